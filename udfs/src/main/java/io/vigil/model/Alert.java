@@ -58,6 +58,8 @@ public class Alert {
     public long processingTime;
     /** How many repeats of this alert the rule's realert period suppressed before this one was let through. */
     public long suppressed;
+    /** The rule's realert period in ms, carried so de-duplication needs no rule lookup; not part of the wire format. */
+    public long realertMillis;
 
     public Alert() {}
 

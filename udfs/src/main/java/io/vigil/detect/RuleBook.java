@@ -1,0 +1,152 @@
+package io.vigil.detect;
+
+import io.vigil.model.Signal;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.Match;
+import io.vigil.rules.RuleCodec;
+import io.vigil.rules.RuleCompiler;
+import io.vigil.rules.RuleException;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rules one operator instance runs: those from the rule files the job started with, overridden by updates that
+ * arrived on the broadcast stream (the rules topic). Rules are compiled once per operator instance and indexed by
+ * signal, so a record meets only the rules that can match it.
+ *
+ * <p>Broadcast state holds rule id to rule JSON; an empty string marks a deleted rule. Updates from the topic win over
+ * files with the same id, so the compacted topic is the source of truth for rules pushed while the job runs.
+ */
+public final class RuleBook implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RuleBook.class);
+
+    public static final MapStateDescriptor<String, String> RULES =
+            new MapStateDescriptor<>("vigil.rules", Types.STRING, Types.STRING);
+    private static final String DELETED = "";
+
+    /** Rule id to JSON, from the files the job was started with. */
+    private final Map<String, String> initial;
+
+    private transient Map<String, CompiledRule> compiled;
+    private transient Map<Signal, List<CompiledRule>> bySignal;
+    private transient List<CompiledRule> anySignal;
+
+    public RuleBook(List<RuleSpec> specs) {
+        this.initial = new LinkedHashMap<>();
+        for (RuleSpec s : specs) {
+            initial.put(s.id, RuleCodec.toJson(s));
+        }
+    }
+
+    /** The compiled rule with this id as the operator currently runs it, or null if none (deleted, disabled). */
+    public CompiledRule rule(String id, ReadOnlyBroadcastState<String, String> state) throws Exception {
+        ensure(state);
+        return compiled.get(id);
+    }
+
+    /** Rules of keyed kinds that may match a record of this signal. */
+    public List<CompiledRule> candidates(Telemetry t, ReadOnlyBroadcastState<String, String> state) throws Exception {
+        ensure(state);
+        List<CompiledRule> s = bySignal.get(t.signal);
+        if (anySignal.isEmpty()) {
+            return s == null ? List.of() : s;
+        }
+        if (s == null) {
+            return anySignal;
+        }
+        List<CompiledRule> all = new ArrayList<>(s);
+        all.addAll(anySignal);
+        return all;
+    }
+
+    /** Applies an update to broadcast state; returns the previous compiled rule with that id (or null). */
+    public CompiledRule apply(RuleUpdate u, BroadcastState<String, String> state) throws Exception {
+        ensure(state);
+        CompiledRule previous = compiled.get(u.ruleId);
+        if (u.isDeletion()) {
+            state.put(u.ruleId, DELETED);
+            LOG.info("Rule {} deleted", u.ruleId);
+        } else {
+            try {
+                CompiledRule r = RuleCompiler.compile(RuleCodec.fromJson(u.specJson));
+                if (!r.id().equals(u.ruleId)) {
+                    LOG.warn("Ignoring rule update keyed {} that holds rule {}", u.ruleId, r.id());
+                    return previous;
+                }
+            } catch (RuleException | IllegalArgumentException e) {
+                LOG.warn("Ignoring invalid update of rule {}; the previous version keeps running: {}", u.ruleId,
+                        e.getMessage());
+                return previous;
+            }
+            state.put(u.ruleId, u.specJson);
+            LOG.info("Rule {} {}", u.ruleId, previous == null ? "added" : "changed; its keyed state resets");
+        }
+        rebuild(state);
+        return previous;
+    }
+
+    private void ensure(ReadOnlyBroadcastState<String, String> state) throws Exception {
+        if (compiled == null) {
+            rebuild(state);
+        }
+    }
+
+    private void rebuild(ReadOnlyBroadcastState<String, String> state) throws Exception {
+        Map<String, String> effective = new LinkedHashMap<>(initial);
+        if (state != null) {
+            for (Map.Entry<String, String> e : state.immutableEntries()) {
+                effective.put(e.getKey(), e.getValue());
+            }
+        }
+        Map<String, CompiledRule> old = compiled == null ? Map.of() : compiled;
+        Map<String, CompiledRule> next = new HashMap<>();
+        Map<Signal, List<CompiledRule>> index = new EnumMap<>(Signal.class);
+        List<CompiledRule> any = new ArrayList<>();
+        for (Map.Entry<String, String> e : effective.entrySet()) {
+            if (DELETED.equals(e.getValue())) {
+                continue;
+            }
+            CompiledRule r = old.get(e.getKey());
+            if (r == null || !r.json.equals(e.getValue())) {
+                try {
+                    r = RuleCompiler.compile(RuleCodec.fromJson(e.getValue()));
+                } catch (RuleException | IllegalArgumentException ex) {
+                    LOG.warn("Rule {} cannot be compiled and does not run: {}", e.getKey(), ex.getMessage());
+                    continue;
+                }
+            }
+            if (!r.spec.enabled) {
+                continue;
+            }
+            next.put(r.id(), r);
+            if (!r.kind.hotReloadable()) {
+                continue;
+            }
+            Signal s = Match.signal(r.spec);
+            if (s == null) {
+                any.add(r);
+            } else {
+                index.computeIfAbsent(s, k -> new ArrayList<>()).add(r);
+            }
+        }
+        compiled = next;
+        bySignal = index;
+        anySignal = any;
+    }
+}

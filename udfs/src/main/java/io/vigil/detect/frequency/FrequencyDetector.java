@@ -1,0 +1,124 @@
+package io.vigil.detect.frequency;
+
+import io.vigil.alert.AlertIds;
+import io.vigil.detect.Detector;
+import io.vigil.detect.DetectorContext;
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
+import io.vigil.model.TelemetryJson;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Counts matching records per key in buckets of {@code resolution} (never a list of events, so state stays small in a
+ * burst of any size) and judges the window that ends at each bucket once the watermark has passed it, so out-of-order
+ * records within the watermark delay count where they belong. Records behind the watermark are counted as late.
+ *
+ * <p>A burst opens one incident; while it is open, a timer at the moment the newest bucket leaves the window makes
+ * sure the incident resolves when the records stop coming.
+ */
+final class FrequencyDetector implements Detector {
+    private static final MapStateDescriptor<Long, Long> BUCKETS = new MapStateDescriptor<>("frequency.buckets",
+            Types.LONG, Types.LONG);
+    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("frequency.incident",
+            Types.STRING);
+    private static final ListStateDescriptor<String> SAMPLES = new ListStateDescriptor<>("frequency.samples",
+            Types.STRING);
+    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT = new ValueStateDescriptor<>(
+            "frequency.sampleCount", Types.INT);
+
+    private final long threshold;
+    private final long window;
+    private final long resolution;
+    private final int evidence;
+
+    FrequencyDetector(long threshold, long window, long resolution, int evidence) {
+        this.threshold = threshold;
+        this.window = window;
+        this.resolution = resolution;
+        this.evidence = evidence;
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> state() {
+        return List.of(BUCKETS, INCIDENT, SAMPLES, SAMPLE_COUNT);
+    }
+
+    @Override
+    public void onRecord(Telemetry t, DetectorContext ctx) throws Exception {
+        // A bucket holds the records of (end - resolution, end]; the window ending at `end` is judged at `end`.
+        long end = Math.floorDiv(t.timestamp, resolution) * resolution + resolution - 1;
+        if (end <= ctx.currentWatermark()) {
+            ctx.late();
+            return;
+        }
+        MapState<Long, Long> buckets = ctx.mapState(BUCKETS);
+        Long n = buckets.get(end);
+        buckets.put(end, n == null ? 1 : n + 1);
+        if (n == null) {
+            ctx.registerTimer(end);
+        }
+        // Evidence: the first records of the current burst (cleared when the key goes quiet).
+        ValueState<Integer> sampled = ctx.state(SAMPLE_COUNT);
+        int s = sampled.value() == null ? 0 : sampled.value();
+        if (s < evidence) {
+            ctx.listState(SAMPLES).add(TelemetryJson.write(t));
+            sampled.update(s + 1);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
+        MapState<Long, Long> buckets = ctx.mapState(BUCKETS);
+        long count = 0;
+        List<Long> expired = new ArrayList<>();
+        long newest = Long.MIN_VALUE;
+        for (Map.Entry<Long, Long> e : buckets.entries()) {
+            long b = e.getKey();
+            if (b <= timestamp - window) {
+                expired.add(b);
+            } else if (b <= timestamp) {
+                count += e.getValue();
+                newest = Math.max(newest, b);
+            }
+        }
+        for (Long b : expired) {
+            buckets.remove(b);
+        }
+        ValueState<String> incident = ctx.state(INCIDENT);
+        long start = timestamp + 1 - window;
+        if (count >= threshold && incident.value() == null) {
+            Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
+            for (String s : ctx.listState(SAMPLES).get()) {
+                a.evidence.add(s);
+            }
+            incident.update(a.id);
+            ctx.emit(a);
+            ctx.registerTimer(newest + window);
+        } else if (count >= threshold) {
+            ctx.registerTimer(newest + window);
+        } else if (incident.value() != null) {
+            Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
+            a.status = Alert.RESOLVED;
+            a.incidentId = incident.value();
+            a.id = AlertIds.resolved(a.incidentId);
+            a.message = "Resolved: " + a.message;
+            incident.clear();
+            ctx.emit(a);
+        }
+        if (buckets.isEmpty()) {
+            ctx.listState(SAMPLES).clear();
+            ctx.state(SAMPLE_COUNT).clear();
+        }
+    }
+}

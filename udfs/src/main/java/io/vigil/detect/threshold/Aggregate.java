@@ -1,0 +1,71 @@
+package io.vigil.detect.threshold;
+
+import com.tdunning.math.stats.MergingDigest;
+
+import java.util.List;
+
+/** The aggregates a threshold rule can compare: avg, min, max, sum, count, rate (per second) and percentiles (p95). */
+final class Aggregate {
+    final String name;
+    /** In [0, 1] for percentiles, otherwise NaN. */
+    final double quantile;
+
+    private Aggregate(String name, double quantile) {
+        this.name = name;
+        this.quantile = quantile;
+    }
+
+    static final List<String> NAMES = List.of("avg", "min", "max", "sum", "count", "rate", "p50", "p90", "p95", "p99",
+            "p99.9");
+
+    /** Parses an aggregate name; null if it is not one. Any {@code pNN} or {@code pNN.N} in (0, 100) is accepted. */
+    static Aggregate parse(String s) {
+        if (s == null) {
+            return null;
+        }
+        switch (s) {
+            case "avg": case "min": case "max": case "sum": case "count": case "rate":
+                return new Aggregate(s, Double.NaN);
+            default:
+                if (s.matches("p\\d{1,2}(\\.\\d+)?")) {
+                    double q = Double.parseDouble(s.substring(1)) / 100.0;
+                    return q > 0 && q < 1 ? new Aggregate(s, q) : null;
+                }
+                return null;
+        }
+    }
+
+    boolean percentile() {
+        return !Double.isNaN(quantile);
+    }
+
+    boolean needsField() {
+        return !name.equals("count") && !name.equals("rate");
+    }
+
+    double of(List<Pane> panes, long windowMillis) {
+        long count = 0;
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        MergingDigest digest = percentile() ? new MergingDigest(Pane.DIGEST_COMPRESSION) : null;
+        for (Pane p : panes) {
+            count += p.count;
+            sum += p.sum;
+            min = Math.min(min, p.min);
+            max = Math.max(max, p.max);
+            if (digest != null && p.digest != null) {
+                digest.add(Pane.fromBytes(p.digest));
+            }
+        }
+        switch (name) {
+            case "avg": return count == 0 ? Double.NaN : sum / count;
+            case "min": return min;
+            case "max": return max;
+            case "sum": return sum;
+            case "count": return count;
+            case "rate": return count * 1000.0 / windowMillis;
+            default: return digest.quantile(quantile);
+        }
+    }
+}

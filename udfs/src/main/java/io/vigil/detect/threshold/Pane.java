@@ -1,0 +1,54 @@
+package io.vigil.detect.threshold;
+
+import com.tdunning.math.stats.MergingDigest;
+import io.vigil.model.DoubleListTypeInfo;
+import io.vigil.model.StringListTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The aggregate of one slide-long slice of a window: count, sum, min, max, a t-digest when the rule asks for a
+ * percentile, and the most extreme records as evidence. A sliding window is the merge of its panes, so each record is
+ * added once however many windows it belongs to. A Flink POJO.
+ */
+public class Pane {
+    static final double DIGEST_COMPRESSION = 100;
+
+    public long count;
+    public double sum;
+    public double min = Double.POSITIVE_INFINITY;
+    public double max = Double.NEGATIVE_INFINITY;
+    /** t-digest in its compact byte form; null unless the rule aggregates a percentile. */
+    public byte[] digest;
+    @TypeInfo(StringListTypeInfo.class)
+    public List<String> samples = new ArrayList<>();
+    @TypeInfo(DoubleListTypeInfo.class)
+    public List<Double> sampleValues = new ArrayList<>();
+
+    public Pane() {}
+
+    void add(double v, boolean percentile) {
+        count++;
+        sum += v;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+        if (percentile) {
+            MergingDigest d = digest == null ? new MergingDigest(DIGEST_COMPRESSION) : fromBytes(digest);
+            d.add(v);
+            digest = toBytes(d);
+        }
+    }
+
+    static MergingDigest fromBytes(byte[] b) {
+        return MergingDigest.fromBytes(ByteBuffer.wrap(b));
+    }
+
+    static byte[] toBytes(MergingDigest d) {
+        ByteBuffer buf = ByteBuffer.allocate(d.smallByteSize());
+        d.asSmallBytes(buf);
+        return buf.array();
+    }
+}

@@ -1,0 +1,58 @@
+package io.vigil.rules;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses durations as Prometheus writes them: {@code 90s}, {@code 5m}, {@code 1h30m}, {@code 3d}, {@code 250ms}. */
+public final class Durations {
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+
+    private Durations() {}
+
+    /** @throws IllegalArgumentException with a message that shows the expected form */
+    public static Duration parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty duration; expected e.g. 30s, 5m, 1h, 3d");
+        }
+        Matcher m = PART.matcher(text.trim());
+        long millis = 0;
+        int end = 0;
+        while (m.find()) {
+            if (m.start() != end) {
+                break;
+            }
+            long n = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "ms": millis += n; break;
+                case "s": millis += n * 1000L; break;
+                case "m": millis += n * 60_000L; break;
+                case "h": millis += n * 3_600_000L; break;
+                case "d": millis += n * 86_400_000L; break;
+                default: millis += n * 7 * 86_400_000L; break;
+            }
+            end = m.end();
+        }
+        if (end != text.trim().length() || end == 0) {
+            throw new IllegalArgumentException("bad duration '" + text + "'; expected e.g. 30s, 5m, 1h30m, 3d");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    /** Formats milliseconds the way {@link #parse} reads them, largest units first. */
+    public static String format(long millis) {
+        if (millis == 0) {
+            return "0s";
+        }
+        StringBuilder b = new StringBuilder();
+        long[] units = {86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
+        String[] names = {"d", "h", "m", "s", "ms"};
+        for (int i = 0; i < units.length; i++) {
+            if (millis >= units[i]) {
+                b.append(millis / units[i]).append(names[i]);
+                millis %= units[i];
+            }
+        }
+        return b.toString();
+    }
+}

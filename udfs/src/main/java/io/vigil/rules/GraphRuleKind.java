@@ -1,0 +1,31 @@
+package io.vigil.rules;
+
+import io.vigil.detect.Detector;
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+import java.util.List;
+
+/**
+ * A rule kind that becomes part of the job graph itself (for example a Flink CEP pattern), so its rules change only
+ * when the job is redeployed from a savepoint ({@code bin/vigil deploy}).
+ */
+public interface GraphRuleKind extends RuleKind {
+    /** Adds the operators for all enabled rules of this kind, reading the job's telemetry; returns their alerts. */
+    DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules);
+
+    @Override
+    default boolean hotReloadable() {
+        return false;
+    }
+
+    /** Graph kinds are not run by the shared detector operator; compile only checks the parameters. */
+    @Override
+    default Detector compile(RuleSpec spec, Params params) {
+        check(spec, params);
+        return null;
+    }
+
+    void check(RuleSpec spec, Params params);
+}

@@ -1,0 +1,26 @@
+package io.vigil.rules;
+
+import io.vigil.detect.Detector;
+
+/**
+ * One kind of rule (threshold, frequency, slo, anomaly, ...). A kind reads and checks its parameters and builds the
+ * {@link Detector} that evaluates one rule. Kinds are registered in {@link RuleKinds}; each lives in its own package
+ * under {@code io.vigil.detect}.
+ */
+public interface RuleKind {
+    String name();
+
+    /**
+     * Reads the rule's {@code params}, reporting every problem through {@code params}, and returns the detector for the
+     * rule (which may be incomplete when there were problems: it is then never run).
+     */
+    Detector compile(RuleSpec spec, Params params);
+
+    /**
+     * True when rules of this kind run in the shared detector operator and so can be added, changed and removed while
+     * the job runs. Kinds compiled into the job graph (CEP sequences) return false and implement {@link GraphRuleKind}.
+     */
+    default boolean hotReloadable() {
+        return true;
+    }
+}
