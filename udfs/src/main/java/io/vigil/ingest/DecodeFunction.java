@@ -38,8 +38,9 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Telemetry> {
     private transient Map<String, TelemetryDecoder> decoders;
     private transient Map<String, Counter> deadByReason;
     private transient MetricGroup metrics;
-    private transient Counter recordsIn;
-    private transient Counter telemetryOut;
+    /** Package-private for tests. */
+    transient Counter recordsIn;
+    transient Counter telemetryOut;
 
     public DecodeFunction() {
         this(IngestLimits.defaults());
@@ -100,7 +101,8 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Telemetry> {
         return d;
     }
 
-    private Counter deadLetterCounter(String reason) {
+    /** The dead-letter counter of one reason (package-private for tests). */
+    Counter deadLetterCounter(String reason) {
         return deadByReason.computeIfAbsent(reason, r -> metrics.addGroup("reason", r).counter("deadLetters"));
     }
 }
