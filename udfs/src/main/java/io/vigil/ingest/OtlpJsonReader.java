@@ -237,6 +237,15 @@ final class OtlpJsonReader {
         return ByteString.copyFrom(out);
     }
 
+    /** Hex to bytes for encoders: ids that are not hex become empty (and are then rejected when decoded). */
+    static ByteString hexOrEmpty(String s) {
+        try {
+            return hex(s);
+        } catch (Rejection e) {
+            return ByteString.EMPTY;
+        }
+    }
+
     private static ByteString base64(String s) throws Rejection {
         try {
             return ByteString.copyFrom(Base64.getDecoder().decode(s));
