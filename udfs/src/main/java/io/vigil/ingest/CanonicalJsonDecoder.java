@@ -1,6 +1,7 @@
 package io.vigil.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -157,8 +158,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         boolean hasTimestamp = false;
         boolean hasValue = false;
         JsonToken tok;
-        while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
+        String f;
+        while ((f = p.nextFieldName()) != null) {
             tok = p.nextToken();
             if (tok == JsonToken.VALUE_NULL) {
                 continue;
@@ -224,7 +225,7 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     break;
                 case "severity": {
                     String s = string(p, tok, f);
-                    t.severity = Severities.normalise(s);
+                    t.severity = severity(s);
                     if (t.severity == null) {
                         throw new Rejection(Reasons.INVALID_VALUE, "severity: \"" + s
                                 + "\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (or a common spelling)");
@@ -309,7 +310,7 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                 if (t.severity == null && t.severityNumber > 0) {
                     t.severity = Severities.text(t.severityNumber);
                 } else if (t.severity != null && t.severityNumber == 0) {
-                    t.severityNumber = Severities.number(t.severity);
+                    t.severityNumber = severityNumber(t.severity);
                 }
                 break;
             case SPAN:
@@ -370,9 +371,14 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         if (tok != JsonToken.START_OBJECT) {
             throw wrongType(field, "an object of attribute names to values", tok);
         }
-        while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            tok = p.nextToken();
+        String key;
+        while ((key = p.nextFieldName()) != null) {
+            String text = p.nextTextValue();
+            if (text != null) {
+                into.put(key, text); // the common case: a string value
+                continue;
+            }
+            tok = p.currentToken();
             switch (tok) {
                 case VALUE_STRING:
                 case VALUE_NUMBER_INT:
@@ -392,6 +398,9 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                 default:
                     throw wrongType(field + "[\"" + key + "\"]", "a string, number or boolean", tok);
             }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new JsonParseException(p, "expected a field name or the end of " + field);
         }
     }
 
@@ -435,7 +444,35 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         return lower ? s : s.toLowerCase(Locale.ROOT);
     }
 
+    /** The normalised severity; the exact names Vigil writes skip {@link Severities#normalise}'s case folding. */
+    private static String severity(String s) {
+        switch (s) {
+            case "TRACE": return "TRACE";
+            case "DEBUG": return "DEBUG";
+            case "INFO": return "INFO";
+            case "WARN": return "WARN";
+            case "ERROR": return "ERROR";
+            case "FATAL": return "FATAL";
+            default: return Severities.normalise(s);
+        }
+    }
+
+    /** {@link Severities#number} of an already normalised severity, without normalising it again. */
+    private static int severityNumber(String normalised) {
+        switch (normalised) {
+            case "TRACE": return 1;
+            case "DEBUG": return 5;
+            case "INFO": return 9;
+            case "WARN": return 13;
+            case "ERROR": return 17;
+            default: return 21;
+        }
+    }
+
     private static String oneOf(String s, String enumPrefix, List<String> allowed, String field) throws Rejection {
+        if (allowed.contains(s)) {
+            return s; // already canonical, as Vigil writes it
+        }
         String v = s.toLowerCase(Locale.ROOT);
         if (v.startsWith(enumPrefix)) {
             v = v.substring(enumPrefix.length());

@@ -22,6 +22,8 @@ public final class IngestLimits implements Serializable {
     private final long earliestMs;
     /** Milliseconds after now still accepted; negative means no upper bound. */
     private final long maxFutureMs;
+    /** Now plus maxFuture as of the last clock read; racy by design (any value read is a valid lower bound). */
+    private transient volatile long latestSeen;
 
     private IngestLimits(int maxRecordBytes, long earliestMs, long maxFutureMs) {
         if (maxRecordBytes <= 0) {
@@ -85,8 +87,11 @@ public final class IngestLimits implements Serializable {
             return epochMs + " (" + Instant.ofEpochMilli(epochMs) + ") is before " + Instant.ofEpochMilli(earliestMs)
                     + hint;
         }
-        if (maxFutureMs >= 0) {
+        if (maxFutureMs >= 0 && epochMs > latestSeen) {
+            // Only a time beyond the last bound computed needs the clock: the bound only grows with the clock, so
+            // this is exact and spares a clock read per record.
             long latest = System.currentTimeMillis() + maxFutureMs;
+            latestSeen = latest;
             if (epochMs > latest) {
                 String hint = epochMs > 100_000_000_000_000L
                         ? " (it looks like epoch micro- or nanoseconds; milliseconds are expected)" : "";
