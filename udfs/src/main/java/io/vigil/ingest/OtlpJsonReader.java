@@ -7,6 +7,8 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -90,6 +92,13 @@ final class OtlpJsonReader {
             throws IOException, Rejection {
         switch (f.getJavaType()) {
             case MESSAGE: {
+                // Attributes are most of an OTLP request: read them with typed builders, not reflection.
+                if (f.getMessageType() == KEY_VALUE) {
+                    return keyValue(p, tok);
+                }
+                if (f.getMessageType() == ANY_VALUE) {
+                    return anyValue(p, tok);
+                }
                 Message.Builder child = parent.newBuilderForField(f);
                 readMessage(p, tok, child);
                 return child.build();
@@ -122,6 +131,90 @@ final class OtlpJsonReader {
             default:
                 throw new IllegalStateException("unhandled field type " + f.getJavaType());
         }
+    }
+
+    private static final Descriptor KEY_VALUE = KeyValue.getDescriptor();
+    private static final Descriptor ANY_VALUE = AnyValue.getDescriptor();
+
+    /** A KeyValue, the same as the generic path would read it, without reflection. */
+    private static KeyValue keyValue(JsonParser p, JsonToken tok) throws IOException, Rejection {
+        if (tok != JsonToken.START_OBJECT) {
+            throw wrongType("an object", tok);
+        }
+        KeyValue.Builder b = KeyValue.newBuilder();
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            tok = p.nextToken();
+            if (tok == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            switch (name) {
+                case "key":
+                    if (tok != JsonToken.VALUE_STRING) {
+                        throw wrongType("a string", tok).under("key");
+                    }
+                    b.setKey(p.getText());
+                    break;
+                case "value":
+                    try {
+                        b.setValue(anyValue(p, tok));
+                    } catch (Rejection r) {
+                        throw r.under("value");
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+        return b.build();
+    }
+
+    /** An AnyValue; scalars are read here, arrays and key-value lists through the generic path. */
+    private static AnyValue anyValue(JsonParser p, JsonToken tok) throws IOException, Rejection {
+        if (tok != JsonToken.START_OBJECT) {
+            throw wrongType("an object", tok);
+        }
+        AnyValue.Builder b = AnyValue.newBuilder();
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            tok = p.nextToken();
+            if (tok == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            try {
+                switch (name) {
+                    case "stringValue": case "string_value":
+                        if (tok != JsonToken.VALUE_STRING) {
+                            throw wrongType("a string", tok);
+                        }
+                        b.setStringValue(p.getText());
+                        break;
+                    case "intValue": case "int_value":
+                        b.setIntValue(integer(p, tok, false, true));
+                        break;
+                    case "boolValue": case "bool_value":
+                        if (tok != JsonToken.VALUE_TRUE && tok != JsonToken.VALUE_FALSE) {
+                            throw wrongType("a boolean", tok);
+                        }
+                        b.setBoolValue(tok == JsonToken.VALUE_TRUE);
+                        break;
+                    case "doubleValue": case "double_value":
+                        b.setDoubleValue(floating(p, tok));
+                        break;
+                    default: {
+                        FieldDescriptor f = fields(ANY_VALUE).get(name);
+                        if (f == null) {
+                            p.skipChildren();
+                        } else {
+                            b.setField(f, value(p, tok, b, f));
+                        }
+                    }
+                }
+            } catch (Rejection r) {
+                throw r.under(name);
+            }
+        }
+        return b.build();
     }
 
     /** OTLP/JSON writes these ids as hex; every other bytes field keeps the protobuf mapping's base64. */
