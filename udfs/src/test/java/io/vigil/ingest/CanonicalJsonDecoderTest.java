@@ -148,4 +148,15 @@ class CanonicalJsonDecoderTest {
         assertEquals("ok", t.status);
         assertNull(t.spanId);
     }
+
+    @Test
+    void theReadmeExamplesDecode() throws java.io.IOException {
+        // The same four records as the README's input-format section (an array of them, which is also accepted).
+        Decoded d = Decoded.of(Decoders.forFormat("json"), OtlpDecoderTest.resource("examples/readme-canonical.json"));
+        assertTrue(d.dead.isEmpty(), d.dead::toString);
+        assertEquals(java.util.List.of(Signal.METRIC, Signal.LOG, Signal.SPAN, Signal.EVENT),
+                d.telemetry.stream().map(t -> t.signal).collect(java.util.stream.Collectors.toList()));
+        assertEquals(MetricType.HISTOGRAM, d.telemetry.get(0).metricType);
+        assertEquals(Instant.parse("2026-03-01T12:00:00.250Z").toEpochMilli(), d.telemetry.get(1).timestamp);
+    }
 }

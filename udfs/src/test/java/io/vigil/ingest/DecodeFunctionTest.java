@@ -25,8 +25,9 @@ class DecodeFunctionTest {
     @Test
     void splitsTelemetryAndDeadLettersByFormatAndCountsReasons() throws Exception {
         DecodeFunction fn = new DecodeFunction();
-        try (OneInputStreamOperatorTestHarness<RawRecord, Telemetry> h =
-                     ProcessFunctionTestHarnesses.forProcessFunction(fn)) {
+        // Closed in finally, not try-with-resources: its close() may throw InterruptedException (javac -Xlint:try).
+        OneInputStreamOperatorTestHarness<RawRecord, Telemetry> h = ProcessFunctionTestHarnesses.forProcessFunction(fn);
+        try {
             h.processElement(raw("{\"signal\":\"event\",\"timestamp\":" + T + ",\"name\":\"deploy\"}", "json"), T);
             h.processElement(new RawRecord(OtlpSamples.traces().toByteArray(), "kafka:otlp_spans/0@7",
                     "otlp-proto:traces"), T);
@@ -52,6 +53,8 @@ class DecodeFunctionTest {
             assertEquals(1, fn.deadLetterCounter(Reasons.PARSE_ERROR).getCount());
             assertEquals(1, fn.deadLetterCounter(Reasons.UNKNOWN_FORMAT).getCount());
             assertEquals(0, fn.deadLetterCounter(Reasons.OVERSIZE).getCount());
+        } finally {
+            h.close();
         }
     }
 }
