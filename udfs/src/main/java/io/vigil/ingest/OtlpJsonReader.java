@@ -243,6 +243,15 @@ final class OtlpJsonReader {
         } else if (tok == JsonToken.VALUE_STRING) {
             // The protobuf JSON mapping writes 64-bit integers as strings so JavaScript does not round them.
             text = p.getText();
+            try {
+                // Fast path for the common case; anything unusual falls through to the exact BigInteger check.
+                if (unsigned && wide) {
+                    return Long.parseUnsignedLong(text);
+                }
+                return check(Long.parseLong(text), unsigned, wide, text);
+            } catch (NumberFormatException e) {
+                // e.g. "-0", " 12", "18446744073709551616": decided below with a precise message.
+            }
         } else if (tok == JsonToken.VALUE_NUMBER_FLOAT && !p.isNaN() && p.getDoubleValue() == Math.rint(p.getDoubleValue())) {
             text = p.getDecimalValue().toBigInteger().toString();
         } else {

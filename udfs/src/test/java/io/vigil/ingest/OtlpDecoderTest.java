@@ -233,6 +233,24 @@ class OtlpDecoderTest {
     }
 
     @Test
+    void int64StringsAreRangeChecked() {
+        String tmpl = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"%s\","
+                + "\"observedTimeUnixNano\":\"1772366400000000000\",\"droppedAttributesCount\":%s}]}]}]}";
+        // fixed64 above Long.MAX_VALUE is a valid (absurd) time, not a parse problem.
+        DeadLetter far = Decoded.of("otlp-json", String.format(tmpl, "18446744073709551615", "0")).onlyDead();
+        assertEquals(Reasons.INVALID_TIMESTAMP, far.reason, far.detail);
+        DeadLetter over = Decoded.of("otlp-json", String.format(tmpl, "18446744073709551616", "0")).onlyDead();
+        assertEquals(Reasons.INVALID_VALUE, over.reason);
+        assertTrue(over.detail.endsWith("timeUnixNano: 18446744073709551616 is out of range for this field"),
+                over.detail);
+        DeadLetter negative = Decoded.of("otlp-json", String.format(tmpl, "1772366400000000000", "-1")).onlyDead();
+        assertTrue(negative.detail.endsWith("droppedAttributesCount: -1 is out of range for this field"),
+                negative.detail);
+        DeadLetter text = Decoded.of("otlp-json", String.format(tmpl, "soon", "0")).onlyDead();
+        assertEquals(Reasons.INVALID_TYPE, text.reason);
+    }
+
+    @Test
     void unknownFormatNamesTheValidOnes() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Decoders.forFormat("otlp-proto:spans"));
