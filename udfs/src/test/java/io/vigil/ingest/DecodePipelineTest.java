@@ -65,7 +65,9 @@ class DecodePipelineTest {
 
         int telemetryOut = 0;
         Map<String, Integer> reasons = new TreeMap<>();
-        try (CloseableIterator<String> it = out.executeAndCollect("decode-pipeline-test")) {
+        // Closed in finally, not try-with-resources: its close() may throw InterruptedException (javac -Xlint:try).
+        CloseableIterator<String> it = out.executeAndCollect("decode-pipeline-test");
+        try {
             while (it.hasNext()) {
                 String s = it.next();
                 if (s.startsWith("dead ")) {
@@ -74,6 +76,8 @@ class DecodePipelineTest {
                     telemetryOut++;
                 }
             }
+        } finally {
+            it.close();
         }
         assertEquals(good, telemetryOut);
         assertEquals(expectedReasons, reasons);
