@@ -45,11 +45,18 @@ final class OtlpJsonReader {
         });
     }
 
+    /**
+     * Deepest JSON nesting read, as protobuf's binary parser limits recursion to 100 messages: deeper input (nested
+     * AnyValue arrays) is refused before it can exhaust a task thread's stack.
+     */
+    static final int MAX_DEPTH = 200;
+
     /** Reads one JSON object into {@code b}; the parser is on the object's START_OBJECT (tok). */
     static void readMessage(JsonParser p, JsonToken tok, Message.Builder b) throws IOException, Rejection {
         if (tok != JsonToken.START_OBJECT) {
             throw wrongType("an object", tok);
         }
+        checkDepth(p);
         Map<String, FieldDescriptor> fields = fields(b.getDescriptorForType());
         while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -174,6 +181,7 @@ final class OtlpJsonReader {
         if (tok != JsonToken.START_OBJECT) {
             throw wrongType("an object", tok);
         }
+        checkDepth(p);
         AnyValue.Builder b = AnyValue.newBuilder();
         String name;
         while ((name = p.nextFieldName()) != null) {
@@ -215,6 +223,12 @@ final class OtlpJsonReader {
             }
         }
         return b.build();
+    }
+
+    private static void checkDepth(JsonParser p) throws Rejection {
+        if (p.getParsingContext().getNestingDepth() > MAX_DEPTH) {
+            throw new Rejection(Reasons.INVALID_VALUE, "nested deeper than " + MAX_DEPTH + " levels");
+        }
     }
 
     /** OTLP/JSON writes these ids as hex; every other bytes field keeps the protobuf mapping's base64. */

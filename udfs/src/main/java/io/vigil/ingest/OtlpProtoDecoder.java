@@ -82,7 +82,6 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
         } else {
             List<String> why = new ArrayList<>();
             OtlpFlattener found = null;
-            OtlpSignal foundSignal = null;
             int plausible = 0;
             for (OtlpSignal s : OtlpSignal.values()) {
                 Message data;
@@ -100,7 +99,6 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
                 } else {
                     plausible++;
                     found = f;
-                    foundSignal = s;
                 }
             }
             if (plausible != 1) {
@@ -112,7 +110,6 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
                 return;
             }
             result = found;
-            assert foundSignal != null;
         }
         for (Ingested i : result.out) {
             out.accept(i);

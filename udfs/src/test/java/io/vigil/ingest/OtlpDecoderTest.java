@@ -233,6 +233,24 @@ class OtlpDecoderTest {
     }
 
     @Test
+    void deeplyNestedValuesAreRefusedNotAStackOverflow() {
+        StringBuilder deep = new StringBuilder();
+        int levels = 400;
+        for (int i = 0; i < levels; i++) {
+            deep.append("{\"arrayValue\":{\"values\":[");
+        }
+        deep.append("{\"intValue\":\"1\"}");
+        for (int i = 0; i < levels; i++) {
+            deep.append("]}}");
+        }
+        String json = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"1772366400000000000\","
+                + "\"body\":" + deep + "}]}]}]}";
+        DeadLetter dl = Decoded.of("otlp-json", json).onlyDead();
+        assertTrue(dl.reason.equals(Reasons.INVALID_VALUE) || dl.reason.equals(Reasons.PARSE_ERROR), dl.reason);
+        assertTrue(dl.detail.contains("nested") || dl.detail.contains("depth"), dl.detail);
+    }
+
+    @Test
     void int64StringsAreRangeChecked() {
         String tmpl = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"%s\","
                 + "\"observedTimeUnixNano\":\"1772366400000000000\",\"droppedAttributesCount\":%s}]}]}]}";
