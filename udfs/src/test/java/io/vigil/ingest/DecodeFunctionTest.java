@@ -47,12 +47,38 @@ class DecodeFunctionTest {
             assertEquals("csv", dead.get(2).format);
             assertEquals("file:in.jsonl:2", dead.get(2).origin);
 
-            assertEquals(5, fn.recordsIn.getCount());
-            assertEquals(3, fn.telemetryOut.getCount());
-            assertEquals(1, fn.deadLetterCounter(Reasons.INVALID_VALUE).getCount());
-            assertEquals(1, fn.deadLetterCounter(Reasons.PARSE_ERROR).getCount());
-            assertEquals(1, fn.deadLetterCounter(Reasons.UNKNOWN_FORMAT).getCount());
-            assertEquals(0, fn.deadLetterCounter(Reasons.OVERSIZE).getCount());
+            assertEquals(5, fn.metrics.recordsIn.getCount());
+            assertEquals(3, fn.metrics.telemetryOut.getCount());
+            assertEquals(1, fn.metrics.deadLetters(Reasons.INVALID_VALUE).getCount());
+            assertEquals(1, fn.metrics.deadLetters(Reasons.PARSE_ERROR).getCount());
+            assertEquals(1, fn.metrics.deadLetters(Reasons.UNKNOWN_FORMAT).getCount());
+            assertEquals(0, fn.metrics.deadLetters(Reasons.OVERSIZE).getCount());
+        } finally {
+            h.close();
+        }
+    }
+
+    @Test
+    void splitsWhatADecodingSourceEmits() throws Exception {
+        SplitDeadLetters fn = new SplitDeadLetters();
+        OneInputStreamOperatorTestHarness<io.vigil.model.Ingested, Telemetry> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(fn);
+        try {
+            TelemetryDecoder decoder = Decoders.forFormat("otlp-proto:logs");
+            List<io.vigil.model.Ingested> decoded = new java.util.ArrayList<>();
+            decoder.decode(OtlpSamples.logs().toByteArray(), "kafka:otlp_logs/0@1", decoded::add);
+            decoder.decode(new byte[] {1, 2, 3}, "kafka:otlp_logs/0@2", decoded::add);
+            for (io.vigil.model.Ingested i : decoded) {
+                h.processElement(i, T);
+            }
+            assertEquals(3, h.extractOutputValues().size());
+            List<DeadLetter> dead = h.getSideOutput(DecodeFunction.DEAD_LETTERS).stream()
+                    .map(StreamRecord::getValue).collect(Collectors.toList());
+            assertEquals(1, dead.size());
+            assertEquals("kafka:otlp_logs/0@2", dead.get(0).origin);
+            assertEquals(4, fn.metrics.recordsIn.getCount());
+            assertEquals(3, fn.metrics.telemetryOut.getCount());
+            assertEquals(1, fn.metrics.deadLetters(Reasons.PARSE_ERROR).getCount());
         } finally {
             h.close();
         }
