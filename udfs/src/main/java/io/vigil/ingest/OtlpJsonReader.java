@@ -9,6 +9,9 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.trace.v1.Span;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -74,24 +77,40 @@ final class OtlpJsonReader {
     static void readField(JsonParser p, JsonToken tok, Message.Builder b, FieldDescriptor f, String name)
             throws IOException, Rejection {
         try {
-            if (f.isRepeated()) {
-                if (tok != JsonToken.START_ARRAY) {
-                    throw wrongType("an array", tok);
-                }
-                int i = 0;
-                while ((tok = p.nextToken()) != JsonToken.END_ARRAY) {
-                    try {
-                        b.addRepeatedField(f, value(p, tok, b, f));
-                    } catch (Rejection r) {
-                        throw r.under("[" + i + "]");
-                    }
-                    i++;
-                }
-            } else {
-                b.setField(f, value(p, tok, b, f));
-            }
+            readFieldValue(p, tok, b, f);
         } catch (Rejection r) {
             throw r.under(name);
+        }
+    }
+
+    private static void readFieldValue(JsonParser p, JsonToken tok, Message.Builder b, FieldDescriptor f)
+            throws IOException, Rejection {
+        if (f.isRepeated()) {
+            if (tok != JsonToken.START_ARRAY) {
+                throw wrongType("an array", tok);
+            }
+            int i = 0;
+            while ((tok = p.nextToken()) != JsonToken.END_ARRAY) {
+                try {
+                    b.addRepeatedField(f, value(p, tok, b, f));
+                } catch (Rejection r) {
+                    throw r.under("[" + i + "]");
+                }
+                i++;
+            }
+        } else {
+            b.setField(f, value(p, tok, b, f));
+        }
+    }
+
+    /** A field the typed readers below do not handle themselves: read by descriptor, or skipped if unknown. */
+    private static void generic(JsonParser p, JsonToken tok, Message.Builder b, String name)
+            throws IOException, Rejection {
+        FieldDescriptor f = fields(b.getDescriptorForType()).get(name);
+        if (f == null) {
+            p.skipChildren();
+        } else {
+            readFieldValue(p, tok, b, f);
         }
     }
 
@@ -105,6 +124,16 @@ final class OtlpJsonReader {
                 }
                 if (f.getMessageType() == ANY_VALUE) {
                     return anyValue(p, tok);
+                }
+                // So are the records themselves.
+                if (f.getMessageType() == LOG_RECORD) {
+                    return logRecord(p, tok);
+                }
+                if (f.getMessageType() == SPAN) {
+                    return span(p, tok);
+                }
+                if (f.getMessageType() == NUMBER_POINT) {
+                    return numberPoint(p, tok);
                 }
                 Message.Builder child = parent.newBuilderForField(f);
                 readMessage(p, tok, child);
@@ -174,6 +203,175 @@ final class OtlpJsonReader {
             }
         }
         return b.build();
+    }
+
+    private static final Descriptor LOG_RECORD = LogRecord.getDescriptor();
+    private static final Descriptor SPAN = Span.getDescriptor();
+    private static final Descriptor NUMBER_POINT = NumberDataPoint.getDescriptor();
+    private static final FieldDescriptor SEVERITY_NUMBER = LOG_RECORD.findFieldByName("severity_number");
+    private static final FieldDescriptor SPAN_KIND = SPAN.findFieldByName("kind");
+
+    /*
+     * Typed readers for the messages that make up most of a request. Each handles the common fields with the
+     * generated setters and hands every other field to the descriptor-driven path, so they accept exactly what the
+     * generic reader accepts (both key spellings, null as absent, strings or numbers for integers).
+     */
+
+    private static LogRecord logRecord(JsonParser p, JsonToken tok) throws IOException, Rejection {
+        startObject(p, tok);
+        LogRecord.Builder b = LogRecord.newBuilder();
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            tok = p.nextToken();
+            if (tok == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            try {
+                switch (name) {
+                    case "timeUnixNano": case "time_unix_nano":
+                        b.setTimeUnixNano(integer(p, tok, true, true));
+                        break;
+                    case "observedTimeUnixNano": case "observed_time_unix_nano":
+                        b.setObservedTimeUnixNano(integer(p, tok, true, true));
+                        break;
+                    case "severityNumber": case "severity_number":
+                        b.setSeverityNumberValue(enumValue(p, tok, SEVERITY_NUMBER).getNumber());
+                        break;
+                    case "severityText": case "severity_text":
+                        b.setSeverityText(string(p, tok));
+                        break;
+                    case "body":
+                        b.setBody(anyValue(p, tok));
+                        break;
+                    case "attributes":
+                        attributes(p, tok, b::addAttributes);
+                        break;
+                    case "traceId": case "trace_id":
+                        b.setTraceId(hex(string(p, tok)));
+                        break;
+                    case "spanId": case "span_id":
+                        b.setSpanId(hex(string(p, tok)));
+                        break;
+                    default:
+                        generic(p, tok, b, name);
+                }
+            } catch (Rejection r) {
+                throw r.under(name);
+            }
+        }
+        return b.build();
+    }
+
+    private static Span span(JsonParser p, JsonToken tok) throws IOException, Rejection {
+        startObject(p, tok);
+        Span.Builder b = Span.newBuilder();
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            tok = p.nextToken();
+            if (tok == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            try {
+                switch (name) {
+                    case "traceId": case "trace_id":
+                        b.setTraceId(hex(string(p, tok)));
+                        break;
+                    case "spanId": case "span_id":
+                        b.setSpanId(hex(string(p, tok)));
+                        break;
+                    case "parentSpanId": case "parent_span_id":
+                        b.setParentSpanId(hex(string(p, tok)));
+                        break;
+                    case "name":
+                        b.setName(string(p, tok));
+                        break;
+                    case "kind":
+                        b.setKindValue(enumValue(p, tok, SPAN_KIND).getNumber());
+                        break;
+                    case "startTimeUnixNano": case "start_time_unix_nano":
+                        b.setStartTimeUnixNano(integer(p, tok, true, true));
+                        break;
+                    case "endTimeUnixNano": case "end_time_unix_nano":
+                        b.setEndTimeUnixNano(integer(p, tok, true, true));
+                        break;
+                    case "attributes":
+                        attributes(p, tok, b::addAttributes);
+                        break;
+                    default:
+                        generic(p, tok, b, name);
+                }
+            } catch (Rejection r) {
+                throw r.under(name);
+            }
+        }
+        return b.build();
+    }
+
+    private static NumberDataPoint numberPoint(JsonParser p, JsonToken tok) throws IOException, Rejection {
+        startObject(p, tok);
+        NumberDataPoint.Builder b = NumberDataPoint.newBuilder();
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            tok = p.nextToken();
+            if (tok == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            try {
+                switch (name) {
+                    case "attributes":
+                        attributes(p, tok, b::addAttributes);
+                        break;
+                    case "startTimeUnixNano": case "start_time_unix_nano":
+                        b.setStartTimeUnixNano(integer(p, tok, true, true));
+                        break;
+                    case "timeUnixNano": case "time_unix_nano":
+                        b.setTimeUnixNano(integer(p, tok, true, true));
+                        break;
+                    case "asDouble": case "as_double":
+                        b.setAsDouble(floating(p, tok));
+                        break;
+                    case "asInt": case "as_int":
+                        b.setAsInt(integer(p, tok, false, true));
+                        break;
+                    default:
+                        generic(p, tok, b, name);
+                }
+            } catch (Rejection r) {
+                throw r.under(name);
+            }
+        }
+        return b.build();
+    }
+
+    /** Reads a JSON array of KeyValue objects into {@code add}. */
+    private static void attributes(JsonParser p, JsonToken tok, java.util.function.Consumer<KeyValue> add)
+            throws IOException, Rejection {
+        if (tok != JsonToken.START_ARRAY) {
+            throw wrongType("an array", tok);
+        }
+        int i = 0;
+        while ((tok = p.nextToken()) != JsonToken.END_ARRAY) {
+            try {
+                add.accept(keyValue(p, tok));
+            } catch (Rejection r) {
+                throw r.under("[" + i + "]");
+            }
+            i++;
+        }
+    }
+
+    private static void startObject(JsonParser p, JsonToken tok) throws Rejection {
+        if (tok != JsonToken.START_OBJECT) {
+            throw wrongType("an object", tok);
+        }
+        checkDepth(p);
+    }
+
+    private static String string(JsonParser p, JsonToken tok) throws IOException, Rejection {
+        if (tok != JsonToken.VALUE_STRING) {
+            throw wrongType("a string", tok);
+        }
+        return p.getText();
     }
 
     /** An AnyValue; scalars are read here, arrays and key-value lists through the generic path. */

@@ -251,6 +251,18 @@ class OtlpDecoderTest {
     }
 
     @Test
+    void protoFieldNamesAndEnumNamesAreAcceptedToo() {
+        String camel = new String(OtlpJsonWriter.write(OtlpSamples.traces()), java.nio.charset.StandardCharsets.UTF_8);
+        String snake = camel.replace("resourceSpans", "resource_spans").replace("scopeSpans", "scope_spans")
+                .replace("traceId", "trace_id").replace("spanId", "span_id").replace("parentSpanId", "parent_span_id")
+                .replace("startTimeUnixNano", "start_time_unix_nano").replace("endTimeUnixNano", "end_time_unix_nano")
+                .replace("\"kind\":2", "\"kind\":\"SPAN_KIND_SERVER\"").replace("stringValue", "string_value")
+                .replace("intValue", "int_value");
+        assertTrue(snake.contains("SPAN_KIND_SERVER") && snake.contains("start_time_unix_nano"), snake);
+        assertEquals(Decoded.of("otlp-json", camel).telemetry, Decoded.of("otlp-json", snake).telemetry);
+    }
+
+    @Test
     void int64StringsAreRangeChecked() {
         String tmpl = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"%s\","
                 + "\"observedTimeUnixNano\":\"1772366400000000000\",\"droppedAttributesCount\":%s}]}]}]}";
