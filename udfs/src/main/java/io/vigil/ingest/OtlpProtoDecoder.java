@@ -83,6 +83,7 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
             List<String> why = new ArrayList<>();
             OtlpFlattener found = null;
             int plausible = 0;
+            boolean anyRecords = false;
             for (OtlpSignal s : OtlpSignal.values()) {
                 Message data;
                 try {
@@ -92,6 +93,7 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
                     continue;
                 }
                 OtlpFlattener f = flatten(s, data, payload, origin);
+                anyRecords |= f.records > 0;
                 if (f.records == 0) {
                     why.add(s.wireName() + ": no records");
                 } else if (f.implausible > 0) {
@@ -102,8 +104,9 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
                 }
             }
             if (plausible != 1) {
-                String reason = why.size() == 3 && why.stream().noneMatch(w -> w.contains("records"))
-                        ? Reasons.PARSE_ERROR : Reasons.UNKNOWN_SIGNAL;
+                // Bytes that give no record under any reading are not OTLP at all; bytes that do, but fit no one
+                // signal cleanly (or several), are OTLP whose signal cannot be told.
+                String reason = anyRecords ? Reasons.UNKNOWN_SIGNAL : Reasons.PARSE_ERROR;
                 out.accept(dead(payload, origin, reason, plausible > 1
                         ? "the record reads as more than one OTLP signal; use otlp-proto:logs|metrics|traces"
                         : "not an OTLP logs, metrics or traces export request (" + String.join("; ", why) + ")"));
