@@ -119,8 +119,14 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                 pending = (int) p.currentTokenLocation().getByteOffset();
                 if (t != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    int end = (int) p.currentLocation().getByteOffset();
+                    int end;
+                    if (t.isStructStart()) {
+                        p.skipChildren();
+                        end = (int) p.currentTokenLocation().getByteOffset() + 1;
+                    } else {
+                        p.getText(); // Jackson reads string contents lazily: finish it so the location is its end
+                        end = (int) p.currentLocation().getByteOffset();
+                    }
                     out.accept(dead(slice(payload, pending, end), origin, Reasons.INVALID_TYPE,
                             "[" + index + "]: expected an object, got " + describe(t)));
                 } else {

@@ -105,6 +105,18 @@ class CanonicalJsonDecoderTest {
     }
 
     @Test
+    void nonObjectArrayElementsAreDeadLettersOfTheirOwnBytes() {
+        String good = "{\"signal\":\"event\",\"timestamp\":" + T + ",\"name\":\"e1\"}";
+        Decoded d = Decoded.of("json", "[" + good + ",42, \"x\" ,[1,{\"a\":2}]]");
+        assertEquals(1, d.telemetry.size());
+        assertEquals(3, d.dead.size());
+        assertEquals("42", new String(d.dead.get(0).raw, StandardCharsets.UTF_8));
+        assertEquals("\"x\"", new String(d.dead.get(1).raw, StandardCharsets.UTF_8));
+        assertEquals("[1,{\"a\":2}]", new String(d.dead.get(2).raw, StandardCharsets.UTF_8));
+        assertEquals("[3]: expected an object, got an array", d.dead.get(2).detail);
+    }
+
+    @Test
     void truncatedArrayDeadLettersOnlyTheUnreadRest() {
         String good = "{\"signal\":\"event\",\"timestamp\":" + T + ",\"name\":\"e1\"}";
         String rest = "{\"signal\":\"event\",\"timest";
