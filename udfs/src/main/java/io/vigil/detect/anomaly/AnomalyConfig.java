@@ -19,16 +19,16 @@ public class AnomalyConfig implements Serializable {
     public double flagZ = 3.0;
     /** Points in the likelihood layer's short-term flag rate (a few tens, at most 64). */
     public int shortWindow = 30;
-    /** Span in points of the likelihood layer's long-term distribution of that rate. */
-    public int likelihoodSpan = 2880;
+    /** Span in points of the likelihood layer's long-term distribution of that rate (Numenta's 8640: 30 days). */
+    public int likelihoodSpan = 8640;
     /** Margin, as a fraction of the range seen so far, outside which a value is spatially novel. */
     public double spatialMargin = 0.05;
     /** Slots of the time-of-day profile (48 = half-hour slots); 0 disables it. */
     public int seasonalSlots = 48;
     /** Smoothing factor of each time-of-day slot. */
     public double seasonalAlpha = 0.1;
-    /** Points a slot must have seen before its profile is trusted (a few days). */
-    public int seasonalMinSeen = 18;
+    /** Points a slot must have seen before its profile is trusted (6 = one day of 5-minute points per half hour). */
+    public int seasonalMinSeen = 6;
     /** Ring buffer of the median/MAD model; 0 disables it. */
     public int robustWindow = 0;
     /** Span in points of the level-shift model's short mean; 0 disables it. */
@@ -41,6 +41,11 @@ public class AnomalyConfig implements Serializable {
     public double bandSigmas = 3.0;
     /** Standard deviations are floored at this fraction of the range seen so far (flat and discrete series). */
     public double sdFloorFraction = 0.001;
+    /**
+     * How the baseline and time-of-day outlier flags feed the likelihood layer: 0 = two likelihoods, the stronger
+     * counts; 1 = one likelihood of "odd against both" (once the profile is trusted); 2 = one of "odd against either".
+     */
+    public int flagCombination = 0;
     /** Whether spatial novelty contributes. */
     public boolean spatial = true;
     /** Whether the likelihood of the baseline outlier flag contributes. */

@@ -104,19 +104,26 @@ public final class AnomalyScorer implements Serializable {
             }
         }
         boolean flag = s.baseline.n > 1 && Math.abs(s.baseline.z(value, sdFloor)) > config.flagZ;
+        boolean sflag = seasonalReady && Math.abs(s.seasonal.z(timestamp, value, sdFloor)) > config.flagZ;
+        if (s.seasonal != null) {
+            s.seasonal.update(timestamp, value, config.seasonalAlpha);
+        }
+        if (config.flagCombination == 1 && seasonalReady) {
+            flag = flag && sflag;
+        } else if (config.flagCombination == 2) {
+            flag = flag || sflag;
+        }
         double pl = s.likelihood.update(flag, config.shortWindow, likelihoodAlpha);
         if (config.baselineLikelihood && surprise(pl) > best) {
             best = surprise(pl);
             model = AnomalyScore.LIKELIHOOD;
         }
-        if (s.seasonal != null) {
-            boolean sflag = seasonalReady && Math.abs(s.seasonal.z(timestamp, value, sdFloor)) > config.flagZ;
+        if (s.seasonal != null && config.flagCombination == 0) {
             double ps = s.seasonalLikelihood.update(sflag, config.shortWindow, likelihoodAlpha);
             if (surprise(ps) > best) {
                 best = surprise(ps);
                 model = AnomalyScore.SEASONAL;
             }
-            s.seasonal.update(timestamp, value, config.seasonalAlpha);
         }
         if (s.robust != null) {
             double[] ls = s.robust.locationScale();

@@ -15,7 +15,7 @@ import java.util.Locale;
 /**
  * NAB result files: {@code <out>/<category>/<name>.csv} with NAB's columns {@code timestamp,value,anomaly_score,label}
  * followed by the detector's explanation ({@code expected,lower,upper,model,alert}), and the corpus summary
- * {@code <out>/nab_scores.csv} (one row per profile) that the evaluation notebook reads.
+ * {@code <out>/nab_scores.csv} (one row per profile) with its per-file breakdown {@code <out>/nab_files.csv}, that the evaluation notebook reads.
  */
 public final class NabResults {
     private NabResults() {}
@@ -91,9 +91,19 @@ public final class NabResults {
                     Integer.toString(r.detectedWindows()), Integer.toString(r.windows()),
                     Integer.toString(r.falsePositives()), mode));
         }
+        List<String> files = new ArrayList<>();
+        files.add("profile,file,score,detected_windows,windows,false_positive_rows");
+        for (NabScorer.ProfileResult r : results) {
+            for (NabScorer.FileScore f : r.files()) {
+                files.add(String.join(",", r.profile().name(), f.name(), String.format(Locale.ROOT, "%.4f", f.score()),
+                        Integer.toString(f.detectedWindows()), Integer.toString(f.windows()),
+                        Integer.toString(f.falsePositives())));
+            }
+        }
         try {
             Files.createDirectories(out);
             Files.write(out.resolve("nab_scores.csv"), lines);
+            Files.write(out.resolve("nab_files.csv"), files);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out.resolve("nab_scores.csv"), e);
         }
