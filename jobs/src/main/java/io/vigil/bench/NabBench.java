@@ -43,7 +43,8 @@ public final class NabBench implements Callable<Integer> {
     Path out;
 
     @Option(names = "--direct",
-            description = "Quick tuning path: feed each CSV straight through the scorer in plain Java, no Flink job.")
+            description = "Quick tuning path: feed each CSV straight through the scorer in plain Java, no Flink. "
+                    + "Default: a bounded event-time Flink job in a local MiniCluster.")
     boolean direct;
 
     @Option(names = "--set", paramLabel = "OPTION=VALUE",
@@ -76,7 +77,7 @@ public final class NabBench implements Callable<Integer> {
                 points += s.size();
             }
         } else {
-            mode = "job";
+            mode = "flink";
             points = NabJobRunner.run(config, corpus, out);
             for (NabSeries s : corpus) {
                 scores.add(NabResults.readScores(out, s));
