@@ -13,7 +13,6 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -38,8 +37,12 @@ public final class AnomalyBench implements Callable<Integer> {
             defaultValue = "3")
     int rounds;
 
+    @Option(names = "--operator", description = "Also measure the keyed scoring function in a local Flink job "
+            + "(parallelism 1) against a keyed pass-through in the same run.")
+    boolean operator;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         if (series < 1 || points < 1 || rounds < 1) {
             throw new IllegalArgumentException("--series, --points and --rounds must be at least 1");
         }
@@ -96,10 +99,81 @@ public final class AnomalyBench implements Callable<Integer> {
                 baselineRate, scorerRate / baselineRate);
         System.out.printf(Locale.ROOT, "state per series: %d bytes serialized by Flink's POJO serializer (%s)%n",
                 out.length(), scorer.config().seasonalSlots + " time-of-day slots");
+        if (operator) {
+            measureOperator(data, ts);
+        }
         if (sink == 42) {
             System.out.println(); // keeps the JIT from discarding the work
         }
         return 0;
+    }
+
+    /**
+     * Points/s of the keyed scoring function in a Flink job on one slot (source, keyBy, score, discard) against the
+     * same job with a keyed function that only touches its state, so the ratio isolates the scoring cost.
+     */
+    private void measureOperator(double[][] data, long[] ts) throws Exception {
+        java.util.List<io.vigil.model.Telemetry> points = new java.util.ArrayList<>();
+        for (int i = 0; i < points(data); i++) {
+            for (int s = 0; s < data.length; s++) {
+                points.add(io.vigil.model.Telemetry.metric(ts[i], "bench", "series-" + s, data[s][i]));
+            }
+        }
+        double passThrough = 0;
+        double scoring = 0;
+        for (int round = 0; round <= 1; round++) { // round 0 warms up
+            passThrough = runJob(points, new PassThrough());
+            scoring = runJob(points, new NabJobRunner.SeriesScoring(new AnomalyConfig()));
+        }
+        System.out.printf(Locale.ROOT, "operator (Flink, 1 slot): %,10.0f points/s; keyed pass-through %,10.0f "
+                + "points/s (ratio %.3f)%n", scoring, passThrough, scoring / passThrough);
+    }
+
+    private static int points(double[][] data) {
+        return data[0].length;
+    }
+
+    private static double runJob(java.util.List<io.vigil.model.Telemetry> points,
+            org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, io.vigil.model.Telemetry,
+                    io.vigil.model.Rollup> fn) throws Exception {
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.fromData(points)
+                .assignTimestampsAndWatermarks(org.apache.flink.api.common.eventtime.WatermarkStrategy
+                        .<io.vigil.model.Telemetry>forMonotonousTimestamps().withTimestampAssigner((t, x) -> t.timestamp))
+                .keyBy(t -> t.name).process(fn)
+                .returns(io.vigil.model.Rollup.class)
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+        long t0 = System.nanoTime();
+        env.execute("vigil bench anomaly");
+        return points.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Baseline: buffers each point in keyed state and fires an event-time timer like the scorer, without scoring. */
+    static final class PassThrough extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String,
+            io.vigil.model.Telemetry, io.vigil.model.Rollup> {
+        private static final long serialVersionUID = 1L;
+        private transient org.apache.flink.api.common.state.ValueState<Double> last;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+            last = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("last",
+                    org.apache.flink.api.common.typeinfo.Types.DOUBLE));
+        }
+
+        @Override
+        public void processElement(io.vigil.model.Telemetry t, Context ctx,
+                org.apache.flink.util.Collector<io.vigil.model.Rollup> out) throws Exception {
+            last.update(t.value);
+            ctx.timerService().registerEventTimeTimer(t.timestamp);
+        }
+
+        @Override
+        public void onTimer(long ts, OnTimerContext ctx, org.apache.flink.util.Collector<io.vigil.model.Rollup> out)
+                throws Exception {
+            out.collect(new io.vigil.model.Rollup("last", "bench", ts, ts + 1, last.value(), 1));
+        }
     }
 
     /** Daily sine plus noise, with a spike every ~700 points and a step in a third of the series. */
