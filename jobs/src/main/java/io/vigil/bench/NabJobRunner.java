@@ -2,26 +2,15 @@ package io.vigil.bench;
 
 import io.vigil.detect.anomaly.AnomalyConfig;
 import io.vigil.detect.anomaly.AnomalyScore;
-import io.vigil.detect.anomaly.AnomalyScorer;
-import io.vigil.detect.anomaly.AnomalyState;
+import io.vigil.detect.anomaly.AnomalySeriesFunction;
 import io.vigil.detect.anomaly.nab.NabResults;
 import io.vigil.detect.anomaly.nab.NabSeries;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.util.Collector;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,10 +24,10 @@ import java.util.Map;
  * event-time order from keyed state, and a collecting sink for the per-point score rollups, which become the NAB
  * result files.
  *
- * <p>Status: the keyed function here ({@link SeriesScoring}) stands in for the rule engine's anomaly detector until
- * {@code io.vigil.job.DetectionJob} exists; it uses the same scorer, state type, event-time buffering and rollup names
- * ({@code anomaly_score}, {@code anomaly_expected}, {@code anomaly_lower}, {@code anomaly_upper}), so swapping in the
- * job graph changes the middle of {@link #run} only.
+ * <p>Status: the keyed function ({@link AnomalySeriesFunction}) stands in for the rule engine's anomaly detector
+ * until {@code io.vigil.job.DetectionJob} exists; it uses the same scorer, state type, event-time buffering and rollup
+ * names ({@code anomaly_score}, {@code anomaly_expected}, {@code anomaly_lower}, {@code anomaly_upper}), so swapping in
+ * the job graph changes the middle of {@link #run} only.
  */
 final class NabJobRunner {
     static final String SERVICE = "nab";
@@ -64,7 +53,7 @@ final class NabJobRunner {
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
                         .withTimestampAssigner((t, ts) -> t.timestamp))
                 .name("nab-points");
-        DataStream<Rollup> rollups = source.keyBy(t -> t.name).process(new SeriesScoring(config)).name("anomaly");
+        DataStream<Rollup> rollups = source.keyBy(t -> t.name).process(new AnomalySeriesFunction(config, Long.MAX_VALUE / 4)).name("anomaly");
         Map<String, List<Rollup>> perSeries = new HashMap<>();
         try (CloseableIterator<Rollup> it = rollups.executeAndCollect("vigil bench nab")) {
             while (it.hasNext()) {
@@ -104,69 +93,4 @@ final class NabJobRunner {
         return scored;
     }
 
-    /**
-     * Scores one series per key. Assumes nothing about arrival order: points wait in keyed state until the watermark
-     * passes their timestamp and are then scored in event-time order (points with one timestamp in arrival order);
-     * points behind the watermark cannot be placed any more and are dropped (none occur with a bounded, ordered source).
-     */
-    static final class SeriesScoring extends KeyedProcessFunction<String, Telemetry, Rollup> {
-        private static final long serialVersionUID = 1L;
-        private final AnomalyConfig config;
-        private transient AnomalyScorer scorer;
-        private transient ValueState<AnomalyState> state;
-        private transient MapState<Long, double[]> pending;
-
-        SeriesScoring(AnomalyConfig config) {
-            this.config = config;
-        }
-
-        @Override
-        public void open(OpenContext ctx) {
-            scorer = new AnomalyScorer(config);
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>("anomaly.series",
-                    TypeInformation.of(AnomalyState.class)));
-            pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("anomaly.pending", Types.LONG,
-                    PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
-        }
-
-        @Override
-        public void processElement(Telemetry t, Context ctx, Collector<Rollup> out) throws Exception {
-            if (t.timestamp <= ctx.timerService().currentWatermark()) {
-                return;
-            }
-            double[] p = pending.get(t.timestamp);
-            if (p == null) {
-                p = new double[0];
-                ctx.timerService().registerEventTimeTimer(t.timestamp);
-            }
-            double[] q = java.util.Arrays.copyOf(p, p.length + 1);
-            q[p.length] = t.value;
-            pending.put(t.timestamp, q);
-        }
-
-        @Override
-        public void onTimer(long ts, OnTimerContext ctx, Collector<Rollup> out) throws Exception {
-            double[] values = pending.get(ts);
-            pending.remove(ts);
-            AnomalyState s = state.value();
-            if (s == null) {
-                s = scorer.newState();
-            }
-            for (double v : values) {
-                AnomalyScore a = scorer.score(s, ts, v);
-                String series = ctx.getCurrentKey();
-                double score = a == null ? 0 : a.score;
-                out.collect(rollup("anomaly_score", series, ts, score).label("model", a == null ? "invalid" : a.model)
-                        .label("alert", Boolean.toString(a != null && a.alert)));
-                out.collect(rollup("anomaly_expected", series, ts, a == null ? Double.NaN : a.expected));
-                out.collect(rollup("anomaly_lower", series, ts, a == null ? Double.NaN : a.lower));
-                out.collect(rollup("anomaly_upper", series, ts, a == null ? Double.NaN : a.upper));
-            }
-            state.update(s);
-        }
-
-        private static Rollup rollup(String metric, String series, long ts, double value) {
-            return new Rollup(metric, SERVICE, ts, ts + 1, value, 1).label("series", series);
-        }
-    }
 }
