@@ -51,8 +51,21 @@ public final class NabBench implements Callable<Integer> {
             description = "Override an anomaly option for this run (e.g. flag_z=3.5); repeatable.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return run();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            // A wrong flag, option or input file: say what is wrong and what would be right, without a stack trace.
+            spec.commandLine().getErr().println("vigil bench nab: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int run() throws Exception {
         if (!Files.isDirectory(data)) {
             throw new IllegalArgumentException("--data " + data + " is not a folder; expected a NAB data folder "
                     + "with <category>/<name>.csv files (e.g. ../shared/data/nab/data)");

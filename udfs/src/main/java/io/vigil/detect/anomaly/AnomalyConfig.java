@@ -97,7 +97,7 @@ public class AnomalyConfig implements Serializable {
             java.util.List<String> names = new java.util.ArrayList<>();
             for (java.lang.reflect.Field f : AnomalyConfig.class.getFields()) {
                 if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
-                    names.add(f.getName());
+                    names.add(f.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
                 }
             }
             throw new IllegalArgumentException("unknown anomaly option '" + name + "'; known options: " + names);

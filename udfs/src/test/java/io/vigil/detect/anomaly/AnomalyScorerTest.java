@@ -165,7 +165,7 @@ class AnomalyScorerTest {
         assertTrue(e.getMessage().contains("short_window") && e.getMessage().contains("between 1 and 64"));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new AnomalyConfig().set("flag_zz", "3"));
-        assertTrue(unknown.getMessage().contains("flagZ"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("flag_z"), unknown.getMessage());
         assertEquals(3.5, new AnomalyConfig().set("flag_z", "3.5").flagZ);
     }
 }
