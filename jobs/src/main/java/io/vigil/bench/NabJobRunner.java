@@ -55,11 +55,14 @@ final class NabJobRunner {
                 .name("nab-points");
         DataStream<Rollup> rollups = source.keyBy(t -> t.name).process(new AnomalySeriesFunction(config, Long.MAX_VALUE / 4)).name("anomaly");
         Map<String, List<Rollup>> perSeries = new HashMap<>();
-        try (CloseableIterator<Rollup> it = rollups.executeAndCollect("vigil bench nab")) {
+        CloseableIterator<Rollup> it = rollups.executeAndCollect("vigil bench nab");
+        try {
             while (it.hasNext()) {
                 Rollup r = it.next();
                 perSeries.computeIfAbsent(r.labels.get("series"), k -> new ArrayList<>()).add(r);
             }
+        } finally {
+            it.close();
         }
         long scored = 0;
         for (NabSeries s : corpus) {

@@ -14,7 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -40,8 +39,7 @@ public final class NabCorpus {
             throw new IllegalArgumentException(windowsFile + ": expected a JSON object of file -> windows");
         }
         List<NabSeries> out = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             out.add(readSeries(dataDir, e.getKey(), e.getValue(), windowsFile));
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
