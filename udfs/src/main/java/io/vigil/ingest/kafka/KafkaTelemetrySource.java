@@ -5,6 +5,7 @@ import io.vigil.model.Ingested;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -26,6 +27,7 @@ public final class KafkaTelemetrySource implements Serializable {
     private final StartOffsets start;
     private final Properties clientProperties;
     private final DecoderFactory decoders;
+    private final boolean bounded;
 
     /**
      * @param clientProperties passed to the consumer as is (security.protocol, sasl.*, ssl.*, ...); they may not
@@ -33,6 +35,12 @@ public final class KafkaTelemetrySource implements Serializable {
      */
     public KafkaTelemetrySource(String bootstrapServers, TopicFormats topics, String groupId, StartOffsets start,
             Properties clientProperties, DecoderFactory decoders) {
+        this(bootstrapServers, topics, groupId, start, clientProperties, decoders, false);
+    }
+
+    private KafkaTelemetrySource(String bootstrapServers, TopicFormats topics, String groupId, StartOffsets start,
+            Properties clientProperties, DecoderFactory decoders, boolean bounded) {
+        this.bounded = bounded;
         this.bootstrapServers = bootstrapServers;
         this.topics = topics;
         this.groupId = groupId;
@@ -40,6 +48,14 @@ public final class KafkaTelemetrySource implements Serializable {
         this.clientProperties = new Properties();
         this.clientProperties.putAll(clientProperties);
         this.decoders = decoders;
+    }
+
+    /**
+     * The same source, but finishing at the end offsets it finds at start (benchmarks and replays of a fixed range);
+     * the job ends when every partition has been read.
+     */
+    public KafkaTelemetrySource bounded() {
+        return new KafkaTelemetrySource(bootstrapServers, topics, groupId, start, clientProperties, decoders, true);
     }
 
     public KafkaSource<Ingested> kafkaSource() {
@@ -59,6 +75,7 @@ public final class KafkaTelemetrySource implements Serializable {
         } else {
             b.setTopics(new ArrayList<>(topics.formatByTopic().keySet()));
         }
+        if (bounded) b.setBounded(OffsetsInitializer.latest());
         return b.build();
     }
 
