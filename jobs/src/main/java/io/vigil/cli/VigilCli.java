@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Streaming anomaly detection for software telemetry on Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AlertsCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec
