@@ -91,8 +91,9 @@ public final class AlertsCommand implements Runnable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
-     * One readable line: event time, severity, status, rule, key, observed vs expected, message. Reads the fields by
-     * name wherever the alert JSON puts them, so a record that is not an alert still prints as its raw text.
+     * One readable line from the alert JSON (schema {@code vigil.schema_version} 1, see io.vigil.alert.AlertJson):
+     * event time, severity, status, rule, key, observed against expected, message, alert id. A record that is not
+     * JSON prints as its text, so nothing in the topic is hidden.
      */
     static String line(byte[] value) {
         JsonNode n;
@@ -102,47 +103,24 @@ public final class AlertsCommand implements Runnable {
             return "(not JSON) " + new String(value, StandardCharsets.UTF_8);
         }
         if (n == null || !n.isObject()) return new String(value, StandardCharsets.UTF_8);
+        JsonNode v = n.path("vigil");
         StringBuilder b = new StringBuilder();
-        JsonNode t = find(n, "eventTime", "event_time", "@timestamp", "timestamp");
-        if (t != null) b.append(t.isNumber() ? Instant.ofEpochMilli(t.asLong()).toString() : t.asText()).append(' ');
-        b.append(String.format("%-8s %-8s ", text(find(n, "severity")).toUpperCase(java.util.Locale.ROOT),
-                text(find(n, "status"))));
-        b.append(text(find(n, "ruleId", "rule_id"))).append(' ');
-        b.append(text(find(n, "key"))).append(' ');
-        JsonNode obs = find(n, "observed");
-        JsonNode exp = find(n, "expected");
-        if (obs != null) {
-            b.append("observed=").append(obs.asText());
-            JsonNode cmp = find(n, "comparison");
-            if (exp != null) b.append(' ').append(cmp == null ? "vs" : cmp.asText()).append(' ').append(exp.asText());
+        b.append(n.path("@timestamp").asText("-")).append(' ');
+        b.append(String.format(java.util.Locale.ROOT, "%-8s ",
+                v.path("severity").asText("-").toUpperCase(java.util.Locale.ROOT)));
+        b.append(String.format(java.util.Locale.ROOT, "%-8s ", v.path("status").asText("-")));
+        b.append(n.path("rule").path("id").asText("-")).append(' ');
+        b.append(v.path("key").asText("-")).append(' ');
+        if (v.hasNonNull("observed")) {
+            b.append("observed=").append(v.get("observed").asText());
+            if (v.hasNonNull("expected")) {
+                b.append(' ').append(v.path("comparison").asText("vs")).append(' ').append(v.get("expected").asText());
+            }
             b.append(' ');
         }
-        JsonNode msg = find(n, "message");
-        if (msg != null) b.append("\"").append(msg.asText()).append("\" ");
-        b.append("id=").append(text(find(n, "id", "alert_id")));
-        return b.toString().replaceAll("\\s+", " ").trim();
-    }
-
-    private static String text(JsonNode n) {
-        return n == null ? "-" : n.asText();
-    }
-
-    /** The first of the names found at the top level or one object level down (e.g. rule.id, event.severity). */
-    private static JsonNode find(JsonNode n, String... names) {
-        for (String name : names) {
-            JsonNode v = n.get(name);
-            if (v != null && !v.isNull() && !v.isContainerNode()) return v;
-        }
-        for (String name : names) {
-            String[] parts = name.split("[._]|(?=[A-Z])", 2);
-            if (parts.length == 2) {
-                JsonNode parent = n.get(parts[0]);
-                if (parent != null && parent.isObject()) {
-                    JsonNode v = parent.get(parts[1].toLowerCase(java.util.Locale.ROOT));
-                    if (v != null && !v.isNull() && !v.isContainerNode()) return v;
-                }
-            }
-        }
-        return null;
+        if (v.path("suppressed").asLong() > 0) b.append("(+").append(v.get("suppressed").asLong()).append(" suppressed) ");
+        if (n.hasNonNull("message")) b.append('"').append(n.get("message").asText()).append("\" ");
+        b.append("id=").append(n.path("event").path("id").asText("-"));
+        return b.toString();
     }
 }

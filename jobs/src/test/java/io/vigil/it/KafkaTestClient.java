@@ -76,6 +76,20 @@ final class KafkaTestClient implements AutoCloseable {
         return out;
     }
 
+    /** True once the group's committed offsets have reached the topic's end offsets on every partition. */
+    boolean groupCaughtUp(String groupId, String topic) throws ExecutionException, InterruptedException {
+        var committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+        var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+        for (var p : parts) latest.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        var ends = admin.listOffsets(latest).all().get();
+        for (var e : ends.entrySet()) {
+            var c = committed.get(e.getKey());
+            if (c == null || c.offset() < e.getValue().offset()) return false;
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         producer.close();
