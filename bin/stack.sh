@@ -30,6 +30,8 @@ JM_PROM_PORT=$((9249 + VIGIL_PORT_OFFSET))
 REST_PORT=$((8081 + VIGIL_PORT_OFFSET))
 
 STACK_RUN="$VIGIL_HOME/run"
+# Flink looks for plugins here; an empty folder of our own keeps it from warning about ./plugins.
+export FLINK_PLUGINS_DIR="$VIGIL_HOME/flink/plugins"
 STACK_LOGS="$VIGIL_HOME/logs"
 FLINK_CONF="$VIGIL_HOME/flink/conf"
 
@@ -176,7 +178,7 @@ svc_kafka_ready() { grep -q "Kafka Server started" "$STACK_LOGS/kafka.log" 2>/de
 
 # The cluster's configuration: flink-conf/ with this stack's ports and directories.
 stack_flink_conf() {
-    mkdir -p "$FLINK_CONF" "$VIGIL_HOME/flink/checkpoints" "$VIGIL_HOME/flink/savepoints" "$VIGIL_HOME/flink/tmp"
+    mkdir -p "$FLINK_CONF" "$FLINK_PLUGINS_DIR" "$VIGIL_HOME/flink/checkpoints" "$VIGIL_HOME/flink/savepoints" "$VIGIL_HOME/flink/tmp"
     sed -e "s|^\(    port: \)6123$|\1$JM_RPC_PORT|" \
         -e "s|^\(  port: \)8081$|\1$REST_PORT|" \
         -e "s|^\(    port: \)6124$|\1$JM_BLOB_PORT|" \
@@ -311,17 +313,19 @@ flink_cli() {
     local cp opens
     cp=$(stack_classpath flink) || exit 1
     [[ -f "$FLINK_CONF/config.yaml" ]] || stack_flink_conf
+    cp "$VIGIL_ROOT/flink-conf/log4j-cli.properties" "$FLINK_CONF/"
     opens=$(stack_jvm_opens)
-    mkdir -p "$STACK_LOGS"
+    mkdir -p "$STACK_LOGS" "$FLINK_PLUGINS_DIR"
     # shellcheck disable=SC2086
     FLINK_CONF_DIR="$FLINK_CONF" java $opens "-Dlog.file=$STACK_LOGS/flink-cli.log" \
         "-Dlog4j.configurationFile=file:$FLINK_CONF/log4j-cli.properties" \
         -cp "$cp" org.apache.flink.client.cli.CliFrontend "$@"
 }
 
-# The job arguments for this stack when the user gives none: its broker and the repository's rules.
+# The job arguments for this stack when the user gives none: its broker, the topic `vigil generate` writes and the
+# repository's rules.
 stack_default_job_args() {
-    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --rules-dir=$VIGIL_ROOT/rules"
+    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules"
 }
 
 # submit [--from-savepoint PATH] [job arguments...]

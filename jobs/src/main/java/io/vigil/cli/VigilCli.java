@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AlertsCommand.class,
+            GenerateCommand.class,
+            BenchCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec
