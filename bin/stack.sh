@@ -48,10 +48,8 @@ stack_classpath() {
     if [[ ! -s "$cp" || "$VIGIL_ROOT/pom.xml" -nt "$cp" || "$VIGIL_ROOT/bin/stack/pom.xml" -nt "$cp" ]]; then
         mkdir -p "$VIGIL_HOME/classpath"
         echo "vigil stack: resolving the $profile classpath from Maven (once)..." >&2
-        # The parent pom must be in the local repository for a pom outside the reactor to find its versions.
-        mvn -q -B -N -f "$VIGIL_ROOT/pom.xml" install >"$VIGIL_HOME/classpath/parent.mvn.log" 2>&1 \
-            || stack_die "cannot install the root pom (mvn -N install)"
-        mvn -q -B -f "$VIGIL_ROOT/bin/stack/pom.xml" -P"$profile" dependency:build-classpath \
+        # bin/stack/pom.xml finds its parent (the root pom, with every version) by relative path.
+        mvn -q -B -Dstyle.color=never -f "$VIGIL_ROOT/bin/stack/pom.xml" -P"$profile" dependency:build-classpath \
             -Dmdep.outputFile="$cp" >"$VIGIL_HOME/classpath/$profile.mvn.log" 2>&1 \
             || stack_die "cannot resolve the $profile classpath; see $VIGIL_HOME/classpath/$profile.mvn.log"
     fi
@@ -335,7 +333,7 @@ stack_submit() {
     jar=$(stack_job_jar)
     if [[ ! -f "$jar" ]] || [[ -n $(find "$VIGIL_ROOT/udfs/src/main" "$VIGIL_ROOT/jobs/src/main" -newer "$jar" -type f | head -n 1) ]]; then
         echo "vigil submit: building the job jar..." >&2
-        (cd "$VIGIL_ROOT" && mvn -q -B install -DskipTests) || stack_die "build failed"
+        (cd "$VIGIL_ROOT" && mvn -q -B -Dstyle.color=never install -DskipTests) || stack_die "build failed"
     fi
     svc_jobmanager_ready || stack_die "no Flink cluster answers at http://127.0.0.1:$REST_PORT (run: bin/vigil stack up)"
     local args=("$@")

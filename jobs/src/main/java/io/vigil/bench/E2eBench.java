@@ -66,31 +66,42 @@ public final class E2eBench implements Callable<Integer> {
             description = "checkpoint interval of run (b) (default: ${DEFAULT-VALUE})")
     String checkpointInterval;
 
+    @Option(names = "--rounds", defaultValue = "2",
+            description = "rounds of (a) then (b); the best of each counts, so the first round warms the JVM up "
+                    + "(default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         long loaded = ensureLoaded();
         System.out.printf("topic %s: %,d records in %d partitions, parallelism %d%n", topic, loaded, parallelism,
                 parallelism);
-        String run = Long.toString(System.currentTimeMillis(), 36);
-        VigilJobConfig config = config(run);
+        double bestA = 0;
+        double bestB = 0;
+        for (int round = 1; round <= rounds; round++) {
+            VigilJobConfig config = config(Long.toString(System.currentTimeMillis(), 36));
 
-        StreamExecutionEnvironment a = environment();
-        a.setParallelism(parallelism);
-        KafkaTelemetrySource source = VigilKafkaJob.source(config).bounded();
-        a.fromSource(source.kafkaSource(), WatermarkStrategy.<Ingested>noWatermarks(), "kafka-telemetry")
-                .sinkTo(new DiscardingSink<>());
-        JobExecutionResult ra = a.execute("bench-e2e-source-only");
-        double rateA = loaded * 1000.0 / ra.getNetRuntime();
-        System.out.printf("(a) Kafka source + decoding, discarded: %,.0f records/s (%,d ms)%n", rateA,
-                ra.getNetRuntime());
+            StreamExecutionEnvironment a = environment();
+            a.setParallelism(parallelism);
+            KafkaTelemetrySource source = VigilKafkaJob.source(config).bounded();
+            a.fromSource(source.kafkaSource(), WatermarkStrategy.<Ingested>noWatermarks(), "kafka-telemetry")
+                    .sinkTo(new DiscardingSink<>());
+            JobExecutionResult ra = a.execute("bench-e2e-source-only");
+            double rateA = loaded * 1000.0 / ra.getNetRuntime();
+            bestA = Math.max(bestA, rateA);
+            System.out.printf("round %d (a) Kafka source + decoding, discarded: %,.0f records/s (%,d ms)%n", round,
+                    rateA, ra.getNetRuntime());
 
-        StreamExecutionEnvironment b = environment();
-        VigilKafkaJob.build(b, config, true);
-        JobExecutionResult rb = b.execute("bench-e2e-vigil");
-        double rateB = loaded * 1000.0 / rb.getNetRuntime();
-        System.out.printf("(b) Vigil job, rules %s, exactly-once sinks: %,.0f records/s (%,d ms)%n", rulesDir, rateB,
-                rb.getNetRuntime());
-        System.out.printf("ratio b/a = %.2f (target >= 0.5 at parallelism 2)%n", rateB / rateA);
+            StreamExecutionEnvironment b = environment();
+            VigilKafkaJob.build(b, config, true);
+            JobExecutionResult rb = b.execute("bench-e2e-vigil");
+            double rateB = loaded * 1000.0 / rb.getNetRuntime();
+            bestB = Math.max(bestB, rateB);
+            System.out.printf("round %d (b) Vigil job, rules in %s, exactly-once Kafka sinks: %,.0f records/s "
+                    + "(%,d ms)%n", round, rulesDir, rateB, rb.getNetRuntime());
+        }
+        System.out.printf("best: (a) %,.0f records/s, (b) %,.0f records/s, ratio b/a = %.2f "
+                + "(target >= 0.5 at parallelism 2)%n", bestA, bestB, bestB / bestA);
         return 0;
     }
 
@@ -127,7 +138,6 @@ public final class E2eBench implements Callable<Integer> {
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
             p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
             p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-            p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
             try (KafkaProducer<byte[], byte[]> producer =
                     new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 BenchTelemetry.write(records, parallelism,
