@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AlertsCommand.class,
             GenerateCommand.class,
-            BenchCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec

@@ -2,7 +2,7 @@ package io.vigil.bench;
 
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
 import io.vigil.job.VigilJobConfig;
-import io.vigil.job.VigilKafkaJob;
+import io.vigil.job.KafkaDetectionJob;
 import io.vigil.model.Ingested;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -83,7 +83,7 @@ public final class E2eBench implements Callable<Integer> {
 
             StreamExecutionEnvironment a = environment();
             a.setParallelism(parallelism);
-            KafkaTelemetrySource source = VigilKafkaJob.source(config).bounded();
+            KafkaTelemetrySource source = KafkaDetectionJob.source(config).bounded();
             a.fromSource(source.kafkaSource(), WatermarkStrategy.<Ingested>noWatermarks(), "kafka-telemetry")
                     .sinkTo(new DiscardingSink<>());
             JobExecutionResult ra = a.execute("bench-e2e-source-only");
@@ -93,7 +93,7 @@ public final class E2eBench implements Callable<Integer> {
                     rateA, ra.getNetRuntime());
 
             StreamExecutionEnvironment b = environment();
-            VigilKafkaJob.build(b, config, true);
+            KafkaDetectionJob.build(b, config, true);
             JobExecutionResult rb = b.execute("bench-e2e-vigil");
             double rateB = loaded * 1000.0 / rb.getNetRuntime();
             bestB = Math.max(bestB, rateB);

@@ -26,7 +26,7 @@ public final class VigilJobMain {
         }
         if (config == null) return; // --help
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        VigilKafkaJob.build(env, config, false);
+        KafkaDetectionJob.build(env, config, false);
         env.execute(config.jobName);
     }
 }
