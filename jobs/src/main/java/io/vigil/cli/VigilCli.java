@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            AlertsCommand.class,
+            GenerateCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec

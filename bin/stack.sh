@@ -1,0 +1,370 @@
+# shellcheck shell=bash
+# The local stack behind `bin/vigil stack|submit|deploy`: a Kafka KRaft broker and a Flink standalone session cluster,
+# both from Maven jars, on 127.0.0.1 with fixed ports and all data under one folder.
+#
+# Sourced by bin/vigil (which sets VIGIL_ROOT). Each service is a few functions, so adding one (OpenSearch,
+# Prometheus, ...) means writing them and appending its name to STACK_SERVICES:
+#   svc_<name>_start   start the process in the background (use stack_spawn), return at once
+#   svc_<name>_ready   exit 0 once it answers (polled by stack_wait until VIGIL_STACK_TIMEOUT)
+#   svc_<name>_log     print the path of its main log
+# Stopping is generic (the pid file under run/), unless svc_<name>_stop exists.
+#
+# Environment:
+#   VIGIL_HOME          data folder (default <repo>/.vigil/stack)
+#   VIGIL_PORT_OFFSET   added to every port below (default 0), so tests can run a stack beside yours
+#   VIGIL_STACK_TIMEOUT seconds to wait for each service to be ready (default 120)
+
+VIGIL_HOME="${VIGIL_HOME:-$VIGIL_ROOT/.vigil/stack}"
+VIGIL_PORT_OFFSET="${VIGIL_PORT_OFFSET:-0}"
+VIGIL_STACK_TIMEOUT="${VIGIL_STACK_TIMEOUT:-120}"
+
+STACK_SERVICES=(kafka jobmanager taskmanager-1)
+
+# Fixed ports (plus the offset). TaskManager n gets 6200+10n (rpc), +1 (data), +2 (metrics query), 9250+n (Prometheus).
+KAFKA_PORT=$((9092 + VIGIL_PORT_OFFSET))
+KAFKA_CONTROLLER_PORT=$((9093 + VIGIL_PORT_OFFSET))
+JM_RPC_PORT=$((6123 + VIGIL_PORT_OFFSET))
+JM_BLOB_PORT=$((6124 + VIGIL_PORT_OFFSET))
+JM_QUERY_PORT=$((6125 + VIGIL_PORT_OFFSET))
+JM_PROM_PORT=$((9249 + VIGIL_PORT_OFFSET))
+REST_PORT=$((8081 + VIGIL_PORT_OFFSET))
+
+STACK_RUN="$VIGIL_HOME/run"
+# Flink looks for plugins here; an empty folder of our own keeps it from warning about ./plugins.
+export FLINK_PLUGINS_DIR="$VIGIL_HOME/flink/plugins"
+STACK_LOGS="$VIGIL_HOME/logs"
+FLINK_CONF="$VIGIL_HOME/flink/conf"
+
+stack_die() { echo "vigil stack: $*" >&2; exit 1; }
+
+# The --add-opens list Flink needs on Java 17, from the root pom (one place for it).
+stack_jvm_opens() {
+    sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' "$VIGIL_ROOT/pom.xml"
+}
+
+# Resolves a server classpath (profile kafka or flink of bin/stack/pom.xml) once, again when a pom changes.
+stack_classpath() {
+    local profile=$1 cp="$VIGIL_HOME/classpath/$1.cp"
+    if [[ ! -s "$cp" || "$VIGIL_ROOT/pom.xml" -nt "$cp" || "$VIGIL_ROOT/bin/stack/pom.xml" -nt "$cp" ]]; then
+        mkdir -p "$VIGIL_HOME/classpath"
+        echo "vigil stack: resolving the $profile classpath from Maven (once)..." >&2
+        # bin/stack/pom.xml finds its parent (the root pom, with every version) by relative path.
+        mvn -q -B -Dstyle.color=never -f "$VIGIL_ROOT/bin/stack/pom.xml" -P"$profile" dependency:build-classpath \
+            -Dmdep.outputFile="$cp" >"$VIGIL_HOME/classpath/$profile.mvn.log" 2>&1 \
+            || stack_die "cannot resolve the $profile classpath; see $VIGIL_HOME/classpath/$profile.mvn.log"
+    fi
+    cat "$cp"
+}
+
+stack_pid() { local f="$STACK_RUN/$1.pid"; [[ -f "$f" ]] && cat "$f"; }
+
+# True when the service's recorded process is alive and is still ours (pids get reused).
+stack_alive() {
+    local pid; pid=$(stack_pid "$1") || return 1
+    [[ -n "$pid" && -r /proc/$pid/cmdline ]] || return 1
+    tr '\0' ' ' </proc/"$pid"/cmdline | grep -q -- "-Dvigil.service=$1 -Dvigil.home=$VIGIL_HOME "
+}
+
+# stack_spawn NAME LOGFILE JAVA_ARGS...: runs java detached (own session, no inherited stdio), records the pid.
+stack_spawn() {
+    local name=$1 out=$2; shift 2
+    mkdir -p "$STACK_RUN" "$STACK_LOGS"
+    setsid java "-Dvigil.service=$name" "-Dvigil.home=$VIGIL_HOME" "$@" </dev/null >"$out" 2>&1 &
+    echo $! >"$STACK_RUN/$name.pid"
+}
+
+stack_log() {
+    local fn="svc_${1%%-*}_log"
+    "$fn" "$1"
+}
+
+# Waits until the service is ready; fails with its log's tail if it dies or the timeout passes.
+stack_wait() {
+    local name=$1 fn="svc_${1%%-*}_ready" deadline=$((SECONDS + VIGIL_STACK_TIMEOUT))
+    while ! "$fn" "$name"; do
+        if ! stack_alive "$name"; then
+            tail -n 30 "$(stack_log "$name")" >&2 2>/dev/null
+            stack_die "$name exited during start-up; its log: $(stack_log "$name")"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 30 "$(stack_log "$name")" >&2 2>/dev/null
+            stack_die "$name not ready after ${VIGIL_STACK_TIMEOUT}s; its log: $(stack_log "$name")"
+        fi
+        sleep 0.5
+    done
+}
+
+stack_start() {
+    local name=$1
+    if stack_alive "$name"; then
+        echo "$name already running (pid $(stack_pid "$name"))"
+        return 0
+    fi
+    "svc_${name%%-*}_start" "$name"
+    stack_wait "$name"
+    echo "$name ready (pid $(stack_pid "$name")), log: $(stack_log "$name")"
+}
+
+# Stops a service: SIGTERM, then SIGKILL after 20 s. `stack_stop NAME kill` kills at once (the recovery tests).
+stack_stop() {
+    local name=$1 mode=${2:-term} pid
+    if declare -F "svc_${name%%-*}_stop" >/dev/null; then "svc_${name%%-*}_stop" "$name" "$mode"; return; fi
+    if ! stack_alive "$name"; then rm -f "$STACK_RUN/$name.pid"; return 0; fi
+    pid=$(stack_pid "$name")
+    if [[ $mode == kill ]]; then kill -KILL "$pid"; else kill -TERM "$pid"; fi
+    for _ in $(seq 1 40); do stack_alive "$name" || break; sleep 0.5; done
+    if stack_alive "$name"; then kill -KILL "$pid"; sleep 0.5; fi
+    rm -f "$STACK_RUN/$name.pid"
+    echo "$name stopped"
+}
+
+# Every service that has a pid file, including TaskManagers started beside the first.
+stack_running_services() {
+    local f
+    for f in "$STACK_RUN"/*.pid; do [[ -e "$f" ]] && basename "$f" .pid; done
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Kafka 4.2 broker in KRaft mode (combined broker + controller, one node).
+
+svc_kafka_log() { echo "$STACK_LOGS/kafka.log"; }
+
+svc_kafka_start() {
+    local dir="$VIGIL_HOME/kafka" cp opens
+    cp=$(stack_classpath kafka) || exit 1
+    mkdir -p "$dir/data" "$STACK_LOGS"
+    # A single broker must keep internal topics at replication 1, or transactions and consumer groups never work.
+    cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=2
+default.replication.factor=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+transaction.max.timeout.ms=900000
+EOF
+    if [[ ! -f "$dir/data/meta.properties" ]]; then
+        local id
+        id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+        [[ -n "$id" ]] || stack_die "kafka: StorageTool random-uuid gave no id"
+        java -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" \
+            >"$STACK_LOGS/kafka-format.log" 2>&1 || stack_die "kafka: format failed; see $STACK_LOGS/kafka-format.log"
+    fi
+    opens=$(stack_jvm_opens)
+    # shellcheck disable=SC2086
+    stack_spawn kafka "$STACK_LOGS/kafka.log" -Xms256m -Xmx512m $opens \
+        "-Dlog4j.configurationFile=file:$VIGIL_ROOT/flink-conf/log4j-console.properties" \
+        -cp "$cp" kafka.Kafka "$dir/server.properties"
+}
+
+svc_kafka_ready() { grep -q "Kafka Server started" "$STACK_LOGS/kafka.log" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Flink standalone session cluster: one JobManager and TaskManagers numbered from 1.
+
+# The cluster's configuration: flink-conf/ with this stack's ports and directories.
+stack_flink_conf() {
+    mkdir -p "$FLINK_CONF" "$FLINK_PLUGINS_DIR" "$VIGIL_HOME/flink/checkpoints" "$VIGIL_HOME/flink/savepoints" "$VIGIL_HOME/flink/tmp"
+    sed -e "s|^\(    port: \)6123$|\1$JM_RPC_PORT|" \
+        -e "s|^\(  port: \)8081$|\1$REST_PORT|" \
+        -e "s|^\(    port: \)6124$|\1$JM_BLOB_PORT|" \
+        -e "s|^\(      port: \)6125$|\1$JM_QUERY_PORT|" \
+        -e "s|^\(      port: \)9249$|\1$JM_PROM_PORT|" \
+        -e "s|file:///tmp/vigil-flink/checkpoints|file://$VIGIL_HOME/flink/checkpoints|" \
+        -e "s|file:///tmp/vigil-flink/savepoints|file://$VIGIL_HOME/flink/savepoints|" \
+        "$VIGIL_ROOT/flink-conf/config.yaml" >"$FLINK_CONF/config.yaml"
+    printf 'io:\n  tmp:\n    dirs: %s\n' "$VIGIL_HOME/flink/tmp" >>"$FLINK_CONF/config.yaml"
+    cp "$VIGIL_ROOT"/flink-conf/log4j*.properties "$FLINK_CONF/"
+}
+
+# BashJavaUtils computes the memory flags (line 1) and dynamic properties (line 2) that Flink's start scripts pass.
+stack_flink_resources() {
+    local cp=$1 cmd=$2 out
+    out=$(java -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils "$cmd" --configDir "$FLINK_CONF" 2>&1) \
+        || { echo "$out" >&2; stack_die "flink: BashJavaUtils $cmd failed"; }
+    echo "$out" | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
+}
+
+svc_jobmanager_log() { echo "$STACK_LOGS/jobmanager.log"; }
+
+svc_jobmanager_start() {
+    local cp res jvm opens
+    cp=$(stack_classpath flink) || exit 1
+    stack_flink_conf
+    res=$(stack_flink_resources "$cp" GET_JM_RESOURCE_PARAMS) || exit 1
+    jvm=$(echo "$res" | sed -n 1p)
+    opens=$(stack_jvm_opens)
+    # shellcheck disable=SC2086
+    stack_spawn jobmanager "$STACK_LOGS/jobmanager.out" $jvm $opens \
+        "-Dlog.file=$STACK_LOGS/jobmanager.log" "-Dlog4j.configurationFile=file:$FLINK_CONF/log4j.properties" \
+        -cp "$cp" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$FLINK_CONF"
+}
+
+svc_jobmanager_ready() { curl -sf "http://127.0.0.1:$REST_PORT/overview" >/dev/null 2>&1; }
+
+svc_taskmanager_log() { echo "$STACK_LOGS/$1.log"; }
+
+svc_taskmanager_start() {
+    local name=$1 n=${1#taskmanager-} cp res jvm dyn opens
+    [[ $n =~ ^[0-9]+$ ]] || stack_die "a TaskManager is named taskmanager-<n>, not $name"
+    cp=$(stack_classpath flink) || exit 1
+    [[ -f "$FLINK_CONF/config.yaml" ]] || stack_flink_conf
+    res=$(stack_flink_resources "$cp" GET_TM_RESOURCE_PARAMS) || exit 1
+    jvm=$(echo "$res" | sed -n 1p)
+    dyn=$(echo "$res" | sed -n 2p)
+    opens=$(stack_jvm_opens)
+    # shellcheck disable=SC2086
+    stack_spawn "$name" "$STACK_LOGS/$name.out" $jvm $opens \
+        "-Dlog.file=$STACK_LOGS/$name.log" "-Dlog4j.configurationFile=file:$FLINK_CONF/log4j.properties" \
+        -cp "$cp" org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$FLINK_CONF" $dyn \
+        -D "taskmanager.rpc.port=$(stack_tm_rpc_port "$n")" \
+        -D "taskmanager.data.port=$((6201 + 10 * n + VIGIL_PORT_OFFSET))" \
+        -D "metrics.internal.query-service.port=$((6202 + 10 * n + VIGIL_PORT_OFFSET))" \
+        -D "metrics.reporter.prom.port=$((9250 + n + VIGIL_PORT_OFFSET))" \
+        -D "taskmanager.resource-id=$name"
+}
+
+stack_tm_rpc_port() { echo $((6200 + 10 * $1 + VIGIL_PORT_OFFSET)); }
+
+# Ready once the JobManager lists it (registered with the resource manager, so its slots can be used).
+svc_taskmanager_ready() {
+    curl -sf "http://127.0.0.1:$REST_PORT/taskmanagers" 2>/dev/null | grep -q "\"id\":\"$1\""
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Commands
+
+stack_usage() {
+    cat <<EOF
+usage: vigil stack up | down | status | start <service> | stop <service> | kill <service> | env
+  up        start ${STACK_SERVICES[*]} (each waits until ready)
+  down      stop every service of this stack; no process is left behind
+  status    which services run, their pids, ports and logs
+  start/stop/kill <service>   one service, e.g. taskmanager-2 beside the first (kill = SIGKILL, for failure tests)
+  env       the stack's addresses as shell variables
+Data: \$VIGIL_HOME (now $VIGIL_HOME). Ports shift by \$VIGIL_PORT_OFFSET (now $VIGIL_PORT_OFFSET).
+EOF
+}
+
+stack_cmd() {
+    local cmd=${1:-}; shift || true
+    case "$cmd" in
+        up)
+            local s
+            for s in "${STACK_SERVICES[@]}"; do stack_start "$s"; done
+            echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink web UI: http://127.0.0.1:$REST_PORT  logs: $STACK_LOGS"
+            ;;
+        down)
+            local s
+            # TaskManagers first, then the JobManager, then Kafka (reverse start order), then anything else left.
+            for s in $(stack_running_services | sort -r); do
+                case $s in taskmanager-*) stack_stop "$s" ;; esac
+            done
+            for s in $(printf '%s\n' "${STACK_SERVICES[@]}" | tac); do stack_stop "$s"; done
+            for s in $(stack_running_services); do stack_stop "$s"; done
+            ;;
+        status)
+            local s any=1
+            for s in $(printf '%s\n' "${STACK_SERVICES[@]}" $(stack_running_services) | awk '!seen[$0]++'); do
+                if stack_alive "$s"; then
+                    printf '%-16s running  pid %-8s log %s\n' "$s" "$(stack_pid "$s")" "$(stack_log "$s")"
+                    any=0
+                else
+                    printf '%-16s stopped\n' "$s"
+                fi
+            done
+            echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink REST: http://127.0.0.1:$REST_PORT  data: $VIGIL_HOME"
+            return $any
+            ;;
+        start) [[ -n ${1:-} ]] || stack_die "stack start needs a service name"; stack_start "$1" ;;
+        stop) [[ -n ${1:-} ]] || stack_die "stack stop needs a service name"; stack_stop "$1" ;;
+        kill) [[ -n ${1:-} ]] || stack_die "stack kill needs a service name"; stack_stop "$1" kill ;;
+        env)
+            echo "VIGIL_HOME=$VIGIL_HOME"
+            echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+            echo "FLINK_REST=http://127.0.0.1:$REST_PORT"
+            echo "FLINK_CONF_DIR=$FLINK_CONF"
+            ;;
+        *) stack_usage; [[ $cmd == help || $cmd == -h || $cmd == --help ]] ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Submitting to the stack's cluster through Flink's own CLI (what `flink run` does).
+
+stack_job_jar() { echo "$VIGIL_ROOT/jobs/target/vigil-jobs-0.1.0-SNAPSHOT-job.jar"; }
+
+# flink_cli ARGS...: org.apache.flink.client.cli.CliFrontend with this stack's configuration.
+flink_cli() {
+    local cp opens
+    cp=$(stack_classpath flink) || exit 1
+    [[ -f "$FLINK_CONF/config.yaml" ]] || stack_flink_conf
+    cp "$VIGIL_ROOT/flink-conf/log4j-cli.properties" "$FLINK_CONF/"
+    opens=$(stack_jvm_opens)
+    mkdir -p "$STACK_LOGS" "$FLINK_PLUGINS_DIR"
+    # shellcheck disable=SC2086
+    FLINK_CONF_DIR="$FLINK_CONF" java $opens "-Dlog.file=$STACK_LOGS/flink-cli.log" \
+        "-Dlog4j.configurationFile=file:$FLINK_CONF/log4j-cli.properties" \
+        -cp "$cp" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+# The job arguments for this stack when the user gives none: its broker, the topic `vigil generate` writes and the
+# repository's rules.
+stack_default_job_args() {
+    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules"
+}
+
+# submit [--from-savepoint PATH] [job arguments...]
+stack_submit() {
+    local savepoint="" jar out id
+    if [[ ${1:-} == --from-savepoint ]]; then savepoint=$2; shift 2; fi
+    jar=$(stack_job_jar)
+    if [[ ! -f "$jar" ]] || [[ -n $(find "$VIGIL_ROOT/udfs/src/main" "$VIGIL_ROOT/jobs/src/main" -newer "$jar" -type f | head -n 1) ]]; then
+        echo "vigil submit: building the job jar..." >&2
+        (cd "$VIGIL_ROOT" && mvn -q -B -Dstyle.color=never install -DskipTests) || stack_die "build failed"
+    fi
+    svc_jobmanager_ready || stack_die "no Flink cluster answers at http://127.0.0.1:$REST_PORT (run: bin/vigil stack up)"
+    local args=("$@")
+    # shellcheck disable=SC2206
+    ((${#args[@]})) || args=($(stack_default_job_args))
+    local run=(run -d)
+    [[ -n $savepoint ]] && run+=(-s "$savepoint")
+    out=$(flink_cli "${run[@]}" "$jar" "${args[@]}" 2>&1)
+    local rc=$?
+    echo "$out"
+    ((rc == 0)) || stack_die "submission failed (exit $rc); CLI log: $STACK_LOGS/flink-cli.log"
+    id=$(echo "$out" | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -n 1)
+    [[ -n $id ]] || stack_die "submitted, but the CLI printed no JobID; CLI log: $STACK_LOGS/flink-cli.log"
+    mkdir -p "$STACK_RUN"
+    echo "$id" >"$STACK_RUN/job.id"
+    printf '%s\n' "${args[@]}" >"$STACK_RUN/job.args"
+    echo "job $id running; web UI http://127.0.0.1:$REST_PORT/#/job/running/$id"
+}
+
+# deploy [job arguments...]: stop the running job with a savepoint and resubmit (new jar, new arguments) from it.
+stack_deploy() {
+    local id out sp
+    id=$(cat "$STACK_RUN/job.id" 2>/dev/null) || stack_die "no job submitted from this stack (run: bin/vigil submit)"
+    out=$(flink_cli stop --type canonical --savepointPath "file://$VIGIL_HOME/flink/savepoints" "$id" 2>&1)
+    local rc=$?
+    echo "$out"
+    ((rc == 0)) || stack_die "stop-with-savepoint of job $id failed (exit $rc); CLI log: $STACK_LOGS/flink-cli.log"
+    sp=$(echo "$out" | sed -n 's/.*Savepoint completed\. Path: \(.*\)$/\1/p' | tail -n 1)
+    [[ -n $sp ]] || stack_die "the CLI printed no savepoint path; CLI log: $STACK_LOGS/flink-cli.log"
+    echo "$sp" >"$STACK_RUN/last-savepoint"
+    local args=("$@")
+    if ((${#args[@]} == 0)) && [[ -f "$STACK_RUN/job.args" ]]; then mapfile -t args <"$STACK_RUN/job.args"; fi
+    stack_submit --from-savepoint "$sp" "${args[@]}"
+}

@@ -1,0 +1,357 @@
+package io.vigil.job;
+
+import io.vigil.ingest.kafka.StartOffsets;
+import io.vigil.ingest.kafka.TopicFormats;
+import io.vigil.sink.kafka.KafkaSinks;
+
+import org.apache.flink.util.TimeUtils;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Everything the Kafka-to-Kafka Vigil job needs, typed and validated. Built from settings named like the command-line
+ * flags without their dashes ({@code bootstrap-servers}, {@code topics}, ...), read from a properties file and/or
+ * flags (flags win). {@link #parse} reports every wrong value at once, each with what would be right.
+ *
+ * <p>Settings: see {@link Key}. Client properties for the consumer and producers (SASL, TLS) are the settings that
+ * start with {@code kafka.}, with the prefix removed ({@code kafka.security.protocol=SASL_SSL}).
+ */
+public final class VigilJobConfig implements Serializable {
+    /** The setting names, as used in properties files; flags are the same names with {@code --}. */
+    public enum Key {
+        BOOTSTRAP_SERVERS("bootstrap-servers", "host:port[,host:port...] of the Kafka brokers (required)"),
+        TOPICS("topics", "telemetry topics and formats: topic=format[,topic=format...], e.g. "
+                + "otel-metrics=otlp-proto:metrics,events=json"),
+        TOPIC_PATTERN("topic-pattern", "a regex of telemetry topics, instead of topics"),
+        PATTERN_FORMAT("pattern-format", "the format of every topic matching topic-pattern (default json)"),
+        GROUP_ID("group-id", "consumer group id (default: the job name)"),
+        START_OFFSETS("start-offsets", "where a fresh job starts: " + StartOffsets.ACCEPTED + " (default committed)"),
+        ALERTS_TOPIC("alerts-topic", "topic for alerts (default vigil-alerts)"),
+        DEAD_LETTERS_TOPIC("dead-letters-topic", "topic for records that could not be used (default vigil-dead-letters)"),
+        ROLLUPS_TOPIC("rollups-topic", "topic for rollups (default: none, rollups not written to Kafka)"),
+        JOB_NAME("job-name", "the Flink job name (default vigil)"),
+        TRANSACTIONAL_ID_PREFIX("transactional-id-prefix",
+                "Kafka transactional-id prefix, unique per job on the cluster (default: the job name)"),
+        TRANSACTION_TIMEOUT("transaction-timeout", "Kafka transaction timeout, under the broker's 15 min (default 10min)"),
+        PARALLELISM("parallelism", "job parallelism (default: the cluster's parallelism.default)"),
+        CHECKPOINT_INTERVAL("checkpoint-interval", "checkpoint interval; alerts become visible to read_committed "
+                + "consumers at each checkpoint (default 10s)"),
+        WATERMARK_DELAY("watermark-delay", "how late records may arrive (bounded out-of-orderness, default 5s)"),
+        WATERMARK_IDLENESS("watermark-idleness", "after how long a silent partition stops holding back event time "
+                + "(default 30s; 0 = never)"),
+        RULES_DIR("rules-dir", "folder of rule YAML files (required)");
+
+        public final String name;
+        public final String help;
+
+        Key(String name, String help) {
+            this.name = name;
+            this.help = help;
+        }
+    }
+
+    /** Formats the decoders accept; a hint (:logs, :metrics, :traces) may follow the OTLP ones. */
+    public static final Set<String> FORMATS = Set.of("json", "otlp-json", "otlp-proto");
+    public static final Set<String> HINTS = Set.of("logs", "metrics", "traces");
+    static final String FORMATS_TEXT = "json, otlp-json or otlp-proto (OTLP ones optionally with :logs, :metrics or "
+            + ":traces)";
+
+    private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}");
+    private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._\\-]{1,249}");
+
+    public final String bootstrapServers;
+    public final TopicFormats topics;
+    public final String groupId;
+    public final StartOffsets startOffsets;
+    public final String alertsTopic;
+    public final String deadLettersTopic;
+    /** Null when rollups are not written to Kafka. */
+    public final String rollupsTopic;
+    public final String jobName;
+    public final String transactionalIdPrefix;
+    public final Duration transactionTimeout;
+    /** 0 = the cluster's default. */
+    public final int parallelism;
+    public final Duration checkpointInterval;
+    public final Duration watermarkDelay;
+    /** Zero = no idleness. */
+    public final Duration watermarkIdleness;
+    public final Path rulesDir;
+    public final Properties clientProperties;
+
+    private VigilJobConfig(Builder b) {
+        bootstrapServers = b.bootstrapServers;
+        topics = b.topics;
+        groupId = b.groupId;
+        startOffsets = b.startOffsets;
+        alertsTopic = b.alertsTopic;
+        deadLettersTopic = b.deadLettersTopic;
+        rollupsTopic = b.rollupsTopic;
+        jobName = b.jobName;
+        transactionalIdPrefix = b.transactionalIdPrefix;
+        transactionTimeout = b.transactionTimeout;
+        parallelism = b.parallelism;
+        checkpointInterval = b.checkpointInterval;
+        watermarkDelay = b.watermarkDelay;
+        watermarkIdleness = b.watermarkIdleness;
+        rulesDir = b.rulesDir;
+        clientProperties = b.clientProperties;
+    }
+
+    /** Every wrong setting, one message each. */
+    public static final class InvalidConfigException extends IllegalArgumentException {
+        public final List<String> problems;
+
+        InvalidConfigException(List<String> problems) {
+            super("invalid job configuration:\n  - " + String.join("\n  - ", problems));
+            this.problems = List.copyOf(problems);
+        }
+    }
+
+    /** Reads a properties file into settings (keys as in {@link Key}, plus {@code kafka.*}). */
+    public static Map<String, String> readProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String k : new TreeSet<>(p.stringPropertyNames())) m.put(k, p.getProperty(k).trim());
+        return m;
+    }
+
+    /**
+     * Validates and types the settings.
+     *
+     * @throws InvalidConfigException listing every problem
+     */
+    public static VigilJobConfig parse(Map<String, String> settings) {
+        List<String> problems = new ArrayList<>();
+        Builder b = new Builder();
+        Map<String, Key> known = new LinkedHashMap<>();
+        for (Key k : Key.values()) known.put(k.name, k);
+        Map<String, String> s = new LinkedHashMap<>();
+        b.clientProperties = new Properties();
+        settings.forEach((k, v) -> {
+            String value = v == null ? "" : v.trim();
+            if (k.startsWith("kafka.")) {
+                String prop = k.substring("kafka.".length());
+                if (prop.equals("bootstrap.servers") || prop.equals("group.id")
+                        || prop.equals("transactional.id") || prop.equals("isolation.level")) {
+                    problems.add("kafka." + prop + " cannot be set as a client property: it is set by the job"
+                            + (prop.equals("bootstrap.servers") ? " (use bootstrap-servers)"
+                                    : prop.equals("group.id") ? " (use group-id)" : ""));
+                } else if (prop.isEmpty()) {
+                    problems.add("'kafka.' needs a Kafka client property name after it, e.g. kafka.security.protocol");
+                } else {
+                    b.clientProperties.setProperty(prop, value);
+                }
+            } else if (!known.containsKey(k)) {
+                problems.add("unknown setting '" + k + "'; known settings: " + String.join(", ", known.keySet())
+                        + " and kafka.<client property>");
+            } else {
+                s.put(k, value);
+            }
+        });
+
+        // Servers
+        String servers = s.getOrDefault(Key.BOOTSTRAP_SERVERS.name, "");
+        if (servers.isEmpty()) {
+            problems.add("bootstrap-servers is required: host:port of the Kafka brokers, e.g. 127.0.0.1:9092");
+        } else {
+            for (String hp : servers.split(",")) {
+                String t = hp.trim();
+                if (!HOST_PORT.matcher(t).matches() || !validPort(t.substring(t.lastIndexOf(':') + 1))) {
+                    problems.add("bootstrap-servers: '" + t + "' is not host:port (port 1-65535), e.g. 127.0.0.1:9092");
+                }
+            }
+        }
+        b.bootstrapServers = servers;
+
+        // Topics and formats
+        String topics = s.getOrDefault(Key.TOPICS.name, "");
+        String pattern = s.getOrDefault(Key.TOPIC_PATTERN.name, "");
+        String patternFormat = s.getOrDefault(Key.PATTERN_FORMAT.name, "");
+        if (!topics.isEmpty() && !pattern.isEmpty()) {
+            problems.add("set either topics or topic-pattern, not both");
+        } else if (!pattern.isEmpty()) {
+            String fmt = patternFormat.isEmpty() ? "json" : patternFormat;
+            checkFormat("pattern-format", fmt, problems);
+            try {
+                Pattern.compile(pattern);
+                b.topics = TopicFormats.pattern(pattern, fmt);
+            } catch (PatternSyntaxException e) {
+                problems.add("topic-pattern '" + pattern + "' is not a valid regular expression: "
+                        + e.getDescription() + " near index " + e.getIndex());
+            }
+        } else {
+            if (!patternFormat.isEmpty()) problems.add("pattern-format is only used with topic-pattern");
+            Map<String, String> byTopic = new LinkedHashMap<>();
+            if (topics.isEmpty()) {
+                problems.add("topics is required (or topic-pattern): topic=format[,topic=format...], e.g. "
+                        + "telemetry=json");
+            } else {
+                for (String entry : topics.split(",")) {
+                    String e = entry.trim();
+                    int eq = e.indexOf('=');
+                    if (eq <= 0 || eq == e.length() - 1) {
+                        problems.add("topics: '" + e + "' is not topic=format, e.g. telemetry=json or "
+                                + "otel-metrics=otlp-proto:metrics");
+                        continue;
+                    }
+                    String topic = e.substring(0, eq).trim();
+                    String fmt = e.substring(eq + 1).trim();
+                    checkTopic("topics", topic, problems);
+                    checkFormat("topics: format of " + topic, fmt, problems);
+                    if (byTopic.put(topic, fmt) != null) problems.add("topics: '" + topic + "' is listed twice");
+                }
+                if (!byTopic.isEmpty()) b.topics = TopicFormats.topics(byTopic);
+            }
+        }
+
+        b.jobName = s.getOrDefault(Key.JOB_NAME.name, "vigil");
+        if (b.jobName.isEmpty()) problems.add("job-name must not be empty");
+        String derived = b.jobName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
+        b.groupId = s.getOrDefault(Key.GROUP_ID.name, derived);
+        if (b.groupId.isEmpty()) problems.add("group-id must not be empty");
+        b.transactionalIdPrefix = s.getOrDefault(Key.TRANSACTIONAL_ID_PREFIX.name, derived);
+        if (b.transactionalIdPrefix.isEmpty()) {
+            problems.add("transactional-id-prefix must not be empty; make it unique per job, e.g. the job name");
+        }
+
+        try {
+            b.startOffsets = StartOffsets.parse(s.getOrDefault(Key.START_OFFSETS.name, "committed"));
+        } catch (IllegalArgumentException e) {
+            problems.add("start-offsets: " + e.getMessage() + (e.getMessage().contains(StartOffsets.ACCEPTED) ? ""
+                    : "; use " + StartOffsets.ACCEPTED));
+        }
+
+        b.alertsTopic = s.getOrDefault(Key.ALERTS_TOPIC.name, "vigil-alerts");
+        checkTopic("alerts-topic", b.alertsTopic, problems);
+        b.deadLettersTopic = s.getOrDefault(Key.DEAD_LETTERS_TOPIC.name, "vigil-dead-letters");
+        checkTopic("dead-letters-topic", b.deadLettersTopic, problems);
+        String rollups = s.getOrDefault(Key.ROLLUPS_TOPIC.name, "");
+        b.rollupsTopic = rollups.isEmpty() ? null : rollups;
+        if (b.rollupsTopic != null) checkTopic("rollups-topic", b.rollupsTopic, problems);
+        if (b.topics != null && !b.topics.isPattern()) {
+            for (String out : new String[] {b.alertsTopic, b.deadLettersTopic, b.rollupsTopic}) {
+                if (out != null && b.topics.formatByTopic().containsKey(out)) {
+                    problems.add("topic '" + out + "' is both read as telemetry and written by the job; "
+                            + "give the outputs their own topics");
+                }
+            }
+        }
+
+        b.transactionTimeout = duration(s, Key.TRANSACTION_TIMEOUT, "10min", problems);
+        if (b.transactionTimeout != null
+                && (b.transactionTimeout.compareTo(KafkaSinks.BROKER_MAX_TRANSACTION_TIMEOUT) >= 0
+                        || b.transactionTimeout.toMillis() < 1000)) {
+            problems.add("transaction-timeout " + s.getOrDefault(Key.TRANSACTION_TIMEOUT.name, "10min")
+                    + " must be at least 1s and under the broker's maximum of 15min, e.g. 10min");
+        }
+        b.checkpointInterval = duration(s, Key.CHECKPOINT_INTERVAL, "10s", problems);
+        if (b.checkpointInterval != null && b.checkpointInterval.toMillis() < 100) {
+            problems.add("checkpoint-interval must be at least 100ms (alerts are committed at each checkpoint), "
+                    + "e.g. 10s");
+        }
+        if (b.checkpointInterval != null && b.transactionTimeout != null
+                && b.transactionTimeout.compareTo(b.checkpointInterval.multipliedBy(2)) < 0) {
+            problems.add("transaction-timeout must be at least twice checkpoint-interval: a transaction stays open "
+                    + "from one checkpoint to the next");
+        }
+        b.watermarkDelay = duration(s, Key.WATERMARK_DELAY, "5s", problems);
+        b.watermarkIdleness = duration(s, Key.WATERMARK_IDLENESS, "30s", problems);
+
+        String par = s.getOrDefault(Key.PARALLELISM.name, "");
+        if (!par.isEmpty()) {
+            try {
+                b.parallelism = Integer.parseInt(par);
+                if (b.parallelism < 1 || b.parallelism > 32768) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                problems.add("parallelism '" + par + "' must be a whole number from 1 to 32768");
+            }
+        }
+
+        String rules = s.getOrDefault(Key.RULES_DIR.name, "");
+        if (rules.isEmpty()) {
+            problems.add("rules-dir is required: the folder of rule YAML files, e.g. rules/");
+        } else {
+            b.rulesDir = Path.of(rules);
+            if (!Files.isDirectory(b.rulesDir)) {
+                problems.add("rules-dir '" + rules + "' is not a folder (" + (Files.exists(b.rulesDir)
+                        ? "it is a file" : "it does not exist") + "); give the folder of rule YAML files");
+            }
+        }
+
+        if (!problems.isEmpty()) throw new InvalidConfigException(problems);
+        return new VigilJobConfig(b);
+    }
+
+    private static boolean validPort(String p) {
+        try {
+            int n = Integer.parseInt(p);
+            return n >= 1 && n <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static void checkTopic(String what, String topic, List<String> problems) {
+        if (!KAFKA_NAME.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            problems.add(what + ": '" + topic + "' is not a Kafka topic name (letters, digits, '.', '_', '-'; "
+                    + "at most 249)");
+        }
+    }
+
+    static void checkFormat(String what, String format, List<String> problems) {
+        String[] parts = format.split(":", -1);
+        boolean ok = FORMATS.contains(parts[0])
+                && (parts.length == 1 || (parts.length == 2 && !parts[0].equals("json") && HINTS.contains(parts[1])));
+        if (!ok) problems.add(what + ": '" + format + "' is not a format; use " + FORMATS_TEXT);
+    }
+
+    private static Duration duration(Map<String, String> s, Key key, String dflt, List<String> problems) {
+        String v = s.getOrDefault(key.name, dflt);
+        try {
+            Duration d = TimeUtils.parseDuration(v);
+            if (d.isNegative()) throw new IllegalArgumentException("negative");
+            return d;
+        } catch (IllegalArgumentException e) {
+            problems.add(key.name + " '" + v + "' is not a duration; write e.g. 500ms, 10s, 5min or 1h");
+            return null;
+        }
+    }
+
+    private static final class Builder {
+        String bootstrapServers;
+        TopicFormats topics;
+        String groupId;
+        StartOffsets startOffsets;
+        String alertsTopic;
+        String deadLettersTopic;
+        String rollupsTopic;
+        String jobName;
+        String transactionalIdPrefix;
+        Duration transactionTimeout;
+        int parallelism;
+        Duration checkpointInterval;
+        Duration watermarkDelay;
+        Duration watermarkIdleness;
+        Path rulesDir;
+        Properties clientProperties;
+    }
+}

@@ -1,0 +1,28 @@
+package io.vigil.job;
+
+import io.vigil.ingest.kafka.DecoderFactory;
+import io.vigil.ingest.kafka.KafkaTelemetrySource;
+import io.vigil.sink.kafka.KafkaSinks;
+
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The Kafka ends of the Vigil job and its checkpointing, from a {@link VigilJobConfig}. */
+public final class VigilKafkaJob {
+    private VigilKafkaJob() {}
+
+    /** Parallelism and exactly-once checkpointing from the configuration (overriding the cluster's defaults). */
+    public static void configure(StreamExecutionEnvironment env, VigilJobConfig c) {
+        if (c.parallelism > 0) env.setParallelism(c.parallelism);
+        env.enableCheckpointing(c.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    public static KafkaTelemetrySource source(VigilJobConfig c, DecoderFactory decoders) {
+        return new KafkaTelemetrySource(c.bootstrapServers, c.topics, c.groupId, c.startOffsets, c.clientProperties,
+                decoders);
+    }
+
+    public static KafkaSinks sinks(VigilJobConfig c) {
+        return new KafkaSinks(c.bootstrapServers, c.transactionalIdPrefix, c.transactionTimeout, c.clientProperties);
+    }
+}

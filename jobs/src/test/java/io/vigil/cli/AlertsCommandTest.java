@@ -1,0 +1,27 @@
+package io.vigil.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class AlertsCommandTest {
+    @Test
+    void oneReadableLinePerAlert() {
+        String json = "{\"@timestamp\":\"2026-01-01T00:00:10Z\",\"message\":\"Error burst in checkout\","
+                + "\"event\":{\"kind\":\"alert\",\"id\":\"a1b2\",\"severity\":73},"
+                + "\"rule\":{\"id\":\"error-burst\",\"name\":\"Error burst\"},"
+                + "\"vigil\":{\"schema_version\":1,\"status\":\"firing\",\"severity\":\"high\","
+                + "\"key\":\"error-burst|service.name=checkout\",\"observed\":12.0,\"expected\":8.0,"
+                + "\"comparison\":\">=\",\"suppressed\":2}}";
+        assertEquals("2026-01-01T00:00:10Z HIGH     firing   error-burst error-burst|service.name=checkout "
+                + "observed=12.0 >= 8.0 (+2 suppressed) \"Error burst in checkout\" id=a1b2",
+                AlertsCommand.line(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aRecordThatIsNotJsonIsShownAsIs() {
+        assertEquals("(not JSON) hello", AlertsCommand.line("hello".getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -1,0 +1,119 @@
+package io.vigil.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real local stack (Kafka broker, Flink JobManager and TaskManagers as separate processes), driven through
+ * {@code bin/vigil} exactly as a user would, with its own data folder and ports so it runs beside a developer's stack.
+ * Every failure to start throws with the command's output and the log to look at: these tests never skip.
+ */
+final class LocalStack implements AutoCloseable {
+    static final Path ROOT = findRoot();
+
+    final Path home;
+    final int portOffset;
+
+    LocalStack(String name, int portOffset) {
+        this.home = ROOT.resolve("jobs/target/it-stack/" + name);
+        this.portOffset = portOffset;
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + (9092 + portOffset);
+    }
+
+    String rest() {
+        return "http://127.0.0.1:" + (8081 + portOffset);
+    }
+
+    Path logs() {
+        return home.resolve("logs");
+    }
+
+    /** Starts the stack from a clean data folder; throws if a service does not become ready. */
+    LocalStack up() throws IOException, InterruptedException {
+        vigil(List.of("stack", "down"), 120); // a stack left by an aborted run
+        deleteTree(home);
+        vigil(List.of("stack", "up"), 300);
+        return this;
+    }
+
+    /** Runs {@code bin/vigil ARGS} with this stack's environment; returns its output, throws if it fails. */
+    String vigil(List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("bin/vigil").toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("VIGIL_HOME", home.toString());
+        env.put("VIGIL_PORT_OFFSET", Integer.toString(portOffset));
+        Files.createDirectories(home);
+        Path out = Files.createTempFile(home, "cmd", ".out");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("bin/vigil " + String.join(" ", args) + " did not finish in "
+                    + timeoutSeconds + " s; output:\n" + Files.readString(out) + "\nlogs: " + logs());
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        Files.delete(out);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("bin/vigil " + String.join(" ", args) + " failed (exit " + p.exitValue()
+                    + "):\n" + text + "\nlogs: " + logs());
+        }
+        return text;
+    }
+
+    /** Submits the job jar through Flink's CLI ({@code bin/vigil submit}); returns the job id. */
+    String submit(List<String> jobArgs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        args.add("submit");
+        args.addAll(jobArgs);
+        return jobId(vigil(args, 300));
+    }
+
+    /** Stop-with-savepoint and resubmit from it ({@code bin/vigil deploy}); returns the new job id. */
+    String deploy() throws IOException, InterruptedException {
+        return jobId(vigil(List.of("deploy"), 300));
+    }
+
+    private static String jobId(String output) {
+        Matcher m = Pattern.compile("job ([0-9a-f]{32}) running").matcher(output);
+        if (!m.find()) throw new IllegalStateException("no job id in:\n" + output);
+        return m.group(1);
+    }
+
+    /** Pid of a stack service from its pid file. */
+    long pid(String service) throws IOException {
+        return Long.parseLong(Files.readString(home.resolve("run/" + service + ".pid")).trim());
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        vigil(List.of("stack", "down"), 180);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+
+    private static Path findRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("bin/vigil"))) p = p.getParent();
+        if (p == null) throw new IllegalStateException("bin/vigil not found above " + Path.of("").toAbsolutePath());
+        return p;
+    }
+}

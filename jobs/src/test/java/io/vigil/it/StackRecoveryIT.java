@@ -1,0 +1,210 @@
+package io.vigil.it;
+
+import io.vigil.model.Telemetry;
+import io.vigil.model.TelemetryJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exactly-once and state continuity of the real job on the real stack: a Kafka broker and a Flink standalone cluster
+ * as separate processes ({@code bin/vigil stack up}), the shaded job jar submitted through Flink's CLI
+ * ({@code bin/vigil submit}), alerts read back as a read_committed consumer. The stack runs with its own data folder
+ * ({@code jobs/target/it-stack}) and ports (offset 20000), so it does not disturb a developer's stack.
+ *
+ * <p>The input is deterministic and written in event-time order per partition, so an undisturbed run and a run with a
+ * failure must produce the same alerts (alert ids are a function of rule, key and window).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackRecoveryIT {
+    /** 2026-01-01T00:00:00Z: fixed, so alert ids are the same in every run. */
+    static final long T0 = 1767225600000L;
+    static final int SERVICES = 6;
+    static final int SECONDS = 90;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static LocalStack stack;
+    static KafkaTestClient kafka;
+    static FlinkRest rest;
+
+    @BeforeAll
+    static void up() throws Exception {
+        stack = new LocalStack("recovery", 20000).up();
+        kafka = new KafkaTestClient(stack.bootstrap());
+        rest = new FlinkRest(stack.rest());
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (kafka != null) kafka.close();
+        if (stack != null) stack.close();
+    }
+
+    static List<String> jobArgs(String name, String input, String alerts) {
+        return List.of("--bootstrap-servers=" + stack.bootstrap(), "--topic=" + input + "=json",
+                "--rules-dir=" + LocalStack.ROOT.resolve("jobs/src/test/resources/it-rules"),
+                "--job-name=" + name, "--alerts-topic=" + alerts, "--dead-letters-topic=" + name + "-dead-letters",
+                "--start-offsets=earliest", "--parallelism=2", "--checkpoint-interval=2s", "--watermark-delay=1s",
+                // Quiet partitions must not advance event time past records still to come: every record of this
+                // input is on time, in an undisturbed run and after a restart alike.
+                "--watermark-idleness=10min", "--transaction-timeout=1min");
+    }
+
+    static byte[] log(long t, String service, String severity) {
+        return TelemetryJson.write(Telemetry.log(t, service, severity, severity + " in " + service))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One event-time second of input, in order per partition (service i is on partition i % 2): one INFO per service,
+     * two ERRORs per second during a service's bursts (15 s in every 45 s, staggered), an occasional lone ERROR.
+     */
+    static void writeSecond(String topic, int t) {
+        for (int s = 0; s < SERVICES; s++) {
+            String svc = "svc-" + s;
+            long base = T0 + t * 1000L;
+            kafka.send(topic, s % 2, log(base, svc, "INFO"));
+            if (((t / 15) + s) % 3 == 0) {
+                kafka.send(topic, s % 2, log(base + 300, svc, "ERROR"));
+                kafka.send(topic, s % 2, log(base + 600, svc, "ERROR"));
+            } else if (t % 7 == s) {
+                kafka.send(topic, s % 2, log(base + 500, svc, "ERROR"));
+            }
+        }
+    }
+
+    /** A record far ahead in event time on every partition: the watermark passes every window, all alerts fire. */
+    static void writeEnd(String topic) {
+        for (int p = 0; p < 2; p++) kafka.send(topic, p, log(T0 + 3_600_000L, "end-" + p, "INFO"));
+        kafka.flush();
+    }
+
+    /** Waits until the job has read every input record and two more checkpoints committed what followed. */
+    static void awaitDone(String jobId, String group, String input) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!kafka.groupCaughtUp(group, input)) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException(group + " never caught up on " + input);
+            Thread.sleep(500);
+        }
+        rest.awaitCheckpoints(jobId, rest.completedCheckpoints(jobId), 2, Duration.ofMinutes(1));
+    }
+
+    /** The alerts as read_committed sees them: one line each, without the wall-clock fields. */
+    static List<String> alerts(String topic) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic)) {
+            JsonNode n = JSON.readTree(r.value());
+            JsonNode v = n.path("vigil");
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            assertEquals(n.path("event").path("id").asText(), key, "record key = alert id");
+            out.add(key + " " + n.path("rule").path("id").asText() + " " + v.path("status").asText() + " "
+                    + v.path("key").asText() + " [" + v.path("window_start").asLong() + "," + v.path("window_end").asLong()
+                    + ") observed=" + v.path("observed").asText());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void killedTaskManagerLosesAndDuplicatesNoAlert() throws Exception {
+        String input = "recovery-telemetry";
+        kafka.createTopic(input, 2);
+        // A third of the input is there before the job starts; the rest flows while the TaskManager is killed.
+        for (int t = 0; t < SECONDS / 3; t++) writeSecond(input, t);
+        kafka.flush();
+
+        String disturbed = stack.submit(jobArgs("recovery-disturbed", input, "recovery-alerts-disturbed"));
+        rest.awaitRunning(disturbed, Duration.ofMinutes(2));
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        Future<?> rest2 = producer.submit(() -> {
+            for (int t = SECONDS / 3; t < SECONDS; t++) {
+                writeSecond(input, t);
+                kafka.flush();
+                Thread.sleep(400);
+            }
+            writeEnd(input);
+            return null;
+        });
+
+        // Kill only once alerts are committed, i.e. detection and transactions are in full swing.
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (kafka.readCommitted("recovery-alerts-disturbed").isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no committed alert within 2 minutes; logs: " + stack.logs());
+            Thread.sleep(500);
+        }
+        assertTrue(!rest2.isDone(), "the input was all written before the failure; the test would prove less");
+        stack.vigil(List.of("stack", "kill", "taskmanager-1"), 60);
+        stack.vigil(List.of("stack", "start", "taskmanager-2"), 180);
+        rest2.get();
+        producer.shutdown();
+
+        rest.awaitRunning(disturbed, Duration.ofMinutes(2));
+        awaitDone(disturbed, "recovery-disturbed", input);
+        assertTrue(rest.restarts(disturbed) >= 1, "the job never failed over");
+        List<String> afterFailure = alerts("recovery-alerts-disturbed");
+        rest.cancel(disturbed);
+
+        String baseline = stack.submit(jobArgs("recovery-baseline", input, "recovery-alerts-baseline"));
+        awaitDone(baseline, "recovery-baseline", input);
+        List<String> undisturbed = alerts("recovery-alerts-baseline");
+        rest.cancel(baseline);
+
+        assertTrue(undisturbed.size() >= 12, "the input should raise at least one alert per burst: " + undisturbed);
+        assertEquals(undisturbed.size(), new HashSet<>(undisturbed).size(), "duplicates in the undisturbed run");
+        Set<String> ids = new HashSet<>();
+        for (String a : afterFailure) assertTrue(ids.add(a.substring(0, a.indexOf(' '))), "duplicate alert " + a);
+        assertEquals(undisturbed, afterFailure, "alerts after a TaskManager failure differ from an undisturbed run");
+    }
+
+    @Test
+    @Order(2)
+    void savepointCarriesAWindowAcrossTheRedeploy() throws Exception {
+        String input = "savepoint-telemetry";
+        String alertsTopic = "savepoint-alerts";
+        kafka.createTopic(input, 2);
+        String first = stack.submit(jobArgs("savepoint", input, alertsTopic));
+        rest.awaitRunning(first, Duration.ofMinutes(2));
+
+        // Six errors before the stop, six after, all in one 10 s window: only counted together do they reach 8.
+        for (int i = 0; i < 6; i++) kafka.send(input, 0, log(T0 + i * 1000L, "svc-sp", "ERROR"));
+        kafka.flush();
+        awaitDone(first, "savepoint", input);
+
+        String second = stack.deploy();
+        assertTrue(!first.equals(second), "deploy should have started a new job");
+        assertEquals("FINISHED", rest.state(first), "the first job should have stopped with a savepoint");
+        rest.awaitRunning(second, Duration.ofMinutes(2));
+        for (int i = 6; i < 12; i++) kafka.send(input, 0, log(T0 + i * 1000L, "svc-sp", "ERROR"));
+        writeEnd(input);
+        awaitDone(second, "savepoint", input);
+        List<String> alerts = alerts(alertsTopic);
+        rest.cancel(second);
+
+        List<String> firing = alerts.stream().filter(a -> a.contains(" firing ")).toList();
+        assertEquals(1, firing.size(), "one burst spanning the redeploy: " + alerts);
+        double observed = Double.parseDouble(firing.get(0).substring(firing.get(0).indexOf("observed=") + 9));
+        assertTrue(observed >= 8 && observed <= 12, "counts from both sides of the savepoint: " + firing);
+    }
+}

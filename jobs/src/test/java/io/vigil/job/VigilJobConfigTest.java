@@ -1,0 +1,232 @@
+package io.vigil.job;
+
+import io.vigil.ingest.kafka.StartOffsets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class VigilJobConfigTest {
+    @TempDir Path tmp;
+
+    private Map<String, String> valid() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("bootstrap-servers", "127.0.0.1:9092");
+        s.put("topics", "telemetry=json,otel-metrics=otlp-proto:metrics");
+        s.put("rules-dir", tmp.toString());
+        return s;
+    }
+
+    private List<String> problems(Map<String, String> s) {
+        return assertThrows(VigilJobConfig.InvalidConfigException.class, () -> VigilJobConfig.parse(s)).problems;
+    }
+
+    private static void assertOneProblem(List<String> problems, String... fragments) {
+        assertEquals(1, problems.size(), problems.toString());
+        for (String f : fragments) assertTrue(problems.get(0).contains(f), problems.get(0) + " lacks " + f);
+    }
+
+    @Test
+    void defaultsAreFilledIn() {
+        VigilJobConfig c = VigilJobConfig.parse(valid());
+        assertEquals("json", c.topics.formatOf("telemetry"));
+        assertEquals("otlp-proto:metrics", c.topics.formatOf("otel-metrics"));
+        assertNull(c.topics.formatOf("other"));
+        assertEquals("vigil", c.groupId);
+        assertEquals("vigil", c.transactionalIdPrefix);
+        assertEquals(StartOffsets.Kind.COMMITTED, c.startOffsets.kind());
+        assertEquals("vigil-alerts", c.alertsTopic);
+        assertEquals("vigil-dead-letters", c.deadLettersTopic);
+        assertNull(c.rollupsTopic);
+        assertEquals(Duration.ofSeconds(10), c.checkpointInterval);
+        assertEquals(Duration.ofMinutes(10), c.transactionTimeout);
+        assertEquals(Duration.ofSeconds(5), c.watermarkDelay);
+        assertEquals(Duration.ofSeconds(30), c.watermarkIdleness);
+        assertEquals(0, c.parallelism);
+    }
+
+    @Test
+    void prefixAndGroupDeriveFromTheJobName() {
+        Map<String, String> s = valid();
+        s.put("job-name", "Payments Prod");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals("payments-prod", c.transactionalIdPrefix);
+        assertEquals("payments-prod", c.groupId);
+    }
+
+    @Test
+    void clientPropertiesPassThroughWithoutPrefix() {
+        Map<String, String> s = valid();
+        s.put("kafka.security.protocol", "SASL_SSL");
+        s.put("kafka.sasl.mechanism", "PLAIN");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals("SASL_SSL", c.clientProperties.getProperty("security.protocol"));
+        assertEquals("PLAIN", c.clientProperties.getProperty("sasl.mechanism"));
+    }
+
+    @Test
+    void clientPropertiesMayNotOverrideWhatTheJobSets() {
+        Map<String, String> s = valid();
+        s.put("kafka.isolation.level", "read_uncommitted");
+        assertOneProblem(problems(s), "kafka.isolation.level", "set by the job");
+    }
+
+    @Test
+    void missingRequiredSettingsAreAllReported() {
+        List<String> p = problems(new LinkedHashMap<>());
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("bootstrap-servers is required"), p.get(0));
+        assertTrue(p.get(1).startsWith("topics is required"), p.get(1));
+        assertTrue(p.get(2).startsWith("rules-dir is required"), p.get(2));
+    }
+
+    @Test
+    void badServerSaysWhatIsRight() {
+        Map<String, String> s = valid();
+        s.put("bootstrap-servers", "localhost:9092,broker2");
+        assertOneProblem(problems(s), "'broker2' is not host:port", "127.0.0.1:9092");
+        s.put("bootstrap-servers", "localhost:99999");
+        assertOneProblem(problems(s), "port 1-65535");
+    }
+
+    @Test
+    void unknownFormatListsTheKnownOnes() {
+        Map<String, String> s = valid();
+        s.put("topics", "telemetry=protobuf");
+        assertOneProblem(problems(s), "'protobuf' is not a format", "otlp-proto");
+        s.put("topics", "telemetry=json:metrics");
+        assertOneProblem(problems(s), "'json:metrics' is not a format");
+        s.put("topics", "telemetry=otlp-json:spans");
+        assertOneProblem(problems(s), "'otlp-json:spans'", ":traces");
+    }
+
+    @Test
+    void malformedTopicEntry() {
+        Map<String, String> s = valid();
+        s.put("topics", "telemetry");
+        assertOneProblem(problems(s), "'telemetry' is not topic=format", "telemetry=json");
+        s.put("topics", "bad topic=json");
+        assertOneProblem(problems(s), "'bad topic' is not a Kafka topic name");
+        s.put("topics", "a=json,a=otlp-json");
+        assertOneProblem(problems(s), "'a' is listed twice");
+    }
+
+    @Test
+    void topicsAndPatternAreExclusive() {
+        Map<String, String> s = valid();
+        s.put("topic-pattern", "otel-.*");
+        assertOneProblem(problems(s), "either topics or topic-pattern");
+        s.remove("topics");
+        s.put("pattern-format", "otlp-proto");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertTrue(c.topics.isPattern());
+        assertEquals("otlp-proto", c.topics.formatOf("otel-anything"));
+        s.put("topic-pattern", "otel-(");
+        assertOneProblem(problems(s), "not a valid regular expression");
+    }
+
+    @Test
+    void outputTopicMustNotBeAnInput() {
+        Map<String, String> s = valid();
+        s.put("alerts-topic", "telemetry");
+        assertOneProblem(problems(s), "both read as telemetry and written");
+    }
+
+    @Test
+    void startOffsets() {
+        Map<String, String> s = valid();
+        s.put("start-offsets", "timestamp:2026-01-31T12:00:00Z");
+        assertEquals(1769860800000L, VigilJobConfig.parse(s).startOffsets.timestamp());
+        s.put("start-offsets", "timestamp:1769860800000");
+        assertEquals(1769860800000L, VigilJobConfig.parse(s).startOffsets.timestamp());
+        s.put("start-offsets", "LATEST");
+        assertEquals(StartOffsets.Kind.LATEST, VigilJobConfig.parse(s).startOffsets.kind());
+        s.put("start-offsets", "beginning");
+        assertOneProblem(problems(s), "'beginning' is not a start position", "earliest, latest, committed");
+        s.put("start-offsets", "timestamp:yesterday");
+        assertOneProblem(problems(s), "'yesterday' is neither epoch milliseconds nor an ISO-8601 instant");
+    }
+
+    @Test
+    void durations() {
+        Map<String, String> s = valid();
+        s.put("checkpoint-interval", "ten seconds");
+        assertOneProblem(problems(s), "checkpoint-interval 'ten seconds' is not a duration", "10s");
+        s.put("checkpoint-interval", "50ms");
+        assertOneProblem(problems(s), "at least 100ms");
+        s.put("checkpoint-interval", "2s");
+        s.put("watermark-delay", "500ms");
+        s.put("watermark-idleness", "0");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals(Duration.ofMillis(500), c.watermarkDelay);
+        assertTrue(c.watermarkIdleness.isZero());
+    }
+
+    @Test
+    void transactionTimeoutStaysUnderTheBrokerMaximum() {
+        Map<String, String> s = valid();
+        s.put("transaction-timeout", "15min");
+        assertOneProblem(problems(s), "under the broker's maximum of 15min");
+        s.put("transaction-timeout", "14min");
+        assertEquals(Duration.ofMinutes(14), VigilJobConfig.parse(s).transactionTimeout);
+        s.put("transaction-timeout", "10s");
+        s.put("checkpoint-interval", "1min");
+        assertOneProblem(problems(s), "at least twice checkpoint-interval");
+    }
+
+    @Test
+    void parallelism() {
+        Map<String, String> s = valid();
+        s.put("parallelism", "0");
+        assertOneProblem(problems(s), "parallelism '0' must be a whole number from 1");
+        s.put("parallelism", "two");
+        assertOneProblem(problems(s), "parallelism 'two'");
+        s.put("parallelism", "2");
+        assertEquals(2, VigilJobConfig.parse(s).parallelism);
+    }
+
+    @Test
+    void rulesDirMustBeAFolder() throws Exception {
+        Map<String, String> s = valid();
+        s.put("rules-dir", tmp.resolve("nope").toString());
+        assertOneProblem(problems(s), "does not exist");
+        Path f = Files.writeString(tmp.resolve("rule.yaml"), "x");
+        s.put("rules-dir", f.toString());
+        assertOneProblem(problems(s), "it is a file");
+    }
+
+    @Test
+    void unknownSettingListsTheKnownOnes() {
+        Map<String, String> s = valid();
+        s.put("bootstrap-server", "x:1");
+        assertOneProblem(problems(s), "unknown setting 'bootstrap-server'", "bootstrap-servers");
+    }
+
+    @Test
+    void flagsOverrideTheFileAndTopicsAccumulate() throws Exception {
+        Path props = Files.writeString(tmp.resolve("job.properties"), String.join("\n",
+                "bootstrap-servers=10.0.0.1:9092", "topics=telemetry=json", "rules-dir=" + tmp,
+                "kafka.security.protocol=SSL", "parallelism=4"));
+        VigilJobConfig c = JobArguments.parse(new String[] {"--config", props.toString(),
+            "--bootstrap-servers", "127.0.0.1:9092", "--topic", "otel=otlp-json", "--kafka-property", "acks=all"});
+        assertEquals("127.0.0.1:9092", c.bootstrapServers);
+        assertEquals("json", c.topics.formatOf("telemetry"));
+        assertEquals("otlp-json", c.topics.formatOf("otel"));
+        assertEquals("SSL", c.clientProperties.getProperty("security.protocol"));
+        assertEquals("all", c.clientProperties.getProperty("acks"));
+        assertEquals(4, c.parallelism);
+        assertFalse(c.topics.isPattern());
+    }
+}

@@ -1,0 +1,70 @@
+package io.vigil.ingest.kafka;
+
+import io.vigil.model.DeadLetter;
+import io.vigil.model.Ingested;
+
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Decodes Kafka records inside the source, with the format configured for their topic, so the source's per-partition
+ * watermarks see event time. Every record yields telemetry or a dead letter with its reason; none is dropped.
+ * The origin of each output is {@code kafka:topic/partition@offset}, enough to find the record again.
+ */
+public final class TelemetryDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final TopicFormats topics;
+    private final DecoderFactory decoders;
+    /** Decoders by format, built on the task (decoders need not be serializable). */
+    private transient Map<String, RecordDecoder> byFormat;
+
+    public TelemetryDeserializer(TopicFormats topics, DecoderFactory decoders) {
+        this.topics = topics;
+        this.decoders = decoders;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        byFormat = new HashMap<>();
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) {
+        if (byFormat == null) byFormat = new HashMap<>();
+        String origin = "kafka:" + record.topic() + "/" + record.partition() + "@" + record.offset();
+        String format = topics.formatOf(record.topic());
+        byte[] value = record.value();
+        if (format == null) {
+            out.collect(Ingested.dead(new DeadLetter(value == null ? EMPTY : value, origin, "unknown", "unknown_topic",
+                    "no format is configured for topic " + record.topic())));
+            return;
+        }
+        if (value == null || value.length == 0) {
+            // A tombstone or empty record carries no telemetry; keep it visible rather than skip it.
+            out.collect(Ingested.dead(new DeadLetter(EMPTY, origin, format, "empty_record",
+                    "the record has no value (a tombstone or an empty message)")));
+            return;
+        }
+        RecordDecoder decoder = byFormat.computeIfAbsent(format, decoders::forFormat);
+        try {
+            decoder.decode(value, origin, out::collect);
+        } catch (RuntimeException e) {
+            // Decoders report bad input as dead letters themselves; this is the net for a decoder bug, so that one
+            // poisonous record cannot restart the job forever.
+            out.collect(Ingested.dead(new DeadLetter(value, origin, format, "decoder_error",
+                    e.getClass().getSimpleName() + ": " + e.getMessage())));
+        }
+    }
+
+    @Override
+    public TypeInformation<Ingested> getProducedType() {
+        return TypeInformation.of(Ingested.class);
+    }
+}

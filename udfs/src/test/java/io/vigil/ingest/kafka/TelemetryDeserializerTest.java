@@ -1,0 +1,79 @@
+package io.vigil.ingest.kafka;
+
+import io.vigil.model.Ingested;
+import io.vigil.model.Telemetry;
+
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class TelemetryDeserializerTest {
+    /** A stand-in decoder (the real ones are tested in io.vigil.ingest): one metric per payload, named by format. */
+    private static final DecoderFactory FAKE = format -> (payload, origin, out) -> {
+        if (payload[0] == '!') throw new IllegalStateException("boom");
+        Telemetry t = Telemetry.metric(1, "svc", format + ":" + new String(payload, StandardCharsets.UTF_8), 1);
+        t.attributes.put("origin", origin);
+        out.accept(Ingested.of(t));
+    };
+
+    private static List<Ingested> decode(TelemetryDeserializer d, String topic, byte[] value) {
+        List<Ingested> out = new ArrayList<>();
+        d.deserialize(new ConsumerRecord<>(topic, 3, 42L, null, value), new Collector<>() {
+            @Override
+            public void collect(Ingested record) {
+                out.add(record);
+            }
+
+            @Override
+            public void close() {}
+        });
+        return out;
+    }
+
+    @Test
+    void decodesWithTheTopicsFormatAndNamesTheOrigin() {
+        TelemetryDeserializer d = new TelemetryDeserializer(
+                TopicFormats.topics(Map.of("a", "json", "b", "otlp-proto:metrics")), FAKE);
+        List<Ingested> a = decode(d, "a", "x".getBytes(StandardCharsets.UTF_8));
+        assertEquals("json:x", a.get(0).telemetry.name);
+        assertEquals("kafka:a/3@42", a.get(0).telemetry.attributes.get("origin"));
+        assertEquals("otlp-proto:metrics:y", decode(d, "b", "y".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
+    }
+
+    @Test
+    void patternGivesEveryTopicOneFormat() {
+        TelemetryDeserializer d = new TelemetryDeserializer(TopicFormats.pattern("otel-.*", "otlp-json"), FAKE);
+        assertEquals("otlp-json:z", decode(d, "otel-logs", "z".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
+    }
+
+    @Test
+    void emptyRecordsAndDecoderFailuresBecomeDeadLetters() {
+        TelemetryDeserializer d = new TelemetryDeserializer(TopicFormats.topics(Map.of("a", "json")), FAKE);
+        Ingested empty = decode(d, "a", null).get(0);
+        assertEquals("empty_record", empty.deadLetter.reason);
+        assertEquals("kafka:a/3@42", empty.deadLetter.origin);
+        assertNull(empty.telemetry);
+
+        byte[] bad = "!bad".getBytes(StandardCharsets.UTF_8);
+        Ingested failed = decode(d, "a", bad).get(0);
+        assertEquals("decoder_error", failed.deadLetter.reason);
+        assertEquals("json", failed.deadLetter.format);
+        assertArrayEquals(bad, failed.deadLetter.raw);
+        assertEquals("IllegalStateException: boom", failed.deadLetter.detail);
+    }
+
+    @Test
+    void unknownTopicIsADeadLetterNotADrop() {
+        TelemetryDeserializer d = new TelemetryDeserializer(TopicFormats.topics(Map.of("a", "json")), FAKE);
+        assertEquals("unknown_topic", decode(d, "other", new byte[] {1}).get(0).deadLetter.reason);
+    }
+}

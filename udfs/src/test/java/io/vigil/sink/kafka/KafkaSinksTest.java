@@ -1,0 +1,63 @@
+package io.vigil.sink.kafka;
+
+import io.vigil.model.DeadLetter;
+import io.vigil.model.Rollup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class KafkaSinksTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void deadLetterKeepsTheRawBytesAndTheReason() throws Exception {
+        byte[] raw = {'{', 0, (byte) 0xff, '"'};
+        DeadLetter d = new DeadLetter(raw, "kafka:t/1@7", "json", "parse_error", "unexpected byte 0x00 at 1");
+        JsonNode n = JSON.readTree(DeadLetterJson.toBytes(d));
+        assertEquals("vigil.dead-letter/1", n.get("schema").asText());
+        assertEquals("kafka:t/1@7", n.get("origin").asText());
+        assertEquals("json", n.get("format").asText());
+        assertEquals("parse_error", n.get("reason").asText());
+        assertEquals("unexpected byte 0x00 at 1", n.get("detail").asText());
+        assertEquals(d.rejectedAt, n.get("rejected_at").asLong());
+        assertArrayEquals(raw, Base64.getDecoder().decode(n.get("raw_base64").asText()));
+    }
+
+    @Test
+    void deadLetterRecordIsKeyedByOrigin() {
+        DeadLetter d = new DeadLetter(new byte[] {1}, "kafka:t/0@1", "json", "parse_error", "x");
+        var r = new DeadLetterRecords("dlq").serialize(d, null, null);
+        assertEquals("dlq", r.topic());
+        assertEquals("kafka:t/0@1", new String(r.key(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void rollupRecordIsKeyedBySeriesAndWindow() throws Exception {
+        Rollup ro = new Rollup("request_rate_per_second", "checkout", 60_000, 120_000, 12.5, 750).label("route", "/pay");
+        var r = new RollupRecords("rollups").serialize(ro, null, null);
+        assertEquals("request_rate_per_second{service=checkout,route=/pay}@60000",
+                new String(r.key(), StandardCharsets.UTF_8));
+        assertEquals(120_000L, r.timestamp());
+        JsonNode n = JSON.readTree(r.value());
+        assertEquals("vigil.rollup/1", n.get("schema").asText());
+        assertEquals("/pay", n.get("labels").get("route").asText());
+        assertEquals(12.5, n.get("value").asDouble());
+        assertEquals(750, n.get("count").asLong());
+    }
+
+    @Test
+    void transactionTimeoutAboveTheBrokerMaximumIsRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new KafkaSinks("127.0.0.1:9092", "p", Duration.ofMinutes(16), new Properties()));
+    }
+}
