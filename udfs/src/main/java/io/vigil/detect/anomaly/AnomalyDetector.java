@@ -38,7 +38,7 @@ import java.util.Map;
  * resolved after {@code resolveAfter} consecutive points without red evidence; and rollups of the score, expected
  * value and band, at most four per series per {@code rollupEvery} (every point when it is 0).
  */
-final class AnomalyDetector implements Detector {
+public final class AnomalyDetector implements Detector {
     static final MapStateDescriptor<Long, Pending> PENDING = new MapStateDescriptor<>("anomaly.pending", Types.LONG,
             TypeInformation.of(Pending.class));
     static final MapStateDescriptor<String, AnomalyState> SERIES = new MapStateDescriptor<>("anomaly.series",
