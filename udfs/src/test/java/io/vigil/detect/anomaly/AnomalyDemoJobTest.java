@@ -67,6 +67,10 @@ class AnomalyDemoJobTest {
                         + (a.windowStart - start) / 60_000.0 + " min: " + a);
             }
             assertTrue(mine.get(0).windowStart < from + 60_000L, "within a minute of the start: " + mine.get(0));
+            List<Alert> resolved = alerts.stream().filter(a -> a.ruleId.equals(rule) && Alert.RESOLVED.equals(a.status))
+                    .toList();
+            assertEquals(1, resolved.size(), rule + ": resolved once: " + resolved);
+            assertTrue(resolved.get(0).windowStart >= to, rule + ": resolved after the breakout ended: " + resolved);
         }
     }
 }
