@@ -50,8 +50,11 @@ class AnomalyDemoJobTest {
                 DetectionJob.Sinks.none()).build(env);
 
         List<Alert> alerts = new ArrayList<>();
-        try (CloseableIterator<Alert> it = streams.alerts().executeAndCollect("anomaly demo test")) {
+        CloseableIterator<Alert> it = streams.alerts().executeAndCollect("anomaly demo test");
+        try {
             it.forEachRemaining(alerts::add);
+        } finally {
+            it.close();
         }
         long start = generator.startMs();
         long from = start + 5 * 3_600_000L;
