@@ -343,6 +343,16 @@ class AnomalyDetectorTest {
         assertTrue(m.contains("sometimes"), m);
     }
 
+    @Test
+    void aBadParameterInARuleFileIsReportedAtItsLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, String.join("\n", "id: bad-anomaly", "name: Bad", "kind: anomaly",
+                "match: {signal: metric, name: x}", "params:", "  warmup: 10", "  flag_zz: 3", ""));
+        RuleException e = assertThrows(RuleException.class, () -> RuleCompiler.compileAll(RuleLoader.load(List.of(f))));
+        assertTrue(e.getMessage().contains("bad.yaml:7:"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown anomaly option 'flag_zz'"), e.getMessage());
+    }
+
     /**
      * The demo rule on a series shaped like the demo's cart queue.depth (10-s gauge, mild daily cycle, Gaussian noise,
      * five times its level from 5h00 to 5h15): it warms up, stays quiet through the normal cycle and alerts in the
