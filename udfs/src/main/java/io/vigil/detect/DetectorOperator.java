@@ -24,7 +24,9 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -105,7 +107,10 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
         CompiledRule now = rules.rule(update.ruleId, ctx.getBroadcastState(RuleBook.RULES));
         if (previous != null && previous.detector != null && (now == null || !now.json.equals(previous.json))) {
             String prefix = previous.id() + CompiledRule.KEY_SEPARATOR;
-            for (StateDescriptor<?, ?> d : previous.detector.state()) {
+            List<StateDescriptor<?, ?>> states = new ArrayList<>(previous.detector.state());
+            // The version marker too: otherwise every key a deleted rule ever saw keeps a copy of its JSON forever.
+            states.add(VERSION);
+            for (StateDescriptor<?, ?> d : states) {
                 ctx.applyToKeyedState(d, (key, state) -> {
                     if (key.equals(previous.id()) || key.startsWith(prefix)) {
                         state.clear();
