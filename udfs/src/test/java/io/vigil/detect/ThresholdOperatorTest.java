@@ -418,6 +418,27 @@ class ThresholdOperatorTest {
     }
 
     @Test
+    void aRuleChangedInTheFilesAcrossARestoreStartsClean() throws Exception {
+        RuleSpec v1 = latency();
+        DetectorHarness h = DetectorHarness.running(v1);
+        spans(h, v1, T0, "checkout", 300); // pending under v1 at the savepoint
+        OperatorSubtaskState snapshot = h.snapshot(1L, T0);
+        h.close();
+
+        RuleSpec v2 = latency("bound", 250);
+        DetectorHarness restored = DetectorHarness.restored(snapshot, v2); // redeployed with an edited rule file
+        restored.watermark(T0 + MIN);
+        assertEquals(List.of(), restored.alerts(), "v1's window is not judged by v2");
+        spans(restored, v2, T0 + MIN, "checkout", 300);
+        restored.watermark(T0 + 2 * MIN);
+        List<Alert> a = restored.alerts();
+        assertEquals(1, a.size());
+        assertEquals(250.0, a.get(0).expected);
+        assertEquals(300.0, a.get(0).observed, "nothing of v1's panes is mixed in");
+        restored.close();
+    }
+
+    @Test
     void rulesAddedWhileRunningSurviveARestore() throws Exception {
         RuleSpec r = latency();
         DetectorHarness h = DetectorHarness.running();
