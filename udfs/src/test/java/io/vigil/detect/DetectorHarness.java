@@ -34,6 +34,7 @@ import java.util.Map;
  * restores. Built on a mock environment whose operator metric group keeps its counters, so tests can read the
  * operator's {@code lateRecords} counter.
  */
+@SuppressWarnings("try") // Flink's harness is AutoCloseable with close() throws Exception; tests close it explicitly
 final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
     private final CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op;
     private final InterceptingOperatorMetricGroup metrics;
