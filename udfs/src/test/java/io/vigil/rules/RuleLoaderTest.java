@@ -240,6 +240,25 @@ class RuleLoaderTest {
     }
 
     @Test
+    void aFieldWrittenTwiceIsAProblemNotASilentOverride() throws IOException {
+        assertEquals(List.of("latency.yaml:13:3: duplicate field 'window' (first at line 11)"),
+                problems("latency.yaml", LATENCY + "  window: 10m\n"));
+        assertEquals(List.of("m.yaml:13:1: duplicate field 'match' (first at line 5)"),
+                problems("m.yaml", LATENCY + "match: {signal: log}\n"));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsAProblemAtItsFirstBadCharacter() throws IOException {
+        Path f = dir.resolve("latin1.yaml");
+        byte[] text = LATENCY.replace("name: Checkout latency", "name: Latence caf\u00e9")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(f, text);
+        RuleException e = assertThrows(RuleException.class, () -> RuleLoader.load(List.of(f)));
+        assertEquals(List.of(f + ":2:18: the file is not UTF-8 text (save it as UTF-8)"),
+                e.problems().stream().map(RuleProblem::toString).toList());
+    }
+
+    @Test
     void anEmptyFileHasNoRules() throws IOException {
         assertEquals(List.of(), RuleLoader.load(List.of(write("empty.yaml", "# nothing yet\n"))));
     }
