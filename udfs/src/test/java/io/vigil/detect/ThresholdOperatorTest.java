@@ -380,6 +380,25 @@ class ThresholdOperatorTest {
     }
 
     @Test
+    void aQuietKeyKeepsNoState() throws Exception {
+        RuleSpec r = latency("window", "2m", "slide", "1m");
+        DetectorHarness h = DetectorHarness.running(r);
+        spans(h, r, T0, "cart", 50); // never breaches
+        spans(h, r, T0, "checkout", 500); // breaches, then recovers
+        spans(h, r, T0 + MIN, "checkout", 500);
+        spans(h, r, T0 + 2 * MIN, "checkout", 10);
+        assertTrue(h.keyedStateEntries() > 0);
+        h.watermark(T0 + 10 * MIN);
+        assertEquals(2, h.alerts().size(), "checkout fired and resolved");
+        assertEquals(0, h.keyedStateEntries(), "no panes, no incident, no version marker left for either key");
+        assertEquals(0, h.timers());
+        spans(h, r, T0 + 11 * MIN, "checkout", 500); // the key comes back
+        h.watermark(T0 + 13 * MIN);
+        assertEquals(3, h.alerts().size());
+        h.close();
+    }
+
+    @Test
     void keysAreJudgedIndependently() throws Exception {
         RuleSpec r = latency();
         DetectorHarness h = DetectorHarness.running(r);
@@ -429,6 +448,7 @@ class ThresholdOperatorTest {
         DetectorHarness restored = DetectorHarness.restored(snapshot, v2); // redeployed with an edited rule file
         restored.watermark(T0 + MIN);
         assertEquals(List.of(), restored.alerts(), "v1's window is not judged by v2");
+        assertEquals(0, restored.keyedStateEntries(), "v1's state is dropped once its timer finds it");
         spans(restored, v2, T0 + MIN, "checkout", 300);
         restored.watermark(T0 + 2 * MIN);
         List<Alert> a = restored.alerts();
