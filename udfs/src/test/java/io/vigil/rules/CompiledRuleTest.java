@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class CompiledRuleTest {
     private static final char SEP = CompiledRule.KEY_SEPARATOR;
@@ -66,6 +67,28 @@ class CompiledRuleTest {
         assertEquals("ssh-brute-force", CompiledRule.ruleIdOf(rule("source.ip").keyOf(login())));
         assertEquals("ssh-brute-force", CompiledRule.ruleIdOf("ssh-brute-force"));
         assertEquals("a.b-c_d", CompiledRule.ruleIdOf("a.b-c_d" + SEP + SEP));
+    }
+
+    @Test
+    void aValueHoldingTheSeparatorCannotShiftTheOtherKeyFields() {
+        // An attacker picks the user name of a failed login; the alert must still name the attacker's own address.
+        CompiledRule r = rule("user.name", "source.ip");
+        Telemetry crafted = login().attr("user.name", "root" + SEP + "10.0.0.1");
+        Map<String, String> f = r.keyFields(r.keyOf(crafted));
+        assertEquals("root" + SEP + "10.0.0.1", f.get("user.name"));
+        assertEquals("203.0.113.45", f.get("source.ip"));
+        Telemetry a = login().attr("user.name", "a" + SEP + "b").attr("source.ip", "c");
+        Telemetry b = login().attr("user.name", "a").attr("source.ip", "b" + SEP + "c");
+        assertNotEquals(r.keyOf(a), r.keyOf(b), "different values, different keys");
+        Telemetry esc = login().attr("user.name", "x\u001e1\u001e0\u001e").attr("source.ip", "\u001e");
+        assertEquals(Map.of("user.name", "x\u001e1\u001e0\u001e", "source.ip", "\u001e"), r.keyFields(r.keyOf(esc)));
+        assertEquals("ssh-brute-force", CompiledRule.ruleIdOf(r.keyOf(crafted)));
+    }
+
+    @Test
+    void ordinaryValuesKeepTheirKeysAsTheyWere() {
+        assertEquals("ssh-brute-force" + SEP + "root" + SEP + "203.0.113.45", rule("user.name", "source.ip")
+                .keyOf(login()));
     }
 
     @Test
