@@ -29,6 +29,16 @@ class DurationsTest {
     }
 
     @Test
+    void rejectsDurationsTooLongForMillisecondsInsteadOfWrappingAround() {
+        String[] tooLong = {"99999999999999999999s", "200000000000d", "106751991167w", "9223372036854775807ms1s"};
+        for (String text : tooLong) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+            assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+        }
+        assertEquals(Duration.ofDays(36500), Durations.parse("36500d"), "a century still parses");
+    }
+
+    @Test
     void rejectsEmptyAndMissing() {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse(null));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse(""));
