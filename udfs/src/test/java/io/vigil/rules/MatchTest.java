@@ -249,6 +249,15 @@ class MatchTest {
     }
 
     @Test
+    void existsTakesOnlyTrueOrFalse() {
+        assertEquals(1, problems("user.name", op("exists", "maybe")).size(), "not silently 'does not exist'");
+        assertEquals(1, problems("user.name", op("exists", 1)).size());
+        assertEquals(1, problems("user.name", op("exists", null)).size());
+        assertTrue(compile("user.name", op("exists", "true")).test(span(1, "ok").attr("user.name", "x")));
+        assertTrue(compile("user.name", op("exists", "false")).test(span(1, "ok")));
+    }
+
+    @Test
     void problemsPointAtTheConditionInTheFile() {
         RuleSpec s = spec("duration_ms", op("gteq", 5));
         s.source = "rules/latency.yaml:3";
