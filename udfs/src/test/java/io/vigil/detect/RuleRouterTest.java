@@ -50,8 +50,8 @@ class RuleRouterTest {
         h.processElement(s, T0);
         List<String> keys = keys(h);
         keys.sort(null);
-        assertEquals(List.of("latency" + SEP + "checkout", "latency-by-route" + SEP + "checkout" + SEP + "/api/checkout"),
-                keys);
+        assertEquals(List.of("latency" + SEP + "checkout",
+                "latency-by-route" + SEP + "checkout" + SEP + "/api/checkout"), keys);
         assertEquals(s, h.extractOutputValues().get(0).record);
         h.close();
     }

@@ -51,8 +51,8 @@ class ParamsTest {
         Params p = params("field", List.of("a"), "op", Map.of("gt", 1));
         assertEquals("dflt", p.string("field", "dflt"));
         assertEquals("dflt", p.string("op", "dflt"));
-        assertEquals(List.of("rules/r.yaml:11:3: field must be a text value", "rules/r.yaml:12:3: op must be a text value"),
-                problems(p));
+        assertEquals(List.of("rules/r.yaml:11:3: field must be a text value",
+                "rules/r.yaml:12:3: op must be a text value"), problems(p));
     }
 
     @Test
