@@ -233,7 +233,7 @@ class AnomalyDetectorTest {
         // rule-version entry for the key, so nothing at all is left.
         run.watermark(ts1 + DAY + AnomalyDetector.EXPIRY_GRID_MS);
         assertEquals(0, run.h.numEventTimeTimers(), "no timer left");
-        assertEquals(1, ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) run.h.getOperator()
+        assertEquals(0, ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) run.h.getOperator()
                 .getKeyedStateBackend()).numKeyValueStateEntries(), "nothing is left for the key");
         long ts2 = ts1 + DAY + 2 * AnomalyDetector.EXPIRY_GRID_MS;
         run.point(ts2, "checkout", "latency_ms", 10);
