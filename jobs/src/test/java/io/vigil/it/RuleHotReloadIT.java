@@ -7,13 +7,12 @@ import io.vigil.ingest.kafka.KafkaTelemetrySource;
 import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
 import io.vigil.model.Alert;
-import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
+import io.vigil.job.RuleSource;
 import io.vigil.model.TelemetryJson;
 import io.vigil.rules.kafka.RuleTopic;
-import io.vigil.rules.testing.RuleGraph;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -30,6 +29,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,14 +89,13 @@ class RuleHotReloadIT {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.getConfig().setAutoWatermarkInterval(100);
         DecoderFactory decoders = format -> Decoders.forFormat(format)::decode;
-        DataStream<Telemetry> telemetry = new KafkaTelemetrySource(stack.bootstrap(),
+        KafkaTelemetrySource kafka = new KafkaTelemetrySource(stack.bootstrap(),
                 TopicFormats.topics(Map.of(TELEMETRY, "json")), "it-hot-reload", StartOffsets.parse("earliest"),
-                new Properties(), decoders)
-                .create(env, WatermarkStrategy.<Ingested>forMonotonousTimestamps()
-                        .withTimestampAssigner((i, ts) -> i.telemetry == null ? ts : i.telemetry.timestamp))
-                .filter(i -> i.telemetry != null).map(i -> i.telemetry, TypeInformation.of(Telemetry.class));
-        DataStream<Alert> alerts = RuleGraph.alerts(telemetry, new RuleTopic(stack.bootstrap(), RULES).updates(env),
-                List.of());
+                new Properties(), decoders);
+        // The job as the cluster runs it (KafkaDetectionJob with rules-topic set), without the Kafka sinks.
+        DataStream<Alert> alerts = new DetectionJob(new DetectionConfig().watermarkDelay(Duration.ofSeconds(1)),
+                kafka::create, RuleSource.of(List.of()).withUpdates(new RuleTopic(stack.bootstrap(), RULES)),
+                DetectionJob.Sinks.none()).build(env).alerts();
 
         List<Alert> got = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();

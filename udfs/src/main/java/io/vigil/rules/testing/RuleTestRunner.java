@@ -6,19 +6,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.model.MetricType;
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
+import io.vigil.job.RuleSource;
+import io.vigil.job.TelemetrySource;
 import io.vigil.model.Alert;
+import io.vigil.model.Ingested;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.Durations;
 import io.vigil.rules.RuleSpec;
-import io.vigil.rules.RuleUpdate;
 import io.vigil.rules.RuleValidator;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
@@ -35,8 +37,8 @@ import java.util.TreeMap;
 
 /**
  * Runs rule unit tests ({@code vigil rules test}). Each test case is one bounded job in a local Flink MiniCluster:
- * the case's records, in event time, through the real operators ({@link RuleGraph}: router, keyed detector operator
- * with state and timers, realert). A MiniCluster rather than an operator test harness because the harness classes
+ * the case's records, in event time, through the real job graph ({@link DetectionJob}: dead-letter split, router,
+ * keyed detector operator with state and timers, graph kinds, realert) with the job's default watermark settings. A MiniCluster rather than an operator test harness because the harness classes
  * live in Flink's test jars (not shipped with the CLI), and because the whole keyed graph, key routing and realert
  * included, is what authors need to trust. When the input ends the watermark passes everything, so windows still open
  * at the end are judged too; {@code eval_time} bounds which alerts (by their event time) a check compares.
@@ -202,19 +204,20 @@ public final class RuleTestRunner {
         return t;
     }
 
-    /** Runs the records through the detection graph in a bounded local job; returns every alert. */
+    /** Runs the records through the detection job in a bounded local job; returns every alert. */
     static List<Alert> runJob(List<Telemetry> input, List<RuleSpec> rules) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
-        List<Telemetry> records = input.isEmpty() ? List.of() : input;
-        DataStream<Telemetry> telemetry = env.fromData(records, TypeInformation.of(Telemetry.class))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
-                        .withTimestampAssigner((t, ts) -> t.timestamp));
-        // An update without a rule id is ignored by the operators; fromData needs at least one element.
-        DataStream<RuleUpdate> updates = env.fromData(List.of(new RuleUpdate("", null)),
-                TypeInformation.of(RuleUpdate.class));
+        List<Ingested> records = new ArrayList<>();
+        for (Telemetry t : input) {
+            records.add(Ingested.of(t));
+        }
+        TelemetrySource source = (e, watermarks) -> e
+                .fromData(records, TypeInformation.of(Ingested.class)).name("Test records")
+                .assignTimestampsAndWatermarks(watermarks);
+        DetectionJob job = new DetectionJob(new DetectionConfig(), source, RuleSource.of(rules),
+                DetectionJob.Sinks.none());
         List<Alert> out = new ArrayList<>();
-        try (CloseableIterator<Alert> it = RuleGraph.alerts(telemetry, updates, rules)
-                .executeAndCollect("vigil rules test")) {
+        try (CloseableIterator<Alert> it = job.build(env).alerts().executeAndCollect("vigil rules test")) {
             it.forEachRemaining(out::add);
         }
         out.sort(Comparator.comparingLong((Alert a) -> a.eventTime).thenComparing(a -> a.key));

@@ -48,7 +48,8 @@ class RuleUnitTestsTest {
     @Test
     void aChangedExpectationFailsWithADiff() throws Exception {
         String test = Files.readString(rules().resolve("tests/security.test.yaml"))
-                .replace("rule_files: [../security.yaml]", "rule_files: [" + rules().resolve("security.yaml") + "]")
+                .replace("rule_files: [../security/ssh-brute-force.yaml]",
+                        "rule_files: [" + rules().resolve("security/ssh-brute-force.yaml") + "]")
                 .replace("20 failed SSH logins", "25 failed SSH logins");
         Path f = dir.resolve("changed.test.yaml");
         Files.writeString(f, test);
@@ -66,7 +67,7 @@ class RuleUnitTestsTest {
     @Test
     void anUnexpectedAlertAndABadTestFileAreReported() throws Exception {
         Path f = dir.resolve("none.test.yaml");
-        Files.writeString(f, "rule_files: [" + rules().resolve("security.yaml") + "]\n"
+        Files.writeString(f, "rule_files: [" + rules().resolve("security/ssh-brute-force.yaml") + "]\n"
                 + "tests:\n"
                 + "  - input_records:\n"
                 + "      - repeat: 25\n"
