@@ -46,7 +46,7 @@ public final class CelEnvironment {
             .build();
 
     private static final CelCompiler COMPILER = compiler();
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.legacyCelRuntimeBuilder()
             .setOptions(OPTIONS)
             .addLibraries(CelExtensions.strings(), CelExtensions.optional())
             .build();
