@@ -117,19 +117,21 @@ public final class RulesCommand implements Runnable {
             int cases = 0;
             int passed = 0;
             boolean ok = true;
-            for (Path f : files) {
-                RuleTestRunner.Result r = RuleTestRunner.run(f);
-                cases += r.cases;
-                passed += r.passed;
-                if (r.ok()) {
-                    out.println("PASS " + f + " (" + r.cases + " test(s))");
-                } else {
-                    ok = false;
-                    out.println("FAIL " + f + " (" + r.passed + " of " + r.cases + " test(s) passed)");
-                    r.failures.forEach(err::println);
+            try (RuleTestRunner runner = RuleTestRunner.start()) {
+                for (Path f : files) {
+                    RuleTestRunner.Result r = runner.test(f);
+                    cases += r.cases;
+                    passed += r.passed;
+                    if (r.ok()) {
+                        out.println("PASS " + f + " (" + r.cases + " test(s))");
+                    } else {
+                        ok = false;
+                        out.println("FAIL " + f + " (" + r.passed + " of " + r.cases + " test(s) passed)");
+                        r.failures.forEach(err::println);
+                    }
+                    out.flush();
+                    err.flush();
                 }
-                out.flush();
-                err.flush();
             }
             out.println((ok ? "SUCCESS: " : "FAILED: ") + passed + " of " + cases + " test(s) passed in "
                     + files.size() + " file(s)");

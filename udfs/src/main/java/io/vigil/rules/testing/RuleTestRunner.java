@@ -21,10 +21,13 @@ import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleValidator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +39,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Runs rule unit tests ({@code vigil rules test}). Each test case is one bounded job in a local Flink MiniCluster:
+ * Runs rule unit tests ({@code vigil rules test}). Each test case is one bounded job on a local Flink MiniCluster
+ * (one cluster per run):
  * the case's records, in event time, through the real job graph ({@link DetectionJob}: dead-letter split, router,
  * keyed detector operator with state and timers, graph kinds, realert) with the job's default watermark settings. A MiniCluster rather than an operator test harness because the harness classes
  * live in Flink's test jars (not shipped with the CLI), and because the whole keyed graph, key routing and realert
  * included, is what authors need to trust. When the input ends the watermark passes everything, so windows still open
  * at the end are judged too; {@code eval_time} bounds which alerts (by their event time) a check compares.
  */
-public final class RuleTestRunner {
+public final class RuleTestRunner implements AutoCloseable {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
@@ -64,9 +68,36 @@ public final class RuleTestRunner {
         }
     }
 
-    private RuleTestRunner() {}
+    /** One local cluster for every test case of a run: a job submission costs far less than a cluster start. */
+    private final MiniCluster cluster;
 
+    private RuleTestRunner(MiniCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Starts the local cluster the tests run on; close it when done. */
+    public static RuleTestRunner start() throws Exception {
+        Configuration conf = new Configuration();
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).withRandomPorts().build());
+        cluster.start();
+        return new RuleTestRunner(cluster);
+    }
+
+    /** Runs one test file on a cluster of its own. */
     public static Result run(Path testFile) throws Exception {
+        try (RuleTestRunner runner = start()) {
+            return runner.test(testFile);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+
+    /** Runs the test cases of one file. */
+    public Result test(Path testFile) throws Exception {
         Result result = new Result(testFile);
         RuleTestFile spec;
         try {
@@ -205,8 +236,12 @@ public final class RuleTestRunner {
     }
 
     /** Runs the records through the detection job in a bounded local job; returns every alert. */
-    static List<Alert> runJob(List<Telemetry> input, List<RuleSpec> rules) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+    List<Alert> runJob(List<Telemetry> input, List<RuleSpec> rules) throws Exception {
+        URI rest = cluster.getRestAddress().get();
+        // The cluster runs in this JVM, so the job's classes need no jar: the task's class loader finds them here.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(),
+                rest.getPort());
+        env.setParallelism(1);
         List<Ingested> records = new ArrayList<>();
         for (Telemetry t : input) {
             records.add(Ingested.of(t));

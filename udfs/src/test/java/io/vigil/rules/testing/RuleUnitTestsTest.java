@@ -37,10 +37,12 @@ class RuleUnitTestsTest {
         }
         assertTrue(files.size() >= 4, files.toString());
         List<String> failures = new ArrayList<>();
-        for (Path f : files) {
-            RuleTestRunner.Result r = RuleTestRunner.run(f);
-            failures.addAll(r.failures);
-            assertTrue(r.cases > 0, f.toString());
+        try (RuleTestRunner runner = RuleTestRunner.start()) {
+            for (Path f : files) {
+                RuleTestRunner.Result r = runner.test(f);
+                failures.addAll(r.failures);
+                assertTrue(r.cases > 0, f.toString());
+            }
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
