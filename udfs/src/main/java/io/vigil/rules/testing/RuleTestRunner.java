@@ -91,9 +91,16 @@ public final class RuleTestRunner implements AutoCloseable {
         }
     }
 
+    /** Stops the local cluster; unchecked, so callers can use try-with-resources without -Xlint:try warnings. */
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the local Flink cluster: " + e.getMessage(), e);
+        }
     }
 
     /** Runs the test cases of one file. */
@@ -252,8 +259,12 @@ public final class RuleTestRunner implements AutoCloseable {
         DetectionJob job = new DetectionJob(new DetectionConfig(), source, RuleSource.of(rules),
                 DetectionJob.Sinks.none());
         List<Alert> out = new ArrayList<>();
-        try (CloseableIterator<Alert> it = job.build(env).alerts().executeAndCollect("vigil rules test")) {
+        // Not try-with-resources: CloseableIterator.close() throws Exception, which -Xlint:try flags.
+        CloseableIterator<Alert> it = job.build(env).alerts().executeAndCollect("vigil rules test");
+        try {
             it.forEachRemaining(out::add);
+        } finally {
+            it.close();
         }
         out.sort(Comparator.comparingLong((Alert a) -> a.eventTime).thenComparing(a -> a.key));
         return out;
