@@ -67,9 +67,12 @@ final class Conditions {
         return null;
     }
 
+    /** The message's first line, without CEL's list of every overload it tried (noise to a rule author). */
     private static String firstLine(String message) {
         int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        String first = nl < 0 ? message : message.substring(0, nl);
+        int candidates = first.indexOf(" (candidates: ");
+        return candidates < 0 ? first : first.substring(0, candidates);
     }
 
     private static String hint(String message) {
