@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * Reads the rules topic: key = rule id, value = the rule's canonical JSON ({@link RuleCodec}), a null (tombstone) or
@@ -49,6 +50,11 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
 
     /** Why an update cannot be applied while the job runs, or null when it can. */
     public static String check(String id, String json) {
+        return check(id, json, RuleKinds::get);
+    }
+
+    /** {@link #check(String, String)} against the given kinds (tests use kinds that are not registered). */
+    static String check(String id, String json, Function<String, RuleKind> kinds) {
         RuleSpec spec;
         try {
             spec = RuleCodec.fromJson(json);
@@ -58,7 +64,7 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
         if (!id.equals(spec.id)) {
             return "the record's key is '" + id + "' but the rule's id is '" + spec.id + "'";
         }
-        RuleKind kind = RuleKinds.get(spec.kind);
+        RuleKind kind = kinds.apply(spec.kind);
         if (kind != null && !kind.hotReloadable()) {
             return notHotReloadable(spec);
         }

@@ -1,8 +1,15 @@
 package io.vigil.rules.kafka;
 
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.GraphRuleKind;
+import io.vigil.rules.Params;
 import io.vigil.rules.RuleCodec;
+import io.vigil.rules.RuleKinds;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -74,5 +81,31 @@ class RuleUpdateDeserializerTest {
         bad.params.put("count", 0L);
         read("a", RuleCodec.toJson(bad));
         assertEquals(1, out.size());
+    }
+
+    @Test
+    void aRuleOfAGraphKindIsRefusedWithWhatToDoInstead() {
+        GraphRuleKind sequence = new GraphRuleKind() {
+            @Override
+            public String name() {
+                return "sequence";
+            }
+
+            @Override
+            public void check(RuleSpec spec, Params params) {}
+
+            @Override
+            public DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        RuleSpec s = rule("seq");
+        s.kind = "sequence";
+        String why = RuleUpdateDeserializer.check("seq", RuleCodec.toJson(s),
+                k -> k.equals("sequence") ? sequence : RuleKinds.get(k));
+        assertTrue(why.contains("rules of kind sequence are compiled into the job graph"), why);
+        assertTrue(why.contains("bin/vigil deploy"), why);
+        assertNull(RuleUpdateDeserializer.check("a", RuleCodec.toJson(rule("a")),
+                k -> k.equals("sequence") ? sequence : RuleKinds.get(k)));
     }
 }
