@@ -38,7 +38,8 @@ import java.util.TreeSet;
  * older than the longest retention are dropped. Long windows are the fine buckets of their last part plus coarse
  * buckets before it; only the oldest coarse bucket is pro-rated, an error below one coarse bucket in the window.
  *
- * <p>While an alert is open or any window still holds bad events, the detector re-evaluates every resolution step
+ * <p>At the end of a bounded input (watermark at its maximum) nothing is judged: the end of a replay is not time
+ * passing. While an alert is open or any window still holds bad events, the detector re-evaluates every resolution step
  * even without traffic, so alerts resolve and burn rates fall when the errors (or all records) stop.
  */
 final class SloDetector implements Detector {
@@ -189,6 +190,9 @@ final class SloDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
+        if (ctx.currentWatermark() == Long.MAX_VALUE) {
+            return; // end of a bounded input: event time did not really pass, so judge nothing
+        }
         long end = timestamp + 1;
         Windows w = sums(end, ctx.mapState(FINE), ctx.mapState(COARSE));
         MapState<String, String> incidents = ctx.mapState(INCIDENTS);
@@ -285,7 +289,7 @@ final class SloDetector implements Detector {
         for (BurnRatePair p : conditions) {
             int li = index(p.longWindow);
             int si = index(p.shortWindow);
-            if (w.total[si] >= minCount && burnRate(w, li) >= p.burnRate && burnRate(w, si) >= p.burnRate) {
+            if (w.total[li] >= minCount && burnRate(w, li) >= p.burnRate && burnRate(w, si) >= p.burnRate) {
                 holding = p;
                 break;
             }

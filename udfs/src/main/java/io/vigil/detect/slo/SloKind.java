@@ -33,6 +33,7 @@ import java.util.Set;
  *     - {alert: page,   severity: critical, burn_rate: 14.4, long: 1h, short: 5m}
  *     - {alert: page,   severity: critical, burn_rate: 6,    long: 6h, short: 30m}
  *     - {alert: ticket, severity: medium,   burn_rate: 1,    long: 3d, short: 6h}
+ *   min_count: 1000            # events a long window needs before it is judged (default 1): few events are noisy
  * </pre>
  */
 public final class SloKind implements RuleKind {

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * Evaluates one spike rule per key over tumbling windows. State: {count, sum, min, max} per window for the current
- * window and the {@code baseline} windows before it (never the records), the first window the key was seen in (so
- * windows before the key existed do not count as zeros), and the open incident.
+ * window and the {@code baseline} windows before it (never the records), the first and newest windows the key had records
+ * in (empty windows count as zeros only after the first; a key quiet for a day is forgotten), and the open incident.
  *
  * <p>A window is judged by an event-time timer at its end once the watermark passes it; records for judged windows
  * are late and dropped. After each judgement the next window is judged too while any window still holds records, so
@@ -30,7 +30,11 @@ import java.util.Map;
 final class SpikeDetector implements Detector {
     static final MapStateDescriptor<Long, double[]> WINDOWS = new MapStateDescriptor<>("spike.windows", Types.LONG,
             PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    private static final ValueStateDescriptor<Long> FIRST = new ValueStateDescriptor<>("spike.first", Types.LONG);
+    /** {first window start, newest window start} the key had records in. */
+    private static final ValueStateDescriptor<long[]> SEEN = new ValueStateDescriptor<>("spike.seen",
+            PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    /** A key without records for this long is forgotten (its empty windows stop counting as zeros). */
+    static final long FORGET_MS = 86_400_000L;
     private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("spike.incident",
             Types.STRING);
 
@@ -61,7 +65,7 @@ final class SpikeDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(WINDOWS, FIRST, INCIDENT);
+        return List.of(WINDOWS, SEEN, INCIDENT);
     }
 
     private boolean countLike() {
@@ -90,18 +94,25 @@ final class SpikeDetector implements Detector {
         w[2] = Math.min(w[2], v);
         w[3] = Math.max(w[3], v);
         windows.put(start, w);
-        ValueState<Long> first = ctx.state(FIRST);
-        if (first.value() == null || first.value() > start) {
-            first.update(start);
+        ValueState<long[]> seen = ctx.state(SEEN);
+        long[] s = seen.value();
+        if (s == null) {
+            seen.update(new long[] {start, start});
+        } else if (start < s[0] || start > s[1]) {
+            seen.update(new long[] {Math.min(s[0], start), Math.max(s[1], start)});
         }
     }
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
+        if (ctx.currentWatermark() == Long.MAX_VALUE) {
+            return; // end of a bounded input: event time did not really pass, so judge nothing
+        }
         long end = timestamp + 1;
         long current = end - window;
         MapState<Long, double[]> windows = ctx.mapState(WINDOWS);
-        Long firstSeen = ctx.state(FIRST).value();
+        long[] seen = ctx.state(SEEN).value();
+        Long firstSeen = seen == null ? null : seen[0];
         double[] cur = windows.get(current);
         long curCount = cur == null ? 0 : (long) cur[0];
         double observed = value(cur);
@@ -160,8 +171,12 @@ final class SpikeDetector implements Detector {
         }
         if (anyData) {
             ctx.registerTimer(timestamp + window); // judge the next window too, records or not
-        } else {
-            ctx.state(FIRST).clear();
+        } else if (seen != null && end - window >= seen[1] + FORGET_MS) {
+            ctx.state(SEEN).clear();
+            ctx.state(INCIDENT).clear();
+        } else if (seen != null) {
+            // Quiet: one timer, at a window boundary, to forget the key if it stays quiet.
+            ctx.registerTimer(seen[1] + Math.floorDiv(FORGET_MS + window - 1, window) * window + window - 1);
         }
     }
 
