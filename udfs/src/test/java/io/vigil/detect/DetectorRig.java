@@ -33,7 +33,7 @@ import java.util.List;
  * event time moves on both inputs (the rules input is a broadcast stream with its own watermark). Rule evaluation
  * errors fail the test instead of vanishing into the side output.
  */
-public final class DetectorRig implements AutoCloseable {
+public final class DetectorRig {
     private final List<RuleSpec> specs;
     private final List<CompiledRule> rules;
     private final KeyedBroadcastOperatorTestHarness<String, Routed, RuleUpdate, Alert> harness;
@@ -166,7 +166,6 @@ public final class DetectorRig implements AutoCloseable {
         }
     }
 
-    @Override
     public void close() throws Exception {
         harness.close();
     }
