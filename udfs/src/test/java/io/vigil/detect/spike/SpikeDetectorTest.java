@@ -129,4 +129,19 @@ class SpikeDetectorTest {
         assertEquals(1, restored.firing().size());
         assertEquals(30, restored.firing().get(0).expected);
     }
+
+    @Test
+    void aQuietKeyKeepsItsZeroBaselineThenIsForgottenAfterADay() throws Exception {
+        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE.replace("direction: both", "direction: up")
+                .replace("baseline: 3", "baseline: 3\n  min_baseline: 0"));
+        logs(rig, "payments", 0, 1);
+        for (int m = 1; m < 40; m++) { // forty quiet minutes
+            rig.watermark(T0 + (m + 1) * MIN - 1);
+        }
+        logs(rig, "payments", 40, 12);
+        assertEquals(1, rig.firing().size(), "12 errors against quiet (zero) windows is a spike");
+        rig.watermark(T0 + 3 * 24 * 60 * MIN);
+        assertEquals(0, rig.timers(), "a key quiet for a day leaves no timer");
+        assertEquals(0, rig.mapEntries("error-spike\u001fpayments", SpikeDetector.WINDOWS));
+    }
 }
