@@ -65,6 +65,9 @@ class KindParamsTest {
         only(problems("slo", "  objective: 99.9\n  bad: {status: error}\n  period: 1d\n"),
                 "long window 3d is longer than the SLO period 1d");
         only(problems("slo", "  objective: 99.9\n  total_metric: requests\n"), "exactly one of good_metric");
+        RuleProblem signal = only(problems("slo", "  objective: 99.9\n  total_metric: a\n  bad_metric: b\n"),
+                "a metric SLO reads metric points, but the rule matches signal span");
+        assertEquals(4, signal.line);
         only(problems("slo", "  objective: 99.9\n  bad: {status: error}\n  objectve: 99\n"),
                 "did you mean 'objective'?");
     }

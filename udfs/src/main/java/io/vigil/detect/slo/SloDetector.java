@@ -305,6 +305,9 @@ final class SloDetector implements Detector {
         if (holding == null && open != null) {
             Alert a = alert(name, shown, w, end, ctx);
             a.status = Alert.RESOLVED;
+            // What resolved it: the short window's burn fell below the factor.
+            a.observed = burnRate(w, index(shown.shortWindow));
+            a.comparison = "<";
             a.incidentId = open;
             a.id = AlertIds.resolved(open);
             a.message = "Resolved: " + a.message;

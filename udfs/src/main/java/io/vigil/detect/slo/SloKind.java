@@ -2,6 +2,7 @@ package io.vigil.detect.slo;
 
 import io.vigil.detect.Detector;
 import io.vigil.detect.SubMatch;
+import io.vigil.model.Signal;
 import io.vigil.rules.Durations;
 import io.vigil.rules.Params;
 import io.vigil.rules.RecordFilter;
@@ -84,6 +85,10 @@ public final class SloKind implements RuleKind {
             if (totalMetric == null || (goodMetric == null) == (badMetric == null)) {
                 p.problem("params", "a metric SLO needs total_metric and exactly one of good_metric or bad_metric",
                         "e.g. total_metric: http.server.requests, bad_metric: http.server.errors");
+            }
+            if (io.vigil.rules.Match.signal(spec) != null && io.vigil.rules.Match.signal(spec) != Signal.METRIC) {
+                p.problem("match.signal", "a metric SLO reads metric points, but the rule matches signal "
+                        + io.vigil.rules.Match.signal(spec).wireName(), "match: {signal: metric, name: [<total>, <bad>]}");
             }
             String counter = p.oneOf("counter", "cumulative", "cumulative", "delta");
             sli = Sli.metrics(totalMetric, goodMetric, badMetric, "cumulative".equals(counter));

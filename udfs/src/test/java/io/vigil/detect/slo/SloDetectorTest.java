@@ -126,6 +126,8 @@ class SloDetectorTest {
         Alert resolved = page.get(1);
         assertEquals(Alert.RESOLVED, resolved.status);
         assertEquals(fired.id, resolved.incidentId);
+        assertEquals("<", resolved.comparison, "a resolved page shows a short window's burn, below the factor");
+        assertTrue(resolved.observed < resolved.expected, resolved.observed + " vs " + resolved.expected);
         assertEquals(firstBoundary(errorsEnd, errorsEnd + HOUR, f::pageHolds, false), resolved.windowEnd,
                 "resolves at the first minute the short windows recover");
         assertTrue(resolved.windowEnd > errorsEnd && resolved.windowEnd <= errorsEnd + 30 * MIN + MIN,
