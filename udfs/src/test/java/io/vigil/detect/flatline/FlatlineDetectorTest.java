@@ -132,4 +132,12 @@ class FlatlineDetectorTest {
         assertEquals(T0 + 42 * 10 * SEC, alerts.get(0).windowEnd, "five minutes later");
         assertEquals(Alert.RESOLVED, alerts.get(1).status);
     }
+
+    @Test
+    void theEndOfABoundedInputIsNotSilence() throws Exception {
+        DetectorRig rig = DetectorRig.yaml(SILENCE);
+        points(rig, T0, T0 + 10 * MIN, "cart", "search");
+        rig.watermark(Long.MAX_VALUE); // what a finished replay sends
+        assertTrue(rig.alerts().isEmpty(), rig.alerts().toString());
+    }
 }

@@ -327,4 +327,30 @@ class SloDetectorTest {
         assertTrue(fine >= 60 && fine <= 61, "fine buckets " + fine);
         assertTrue(coarse >= 24 && coarse <= 26, "coarse buckets " + coarse);
     }
+
+    @Test
+    void recordsOutOfOrderWithinTheWatermarkDelayCountWhereTheyBelong() throws Exception {
+        DetectorRig inOrder = DetectorRig.yaml(AVAILABILITY);
+        DetectorRig shuffled = DetectorRig.yaml(AVAILABILITY);
+        java.util.Random random = new java.util.Random(7);
+        for (int m = 0; m < 20; m++) {
+            List<Telemetry> minute = new ArrayList<>();
+            for (int s = 0; s < 60; s++) {
+                long ts = T0 + m * MIN + s * SEC;
+                minute.add(Telemetry.span(ts, "checkout", "GET /api/checkout", 80, m == 10 && s < 30 ? "error" : "ok"));
+            }
+            for (Telemetry t : minute) {
+                inOrder.send(t);
+            }
+            java.util.Collections.shuffle(minute, random);
+            for (Telemetry t : minute) {
+                shuffled.send(t);
+            }
+            inOrder.watermark(T0 + (m + 1) * MIN - 1);
+            shuffled.watermark(T0 + (m + 1) * MIN - 1);
+        }
+        assertEquals(inOrder.rollups().toString(), shuffled.rollups().toString());
+        assertEquals(1, page(shuffled.firing()).size());
+        assertEquals(page(inOrder.firing()).get(0).id, page(shuffled.firing()).get(0).id);
+    }
 }
