@@ -15,6 +15,11 @@ public final class RuleKinds {
         register(new ThresholdKind());
         register(new FrequencyKind());
         register(new io.vigil.detect.anomaly.AnomalyKind());
+        register(new io.vigil.detect.slo.SloKind());
+        register(new io.vigil.detect.spike.SpikeKind());
+        register(new io.vigil.detect.flatline.FlatlineKind());
+        register(new io.vigil.detect.change.ChangeKind());
+        register(new io.vigil.detect.percentage.PercentageMatchKind());
     }
 
     private RuleKinds() {}
