@@ -1,6 +1,7 @@
 package io.vigil.rules;
 
 import io.vigil.detect.frequency.FrequencyKind;
+import io.vigil.detect.sequence.SequenceKind;
 import io.vigil.detect.threshold.ThresholdKind;
 
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ public final class RuleKinds {
     static {
         register(new ThresholdKind());
         register(new FrequencyKind());
+        register(new SequenceKind());
     }
 
     private RuleKinds() {}
