@@ -1,6 +1,9 @@
 package io.vigil.rules;
 
+import io.vigil.detect.cardinality.CardinalityKind;
 import io.vigil.detect.frequency.FrequencyKind;
+import io.vigil.detect.list.ListKind;
+import io.vigil.detect.newterm.NewTermKind;
 import io.vigil.detect.sequence.SequenceKind;
 import io.vigil.detect.threshold.ThresholdKind;
 
@@ -16,6 +19,9 @@ public final class RuleKinds {
         register(new ThresholdKind());
         register(new FrequencyKind());
         register(new SequenceKind());
+        register(new NewTermKind());
+        register(new CardinalityKind());
+        register(new ListKind());
     }
 
     private RuleKinds() {}
