@@ -164,12 +164,12 @@ class NewTermDetectorTest {
         assertEquals(List.of("9:1: missing parameter 'field' (the field whose new values matter, e.g. field:"
                 + " source.geo.country_iso_code)"), TestRules.problems(NEW_COUNTRY.replace(
                 "  field: source.geo.country_iso_code\n", "")));
-        assertEquals(List.of("14:3: forget_after must not be shorter than learning (terms learnt would be forgotten"
+        assertEquals(List.of("12:3: forget_after must not be shorter than learning (terms learnt would be forgotten"
                 + " before learning ends)"), TestRules.problems(NEW_COUNTRY.replace("forget_after: 1d",
                 "forget_after: 30m")));
-        assertEquals(List.of("12:3: field 'host.name' is also a key_by field, so it never changes within a key"),
+        assertEquals(List.of("10:3: field 'host.name' is also a key_by field, so it never changes within a key"),
                 TestRules.problems(NEW_COUNTRY.replace("field: source.geo.country_iso_code", "field: host.name")));
-        assertEquals(List.of("13:3: bad duration '1 hour'; expected e.g. 30s, 5m, 1h30m, 3d"),
+        assertEquals(List.of("11:3: bad duration '1 hour'; expected e.g. 30s, 5m, 1h30m, 3d"),
                 TestRules.problems(NEW_COUNTRY.replace("learning: 1h", "learning: 1 hour")));
     }
 }
