@@ -62,7 +62,7 @@ final class ListDetector implements Detector {
         a.incidentId = a.id;
         a.annotations.put("value", v);
         if (!ctx.rule().spec.annotations.containsKey("summary")) {
-            a.message = ctx.rule().spec.name + ": " + field + " " + v + (deny ? " is on the deny list"
+            a.message = a.ruleName + ": " + field + " " + v + (deny ? " is on the deny list"
                     : " is not on the allow list");
         }
         a.evidence.add(TelemetryJson.write(t));

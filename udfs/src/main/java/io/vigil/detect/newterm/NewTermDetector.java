@@ -117,7 +117,7 @@ final class NewTermDetector implements Detector {
         a.labels.put("new_term.value", shown);
         Templates.render(ctx.rule().spec, a); // again, so {{ new_term.value }} renders
         if (!ctx.rule().spec.annotations.containsKey("summary")) {
-            a.message = ctx.rule().spec.name + " for " + keyText(ctx.keyFields()) + ": new "
+            a.message = a.ruleName + " for " + keyText(ctx.keyFields()) + ": new "
                     + String.join("/", fields) + " '" + shown + "' (" + known + " known)";
         }
         a.evidence.add(TelemetryJson.write(t));

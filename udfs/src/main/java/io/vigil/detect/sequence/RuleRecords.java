@@ -16,16 +16,27 @@ final class RuleRecords {
     private RuleRecords() {}
 
     /**
-     * Keeps the records a rule's {@code match} (and {@code where}) block accepts. Holds the rule's JSON and compiles it
-     * on first use, since a compiled filter is not serializable.
+     * Keeps the records a rule's {@code match} (and {@code where}) block accepts and, when no step needs strict
+     * contiguity, only those some step can take: a record no step takes changes nothing in a relaxed pattern, so it
+     * need not cost a trip through the CEP operator's buffers. (With {@code follows: strict} or {@code consecutive},
+     * such a record breaks a sequence and must reach the operator.) Holds the rule as JSON and plain data and compiles
+     * on first use, since compiled filters are not serializable.
      */
     static final class Filter implements FilterFunction<Telemetry> {
         private static final long serialVersionUID = 1L;
         private final String ruleJson;
+        private final ArrayList<StepCondition> anyStep;
         private transient RecordFilter filter;
 
-        Filter(String ruleJson) {
+        Filter(String ruleJson, List<Step> steps) {
             this.ruleJson = ruleJson;
+            boolean strict = steps.stream().anyMatch(s -> s.consecutive() || s.follows() == Step.Follows.STRICT);
+            this.anyStep = new ArrayList<>();
+            if (!strict) {
+                for (Step s : steps) {
+                    anyStep.add(new StepCondition(RuleCodec.fromJson(ruleJson).id, s.match()));
+                }
+            }
         }
 
         @Override
@@ -33,7 +44,18 @@ final class RuleRecords {
             if (filter == null) {
                 filter = RuleCompiler.compile(RuleCodec.fromJson(ruleJson)).filter;
             }
-            return filter.test(t);
+            if (!filter.test(t)) {
+                return false;
+            }
+            if (anyStep.isEmpty()) {
+                return true;
+            }
+            for (StepCondition c : anyStep) {
+                if (c.filter(t)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

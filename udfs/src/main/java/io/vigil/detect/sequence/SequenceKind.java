@@ -94,7 +94,7 @@ public final class SequenceKind implements GraphRuleKind {
             // (restore with --allowNonRestoredState) instead of reading partial matches of another pattern.
             String uid = "sequence-" + rule.id() + "-" + Integer.toHexString(rule.json.hashCode());
             DataStream<Alert> alerts = CEP.pattern(telemetry
-                                    .filter(new RuleRecords.Filter(rule.json)).name("Sequence input: " + rule.id())
+                                    .filter(new RuleRecords.Filter(rule.json, d.steps())).name("Sequence input: " + rule.id())
                                     .uid(uid + "-input")
                                     .keyBy(new RuleRecords.Key(rule.spec.id, rule.spec.keyBy), Types.STRING),
                             pattern(rule.id(), d))
