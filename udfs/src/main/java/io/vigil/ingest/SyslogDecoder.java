@@ -118,8 +118,8 @@ public final class SyslogDecoder implements TelemetryDecoder {
             return;
         }
         if (payload.length > limits.maxRecordBytes()) {
-            out.accept(dead(payload, origin, Reasons.OVERSIZE, "record of " + payload.length + " bytes is larger than "
-                    + limits.maxRecordBytes()));
+            out.accept(dead(payload, origin, Reasons.OVERSIZE, payload.length + " bytes exceeds the limit of "
+                    + limits.maxRecordBytes() + " bytes"));
             return;
         }
         String text = new String(payload, StandardCharsets.UTF_8);
