@@ -54,7 +54,7 @@ class SequenceParamsTest {
                 TestRules.problems(RULE.replace("match: {event.outcome: success}", "match: {}")));
         assertEquals(List.of("9:31: unknown operator 'eqq' (did you mean 'eq'?)"),
                 TestRules.problems(RULE.replace("{event.outcome: failure}", "{event.outcome: {eqq: 1}}")));
-        assertEquals(List.of("11:9: duplicate step name 'failures' (step names must be unique)"),
+        assertEquals(List.of("11:7: duplicate step name 'failures' (step names must be unique)"),
                 TestRules.problems(RULE.replace("name: success", "name: failures")));
         assertEquals(List.of("13:7: follows must be one of strict, relaxed, any, not 'later'"),
                 TestRules.problems(RULE + "      follows: later\n"));
