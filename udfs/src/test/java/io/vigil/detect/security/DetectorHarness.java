@@ -88,8 +88,13 @@ public final class DetectorHarness implements AutoCloseable {
         return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
     }
 
+    /** Closes the harness; declared without checked exceptions so try-with-resources stays warning-free. */
     @Override
-    public void close() throws Exception {
-        h.close();
+    public void close() {
+        try {
+            h.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the harness failed", e);
+        }
     }
 }
