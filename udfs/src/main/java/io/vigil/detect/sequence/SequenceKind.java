@@ -289,10 +289,13 @@ public final class SequenceKind implements GraphRuleKind {
             if (s.consecutive()) {
                 p = p.consecutive();
             }
-            if (s.looping() && s != d.steps().get(d.steps().size() - 1)) {
+            int i = d.steps().indexOf(s);
+            Step next = i + 1 < d.steps().size() ? d.steps().get(i + 1) : null;
+            if (s.looping() && next != null && !next.optional()) {
                 // Greedy: a record the loop can take is taken, and does not also end the loop. Without it every
                 // further failure after at_least forks a branch waiting for the next step, and a burst of n failures
-                // holds O(n^2) partial matches (150 failures took minutes to match).
+                // holds O(n^2) partial matches (150 failures took minutes to match). CEP forbids a greedy loop
+                // before an optional step, which then keeps the default.
                 p = p.greedy();
             }
             if (s.optional()) {

@@ -73,6 +73,13 @@ class SequenceParamsTest {
     }
 
     @Test
+    void aLoopBeforeAnOptionalStepIsAValidPattern() {
+        assertEquals(List.of(), TestRules.problems(RULE.replace("    - name: success",
+                "    - name: invalid\n      match: {event.action: ssh_invalid_user}\n      optional: true\n"
+                        + "    - name: success")));
+    }
+
+    @Test
     void allOptionalStepsAreRejected() {
         assertEquals(List.of("7:3: at least one step must not be optional"), TestRules.problems(RULE.replace(
                 "at_least: 3", "at_least: 3\n      optional: true") + "      optional: true\n"));
