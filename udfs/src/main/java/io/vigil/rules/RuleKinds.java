@@ -18,6 +18,7 @@ public final class RuleKinds {
     static {
         register(new ThresholdKind());
         register(new FrequencyKind());
+        register(new io.vigil.detect.anomaly.AnomalyKind());
         register(new SequenceKind());
         register(new NewTermKind());
         register(new CardinalityKind());
