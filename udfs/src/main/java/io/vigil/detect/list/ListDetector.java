@@ -12,9 +12,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks each record's field against the list; no state and no timers, so order and lateness do not matter. Every
- * hit is an alert with its own stable id (rule, key, time, value); the rule's {@code realert} keeps a chatty source
- * to one alert per period.
+ * Checks each record's field against the list; no state of its own, so order and lateness do not matter. Every hit
+ * is an alert with its own stable id (rule, key, time, value); the rule's {@code realert} keeps a chatty source to one
+ * alert per period.
+ *
+ * <p>One timer per key and minute, which does nothing: when it fires the shared operator sees that this detector holds
+ * nothing for the key and drops the key's rule-version marker, so the keys of a list rule (every source.ip it sees)
+ * do not each keep one forever.
  */
 final class ListDetector implements Detector {
     private final String field;
@@ -51,8 +55,12 @@ final class ListDetector implements Detector {
         return false;
     }
 
+    static final long RELEASE_MS = 60_000L;
+
     @Override
     public void onRecord(Telemetry t, DetectorContext ctx) {
+        ctx.registerTimer(Math.max(Math.floorDiv(t.timestamp, RELEASE_MS) * RELEASE_MS + RELEASE_MS,
+                Math.floorDiv(ctx.currentWatermark(), RELEASE_MS) * RELEASE_MS + RELEASE_MS));
         String v = t.get(field);
         if (v == null || listed(v) != deny) {
             return; // no value: nothing to judge, on an allow list as on a deny list

@@ -61,6 +61,9 @@ class ListKindTest {
             assertEquals("203.0.113.45", h.alerts().get(0).annotations.get("value"));
             assertEquals("Login attempt from a denied address: source.ip 203.0.113.45 is on the deny list",
                     h.alerts().get(0).message);
+            h.watermark(T0 + 120_000L);
+            assertEquals(0, h.keyedStateEntries(), "keys seen once keep nothing once the watermark passes");
+            assertEquals(0, h.timers());
         }
     }
 

@@ -94,7 +94,7 @@ class NewTermDetectorTest {
             assertEquals(List.of("DE", "US"), h.alerts().stream().map(a -> a.labels.get("new_term.value")).toList());
             h.watermark(T0 + 100 * 60 * MIN); // quiet for more than a day: everything goes, timers too
             assertEquals(0, h.timers());
-            assertEquals(1, h.keyedStateEntries(), "only the operator's rule-version entry remains");
+            assertEquals(0, h.keyedStateEntries(), "nothing remains of a quiet key");
             h.send(login(T0 + 100 * 60 * MIN + 1, "CN")); // learning again: no alert
             assertEquals(2, h.alerts().size());
         }
