@@ -45,18 +45,18 @@ class RulesCommandTest {
 
     @Test
     void testRunsRuleTestsAndFailsWithADiff() throws Exception {
-        assertEquals(0, run("rules", "test", RULES.resolve("tests/security.test.yaml").toString()), err.toString());
+        assertEquals(0, run("rules", "test", RULES.resolve("tests/latency.test.yaml").toString()), err.toString());
         assertTrue(out.toString().contains("PASS "), out.toString());
 
         Path changed = dir.resolve("changed.test.yaml");
-        Files.writeString(changed, Files.readString(RULES.resolve("tests/security.test.yaml"))
-                .replace("../security/", RULES.resolve("security") + "/")
-                .replace("window_end: 4h5m39s", "window_end: 4h6m"));
+        Files.writeString(changed, Files.readString(RULES.resolve("tests/errors.test.yaml"))
+                .replace("[../errors]", "[" + RULES.resolve("errors") + "]")
+                .replace("window_end: 3h10m20s", "window_end: 3h11m"));
         assertEquals(1, run("rules", "test", changed.toString()));
         assertTrue(out.toString().contains("FAIL " + changed), out.toString());
-        assertTrue(err.toString().contains("- {key={source.ip=203.0.113.45}, severity=high, window_end=4h6m"),
+        assertTrue(err.toString().contains("- {key={service.name=payments}, severity=high, window_end=3h11m"),
                 err.toString());
-        assertTrue(err.toString().contains("+ {key={source.ip=203.0.113.45}, severity=high, window_end=4h5m39s"),
+        assertTrue(err.toString().contains("+ {key={service.name=payments}, severity=high, window_end=3h10m20s"),
                 err.toString());
     }
 

@@ -49,37 +49,43 @@ class RuleUnitTestsTest {
 
     @Test
     void aChangedExpectationFailsWithADiff() throws Exception {
-        String test = Files.readString(rules().resolve("tests/security.test.yaml"))
-                .replace("rule_files: [../security/ssh-brute-force.yaml]",
-                        "rule_files: [" + rules().resolve("security/ssh-brute-force.yaml") + "]")
-                .replace("20 failed SSH logins", "25 failed SSH logins");
         Path f = dir.resolve("changed.test.yaml");
-        Files.writeString(f, test);
+        Files.writeString(f, "rule_files: [" + rules().resolve("errors/error-burst.yaml") + "]\n"
+                + "tests:\n"
+                + "  - name: an error burst, expected with the wrong count\n"
+                + "    input_records:\n"
+                + "      - {at: 3h10m, repeat: 40, every: 1s,\n"
+                + "         record: {signal: log, service: payments, severity: ERROR, body: upstream timeout}}\n"
+                + "    alert_rule_test:\n"
+                + "      - eval_time: 3h15m\n"
+                + "        rule: service-error-burst\n"
+                + "        exp_alerts:\n"
+                + "          - key: {service.name: payments}\n"
+                + "            annotations: {summary: 25 error logs from payments in 5 minutes}\n");
         RuleTestRunner.Result r = RuleTestRunner.run(f);
-        assertEquals(2, r.cases);
-        assertEquals(1, r.passed);
+        assertEquals(1, r.cases);
+        assertEquals(0, r.passed);
         assertEquals(1, r.failures.size(), r.failures.toString());
         String diff = r.failures.get(0);
-        assertTrue(diff.contains("    - {key={source.ip=203.0.113.45}"), diff);
-        assertTrue(diff.contains("summary=25 failed SSH logins"), diff);
-        assertTrue(diff.contains("    + {key={source.ip=203.0.113.45}"), diff);
-        assertTrue(diff.contains("summary=20 failed SSH logins"), diff);
+        assertTrue(diff.contains("    - {key={service.name=payments}"), diff);
+        assertTrue(diff.contains("summary=25 error logs"), diff);
+        assertTrue(diff.contains("    + {key={service.name=payments}"), diff);
+        assertTrue(diff.contains("summary=20 error logs"), diff);
     }
 
     @Test
     void anUnexpectedAlertAndABadTestFileAreReported() throws Exception {
         Path f = dir.resolve("none.test.yaml");
-        Files.writeString(f, "rule_files: [" + rules().resolve("security/ssh-brute-force.yaml") + "]\n"
+        Files.writeString(f, "rule_files: [" + rules().resolve("errors/error-burst.yaml") + "]\n"
                 + "tests:\n"
                 + "  - input_records:\n"
                 + "      - repeat: 25\n"
-                + "        record: {signal: log, attributes: {event.outcome: failure, source.ip: 1.2.3.4},"
-                + " service: sshd}\n"
+                + "        record: {signal: log, severity: ERROR, body: boom, service: cart}\n"
                 + "    alert_rule_test:\n"
-                + "      - {eval_time: 1h, rule: ssh-brute-force, exp_alerts: []}\n");
+                + "      - {eval_time: 1h, rule: service-error-burst, exp_alerts: []}\n");
         RuleTestRunner.Result r = RuleTestRunner.run(f);
         assertFalse(r.ok());
-        assertTrue(r.failures.get(0).contains("+ {key={source.ip=1.2.3.4}"), r.failures.toString());
+        assertTrue(r.failures.get(0).contains("+ {key={service.name=cart}"), r.failures.toString());
 
         Files.writeString(f, "rule_files: [x.yaml]\ntest: []\n");
         r = RuleTestRunner.run(f);
