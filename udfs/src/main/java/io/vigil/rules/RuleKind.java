@@ -23,4 +23,12 @@ public interface RuleKind {
     default boolean hotReloadable() {
         return true;
     }
+
+    /**
+     * Names this kind adds to its alerts (as labels) that annotation templates may use, e.g. {@code new_term.value};
+     * {@code vigil rules validate} accepts them besides the names every alert has.
+     */
+    default java.util.List<String> templateNames() {
+        return java.util.List.of();
+    }
 }

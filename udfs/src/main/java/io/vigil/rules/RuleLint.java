@@ -46,6 +46,10 @@ public final class RuleLint {
         Set<String> names = new LinkedHashSet<>(TEMPLATE_NAMES);
         names.addAll(spec.keyBy);
         names.addAll(spec.labels.keySet());
+        RuleKind kind = spec.kind == null ? null : RuleKinds.get(spec.kind);
+        if (kind != null) {
+            names.addAll(kind.templateNames());
+        }
         spec.annotations.forEach((k, template) -> {
             for (String n : Templates.names(template == null ? "" : template)) {
                 if (!names.contains(n)) {

@@ -33,6 +33,12 @@ public final class NewTermKind implements RuleKind {
         return "new_term";
     }
 
+    /** The labels {@link NewTermDetector} puts on its alerts, so a summary can name the new term. */
+    @Override
+    public List<String> templateNames() {
+        return List.of("new_term.field", "new_term.value");
+    }
+
     @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);

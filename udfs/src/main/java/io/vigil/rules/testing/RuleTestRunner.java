@@ -42,7 +42,8 @@ import java.util.TreeMap;
  * Runs rule unit tests ({@code vigil rules test}). Each test case is one bounded job on a local Flink MiniCluster
  * (one cluster per run):
  * the case's records, in event time, through the real job graph ({@link DetectionJob}: dead-letter split, router,
- * keyed detector operator with state and timers, graph kinds, realert) with the job's default watermark settings. A MiniCluster rather than an operator test harness because the harness classes
+ * keyed detector operator with state and timers, graph kinds, realert) with the job's default watermark settings, the watermark emitted after every record ({@link EveryRecordWatermarks})
+ * so event time advances as in a live stream and the result does not depend on the machine's speed. A MiniCluster rather than an operator test harness because the harness classes
  * live in Flink's test jars (not shipped with the CLI), and because the whole keyed graph, key routing and realert
  * included, is what authors need to trust. When the input ends the watermark passes everything, so windows still open
  * at the end are judged too; {@code eval_time} bounds which alerts (by their event time) a check compares.
@@ -255,7 +256,7 @@ public final class RuleTestRunner implements AutoCloseable {
         }
         TelemetrySource source = (e, watermarks) -> e
                 .fromData(records, TypeInformation.of(Ingested.class)).name("Test records")
-                .assignTimestampsAndWatermarks(watermarks);
+                .assignTimestampsAndWatermarks(new EveryRecordWatermarks(watermarks));
         DetectionJob job = new DetectionJob(new DetectionConfig(), source, RuleSource.of(rules),
                 DetectionJob.Sinks.none());
         List<Alert> out = new ArrayList<>();
