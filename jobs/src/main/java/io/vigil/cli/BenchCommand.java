@@ -1,6 +1,7 @@
 package io.vigil.cli;
 
 import io.vigil.bench.AnomalyBench;
+import io.vigil.bench.E2eBench;
 import io.vigil.bench.IngestBench;
 import io.vigil.bench.NabBench;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** {@code vigil bench ...}: benchmarks that report a ratio against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures vs a baseline measured in the same run).",
-        subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class})
+        subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class, E2eBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

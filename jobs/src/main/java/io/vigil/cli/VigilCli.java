@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "Streaming anomaly detection for software telemetry on Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            ReplayCommand.class,
             BenchCommand.class,
             AlertsCommand.class,
             GenerateCommand.class,

@@ -36,11 +36,8 @@ public final class KafkaDetectionJob {
         new DetectionJob(detectionConfig(c), kafka::create, RuleSource.directory(c.rulesDir), sinks).build(env);
     }
 
-    /** ADAPT to DetectionConfig as it lands on main: watermark delay and idleness come from the job config. */
+    /** Watermark delay and idleness come from the job config. */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
-        DetectionConfig d = new DetectionConfig();
-        d.watermarkDelay = c.watermarkDelay;
-        d.watermarkIdleness = c.watermarkIdleness;
-        return d;
+        return new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
     }
 }

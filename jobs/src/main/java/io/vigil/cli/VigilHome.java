@@ -1,0 +1,20 @@
+package io.vigil.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the Vigil checkout is: {@code $VIGIL_ROOT} as set by {@code bin/vigil}, else the working directory. */
+final class VigilHome {
+    private VigilHome() {}
+
+    static Path root() {
+        String env = System.getenv("VIGIL_ROOT");
+        return env != null && !env.isEmpty() ? Path.of(env) : Path.of("").toAbsolutePath();
+    }
+
+    /** The starter rules shipped in {@code rules/}. */
+    static Path rules() {
+        Path p = root().resolve("rules");
+        return Files.isDirectory(p) ? p : Path.of("rules");
+    }
+}

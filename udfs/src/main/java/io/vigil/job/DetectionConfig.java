@@ -1,0 +1,32 @@
+package io.vigil.job;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the detection job treats event time. The defaults suit telemetry shipped by collectors in batches: records may
+ * arrive up to five seconds out of order, and a partition (or generator split) silent for thirty seconds stops holding
+ * back event time for the others.
+ */
+public class DetectionConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Bounded out-of-orderness: how late a record may arrive and still count in its window. */
+    public Duration watermarkDelay = Duration.ofSeconds(5);
+    /** After how long without records an input stops holding back the watermark; null or zero disables idleness. */
+    public Duration watermarkIdleness = Duration.ofSeconds(30);
+    /** Parallelism of the keyed detection operators; 0 keeps the environment's default. */
+    public int parallelism;
+
+    public DetectionConfig() {}
+
+    public DetectionConfig watermarkDelay(Duration d) {
+        this.watermarkDelay = d;
+        return this;
+    }
+
+    public DetectionConfig watermarkIdleness(Duration d) {
+        this.watermarkIdleness = d;
+        return this;
+    }
+}

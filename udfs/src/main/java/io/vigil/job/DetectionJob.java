@@ -1,0 +1,151 @@
+package io.vigil.job;
+
+import io.vigil.alert.Realert;
+import io.vigil.detect.DetectorOperator;
+import io.vigil.detect.Routed;
+import io.vigil.detect.RuleBook;
+import io.vigil.detect.RuleError;
+import io.vigil.detect.RuleRouter;
+import io.vigil.ingest.DecodeFunction;
+import io.vigil.ingest.SplitDeadLetters;
+import io.vigil.model.Alert;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.Ingested;
+import io.vigil.model.Rollup;
+import io.vigil.model.Telemetry;
+import io.vigil.model.TelemetryJson;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.GraphRuleKind;
+import io.vigil.rules.RuleCompiler;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Vigil detection job as one graph, whatever feeds it and wherever its results go: the demo, a replay, a test and
+ * the cluster job differ only in the {@link TelemetrySource}, {@link RuleSource} and {@link Sinks} passed in.
+ *
+ * <pre>
+ * source (decodes, event time) -> split dead letters -> route to rules (broadcast rules) -> keyBy(rule + key)
+ *   -> detectors (one keyed operator for every hot-reloadable rule)  \
+ *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert -> sinks
+ * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
+ * </pre>
+ *
+ * <p>Operator uids are fixed so savepoints survive changes elsewhere in the graph.
+ */
+public final class DetectionJob {
+    /** Where results go; each list may be empty. */
+    public record Sinks(List<Sink<Alert>> alerts, List<Sink<Rollup>> rollups, List<Sink<DeadLetter>> deadLetters)
+            implements Serializable {
+        public static Sinks none() {
+            return new Sinks(List.of(), List.of(), List.of());
+        }
+    }
+
+    /** The job's main streams, for tests and for stages added around the job (rollups, enrichment). */
+    public record Streams(DataStream<Telemetry> telemetry, DataStream<Alert> alerts, DataStream<Rollup> rollups,
+                          DataStream<DeadLetter> deadLetters) {}
+
+    /** Dead-letter reason of a record on which a rule's condition or detector failed. */
+    public static final String RULE_ERROR = "rule_error";
+
+    private final DetectionConfig config;
+    private final TelemetrySource source;
+    private final RuleSource rules;
+    private final Sinks sinks;
+
+    public DetectionJob(DetectionConfig config, TelemetrySource source, RuleSource rules, Sinks sinks) {
+        this.config = config;
+        this.source = source;
+        this.rules = rules;
+        this.sinks = sinks;
+    }
+
+    /** Adds the job to {@code env}. Throws {@link io.vigil.rules.RuleException} (every problem, file:line) first. */
+    public Streams build(StreamExecutionEnvironment env) {
+        List<RuleSpec> specs = rules.initial();
+        List<CompiledRule> compiled = RuleCompiler.compileAll(specs);
+
+        SingleOutputStreamOperator<Telemetry> telemetry = source.create(env, Watermarks.forTelemetry(config))
+                .process(new SplitDeadLetters()).name("Split dead letters").uid("split-dead-letters");
+
+        BroadcastStream<RuleUpdate> ruleUpdates = ruleUpdates(env).broadcast(RuleBook.RULES);
+        RuleBook book = new RuleBook(specs);
+        SingleOutputStreamOperator<Routed> routed = telemetry.connect(ruleUpdates)
+                .process(new RuleRouter(book)).name("Route to rules").uid("rule-router");
+        SingleOutputStreamOperator<Alert> detected = parallel(routed
+                .keyBy(r -> r.key, Types.STRING)
+                .connect(ruleUpdates)
+                .process(new DetectorOperator(book)).name("Detectors").uid("detectors"));
+
+        DataStream<Alert> alerts = detected;
+        for (Map.Entry<GraphRuleKind, List<CompiledRule>> g : graphKinds(compiled).entrySet()) {
+            alerts = alerts.union(g.getKey().attach(telemetry, g.getValue()));
+        }
+        SingleOutputStreamOperator<Alert> deduplicated = parallel(alerts
+                .keyBy(a -> a.key, Types.STRING)
+                .process(new Realert()).name("Realert").uid("realert"));
+
+        DataStream<Rollup> rollups = detected.getSideOutput(DetectorOperator.ROLLUPS);
+        DataStream<DeadLetter> deadLetters = telemetry.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
+                                .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
+                                .map(DetectionJob::deadLetter).name("Rule errors to dead letters").uid("rule-errors"));
+
+        for (Sink<Alert> s : sinks.alerts()) {
+            deduplicated.sinkTo(s).name("Alerts: " + s.getClass().getSimpleName());
+        }
+        for (Sink<Rollup> s : sinks.rollups()) {
+            rollups.sinkTo(s).name("Rollups: " + s.getClass().getSimpleName());
+        }
+        for (Sink<DeadLetter> s : sinks.deadLetters()) {
+            deadLetters.sinkTo(s).name("Dead letters: " + s.getClass().getSimpleName());
+        }
+        return new Streams(telemetry, deduplicated, rollups, deadLetters);
+    }
+
+    private DataStream<RuleUpdate> ruleUpdates(StreamExecutionEnvironment env) {
+        DataStream<RuleUpdate> updates = rules.updates(env);
+        if (updates != null) {
+            return updates;
+        }
+        // The broadcast input must exist even when rules are fixed. A one-element bounded stream finishes at once and
+        // so sends the maximum watermark: it never holds back event time in the two-input operators.
+        return env.fromData(List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class))
+                .name("No rule updates").uid("no-rule-updates");
+    }
+
+    private <T> SingleOutputStreamOperator<T> parallel(SingleOutputStreamOperator<T> op) {
+        return config.parallelism > 0 ? op.setParallelism(config.parallelism) : op;
+    }
+
+    private static Map<GraphRuleKind, List<CompiledRule>> graphKinds(List<CompiledRule> compiled) {
+        Map<GraphRuleKind, List<CompiledRule>> byKind = new LinkedHashMap<>();
+        for (CompiledRule r : compiled) {
+            if (r.spec.enabled && r.kind instanceof GraphRuleKind g) {
+                byKind.computeIfAbsent(g, k -> new ArrayList<>()).add(r);
+            }
+        }
+        return byKind;
+    }
+
+    static DeadLetter deadLetter(RuleError e) {
+        byte[] raw = e.record == null ? new byte[0] : TelemetryJson.write(e.record).getBytes(StandardCharsets.UTF_8);
+        return new DeadLetter(raw, "rule:" + e.ruleId, "json", RULE_ERROR, e.error);
+    }
+}

@@ -1,0 +1,44 @@
+package io.vigil.job;
+
+import io.vigil.rules.RuleLoader;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The rules a job runs: those it starts with (read on the client, so a bad rule stops the submission with file:line
+ * before anything runs) and, optionally, a stream of updates applied while it runs (hot reload).
+ */
+public interface RuleSource extends Serializable {
+    /** The rules at job start. */
+    List<RuleSpec> initial();
+
+    /** Updates to apply while the job runs, or null when the rules are fixed for this run. */
+    default DataStream<RuleUpdate> updates(StreamExecutionEnvironment env) {
+        return null;
+    }
+
+    static RuleSource of(List<RuleSpec> rules) {
+        List<RuleSpec> copy = List.copyOf(rules);
+        return () -> copy;
+    }
+
+    /** Every rule file under these files or folders (see {@link RuleLoader#ruleFiles}); throws on any problem. */
+    static RuleSource directory(Path... paths) {
+        List<RuleSpec> rules;
+        try {
+            rules = RuleLoader.load(List.of(paths));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read rules from " + List.of(paths) + ": " + e.getMessage(), e);
+        }
+        return of(rules);
+    }
+}
