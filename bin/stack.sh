@@ -290,6 +290,10 @@ svc_prometheus_start() {
 global:
   scrape_interval: 5s
   evaluation_interval: 5s
+# Replays and the demo push rollups with past event times; accept samples up to 30 days old.
+storage:
+  tsdb:
+    out_of_order_time_window: 30d
 scrape_configs:
   - job_name: flink
     static_configs:
