@@ -17,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * errors are retried with exponential backoff and jitter, and when retries run out {@link #send} throws, so the job
  * fails and replays from its checkpoint; any other 4xx means the receiver will never take these samples (out of order,
  * too old, duplicate with another value): they are dropped, counted and logged with the receiver's answer, since
- * retrying would only block every later sample.
+ * retrying would only block every later sample. A 5xx whose body names such a sample error is a rejection too
+ * (see {@link #permanent}).
  */
 final class RemoteWriteClient {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteWriteClient.class);
@@ -76,7 +77,7 @@ final class RemoteWriteClient {
             if (status >= 200 && status < 300) {
                 return Result.SENT;
             }
-            if (status == 429 || status >= 500) {
+            if ((status == 429 || status >= 500) && !permanent(resp.body())) {
                 lastFailure = "HTTP " + status + " " + resp.body().strip();
                 continue;
             }
@@ -84,6 +85,17 @@ final class RemoteWriteClient {
             LOG.warn("prometheus: receiver rejected {} samples, dropped: {}", samples, lastRejection);
             return Result.REJECTED;
         }
+    }
+
+    /**
+     * Whether the receiver's answer says these samples can never be stored, whatever its status: Prometheus 2.42
+     * answers samples older than its out-of-order window with HTTP 500 "too old sample" (seen against the real server
+     * in SinksIT), and retrying that would block every later sample.
+     */
+    static boolean permanent(String body) {
+        String b = body == null ? "" : body.toLowerCase(java.util.Locale.ROOT);
+        return b.contains("too old sample") || b.contains("out of order sample") || b.contains("out of bounds")
+                || b.contains("duplicate sample for timestamp");
     }
 
     private long backoff(int attempt) {

@@ -58,7 +58,7 @@ class RemoteWriteRequestsTest {
 
     @Test
     void clientRetriesServerErrorsDropsRejectionsAndGivesUpLoudly() throws Exception {
-        Deque<Integer> statuses = new ArrayDeque<>(List.of(503, 204, 400, 500, 500));
+        Deque<Integer> statuses = new ArrayDeque<>(List.of(503, 204, 400, 500, 500, 599));
         List<byte[]> bodies = new ArrayList<>();
         List<String> encodings = new ArrayList<>();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -67,7 +67,7 @@ class RemoteWriteRequestsTest {
             encodings.add(ex.getRequestHeaders().getFirst("Content-Encoding") + " "
                     + ex.getRequestHeaders().getFirst("X-Prometheus-Remote-Write-Version"));
             int status = statuses.removeFirst();
-            byte[] msg = (status == 400 ? "out of order sample" : "").getBytes();
+            byte[] msg = (status == 400 ? "out of order sample" : status == 599 ? "too old sample" : "").getBytes();
             ex.sendResponseHeaders(status, status == 204 ? -1 : msg.length);
             if (status != 204) {
                 ex.getResponseBody().write(msg);
@@ -90,6 +90,9 @@ class RemoteWriteRequestsTest {
             assertTrue(client.lastRejection.contains("400 out of order sample"), client.lastRejection);
             Exception e = assertThrows(java.io.IOException.class, () -> client.send(body, 1));
             assertTrue(e.getMessage().contains("gave up after 1 retries"), e.getMessage());
+            // Prometheus 2.42 answers samples past its out-of-order window with a 5xx "too old sample".
+            assertEquals(RemoteWriteClient.Result.REJECTED, client.send(body, 1));
+            assertTrue(client.lastRejection.contains("too old sample"), client.lastRejection);
         } finally {
             server.stop(0);
         }
