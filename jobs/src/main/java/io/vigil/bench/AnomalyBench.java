@@ -1,6 +1,7 @@
 package io.vigil.bench;
 
 import io.vigil.detect.anomaly.AnomalyConfig;
+import io.vigil.detect.anomaly.AnomalyDetector;
 import io.vigil.detect.anomaly.AnomalyScore;
 import io.vigil.detect.anomaly.AnomalyScorer;
 import io.vigil.detect.anomaly.AnomalyState;
@@ -10,10 +11,38 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import io.vigil.detect.DetectorOperator;
+import io.vigil.detect.Routed;
+import io.vigil.detect.RuleBook;
+import io.vigil.detect.RuleRouter;
+import io.vigil.model.Alert;
+import io.vigil.model.Rollup;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -37,8 +66,8 @@ public final class AnomalyBench implements Callable<Integer> {
             defaultValue = "3")
     int rounds;
 
-    @Option(names = "--operator", description = "Also measure the keyed scoring function in a local Flink job "
-            + "(parallelism 1) against a keyed pass-through in the same run.")
+    @Option(names = "--operator", description = "Also measure the anomaly rule in the detector operator (the detection "
+            + "job's graph, parallelism 1) against a keyed pass-through in the same run.")
     boolean operator;
 
     @Override
@@ -99,6 +128,19 @@ public final class AnomalyBench implements Callable<Integer> {
                 baselineRate, scorerRate / baselineRate);
         System.out.printf(Locale.ROOT, "state per series: %d bytes serialized by Flink's POJO serializer (%s)%n",
                 out.length(), scorer.config().seasonalSlots + " time-of-day slots");
+        // The anomaly rule's detector keeps, per series, that state plus its alerting/rollup status under the metric
+        // name; per key it adds the expiry timer's time (8 bytes) and the operator's rule-version entry.
+        AnomalyDetector.SeriesStatus status = new AnomalyDetector.SeriesStatus();
+        status.lastInterval = 0L;
+        status.maxModel = "likelihood";
+        TypeInformation<AnomalyDetector.SeriesStatus> statusInfo = TypeInformation.of(AnomalyDetector.SeriesStatus.class);
+        if (!(statusInfo instanceof PojoTypeInfo)) {
+            throw new IllegalStateException("SeriesStatus is not a Flink POJO: it would go through Kryo");
+        }
+        DataOutputSerializer statusOut = new DataOutputSerializer(256);
+        statusInfo.createSerializer(new SerializerConfigImpl()).serialize(status, statusOut);
+        System.out.printf(Locale.ROOT, "anomaly rule    : %d + %d bytes per series (scorer state + alerting/rollup "
+                + "status, no open incident) plus the metric name as map key%n", out.length(), statusOut.length());
         if (operator) {
             measureOperator(data, ts);
         }
@@ -109,70 +151,98 @@ public final class AnomalyBench implements Callable<Integer> {
     }
 
     /**
-     * Points/s of the keyed scoring function in a Flink job on one slot (source, keyBy, score, discard) against the
-     * same job with a keyed function that only touches its state, so the ratio isolates the scoring cost.
+     * The anomaly rule in the shared detector operator as the detection job runs it (source, rule router with the
+     * broadcast rules, keyBy routing key, {@link DetectorOperator}, rollups discarded) against the same graph whose keyed
+     * operator only buffers each point in keyed state until an event-time timer, without scoring. Both run at
+     * parallelism 1 in this JVM; the rates are per wall-clock second and per second of this process's CPU time (all
+     * threads: source, router, operator, GC), which other processes on the machine do not distort.
      */
     private void measureOperator(double[][] data, long[] ts) throws Exception {
-        java.util.List<io.vigil.model.Telemetry> points = new java.util.ArrayList<>();
+        List<Telemetry> points = new ArrayList<>();
         for (int i = 0; i < points(data); i++) {
             for (int s = 0; s < data.length; s++) {
-                points.add(io.vigil.model.Telemetry.metric(ts[i], "bench", "series-" + s, data[s][i]));
+                points.add(Telemetry.metric(ts[i], "bench", "series-" + s, data[s][i]));
             }
         }
-        double passThrough = 0;
-        double scoring = 0;
+        RuleSpec rule = NabJobRunner.rule(Map.of());
+        rule.match = new LinkedHashMap<>(Map.of("signal", "metric", "service.name", "bench"));
+        double[] pass = null;
+        double[] scoring = null;
         for (int round = 0; round <= 1; round++) { // round 0 warms up
-            passThrough = runJob(points, new PassThrough());
-            scoring = runJob(points, new io.vigil.detect.anomaly.AnomalySeriesFunction(new AnomalyConfig(), 7 * 86_400_000L));
+            pass = runJob(points, rule, false);
+            scoring = runJob(points, rule, true);
         }
-        System.out.printf(Locale.ROOT, "operator (Flink, 1 slot): %,10.0f points/s; keyed pass-through %,10.0f "
-                + "points/s (ratio %.3f)%n", scoring, passThrough, scoring / passThrough);
+        System.out.printf(Locale.ROOT, "operator (detection job graph, parallelism 1, %,d points, %d series, 4 "
+                + "rollups per point):%n", points.size(), data.length);
+        System.out.printf(Locale.ROOT, "  anomaly rule in DetectorOperator: %,10.0f points/s wall, %,10.0f points per CPU-second%n",
+                scoring[0], scoring[1]);
+        System.out.printf(Locale.ROOT, "  keyed pass-through (same graph) : %,10.0f points/s wall, %,10.0f points per CPU-second%n",
+                pass[0], pass[1]);
+        System.out.printf(Locale.ROOT, "  ratio anomaly/pass-through      : %.3f wall, %.3f CPU%n", scoring[0] / pass[0],
+                scoring[1] / pass[1]);
     }
 
     private static int points(double[][] data) {
         return data[0].length;
     }
 
-    private static double runJob(java.util.List<io.vigil.model.Telemetry> points,
-            org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, io.vigil.model.Telemetry,
-                    io.vigil.model.Rollup> fn) throws Exception {
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        env.fromData(points)
-                .assignTimestampsAndWatermarks(org.apache.flink.api.common.eventtime.WatermarkStrategy
-                        .<io.vigil.model.Telemetry>forMonotonousTimestamps().withTimestampAssigner((t, x) -> t.timestamp))
-                .keyBy(t -> t.name).process(fn)
-                .returns(io.vigil.model.Rollup.class)
-                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+    /** Runs the graph once; returns {points per wall second, points per CPU second of this process}. */
+    private static double[] runJob(List<Telemetry> points, RuleSpec rule, boolean score) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        RuleBook book = new RuleBook(List.of(rule));
+        BroadcastStream<RuleUpdate> rules = env.fromData(List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class))
+                .broadcast(RuleBook.RULES);
+        KeyedStream<Routed, String> keyed = env.fromData(points, TypeInformation.of(Telemetry.class))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
+                        .withTimestampAssigner((t, x) -> t.timestamp))
+                .connect(rules).process(new RuleRouter(book))
+                .keyBy(r -> r.key, Types.STRING);
+        if (score) {
+            SingleOutputStreamOperator<Alert> detected = keyed.connect(rules).process(new DetectorOperator(book));
+            detected.sinkTo(new DiscardingSink<>());
+            detected.getSideOutput(DetectorOperator.ROLLUPS).sinkTo(new DiscardingSink<>());
+        } else {
+            keyed.connect(rules).process(new PassThrough()).sinkTo(new DiscardingSink<>());
+        }
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         env.execute("vigil bench anomaly");
-        return points.size() / ((System.nanoTime() - t0) / 1e9);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        return new double[] {points.size() / wall, points.size() / cpu};
     }
 
-    /** Baseline: buffers each point in keyed state and fires an event-time timer like the scorer, without scoring. */
-    static final class PassThrough extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String,
-            io.vigil.model.Telemetry, io.vigil.model.Rollup> {
+    /**
+     * Baseline: like the detector, keeps each point in keyed state until an event-time timer at its timestamp and then
+     * emits one rollup, without scoring.
+     */
+    static final class PassThrough extends KeyedBroadcastProcessFunction<String, Routed, RuleUpdate, Rollup> {
         private static final long serialVersionUID = 1L;
-        private transient org.apache.flink.api.common.state.ValueState<Double> last;
+        private transient MapState<Long, Double> pending;
 
         @Override
-        public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
-            last = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("last",
-                    org.apache.flink.api.common.typeinfo.Types.DOUBLE));
+        public void open(OpenContext ctx) {
+            pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, Types.DOUBLE));
         }
 
         @Override
-        public void processElement(io.vigil.model.Telemetry t, Context ctx,
-                org.apache.flink.util.Collector<io.vigil.model.Rollup> out) throws Exception {
-            last.update(t.value);
-            ctx.timerService().registerEventTimeTimer(t.timestamp);
+        public void processElement(Routed r, ReadOnlyContext ctx, Collector<Rollup> out) throws Exception {
+            pending.put(r.record.timestamp, r.record.value);
+            ctx.timerService().registerEventTimeTimer(r.record.timestamp);
         }
 
         @Override
-        public void onTimer(long ts, OnTimerContext ctx, org.apache.flink.util.Collector<io.vigil.model.Rollup> out)
-                throws Exception {
-            out.collect(new io.vigil.model.Rollup("last", "bench", ts, ts + 1, last.value(), 1));
+        public void processBroadcastElement(RuleUpdate u, Context ctx, Collector<Rollup> out) {}
+
+        @Override
+        public void onTimer(long ts, OnTimerContext ctx, Collector<Rollup> out) throws Exception {
+            Double v = pending.get(ts);
+            pending.remove(ts);
+            out.collect(new Rollup("last", "bench", ts, ts + 1, v == null ? Double.NaN : v, 1));
         }
     }
 

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code vigil bench nab}: runs every series of a NAB-layout folder through the anomaly detector, writes NAB result
- * files and scores them with {@link NabScorer} on the three NAB profiles.
+ * {@code vigil bench nab}: runs every series of a NAB-layout folder through the detection job with one anomaly rule,
+ * writes NAB result files and scores them with {@link NabScorer} on the three NAB profiles.
  */
 @Command(name = "nab", mixinStandardHelpOptions = true,
         description = {"Score the anomaly detector on a Numenta Anomaly Benchmark folder.",
@@ -44,7 +44,8 @@ public final class NabBench implements Callable<Integer> {
 
     @Option(names = "--direct",
             description = "Quick tuning path: feed each CSV straight through the scorer in plain Java, no Flink. "
-                    + "Default: a bounded event-time Flink job in a local MiniCluster.")
+                    + "Default: the detection job (DetectionJob, one anomaly rule keyed by series), bounded and in "
+                    + "event time, in a local MiniCluster.")
     boolean direct;
 
     @Option(names = "--set", paramLabel = "OPTION=VALUE",
@@ -90,8 +91,8 @@ public final class NabBench implements Callable<Integer> {
                 points += s.size();
             }
         } else {
-            mode = "flink";
-            points = NabJobRunner.run(config, corpus, out);
+            mode = "detection job";
+            points = NabJobRunner.run(overrides, corpus, out);
             for (NabSeries s : corpus) {
                 scores.add(NabResults.readScores(out, s));
             }

@@ -1,59 +1,79 @@
 package io.vigil.bench;
 
-import io.vigil.detect.anomaly.AnomalyConfig;
 import io.vigil.detect.anomaly.AnomalyScore;
-import io.vigil.detect.anomaly.AnomalySeriesFunction;
 import io.vigil.detect.anomaly.nab.NabResults;
 import io.vigil.detect.anomaly.nab.NabSeries;
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
+import io.vigil.job.RuleSource;
+import io.vigil.job.TelemetrySource;
+import io.vigil.model.Ingested;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import io.vigil.rules.RuleSpec;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs NAB series through Flink in a local MiniCluster: a bounded source of Telemetry metric points (one series per
- * metric name) with event-time watermarks, a keyed function that scores each series with {@link AnomalyScorer} in
- * event-time order from keyed state, and a collecting sink for the per-point score rollups, which become the NAB
- * result files.
- *
- * <p>Status: the keyed function ({@link AnomalySeriesFunction}) stands in for the rule engine's anomaly detector
- * until {@code io.vigil.job.DetectionJob} exists; it uses the same scorer, state type, event-time buffering and rollup
- * names ({@code anomaly_score}, {@code anomaly_expected}, {@code anomaly_lower}, {@code anomaly_upper}), so swapping in
- * the job graph changes the middle of {@link #run} only.
+ * Runs NAB series through the real detection job ({@link DetectionJob}) in a local MiniCluster: a bounded source of
+ * Telemetry metric points (one series per metric name, all series merged in timestamp order as a telemetry topic would
+ * carry them) with the job's event-time watermarks, one {@code anomaly} rule keyed by the series name, and a collecting
+ * sink for the detector's per-point {@code anomaly_score} rollups, which become the NAB result files.
  */
 final class NabJobRunner {
     static final String SERVICE = "nab";
+    static final String RULE_ID = "nab-anomaly";
 
     private NabJobRunner() {}
 
+    /** The one anomaly rule every NAB series runs through: defaults plus {@code overrides}, a score for every point. */
+    static RuleSpec rule(Map<String, String> overrides) {
+        RuleSpec r = new RuleSpec();
+        r.id = RULE_ID;
+        r.name = "NAB series anomaly";
+        r.kind = "anomaly";
+        r.match = new LinkedHashMap<>(Map.of("signal", "metric", "service.name", SERVICE));
+        r.keyBy = new ArrayList<>(List.of("name"));
+        r.params = new LinkedHashMap<>(overrides);
+        r.params.put("rollup_every", "point");
+        r.params.put("expire_after", "3650d"); // NAB series have gaps of days; none may be forgotten mid-file
+        return r;
+    }
+
     /** Scores every series through the job, writes the result files under {@code out}; returns the points scored. */
-    static long run(AnomalyConfig config, List<NabSeries> corpus, Path out) throws Exception {
-        List<Telemetry> points = new ArrayList<>();
-        Map<String, NabSeries> byName = new HashMap<>();
+    static long run(Map<String, String> overrides, List<NabSeries> corpus, Path out) throws Exception {
+        List<Ingested> points = new ArrayList<>();
         for (NabSeries s : corpus) {
-            byName.put(s.name(), s);
             for (int i = 0; i < s.size(); i++) {
-                points.add(Telemetry.metric(s.epochMs()[i], SERVICE, s.name(), s.values()[i]));
+                points.add(Ingested.of(Telemetry.metric(s.epochMs()[i], SERVICE, s.name(), s.values()[i])));
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(Math.min(2, Runtime.getRuntime().availableProcessors()));
-        // One event-time stream, as a telemetry topic would carry it: all series merged in timestamp order (a stable
-        // sort keeps a series' rows with equal timestamps in file order), watermarks that follow it exactly.
-        points.sort(java.util.Comparator.comparingLong(t -> t.timestamp));
-        DataStream<Telemetry> source = env.fromData(points)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
-                        .withTimestampAssigner((t, ts) -> t.timestamp))
-                .name("nab-points");
-        DataStream<Rollup> rollups = source.keyBy(t -> t.name).process(new AnomalySeriesFunction(config, Long.MAX_VALUE / 4)).name("anomaly");
+        // A stable sort keeps a series' rows with equal timestamps in file order.
+        points.sort(Comparator.comparingLong(p -> p.telemetry.timestamp));
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+                Math.min(2, Runtime.getRuntime().availableProcessors()), conf);
+        // The source is in timestamp order, so no out-of-orderness is needed; no idleness either: one bounded split
+        // that is slowed down by backpressure must still hold back event time.
+        DetectionConfig config = new DetectionConfig().watermarkDelay(Duration.ZERO).watermarkIdleness(Duration.ZERO);
+        TelemetrySource source = (e, watermarks) -> e.fromData(points, TypeInformation.of(Ingested.class))
+                .assignTimestampsAndWatermarks(watermarks).name("NAB points").setParallelism(1);
+        DataStream<Rollup> rollups = new DetectionJob(config, source, RuleSource.of(List.of(rule(overrides))),
+                DetectionJob.Sinks.none()).build(env).rollups();
         Map<String, List<Rollup>> perSeries = new HashMap<>();
         CloseableIterator<Rollup> it = rollups.executeAndCollect("vigil bench nab");
         try {
@@ -88,7 +108,7 @@ final class NabJobRunner {
                 }
                 rows[i] = new AnomalyScore(score.windowStart, s.values()[i], score.value, Double.NaN,
                         rs.get(4 * k + 1).value, rs.get(4 * k + 2).value, rs.get(4 * k + 3).value,
-                        score.labels.get("model"), "true".equals(score.labels.get("alert")));
+                        score.labels.get("model"), score.value >= 0.5); // only a first crossing scores 0.5 or more
             }
             NabResults.write(out, s, java.util.Arrays.asList(rows));
             scored += s.size();

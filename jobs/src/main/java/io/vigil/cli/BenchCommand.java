@@ -4,6 +4,7 @@ import io.vigil.bench.AnomalyBench;
 import io.vigil.bench.E2eBench;
 import io.vigil.bench.IngestBench;
 import io.vigil.bench.NabBench;
+import io.vigil.bench.RulesBench;
 import io.vigil.bench.SinkBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 /** {@code vigil bench ...}: benchmarks that report a ratio against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures vs a baseline measured in the same run).",
-        subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class, E2eBench.class, SinkBench.class})
+        subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class, E2eBench.class, RulesBench.class,
+                SinkBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -3,12 +3,15 @@ package io.vigil.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the Vigil checkout is: {@code $VIGIL_ROOT} as set by {@code bin/vigil}, else the working directory. */
+/**
+ * Where the Vigil checkout is: the system property {@code vigil.home} or {@code $VIGIL_ROOT} (both set by
+ * {@code bin/vigil}), else the working directory.
+ */
 final class VigilHome {
     private VigilHome() {}
 
     static Path root() {
-        String env = System.getenv("VIGIL_ROOT");
+        String env = System.getProperty("vigil.home", System.getenv("VIGIL_ROOT"));
         return env != null && !env.isEmpty() ? Path.of(env) : Path.of("").toAbsolutePath();
     }
 

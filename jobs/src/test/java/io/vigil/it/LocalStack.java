@@ -99,8 +99,13 @@ final class LocalStack implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        vigil(List.of("stack", "down"), 180);
+    public void close() throws IOException {
+        try {
+            vigil(List.of("stack", "down"), 180);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the stack", e);
+        }
     }
 
     static void deleteTree(Path p) throws IOException {

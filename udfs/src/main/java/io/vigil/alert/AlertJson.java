@@ -10,7 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -127,25 +127,49 @@ public final class AlertJson {
         g.writeEndObject();
     }
 
-    /** Key fields with ECS-style dotted names ({@code source.ip}) as nested objects, grouped by their first part. */
+    /**
+     * Key fields with ECS-style dotted names as nested objects ({@code source.geo.country_iso_code} becomes
+     * {@code source: {geo: {country_iso_code: ...}}}). A name that would clash with a value already placed there
+     * ({@code a.b} and {@code a.b.c}) stays only in {@code vigil.key_fields}.
+     */
     private static void writeNested(JsonGenerator g, Map<String, String> fields) throws IOException {
-        Map<String, Map<String, String>> groups = new TreeMap<>();
+        Map<String, Object> root = new TreeMap<>();
         for (Map.Entry<String, String> e : fields.entrySet()) {
-            int dot = e.getKey().indexOf('.');
-            if (dot <= 0 || RESERVED.contains(e.getKey().substring(0, dot))) {
+            String[] parts = e.getKey().split("\\.", -1);
+            if (parts.length < 2 || RESERVED.contains(parts[0]) || Arrays.asList(parts).contains("")) {
                 continue;
             }
-            groups.computeIfAbsent(e.getKey().substring(0, dot), k -> new TreeMap<>())
-                    .put(e.getKey().substring(dot + 1), e.getValue());
+            place(root, parts, e.getValue());
         }
-        for (Map.Entry<String, Map<String, String>> grp : groups.entrySet()) {
-            g.writeObjectFieldStart(grp.getKey());
-            for (Map.Entry<String, String> e : grp.getValue().entrySet()) {
-                if (e.getKey().indexOf('.') < 0) {
-                    g.writeStringField(e.getKey(), e.getValue());
-                }
+        writeTree(g, root);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void place(Map<String, Object> root, String[] parts, String value) {
+        Map<String, Object> node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            Object child = node.get(parts[i]);
+            if (child == null) {
+                child = new TreeMap<String, Object>();
+                node.put(parts[i], child);
+            } else if (!(child instanceof Map)) {
+                return; // a value sits where this name needs an object
             }
-            g.writeEndObject();
+            node = (Map<String, Object>) child;
+        }
+        node.putIfAbsent(parts[parts.length - 1], value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void writeTree(JsonGenerator g, Map<String, Object> tree) throws IOException {
+        for (Map.Entry<String, Object> e : tree.entrySet()) {
+            if (e.getValue() instanceof Map) {
+                g.writeObjectFieldStart(e.getKey());
+                writeTree(g, (Map<String, Object>) e.getValue());
+                g.writeEndObject();
+            } else {
+                g.writeStringField(e.getKey(), (String) e.getValue());
+            }
         }
     }
 
@@ -187,8 +211,7 @@ public final class AlertJson {
     }
 
     private static void readMap(JsonNode n, Map<String, String> into) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             into.put(e.getKey(), e.getValue().asText());
         }
     }

@@ -19,8 +19,11 @@ public final class Templates {
 
     private Templates() {}
 
-    /** Fills {@code alert.annotations} and {@code alert.message} from the rule's annotations. */
+    /** Fills {@code alert.ruleName}, {@code alert.annotations} and {@code alert.message} from the rule. */
     public static void render(RuleSpec rule, Alert alert) {
+        if (rule.name != null) {
+            alert.ruleName = render(rule.name, alert);
+        }
         for (Map.Entry<String, String> e : rule.annotations.entrySet()) {
             alert.annotations.put(e.getKey(), render(e.getValue(), alert));
         }

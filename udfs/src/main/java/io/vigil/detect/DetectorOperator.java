@@ -24,7 +24,9 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -85,14 +87,32 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         CompiledRule rule = rules.rule(CompiledRule.ruleIdOf(ctx.getCurrentKey()),
                 ctx.getBroadcastState(RuleBook.RULES));
-        if (rule == null || rule.detector == null || !rule.json.equals(version.value())) {
-            return; // a timer of a rule version that no longer runs
+        if (rule == null || rule.detector == null) {
+            return; // a timer of a rule that no longer runs; its state was cleared when it went
+        }
+        String v = version.value();
+        if (!rule.json.equals(v)) {
+            if (v != null) {
+                // State of another version of the rule (restored from before the rule files changed) that no timer of
+                // this version will ever judge: the same clean start a new record would make, without waiting for one.
+                for (StateDescriptor<?, ?> d : rule.detector.state()) {
+                    clear(d);
+                }
+                version.clear();
+            }
+            return;
         }
         scope.enter(rule, ctx.getCurrentKey(), ctx.timerService(), ctx, out);
         try {
             rule.detector.onTimer(timestamp, scope);
         } catch (Exception e) {
             reportError(rule, null, e, ctx);
+            return;
+        }
+        if (isEmpty(rule.detector.state())) {
+            // The detector let go of this key (nothing pending, no open incident): drop the version marker too, so a
+            // key that goes quiet (a source.ip seen once) keeps no state at all. Its next record sets it again.
+            version.clear();
         }
     }
 
@@ -105,7 +125,10 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
         CompiledRule now = rules.rule(update.ruleId, ctx.getBroadcastState(RuleBook.RULES));
         if (previous != null && previous.detector != null && (now == null || !now.json.equals(previous.json))) {
             String prefix = previous.id() + CompiledRule.KEY_SEPARATOR;
-            for (StateDescriptor<?, ?> d : previous.detector.state()) {
+            List<StateDescriptor<?, ?>> states = new ArrayList<>(previous.detector.state());
+            // The version marker too: otherwise every key a deleted rule ever saw keeps a copy of its JSON forever.
+            states.add(VERSION);
+            for (StateDescriptor<?, ?> d : states) {
                 ctx.applyToKeyedState(d, (key, state) -> {
                     if (key.equals(previous.id()) || key.startsWith(prefix)) {
                         state.clear();
@@ -128,6 +151,28 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
             }
         }
         version.update(rule.json);
+    }
+
+    private boolean isEmpty(List<StateDescriptor<?, ?>> states) throws Exception {
+        for (StateDescriptor<?, ?> d : states) {
+            if (d instanceof ValueStateDescriptor) {
+                if (getRuntimeContext().getState((ValueStateDescriptor<?>) d).value() != null) {
+                    return false;
+                }
+            } else if (d instanceof MapStateDescriptor) {
+                if (!getRuntimeContext().getMapState((MapStateDescriptor<?, ?>) d).isEmpty()) {
+                    return false;
+                }
+            } else if (d instanceof ListStateDescriptor) {
+                Iterable<?> items = getRuntimeContext().getListState((ListStateDescriptor<?>) d).get();
+                if (items != null && items.iterator().hasNext()) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void clear(StateDescriptor<?, ?> d) {

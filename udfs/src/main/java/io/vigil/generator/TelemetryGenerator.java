@@ -38,20 +38,23 @@ public final class TelemetryGenerator implements Serializable {
 
     /** The scripted incidents with their time ranges relative to the start. */
     public enum Incident {
-        CHECKOUT_LATENCY("checkout", "2h00m", "2h40m", "checkout release 1.9.0: latency x4"),
-        PAYMENTS_ERRORS("payments", "3h10m", "3h15m", "payments: 30% of requests fail"),
-        SSH_BRUTE_FORCE("sshd", "4h05m", "4h08m", "SSH brute force from " + "203.0.113.45" + " (CN), then a success"),
-        PORT_SCAN("edge-firewall", "4h30m", "4h31m", "port scan of 10.0.0.5 from 198.51.100.23"),
-        PASSWORD_SPRAYING("sshd", "4h45m", "4h50m", "password spraying from 192.0.2.77"),
-        CART_QUEUE_ANOMALY("cart", "5h00m", "5h15m", "cart queue.depth five times its normal level");
+        CHECKOUT_LATENCY("checkout", null, "2h00m", "2h40m", "checkout release 1.9.0: latency x4"),
+        PAYMENTS_ERRORS("payments", null, "3h10m", "3h15m", "payments: 30% of requests fail"),
+        SSH_BRUTE_FORCE("sshd", "203.0.113.45", "4h05m", "4h08m", "SSH brute force from 203.0.113.45 (CN), then a success"),
+        PORT_SCAN("edge-firewall", "198.51.100.23", "4h30m", "4h31m", "port scan of 10.0.0.5 from 198.51.100.23"),
+        PASSWORD_SPRAYING("sshd", "192.0.2.77", "4h45m", "4h50m", "password spraying from 192.0.2.77"),
+        CART_QUEUE_ANOMALY("cart", null, "5h00m", "5h15m", "cart queue.depth five times its normal level");
 
         public final String service;
+        /** The attacker's address for security incidents, else null. */
+        public final String sourceIp;
         public final long fromMs;
         public final long toMs;
         public final String description;
 
-        Incident(String service, String from, String to, String description) {
+        Incident(String service, String sourceIp, String from, String to, String description) {
             this.service = service;
+            this.sourceIp = sourceIp;
             this.fromMs = offset(from);
             this.toMs = offset(to);
             this.description = description;
@@ -67,9 +70,9 @@ public final class TelemetryGenerator implements Serializable {
         }
     }
 
-    public static final String BRUTE_FORCE_IP = "203.0.113.45";
-    public static final String PORT_SCAN_IP = "198.51.100.23";
-    public static final String SPRAYING_IP = "192.0.2.77";
+    public static final String BRUTE_FORCE_IP = Incident.SSH_BRUTE_FORCE.sourceIp;
+    public static final String PORT_SCAN_IP = Incident.PORT_SCAN.sourceIp;
+    public static final String SPRAYING_IP = Incident.PASSWORD_SPRAYING.sourceIp;
 
     /** A service of the shop: peak requests per tick, median latency and its spread. */
     private record Service(String name, String route, String method, double peakPerTick, double medianMs,

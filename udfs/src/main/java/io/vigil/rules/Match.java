@@ -93,7 +93,14 @@ public final class Match {
                 return t -> !in.test(t);
             }
             case "exists": {
-                boolean want = Boolean.parseBoolean(String.valueOf(arg));
+                String flag = String.valueOf(arg);
+                if (!flag.equals("true") && !flag.equals("false")) {
+                    // parseBoolean would read any other word as false and silently invert the condition
+                    problems.add(RuleLocations.problem(spec, path, "exists needs true or false, not '" + arg + "'",
+                            null));
+                    return null;
+                }
+                boolean want = flag.equals("true");
                 return t -> (t.get(field) != null) == want;
             }
             case "regex": {

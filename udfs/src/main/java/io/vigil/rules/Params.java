@@ -51,9 +51,14 @@ public final class Params {
     }
 
     public String requireString(String name) {
+        Object raw = values.get(name);
         String s = string(name, null);
-        if (s == null && !values.containsKey(name)) {
+        if (!values.containsKey(name)) {
             problem("params", "missing parameter '" + name + "'", null);
+        } else if (raw == null || raw.toString().isBlank()) {
+            // "field:" with no value: YAML reads null, which must not pass as a given parameter.
+            problem("params." + name, "parameter '" + name + "' is empty", null);
+            return null;
         }
         return s;
     }

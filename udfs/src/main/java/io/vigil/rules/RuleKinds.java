@@ -14,6 +14,7 @@ public final class RuleKinds {
     static {
         register(new ThresholdKind());
         register(new FrequencyKind());
+        register(new io.vigil.detect.anomaly.AnomalyKind());
     }
 
     private RuleKinds() {}

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,17 +71,60 @@ public final class RuleLoader {
     /** Reads one file, adding its rules to {@code specs} and its problems to {@code problems}. */
     public static void read(Path file, List<RuleSpec> specs, List<RuleProblem> problems) throws IOException {
         String name = file.toString();
-        try (JsonParser p = YAML.createParser(Files.newBufferedReader(file))) {
+        String text = utf8(name, Files.readAllBytes(file), problems);
+        if (text == null) {
+            return;
+        }
+        try (JsonParser p = YAML.createParser(text)) {
             while (p.nextToken() != null) {
                 Map<String, int[]> locations = new HashMap<>();
                 JsonLocation start = p.currentTokenLocation();
                 Object doc = readValue(p, "", locations);
                 collect(doc, name, start, locations, specs, problems);
             }
+        } catch (DuplicateField e) {
+            problems.add(new RuleProblem(name, e.line, e.column, e.getMessage(), null));
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             problems.add(new RuleProblem(name, l == null ? 1 : l.getLineNr(), l == null ? 1 : l.getColumnNr(),
                     "YAML syntax error: " + e.getOriginalMessage(), null));
+        }
+    }
+
+    /**
+     * The file's text. A file in another encoding (a Latin-1 'é' in a description) is a problem at its first character
+     * that is not UTF-8, instead of an exception that names neither the file nor the line.
+     */
+    private static String utf8(String file, byte[] bytes, List<RuleProblem> problems) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            String lenient = new String(bytes, StandardCharsets.UTF_8); // undecodable bytes become U+FFFD
+            int bad = Math.max(0, lenient.indexOf('\uFFFD'));
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < bad; i++) {
+                if (lenient.charAt(i) == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            problems.add(new RuleProblem(file, line, bad - lineStart + 1, "the file is not UTF-8 text",
+                    "save it as UTF-8"));
+            return null;
+        }
+    }
+
+    /** A mapping that names one field twice: YAML would silently keep the last, which hides rule mistakes. */
+    private static final class DuplicateField extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int line;
+        final int column;
+
+        DuplicateField(String field, int firstLine, int line, int column) {
+            super("duplicate field '" + field + "' (first at line " + firstLine + ")");
+            this.line = line;
+            this.column = column;
         }
     }
 
@@ -165,6 +211,9 @@ public final class RuleLoader {
                 String k = p.currentName();
                 JsonLocation l = p.currentTokenLocation();
                 String child = path.isEmpty() ? k : path + "." + k;
+                if (m.containsKey(k)) {
+                    throw new DuplicateField(k, locations.get(child)[0], l.getLineNr(), l.getColumnNr());
+                }
                 locations.put(child, new int[] {l.getLineNr(), l.getColumnNr()});
                 p.nextToken();
                 m.put(k, readValue(p, child, locations));

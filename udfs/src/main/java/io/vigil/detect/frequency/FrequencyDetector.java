@@ -1,5 +1,8 @@
 package io.vigil.detect.frequency;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vigil.alert.AlertIds;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
@@ -36,6 +39,8 @@ final class FrequencyDetector implements Detector {
             Types.STRING);
     private static final ValueStateDescriptor<Integer> SAMPLE_COUNT = new ValueStateDescriptor<>(
             "frequency.sampleCount", Types.INT);
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final long threshold;
     private final long window;
@@ -83,6 +88,7 @@ final class FrequencyDetector implements Detector {
         long count = 0;
         List<Long> expired = new ArrayList<>();
         long newest = Long.MIN_VALUE;
+        boolean later = false;
         for (Map.Entry<Long, Long> e : buckets.entries()) {
             long b = e.getKey();
             if (b <= timestamp - window) {
@@ -90,6 +96,8 @@ final class FrequencyDetector implements Detector {
             } else if (b <= timestamp) {
                 count += e.getValue();
                 newest = Math.max(newest, b);
+            } else {
+                later = true;
             }
         }
         for (Long b : expired) {
@@ -97,11 +105,15 @@ final class FrequencyDetector implements Detector {
         }
         ValueState<String> incident = ctx.state(INCIDENT);
         long start = timestamp + 1 - window;
+        List<String> inWindow = samples(start, timestamp, ctx);
+        if (!later && newest != Long.MIN_VALUE) {
+            // No later bucket has a timer: judge once more when the newest bucket leaves the window, so the buckets
+            // (and samples) of a key that goes quiet below the threshold expire instead of staying forever.
+            ctx.registerTimer(newest + window);
+        }
         if (count >= threshold && incident.value() == null) {
             Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
-            for (String s : ctx.listState(SAMPLES).get()) {
-                a.evidence.add(s);
-            }
+            a.evidence.addAll(inWindow);
             incident.update(a.id);
             ctx.emit(a);
             ctx.registerTimer(newest + window);
@@ -119,6 +131,51 @@ final class FrequencyDetector implements Detector {
         if (buckets.isEmpty()) {
             ctx.listState(SAMPLES).clear();
             ctx.state(SAMPLE_COUNT).clear();
+        }
+    }
+
+    /**
+     * The samples within the judged window [start, end]. Samples older than the window can never be evidence again and
+     * are dropped, so a key with a steady trickle of records (its buckets never all expire) keeps room for the
+     * records of its next burst instead of showing stale ones.
+     */
+    private List<String> samples(long start, long end, DetectorContext ctx) throws Exception {
+        ListState<String> samples = ctx.listState(SAMPLES);
+        List<String> kept = new ArrayList<>();
+        List<String> inWindow = new ArrayList<>();
+        int before = 0;
+        for (String s : samples.get()) {
+            before++;
+            long ts = timestampOf(s);
+            if (ts >= start) {
+                kept.add(s);
+                if (ts <= end) {
+                    inWindow.add(s);
+                }
+            }
+        }
+        if (kept.size() != before) {
+            samples.update(kept);
+            ctx.state(SAMPLE_COUNT).update(kept.size());
+        }
+        return inWindow;
+    }
+
+    /** The event time of a sample written by {@link TelemetryJson#write}; reads only up to that field. */
+    static long timestampOf(String json) throws java.io.IOException {
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return Long.MIN_VALUE;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("timestamp") && value == JsonToken.VALUE_NUMBER_INT) {
+                    return p.getLongValue();
+                }
+                p.skipChildren();
+            }
+            return Long.MIN_VALUE;
         }
     }
 }

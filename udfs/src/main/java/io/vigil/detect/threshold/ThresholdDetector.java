@@ -90,6 +90,11 @@ final class ThresholdDetector implements Detector {
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
         long end = timestamp + 1;
+        if (Math.floorMod(end, slide) != 0) {
+            // Not a window end of this rule: a timer left by an earlier version of the rule with other windows. Judging
+            // it would report a window that does not exist and drop panes the real windows still need.
+            return;
+        }
         long start = end - window;
         MapState<Long, Pane> panes = ctx.mapState(PANES);
         List<Pane> inWindow = new ArrayList<>();

@@ -45,7 +45,7 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
     @Override
     public StreamFormat.Reader<Ingested> createReader(Configuration config, FSDataInputStream stream) {
         return new Reader(Decoders.forFormat(format, limits), format.startsWith("otlp-proto"), path,
-                new BufferedInputStream(stream, 1 << 16), limits.maxRecordBytes());
+                new BufferedInputStream(stream, 1 << 16));
     }
 
     @Override
@@ -58,18 +58,18 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
         private final boolean lengthPrefixed;
         private final String path;
         private final InputStream in;
-        private final int maxRecordBytes;
+        /** Frames above the record limit are still read whole, so the decoder's oversize dead letter keeps them. */
+        private static final int MAX_FRAME_BYTES = 256 << 20;
         private final ArrayDeque<Ingested> pending = new ArrayDeque<>();
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private long record;
         private boolean eof;
 
-        Reader(TelemetryDecoder decoder, boolean lengthPrefixed, String path, InputStream in, int maxRecordBytes) {
+        Reader(TelemetryDecoder decoder, boolean lengthPrefixed, String path, InputStream in) {
             this.decoder = decoder;
             this.lengthPrefixed = lengthPrefixed;
             this.path = path;
             this.in = in;
-            this.maxRecordBytes = maxRecordBytes;
         }
 
         @Override
@@ -115,11 +115,12 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
             }
             record++;
             String origin = "file:" + path + "#" + record;
-            if (length < 0 || length > maxRecordBytes) {
-                // The framing itself is broken or the record is too big to buffer; nothing after it can be trusted.
-                pending.add(Ingested.dead(new DeadLetter(new byte[0], origin, "otlp-proto", Reasons.OVERSIZE,
-                        "length prefix " + length + " is negative or above the limit of " + maxRecordBytes
-                                + " bytes; the rest of the file is not read")));
+            if (length < 0 || length > MAX_FRAME_BYTES) {
+                // Not a length a writer produces: the framing is broken and nothing after it can be trusted.
+                pending.add(Ingested.dead(new DeadLetter(new byte[0], origin, "otlp-proto", Reasons.PARSE_ERROR,
+                        "length prefix " + length + " is not a plausible record length (0.." + MAX_FRAME_BYTES
+                                + "); the file is not length-prefixed OTLP protobuf or is corrupt, the rest of it "
+                                + "is not read")));
                 eof = true;
                 return;
             }
