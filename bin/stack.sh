@@ -94,9 +94,11 @@ stack_log() {
 
 # Waits until the service is ready; fails with its log's tail if it dies or the timeout passes.
 stack_wait() {
-    local name=$1 fn="svc_${1%%-*}_ready" deadline=$((SECONDS + VIGIL_STACK_TIMEOUT))
+    local name=$1 fn="svc_${1%%-*}_ready" deadline=$((SECONDS + VIGIL_STACK_TIMEOUT)) grace=$((SECONDS + 10))
     while ! "$fn" "$name"; do
-        if ! stack_alive "$name"; then
+        # On a loaded machine the spawned child may not have exec'd java yet (its cmdline is still the shell's):
+        # a process that exists is given a few seconds before it counts as exited.
+        if ! stack_alive "$name" && ! { ((SECONDS < grace)) && [[ -d /proc/$(stack_pid "$name") ]]; }; then
             tail -n 30 "$(stack_log "$name")" >&2 2>/dev/null
             stack_die "$name exited during start-up; its log: $(stack_log "$name")"
         fi

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /**
  * Sink benchmark: rollups per second through the search sink (documents/s) and the remote-write sink (samples/s),
  * each as a bounded local Flink job at parallelism 1, next to the same job into a discarding sink measured in the same
- * run (the baseline: generating and serializing the rollups). Needs the servers: {@code bin/vigil stack start
+ * run after a warm-up run (the baseline: generating and serializing the rollups). Needs the servers: {@code bin/vigil stack start
  * opensearch|prometheus}.
  */
 @Command(name = "sinks", mixinStandardHelpOptions = true,
@@ -49,6 +49,7 @@ public final class SinkBench implements Callable<Integer> {
             System.err.println("give --search-url and/or --prometheus-url (bin/vigil stack env prints them)");
             return 2;
         }
+        run(new DiscardingSink<>(), System.currentTimeMillis()); // warm-up: class loading, JIT, MiniCluster start
         double baseline = run(new DiscardingSink<>(), System.currentTimeMillis());
         System.out.printf(Locale.ROOT, "%-34s %,12.0f rollups/s%n", "discarding sink (baseline)", baseline);
         if (searchUrl != null) {
