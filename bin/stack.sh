@@ -403,9 +403,9 @@ flink_cli() {
 }
 
 # The job arguments for this stack when the user gives none: its broker, the topic `vigil generate` writes and the
-# repository's rules.
+# repository's rules, with hot reload from the rules topic `vigil rules push` writes.
 stack_default_job_args() {
-    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules"
+    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules"
 }
 
 # submit [--from-savepoint PATH] [job arguments...]

@@ -6,6 +6,7 @@ import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
 import io.vigil.rules.RuleCodec;
+import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 
@@ -56,6 +57,9 @@ public final class RulesBench implements Callable<Integer> {
                     "--rounds and every --counts value must be at least 1, and --hours more than 0");
         }
         List<RuleSpec> pool = RuleLoader.load(rules).stream().filter(r -> r.enabled).toList();
+        // Compiled once where the files are: checks the rules and inlines list files (kind list), since the copies
+        // below are made from JSON and no longer know which file they came from.
+        RuleCompiler.compileAll(pool);
         if (pool.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no enabled rules in " + rules);
         }

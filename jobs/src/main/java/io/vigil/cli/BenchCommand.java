@@ -1,6 +1,7 @@
 package io.vigil.cli;
 
 import io.vigil.bench.AnomalyBench;
+import io.vigil.bench.CelBench;
 import io.vigil.bench.E2eBench;
 import io.vigil.bench.IngestBench;
 import io.vigil.bench.NabBench;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures vs a baseline measured in the same run).",
         subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class, E2eBench.class, RulesBench.class,
-                SinkBench.class})
+            CelBench.class, SinkBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

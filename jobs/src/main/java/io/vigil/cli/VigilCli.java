@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             AlertsCommand.class,
             GenerateCommand.class,
+            RulesCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec

@@ -4,6 +4,7 @@ import io.vigil.alert.AlertJson;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
+import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.sink.kafka.KafkaSinks;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,7 +34,12 @@ public final class KafkaDetectionJob {
                 List.of(out.alerts(c.alertsTopic, AlertJson::toBytes)),
                 c.rollupsTopic == null ? List.of() : List.of(out.rollups(c.rollupsTopic)),
                 List.of(out.deadLetters(c.deadLettersTopic)));
-        new DetectionJob(detectionConfig(c), kafka::create, RuleSource.directory(c.rulesDir), sinks).build(env);
+        RuleSource rules = RuleSource.directory(c.rulesDir);
+        if (c.rulesTopic != null) {
+            rules = rules.withUpdates(new RuleTopic(c.bootstrapServers, c.rulesTopic, c.jobName + "-rules",
+                    c.clientProperties));
+        }
+        new DetectionJob(detectionConfig(c), kafka::create, rules, sinks).build(env);
     }
 
     /** Watermark delay and idleness come from the job config. */

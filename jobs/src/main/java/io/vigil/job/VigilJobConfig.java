@@ -54,7 +54,9 @@ public final class VigilJobConfig implements Serializable {
         WATERMARK_DELAY("watermark-delay", "how late records may arrive (bounded out-of-orderness, default 5s)"),
         WATERMARK_IDLENESS("watermark-idleness", "after how long a silent partition stops holding back event time "
                 + "(default 30s; 0 = never)"),
-        RULES_DIR("rules-dir", "folder of rule YAML files (required)");
+        RULES_DIR("rules-dir", "folder of rule YAML files (required)"),
+        RULES_TOPIC("rules-topic", "compacted topic of rule updates applied while the job runs, written by "
+                + "`vigil rules push` (default: none, rules fixed at start)");
 
         public final String name;
         public final String help;
@@ -92,6 +94,8 @@ public final class VigilJobConfig implements Serializable {
     /** Zero = no idleness. */
     public final Duration watermarkIdleness;
     public final Path rulesDir;
+    /** Null when rules are fixed at start (no hot reload). */
+    public final String rulesTopic;
     public final Properties clientProperties;
 
     private VigilJobConfig(Builder b) {
@@ -110,6 +114,7 @@ public final class VigilJobConfig implements Serializable {
         watermarkDelay = b.watermarkDelay;
         watermarkIdleness = b.watermarkIdleness;
         rulesDir = b.rulesDir;
+        rulesTopic = b.rulesTopic;
         clientProperties = b.clientProperties;
     }
 
@@ -297,6 +302,12 @@ public final class VigilJobConfig implements Serializable {
             }
         }
 
+        String rulesTopic = s.getOrDefault(Key.RULES_TOPIC.name, "");
+        if (!rulesTopic.isEmpty()) {
+            checkTopic(Key.RULES_TOPIC.name, rulesTopic, problems);
+            b.rulesTopic = rulesTopic;
+        }
+
         if (!problems.isEmpty()) throw new InvalidConfigException(problems);
         return new VigilJobConfig(b);
     }
@@ -352,6 +363,7 @@ public final class VigilJobConfig implements Serializable {
         Duration watermarkDelay;
         Duration watermarkIdleness;
         Path rulesDir;
+        String rulesTopic;
         Properties clientProperties;
     }
 }

@@ -229,4 +229,14 @@ class VigilJobConfigTest {
         assertEquals(4, c.parallelism);
         assertFalse(c.topics.isPattern());
     }
+
+    @Test
+    void rulesTopicIsOptionalAndChecked() {
+        assertNull(VigilJobConfig.parse(valid()).rulesTopic);
+        Map<String, String> s = valid();
+        s.put("rules-topic", "vigil-rules");
+        assertEquals("vigil-rules", VigilJobConfig.parse(s).rulesTopic);
+        s.put("rules-topic", "no such topic");
+        assertOneProblem(problems(s), "rules-topic", "not a Kafka topic name");
+    }
 }

@@ -12,6 +12,8 @@ import java.util.List;
  *       checked against the hint ({@link OtlpJsonDecoder});</li>
  *   <li>{@code otlp-proto}, {@code otlp-proto:logs|metrics|traces}: OTLP protobuf; give the signal, since protobuf
  *       bytes do not carry it (without it the decoder guesses, see {@link OtlpProtoDecoder}).</li>
+ *   <li>{@code syslog}, {@code syslog:year=YYYY,zone=ZONE}: syslog lines, sshd authentication events read
+ *       ({@link SyslogDecoder}).</li>
  * </ul>
  */
 public final class Decoders {
@@ -29,6 +31,7 @@ public final class Decoders {
                 names.add(base + ":" + s.wireName());
             }
         }
+        names.add(SyslogDecoder.FORMAT);
         FORMATS = List.copyOf(names);
     }
 
@@ -45,6 +48,9 @@ public final class Decoders {
     public static TelemetryDecoder forFormat(String format, IngestLimits limits) {
         if (format == null) {
             throw unknown(null);
+        }
+        if (SyslogDecoder.accepts(format)) {
+            return SyslogDecoder.forFormat(format, limits);
         }
         String base = format;
         OtlpSignal hint = null;

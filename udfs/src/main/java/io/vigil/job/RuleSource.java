@@ -3,6 +3,7 @@ package io.vigil.job;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import io.vigil.rules.kafka.RuleTopic;
 
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -24,6 +25,27 @@ public interface RuleSource extends Serializable {
     /** Updates to apply while the job runs, or null when the rules are fixed for this run. */
     default DataStream<RuleUpdate> updates(StreamExecutionEnvironment env) {
         return null;
+    }
+
+    /**
+     * These rules at start, then the updates on a compacted rules topic while the job runs (hot reload: {@code vigil
+     * rules push}). Rules on the topic win over these with the same id.
+     */
+    default RuleSource withUpdates(RuleTopic topic) {
+        RuleSource base = this;
+        return new RuleSource() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public List<RuleSpec> initial() {
+                return base.initial();
+            }
+
+            @Override
+            public DataStream<RuleUpdate> updates(StreamExecutionEnvironment env) {
+                return topic.updates(env);
+            }
+        };
     }
 
     static RuleSource of(List<RuleSpec> rules) {

@@ -2,9 +2,14 @@ package io.vigil.rules;
 
 import io.vigil.model.Telemetry;
 
-/** A compiled condition on one telemetry record: a rule's {@code match} block, its CEL {@code where}, or both. */
+import java.io.Serializable;
+
+/**
+ * A compiled condition on one telemetry record: a rule's {@code match} block, its CEL {@code where}, or both.
+ * Serializable, so kinds compiled into the job graph (CEP) can ship a rule's filter to the tasks.
+ */
 @FunctionalInterface
-public interface RecordFilter {
+public interface RecordFilter extends Serializable {
     RecordFilter ALL = t -> true;
 
     boolean test(Telemetry record);

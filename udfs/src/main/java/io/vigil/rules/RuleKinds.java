@@ -1,6 +1,10 @@
 package io.vigil.rules;
 
+import io.vigil.detect.cardinality.CardinalityKind;
 import io.vigil.detect.frequency.FrequencyKind;
+import io.vigil.detect.list.ListKind;
+import io.vigil.detect.newterm.NewTermKind;
+import io.vigil.detect.sequence.SequenceKind;
 import io.vigil.detect.threshold.ThresholdKind;
 
 import java.util.LinkedHashMap;
@@ -15,6 +19,15 @@ public final class RuleKinds {
         register(new ThresholdKind());
         register(new FrequencyKind());
         register(new io.vigil.detect.anomaly.AnomalyKind());
+        register(new io.vigil.detect.slo.SloKind());
+        register(new io.vigil.detect.spike.SpikeKind());
+        register(new io.vigil.detect.flatline.FlatlineKind());
+        register(new io.vigil.detect.change.ChangeKind());
+        register(new io.vigil.detect.percentage.PercentageMatchKind());
+        register(new SequenceKind());
+        register(new NewTermKind());
+        register(new CardinalityKind());
+        register(new ListKind());
     }
 
     private RuleKinds() {}

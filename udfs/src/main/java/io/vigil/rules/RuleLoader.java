@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  */
 public final class RuleLoader {
     private static final YAMLFactory YAML = new YAMLFactory();
+    /** Suffix of a field path whose location is that of the field's scalar value rather than its name. */
+    public static final String VALUE = "@value";
 
     private RuleLoader() {}
 
@@ -230,6 +232,11 @@ public final class RuleLoader {
                 list.add(readValue(p, child, locations));
             }
             return list;
+        }
+        if (t.isScalarValue()) {
+            // Where the value itself starts (for a CEL expression, its position inside the file).
+            JsonLocation l = p.currentTokenLocation();
+            locations.put(path + VALUE, new int[] {l.getLineNr(), l.getColumnNr()});
         }
         switch (t) {
             case VALUE_STRING: return p.getText();

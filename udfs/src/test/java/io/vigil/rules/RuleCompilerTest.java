@@ -122,12 +122,14 @@ class RuleCompilerTest {
     }
 
     @Test
-    void whereConditionsAreRejectedUntilCelLands() {
+    void whereConditionsAreCelTypeCheckedAgainstTheTelemetryModel() {
         RuleSpec s = threshold();
         s.where = "record.duration_ms > 5";
         List<String> m = messages(s);
         assertEquals(1, m.size());
-        assertTrue(m.get(0).contains("'where:' conditions are not supported"), m.get(0));
+        assertTrue(m.get(0).contains("undeclared reference to 'record'"), m.get(0));
+        s.where = "duration_ms > 5 && attributes['http.route'].startsWith('/api')";
+        assertEquals(List.of(), messages(s));
     }
 
     @Test

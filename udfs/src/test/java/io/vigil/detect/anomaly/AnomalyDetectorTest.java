@@ -229,12 +229,12 @@ class AnomalyDetectorTest {
         List<Rollup> s = run.rollups("anomaly_score");
         assertFalse("warmup".equals(s.get(s.size() - 1).labels.get("model")), "still known: " + s.get(s.size() - 1));
         assertEquals(1, run.h.numEventTimeTimers(), "one expiry timer per key, whatever the number of series");
-        // Silence for longer than the expiry: the expiry timer clears both series; only the operator's
-        // rule-version entry stays for the key.
+        // Silence for longer than the expiry: the expiry timer clears both series, and the operator then drops its
+        // rule-version entry for the key, so nothing at all is left.
         run.watermark(ts1 + DAY + AnomalyDetector.EXPIRY_GRID_MS);
         assertEquals(0, run.h.numEventTimeTimers(), "no timer left");
-        assertEquals(1, ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) run.h.getOperator()
-                .getKeyedStateBackend()).numKeyValueStateEntries(), "only the rule version is left for the key");
+        assertEquals(0, ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) run.h.getOperator()
+                .getKeyedStateBackend()).numKeyValueStateEntries(), "nothing is left for the key");
         long ts2 = ts1 + DAY + 2 * AnomalyDetector.EXPIRY_GRID_MS;
         run.point(ts2, "checkout", "latency_ms", 10);
         run.watermark(ts2);

@@ -1,0 +1,84 @@
+package io.vigil.rules.kafka;
+
+import io.vigil.rules.RuleCodec;
+import io.vigil.rules.RuleKind;
+import io.vigil.rules.RuleKinds;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+/**
+ * Reads the rules topic: key = rule id, value = the rule's canonical JSON ({@link RuleCodec}), a null (tombstone) or
+ * empty value = the rule was deleted. Records that cannot be a usable update are logged and dropped, never fail the
+ * job: no key, JSON that is not a rule, a rule whose id differs from its key, and rules of kinds that are compiled into
+ * the job graph (they change only through {@code bin/vigil deploy}). A rule that is JSON but does not compile is passed
+ * on: the operators log it and keep the previous version running.
+ */
+public final class RuleUpdateDeserializer implements KafkaRecordDeserializationSchema<RuleUpdate> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RuleUpdateDeserializer.class);
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleUpdate> out) {
+        if (record.key() == null || record.key().length == 0) {
+            LOG.warn("Ignoring a record without key at {}-{}@{}: the rules topic is keyed by rule id",
+                    record.topic(), record.partition(), record.offset());
+            return;
+        }
+        String id = new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null || record.value().length == 0) {
+            out.collect(RuleUpdate.deletion(id));
+            return;
+        }
+        String json = new String(record.value(), StandardCharsets.UTF_8);
+        String problem = check(id, json);
+        if (problem != null) {
+            LOG.warn("Ignoring rule update {} at {}-{}@{}: {}", id, record.topic(), record.partition(),
+                    record.offset(), problem);
+            return;
+        }
+        out.collect(new RuleUpdate(id, json));
+    }
+
+    /** Why an update cannot be applied while the job runs, or null when it can. */
+    public static String check(String id, String json) {
+        return check(id, json, RuleKinds::get);
+    }
+
+    /** {@link #check(String, String)} against the given kinds (tests use kinds that are not registered). */
+    static String check(String id, String json, Function<String, RuleKind> kinds) {
+        RuleSpec spec;
+        try {
+            spec = RuleCodec.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (!id.equals(spec.id)) {
+            return "the record's key is '" + id + "' but the rule's id is '" + spec.id + "'";
+        }
+        RuleKind kind = kinds.apply(spec.kind);
+        if (kind != null && !kind.hotReloadable()) {
+            return notHotReloadable(spec);
+        }
+        return null;
+    }
+
+    /** The message for a rule of a kind that is compiled into the job graph. */
+    public static String notHotReloadable(RuleSpec spec) {
+        return "rules of kind " + spec.kind + " are compiled into the job graph and cannot change while the job runs;"
+                + " put the rule in the job's rule files and run bin/vigil deploy (savepoint and resubmit)";
+    }
+
+    @Override
+    public TypeInformation<RuleUpdate> getProducedType() {
+        return TypeInformation.of(RuleUpdate.class);
+    }
+}
