@@ -28,6 +28,10 @@ JM_BLOB_PORT=$((6124 + VIGIL_PORT_OFFSET))
 JM_QUERY_PORT=$((6125 + VIGIL_PORT_OFFSET))
 JM_PROM_PORT=$((9249 + VIGIL_PORT_OFFSET))
 REST_PORT=$((8081 + VIGIL_PORT_OFFSET))
+# Optional services (`stack up --with search,prometheus` or `stack start opensearch|prometheus`).
+SEARCH_PORT=$((9200 + VIGIL_PORT_OFFSET))
+SEARCH_TRANSPORT_PORT=$((9300 + VIGIL_PORT_OFFSET))
+PROMETHEUS_PORT=$((9090 + VIGIL_PORT_OFFSET))
 
 STACK_RUN="$VIGIL_HOME/run"
 # Flink looks for plugins here; an empty folder of our own keeps it from warning about ./plugins.
@@ -62,7 +66,9 @@ stack_pid() { local f="$STACK_RUN/$1.pid"; [[ -f "$f" ]] && cat "$f"; }
 stack_alive() {
     local pid; pid=$(stack_pid "$1") || return 1
     [[ -n "$pid" && -r /proc/$pid/cmdline ]] || return 1
-    tr '\0' ' ' </proc/"$pid"/cmdline | grep -q -- "-Dvigil.service=$1 -Dvigil.home=$VIGIL_HOME "
+    tr '\0' ' ' </proc/"$pid"/cmdline | grep -q -- "-Dvigil.service=$1 -Dvigil.home=$VIGIL_HOME " && return 0
+    # Services that are not Java (Prometheus) carry the same marker in their environment (stack_spawn_exec).
+    { tr '\0' '\n' </proc/"$pid"/environ; } 2>/dev/null | grep -qx -- "VIGIL_SERVICE=$1@$VIGIL_HOME"
 }
 
 # stack_spawn NAME LOGFILE JAVA_ARGS...: runs java detached (own session, no inherited stdio), records the pid.
@@ -73,6 +79,14 @@ stack_spawn() {
     echo $! >"$STACK_RUN/$name.pid"
 }
 
+# stack_spawn_exec NAME LOGFILE COMMAND...: like stack_spawn for a program that is not Java.
+stack_spawn_exec() {
+    local name=$1 out=$2; shift 2
+    mkdir -p "$STACK_RUN" "$STACK_LOGS"
+    setsid env "VIGIL_SERVICE=$name@$VIGIL_HOME" "$@" </dev/null >"$out" 2>&1 &
+    echo $! >"$STACK_RUN/$name.pid"
+}
+
 stack_log() {
     local fn="svc_${1%%-*}_log"
     "$fn" "$1"
@@ -80,9 +94,11 @@ stack_log() {
 
 # Waits until the service is ready; fails with its log's tail if it dies or the timeout passes.
 stack_wait() {
-    local name=$1 fn="svc_${1%%-*}_ready" deadline=$((SECONDS + VIGIL_STACK_TIMEOUT))
+    local name=$1 fn="svc_${1%%-*}_ready" deadline=$((SECONDS + VIGIL_STACK_TIMEOUT)) grace=$((SECONDS + 10))
     while ! "$fn" "$name"; do
-        if ! stack_alive "$name"; then
+        # On a loaded machine the spawned child may not have exec'd java yet (its cmdline is still the shell's):
+        # a process that exists is given a few seconds before it counts as exited.
+        if ! stack_alive "$name" && ! { ((SECONDS < grace)) && [[ -d /proc/$(stack_pid "$name") ]]; }; then
             tail -n 30 "$(stack_log "$name")" >&2 2>/dev/null
             stack_die "$name exited during start-up; its log: $(stack_log "$name")"
         fi
@@ -244,12 +260,62 @@ svc_taskmanager_ready() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
+# OpenSearch 2.19 single node from Maven jars (bin/stack/OpenSearchNode.java, run by Java's source launcher).
+
+svc_opensearch_log() { echo "$STACK_LOGS/opensearch.log"; }
+
+svc_opensearch_start() {
+    local cp
+    cp=$(stack_classpath opensearch) || exit 1
+    mkdir -p "$VIGIL_HOME/opensearch"
+    stack_spawn opensearch "$STACK_LOGS/opensearch.log" -Xms384m -Xmx384m \
+        -Dopensearch.set.netty.runtime.available.processors=false \
+        "-Dlog4j.configurationFile=file:$VIGIL_ROOT/flink-conf/log4j-console.properties" \
+        -cp "$cp" "$VIGIL_ROOT/bin/stack/OpenSearchNode.java" "$VIGIL_HOME/opensearch" "$SEARCH_PORT" "$SEARCH_TRANSPORT_PORT"
+}
+
+svc_opensearch_ready() {
+    grep -q "vigil: OpenSearch node ready" "$STACK_LOGS/opensearch.log" 2>/dev/null \
+        && curl -sf "http://127.0.0.1:$SEARCH_PORT/_cluster/health" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Prometheus 2.42 (Debian package `prometheus`) with the remote-write receiver; scrapes the Flink reporters.
+
+svc_prometheus_log() { echo "$STACK_LOGS/prometheus.log"; }
+
+svc_prometheus_start() {
+    local dir="$VIGIL_HOME/prometheus" bin
+    bin=$(command -v prometheus) || stack_die "prometheus: not installed (apt-get install --no-install-recommends prometheus)"
+    mkdir -p "$dir/data"
+    cat >"$dir/prometheus.yml" <<EOF
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+# Replays and the demo push rollups with past event times; accept samples up to 30 days old.
+storage:
+  tsdb:
+    out_of_order_time_window: 30d
+scrape_configs:
+  - job_name: flink
+    static_configs:
+      - targets: ['127.0.0.1:$JM_PROM_PORT', '127.0.0.1:$((9251 + VIGIL_PORT_OFFSET))', '127.0.0.1:$((9252 + VIGIL_PORT_OFFSET))']
+EOF
+    stack_spawn_exec prometheus "$STACK_LOGS/prometheus.log" "$bin" --config.file="$dir/prometheus.yml" \
+        --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+        --web.enable-remote-write-receiver
+}
+
+svc_prometheus_ready() { curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------------------------------------------------------------
 # Commands
 
 stack_usage() {
     cat <<EOF
 usage: vigil stack up | down | status | start <service> | stop <service> | kill <service> | env
   up        start ${STACK_SERVICES[*]} (each waits until ready)
+            --with search,prometheus also starts OpenSearch 2.19 and Prometheus (remote-write receiver)
   down      stop every service of this stack; no process is left behind
   status    which services run, their pids, ports and logs
   start/stop/kill <service>   one service, e.g. taskmanager-2 beside the first (kill = SIGKILL, for failure tests)
@@ -262,8 +328,21 @@ stack_cmd() {
     local cmd=${1:-}; shift || true
     case "$cmd" in
         up)
-            local s
-            for s in "${STACK_SERVICES[@]}"; do stack_start "$s"; done
+            local s extra=()
+            if [[ ${1:-} == --with ]]; then
+                local w
+                for w in ${2//,/ }; do
+                    case $w in
+                        search|opensearch) extra+=(opensearch) ;;
+                        prometheus) extra+=(prometheus) ;;
+                        *) stack_die "stack up --with: unknown component '$w' (known: search, prometheus)" ;;
+                    esac
+                done
+            fi
+            for s in "${STACK_SERVICES[@]}" "${extra[@]}"; do stack_start "$s"; done
+            if ((${#extra[@]})); then
+                echo "OpenSearch: http://127.0.0.1:$SEARCH_PORT  Prometheus: http://127.0.0.1:$PROMETHEUS_PORT"
+            fi
             echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink web UI: http://127.0.0.1:$REST_PORT  logs: $STACK_LOGS"
             ;;
         down)
@@ -296,6 +375,9 @@ stack_cmd() {
             echo "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
             echo "FLINK_REST=http://127.0.0.1:$REST_PORT"
             echo "FLINK_CONF_DIR=$FLINK_CONF"
+            echo "SEARCH_URL=http://127.0.0.1:$SEARCH_PORT"
+            echo "PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT"
+            echo "PROMETHEUS_REMOTE_WRITE_URL=http://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"
             ;;
         *) stack_usage; [[ $cmd == help || $cmd == -h || $cmd == --help ]] ;;
     esac

@@ -48,6 +48,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress line")
     boolean quiet;
 
+    @CommandLine.Mixin
+    ResultSinkOptions results;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -89,7 +92,13 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         System.out.println();
-        new LocalRun("Vigil demo", source, ruleSource, out, parallelism, quiet, System.out, System.err).run();
+        LocalRun run = new LocalRun("Vigil demo", source, ruleSource, out, parallelism, quiet, System.out, System.err)
+                .with(results, ruleDirs[0]);
+        try {
+            run.run();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         return 0;
     }
 }

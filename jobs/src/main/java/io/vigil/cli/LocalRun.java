@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,6 +72,16 @@ final class LocalRun {
         this.stderr = stderr;
     }
 
+    private ResultSinkOptions results;
+    private Path resultsRulesDir;
+
+    /** Also sends results where the options say (search, Prometheus) and enriches alerts from their catalog. */
+    LocalRun with(ResultSinkOptions options, Path rulesDir) {
+        this.results = options;
+        this.resultsRulesDir = rulesDir;
+        return this;
+    }
+
     /** Runs to the end of the input; returns the tally. */
     Tally run() throws Exception {
         Tally.reset();
@@ -82,9 +93,14 @@ final class LocalRun {
         DetectionConfig config = new DetectionConfig();
         config.parallelism = parallelism;
 
-        DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                List.of(new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes), new ConsoleAlerts()),
-                List.of(new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes), new RollupCount()),
+        List<Sink<Alert>> alertSinks = new ArrayList<>(
+                List.of(new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes), new ConsoleAlerts()));
+        List<Sink<Rollup>> rollupSinks = new ArrayList<>(
+                List.of(new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes), new RollupCount()));
+        if (results != null) {
+            results.apply(config, resultsRulesDir, alertSinks, rollupSinks);
+        }
+        DetectionJob.Sinks sinks = new DetectionJob.Sinks(alertSinks, rollupSinks,
                 List.of(new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes),
                         new ConsoleDeadLetters()));
         DetectionJob.Streams streams = new DetectionJob(config, source, rules, sinks).build(env);

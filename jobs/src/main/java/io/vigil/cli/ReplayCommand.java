@@ -42,6 +42,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress line")
     boolean quiet;
 
+    @CommandLine.Mixin
+    ResultSinkOptions results;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,7 +74,13 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         System.out.printf("Vigil replay: %d file(s) as %s, %d rules%n", source.files().size(), format,
                 ruleSource.initial().size());
-        new LocalRun("Vigil replay", source, ruleSource, out, parallelism, quiet, System.out, System.err).run();
+        LocalRun run = new LocalRun("Vigil replay", source, ruleSource, out, parallelism, quiet, System.out, System.err)
+                .with(results, rules != null && !rules.isEmpty() ? rules.get(0) : VigilHome.rules());
+        try {
+            run.run();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         return 0;
     }
 }

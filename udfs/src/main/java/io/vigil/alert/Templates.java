@@ -30,6 +30,9 @@ public final class Templates {
         if (rule.runbook != null) {
             alert.annotations.putIfAbsent("runbook", rule.runbook);
         }
+        if (rule.owner != null) {
+            alert.annotations.putIfAbsent("owner", rule.owner); // AlertEnricher prefers it to the catalog's owner
+        }
         String summary = alert.annotations.get("summary");
         alert.message = summary != null ? summary : defaultMessage(alert);
     }

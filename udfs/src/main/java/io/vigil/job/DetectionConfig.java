@@ -17,6 +17,10 @@ public class DetectionConfig implements Serializable {
     public Duration watermarkIdleness = Duration.ofSeconds(30);
     /** Parallelism of the keyed detection operators; 0 keeps the environment's default. */
     public int parallelism;
+    /** Add the per-service 1m/5m rollups ({@link io.vigil.rollup.ServiceRollups}) to the rollups stream. */
+    public boolean serviceRollups = true;
+    /** Service catalog that enriches alerts ({@link io.vigil.alert.AlertEnricher}); null leaves alerts as detected. */
+    public io.vigil.alert.ServiceCatalog catalog;
 
     public DetectionConfig() {}
 

@@ -1,5 +1,6 @@
 package io.vigil.job;
 
+import io.vigil.alert.AlertEnricher;
 import io.vigil.alert.Realert;
 import io.vigil.detect.DetectorOperator;
 import io.vigil.detect.Routed;
@@ -12,6 +13,7 @@ import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Rollup;
+import io.vigil.rollup.ServiceRollups;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import io.vigil.rules.CompiledRule;
@@ -97,11 +99,20 @@ public final class DetectionJob {
         for (Map.Entry<GraphRuleKind, List<CompiledRule>> g : graphKinds(compiled).entrySet()) {
             alerts = alerts.union(g.getKey().attach(telemetry, g.getValue()));
         }
-        SingleOutputStreamOperator<Alert> deduplicated = parallel(alerts
+        DataStream<Alert> deduplicated = parallel(alerts
                 .keyBy(a -> a.key, Types.STRING)
                 .process(new Realert()).name("Realert").uid("realert"));
+        if (config.catalog != null) {
+            deduplicated = deduplicated.map(new AlertEnricher(config.catalog)).name("Enrich alerts")
+                    .uid("enrich-alerts");
+        }
 
         DataStream<Rollup> rollups = detected.getSideOutput(DetectorOperator.ROLLUPS);
+        if (config.serviceRollups) {
+            // Alerts leave Realert just after the watermark passed their window: the watermark delay as lateness
+            // keeps them in the minute they belong to.
+            rollups = rollups.union(ServiceRollups.attach(telemetry, deduplicated, config.watermarkDelay));
+        }
         DataStream<DeadLetter> deadLetters = telemetry.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
                                 .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))

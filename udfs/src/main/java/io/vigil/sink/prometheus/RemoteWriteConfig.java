@@ -1,0 +1,64 @@
+package io.vigil.sink.prometheus;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Where and how rollups are pushed with Prometheus remote write: the receiver's URL (Prometheus with
+ * {@code --web.enable-remote-write-receiver} takes {@code http://host:9090/api/v1/write}), optional basic auth or
+ * bearer token, the metric name prefix, and the batching and retry limits. Validated by {@link #validate()}.
+ */
+public class RemoteWriteConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public String url;
+    public String username;
+    public String password;
+    public String bearerToken;
+    /** Prepended to every rollup's metric name: {@code vigil_} + {@code error_ratio}. */
+    public String metricPrefix = "vigil_";
+    /** A request is sent when it holds this many samples (the bound of the writer's buffer) ... */
+    public int maxSamplesPerRequest = 2000;
+    /** ... or this long after the last send (and always on checkpoint). */
+    public Duration flushInterval = Duration.ofSeconds(5);
+    /** Attempts after the first for a request that failed with 429, 5xx or a connection error. */
+    public int maxRetries = 8;
+    public Duration initialBackoff = Duration.ofMillis(200);
+    public Duration maxBackoff = Duration.ofSeconds(10);
+    public Duration requestTimeout = Duration.ofSeconds(30);
+
+    public RemoteWriteConfig() {}
+
+    public static RemoteWriteConfig of(String url) {
+        RemoteWriteConfig c = new RemoteWriteConfig();
+        c.url = url;
+        return c;
+    }
+
+    /** Throws IllegalArgumentException naming the wrong setting and what would be right. */
+    public RemoteWriteConfig validate() {
+        URI u;
+        try {
+            u = url == null ? null : URI.create(url);
+        } catch (IllegalArgumentException e) {
+            u = null;
+        }
+        if (u == null || u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+            throw new IllegalArgumentException("prometheus: remote-write URL '" + url
+                    + "' must be an http(s) URL such as http://127.0.0.1:9090/api/v1/write");
+        }
+        if (metricPrefix == null || !metricPrefix.isEmpty() && !metricPrefix.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
+            throw new IllegalArgumentException("prometheus: metric prefix '" + metricPrefix
+                    + "' must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. vigil_");
+        }
+        if (bearerToken != null && username != null) {
+            throw new IllegalArgumentException("prometheus: give either a bearer token or a username/password");
+        }
+        if (maxSamplesPerRequest < 1 || maxRetries < 0 || flushInterval.isNegative() || flushInterval.isZero()) {
+            throw new IllegalArgumentException("prometheus: samples per request must be >= 1, retries >= 0 and the "
+                    + "flush interval > 0");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,172 @@
+package io.vigil.rollup;
+
+import io.vigil.model.Alert;
+import io.vigil.model.Rollup;
+import io.vigil.model.Telemetry;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Harness tests of the 1-minute and 5-minute rollup functions: state, timers, watermarks and late data by hand. */
+class MinuteRollupFunctionTest {
+    private static final long T0 = 1_793_577_600_000L; // 2026-11-02T00:00:00Z, minute aligned
+    private static final long MIN = 60_000L;
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(long lateness)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, lateness)), (RollupEvent e) -> e.service,
+                Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static void add(KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> h,
+            Telemetry t) throws Exception {
+        h.processElement(new StreamRecord<>(RollupEvent.of(t), t.timestamp));
+    }
+
+    private static Map<String, Rollup> byName(List<Rollup> rollups) {
+        Map<String, Rollup> m = new TreeMap<>();
+        for (Rollup r : rollups) {
+            m.put(r.seriesId(), r);
+        }
+        return m;
+    }
+
+    @Test
+    void aMinuteIsEmittedOnceTheWatermarkPassesItsEndWithRateErrorsLatencyAndLogs() throws Exception {
+        var h = minutes(0);
+        for (int i = 0; i < 100; i++) {
+            add(h, Telemetry.span(T0 + i * 500, "checkout", "GET /api/checkout", i + 1, i < 5 ? "error" : "ok"));
+        }
+        add(h, Telemetry.log(T0 + 1_000, "checkout", "ERROR", "upstream timeout"));
+        add(h, Telemetry.log(T0 + 2_000, "checkout", "ERROR", "upstream timeout"));
+        add(h, Telemetry.log(T0 + 3_000, "checkout", "INFO", "ok"));
+        assertEquals(null, RollupEvent.of(Telemetry.metric(T0, "checkout", "process.cpu.utilization", 0.5)),
+                "metrics are not rolled up here");
+        h.processWatermark(new Watermark(T0 + MIN - 2));
+        assertTrue(h.extractOutputValues().isEmpty(), "nothing before the window's end");
+        assertEquals(1, h.numEventTimeTimers());
+
+        h.processWatermark(new Watermark(T0 + MIN - 1));
+        List<ServiceWindow> out = h.extractOutputValues();
+        assertEquals(1, out.size());
+        ServiceWindow w = out.get(0);
+        assertEquals(T0, w.windowStart);
+        assertEquals(T0 + MIN, w.windowEnd);
+        assertEquals(100, w.requests);
+        assertEquals(5, w.errors);
+        assertEquals(50.5, w.latencyMs(0.5), 1.0);
+        assertEquals(99, w.latencyMs(0.99), 1.5);
+        assertEquals(Map.of("error", 2L, "info", 1L), w.logs);
+        assertEquals(0, h.numKeyedStateEntries(), "an emitted window leaves no state behind");
+
+        Map<String, Rollup> r = byName(w.toRollups("1m"));
+        assertEquals(100 / 60.0, r.get("request_rate_per_second{service=checkout,window=1m}").value, 1e-9);
+        assertEquals(0.05, r.get("error_ratio{service=checkout,window=1m}").value, 1e-9);
+        assertEquals(0.0995, r.get("latency_seconds{service=checkout,quantile=0.99,window=1m}").value, 0.002);
+        assertEquals(2, r.get("log_records{service=checkout,severity=error,window=1m}").value);
+        assertEquals(7, r.size(), "rate, error ratio, 3 quantiles, 2 severities: " + r.keySet());
+    }
+
+    @Test
+    void lateRecordsGoToTheSideOutputAndNeverReopenAWindow() throws Exception {
+        var h = minutes(0);
+        add(h, Telemetry.span(T0 + 10, "cart", "GET /api/cart", 10, "ok"));
+        h.processWatermark(new Watermark(T0 + MIN + 5));
+        assertEquals(1, h.extractOutputValues().size());
+        add(h, Telemetry.span(T0 + 20, "cart", "GET /api/cart", 10, "ok")); // its minute is closed
+        add(h, Telemetry.span(T0 + MIN + 30, "cart", "GET /api/cart", 10, "ok")); // on time
+        var late = h.getSideOutput(MinuteRollupFunction.LATE);
+        assertEquals(1, late.size());
+        assertEquals(T0 + 20, late.peek().getValue().timestamp);
+        h.processWatermark(new Watermark(T0 + 2 * MIN));
+        List<ServiceWindow> out = h.extractOutputValues();
+        assertEquals(2, out.size());
+        assertEquals(1, out.get(1).requests, "the late record was not added to the next minute either");
+    }
+
+    @Test
+    void allowedLatenessKeepsAWindowOpenForAlertsEmittedAtItsEnd() throws Exception {
+        var h = minutes(10_000);
+        add(h, Telemetry.span(T0 + 10, "payments", "GET /api/payments", 10, "error"));
+        h.processWatermark(new Watermark(T0 + MIN + 5_000));
+        Alert a = new Alert();
+        a.status = Alert.FIRING;
+        a.service = "payments";
+        a.ruleId = "payments-errors";
+        a.severity = "high";
+        a.eventTime = T0 + MIN - 1;
+        h.processElement(new StreamRecord<>(RollupEvent.of(a), T0 + MIN - 1));
+        assertTrue(h.extractOutputValues().isEmpty());
+        h.processWatermark(new Watermark(T0 + MIN + 10_000));
+        ServiceWindow w = h.extractOutputValues().get(0);
+        assertEquals(Map.of("payments-errors\u0001high", 1L), w.alerts);
+        Rollup alerts = byName(w.toRollups("1m")).get("alerts{service=payments,rule=payments-errors,severity=high,window=1m}");
+        assertEquals(1, alerts.value);
+    }
+
+    @Test
+    void openWindowsSurviveASnapshotAndRestore() throws Exception {
+        var h = minutes(0);
+        add(h, Telemetry.span(T0 + 10, "search", "GET /api/search", 40, "ok"));
+        add(h, Telemetry.span(T0 + MIN + 10, "search", "GET /api/search", 80, "ok"));
+        OperatorSubtaskState snap = h.snapshot(1, T0 + 20);
+        h.close();
+
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, 0)), (RollupEvent e) -> e.service,
+                Types.STRING);
+        restored.initializeState(snap);
+        restored.open();
+        add(restored, Telemetry.span(T0 + 20, "search", "GET /api/search", 60, "ok"));
+        restored.processWatermark(new Watermark(T0 + 2 * MIN));
+        List<ServiceWindow> out = restored.extractOutputValues();
+        assertEquals(2, out.size(), "both restored windows fire from their restored timers");
+        assertEquals(2, out.get(0).requests);
+        assertEquals(50, out.get(0).latencyMs(0.5), 10.1);
+        assertEquals(1, out.get(1).requests);
+    }
+
+    @Test
+    void fiveMinuteWindowMergesItsMinutesDigestsIncluded() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new WindowMergeFunction(5 * MIN, 0)), (ServiceWindow w) -> w.service,
+                Types.STRING);
+        h.open();
+        for (int m = 0; m < 6; m++) {
+            ServiceWindow w = new ServiceWindow("frontend", T0 + m * MIN, T0 + (m + 1) * MIN);
+            for (int i = 0; i < 60; i++) {
+                RollupEvent e = RollupEvent.of(Telemetry.span(T0 + m * MIN, "frontend", "GET /", m * 60 + i, "ok"));
+                w.add(e);
+            }
+            w.add(RollupEvent.of(Telemetry.log(T0 + m * MIN, "frontend", "WARN", "slow")));
+            h.processElement(new StreamRecord<>(w, w.windowEnd - 1));
+            h.processWatermark(new Watermark(w.windowEnd - 1));
+        }
+        List<ServiceWindow> out = h.extractOutputValues();
+        assertEquals(1, out.size(), "the sixth minute belongs to the next 5-minute window");
+        ServiceWindow five = out.get(0);
+        assertEquals(T0, five.windowStart);
+        assertEquals(T0 + 5 * MIN, five.windowEnd);
+        assertEquals(300, five.requests);
+        assertEquals(150, five.latencyMs(0.5), 2.0);
+        assertEquals(297, five.latencyMs(0.99), 3.0);
+        assertEquals(Map.of("warn", 5L), five.logs);
+        Rollup rate = byName(five.toRollups("5m")).get("request_rate_per_second{service=frontend,window=5m}");
+        assertEquals(1.0, rate.value, 1e-9);
+        assertEquals(1, h.numKeyedStateEntries(), "only the open sixth minute's window is left");
+    }
+}
