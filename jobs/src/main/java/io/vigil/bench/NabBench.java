@@ -31,11 +31,11 @@ import java.util.concurrent.Callable;
                 + " and prints the standard, reward_low_FP_rate and reward_low_FN_rate scores."})
 public final class NabBench implements Callable<Integer> {
     @Option(names = "--data", description = "NAB data folder (<category>/<name>.csv). Default: ${DEFAULT-VALUE}",
-            defaultValue = "${sys:vigil.home:-.}/../shared/data/nab/data")
+            defaultValue = "${sys:vigil.home:-.}/notebooks/data/nab/data")
     Path data;
 
     @Option(names = "--windows", description = "NAB windows JSON. Default: ${DEFAULT-VALUE}",
-            defaultValue = "${sys:vigil.home:-.}/../shared/data/nab/windows.json")
+            defaultValue = "${sys:vigil.home:-.}/notebooks/data/nab/windows.json")
     Path windows;
 
     @Option(names = "--out", description = "Result folder. Default: ${DEFAULT-VALUE}",

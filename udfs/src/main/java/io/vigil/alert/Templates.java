@@ -106,4 +106,14 @@ public final class Templates {
         }
         return b.toString();
     }
+
+    /**
+     * The alert's rendered rule name as the start of a message: when the name has no template, the key values are
+     * appended so that alerts of different keys read differently.
+     */
+    public static String titled(Alert a, String template, Map<String, String> keyFields) {
+        String name = a.ruleName != null ? a.ruleName : template;
+        boolean templated = template != null && template.contains("{{");
+        return templated || keyFields.isEmpty() ? name : name + " " + keyFields.values();
+    }
 }

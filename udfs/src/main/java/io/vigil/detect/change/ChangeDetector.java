@@ -1,5 +1,6 @@
 package io.vigil.detect.change;
 
+import io.vigil.alert.Templates;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
@@ -70,7 +71,7 @@ final class ChangeDetector implements Detector {
             a.annotations.put("current", shown(v));
             a.evidence.add(TelemetryJson.write(t));
             if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                a.message = ctx.rule().spec.name + (ctx.keyFields().isEmpty() ? "" : " " + ctx.keyFields().values())
+                a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
                         + ": " + field + " changed from " + shown(previous) + " to " + shown(v);
             }
             ctx.emit(a);

@@ -1,5 +1,6 @@
 package io.vigil.detect.flatline;
 
+import io.vigil.alert.Templates;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
 import io.vigil.detect.Incidents;
@@ -67,8 +68,7 @@ final class ConstantDetector implements Detector {
             if (t.timestamp - since >= window && !Incidents.open(incident)) {
                 Alert a = ctx.newAlert(since, t.timestamp, v, l[0], "==");
                 if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                    a.message = ctx.rule().spec.name + (ctx.keyFields().isEmpty() ? "" : " "
-                            + ctx.keyFields().values()) + ": " + field + " stayed at "
+                    a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields()) + ": " + field + " stayed at "
                             + io.vigil.alert.Templates.number(l[0]) + " for " + Durations.format(t.timestamp - since);
                 }
                 Incidents.fire(ctx, incident, a);

@@ -1,5 +1,6 @@
 package io.vigil.detect.flatline;
 
+import io.vigil.alert.Templates;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
 import io.vigil.detect.Incidents;
@@ -121,7 +122,7 @@ final class SilenceDetector implements Detector {
             Alert a = ctx.newAlert(start, timestamp + 1, count, minCount, "<");
             a.annotations.put("last_seen", java.time.Instant.ofEpochMilli(s[1]).toString());
             if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                a.message = ctx.rule().spec.name + (ctx.keyFields().isEmpty() ? "" : " " + ctx.keyFields().values())
+                a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
                         + ": " + count + " records in the last " + Durations.format(window) + " (fewer than "
                         + minCount + "); last seen " + a.annotations.get("last_seen");
             }

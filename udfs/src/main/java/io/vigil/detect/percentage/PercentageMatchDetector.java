@@ -1,5 +1,6 @@
 package io.vigil.detect.percentage;
 
+import io.vigil.alert.Templates;
 import io.vigil.detect.Comparison;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
@@ -132,7 +133,7 @@ final class PercentageMatchDetector implements Detector {
                 a.evidence.add(s);
             }
             if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                a.message = ctx.rule().spec.name + (ctx.keyFields().isEmpty() ? "" : " " + ctx.keyFields().values())
+                a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
                         + ": " + io.vigil.alert.Templates.number(percent) + "% matching (" + hits + " of " + base
                         + ") " + op.symbol + " " + io.vigil.alert.Templates.number(bound) + "%";
             }

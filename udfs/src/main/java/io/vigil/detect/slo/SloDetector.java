@@ -1,5 +1,6 @@
 package io.vigil.detect.slo;
 
+import io.vigil.alert.Templates;
 import io.vigil.alert.AlertIds;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
@@ -337,7 +338,7 @@ final class SloDetector implements Detector {
         a.annotations.put("burn_rate.short", fmt(shortBurn));
         a.annotations.put("error_budget_remaining", fmt(remaining));
         if (!ctx.rule().spec.annotations.containsKey("summary")) {
-            a.message = ctx.rule().spec.name + (ctx.keyFields().isEmpty() ? "" : " " + ctx.keyFields().values())
+            a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
                     + ": error budget burning " + fmt(longBurn) + "x over " + Durations.format(p.longWindow) + " and "
                     + fmt(shortBurn) + "x over " + Durations.format(p.shortWindow) + " (" + name + " at "
                     + fmt(p.burnRate) + "x); " + Math.round(remaining * 100) + "% of the " + Durations.format(period)

@@ -1,5 +1,6 @@
 package io.vigil.detect.spike;
 
+import io.vigil.alert.Templates;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
 import io.vigil.detect.Incidents;
@@ -157,7 +158,7 @@ final class SpikeDetector implements Detector {
                 a.annotations.put("baseline", io.vigil.alert.Templates.number(reference));
                 a.annotations.put("baseline_windows", Integer.toString(refWindows));
                 if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                    a.message = ctx.rule().spec.name + (ctx.keyFields().isEmpty() ? "" : " " + ctx.keyFields().values())
+                    a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
                             + ": " + aggregate + " " + io.vigil.alert.Templates.number(observed) + " in "
                             + Durations.format(window) + " against a baseline of "
                             + io.vigil.alert.Templates.number(reference) + " (" + (spikeUp ? "up" : "down") + ")";
