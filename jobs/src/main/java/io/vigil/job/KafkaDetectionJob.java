@@ -1,14 +1,22 @@
 package io.vigil.job;
 
 import io.vigil.alert.AlertJson;
+import io.vigil.alert.ServiceCatalog;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
+import io.vigil.model.Alert;
+import io.vigil.model.Rollup;
 import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.sink.kafka.KafkaSinks;
+import io.vigil.sink.prometheus.RemoteWriteConfig;
+import io.vigil.sink.prometheus.RemoteWriteSink;
+import io.vigil.sink.search.SearchSink;
 
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,10 +38,19 @@ public final class KafkaDetectionJob {
         VigilKafkaJob.configure(env, c);
         KafkaTelemetrySource kafka = bounded ? source(c).bounded() : source(c);
         KafkaSinks out = VigilKafkaJob.sinks(c);
-        DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                List.of(out.alerts(c.alertsTopic, AlertJson::toBytes)),
-                c.rollupsTopic == null ? List.of() : List.of(out.rollups(c.rollupsTopic)),
-                List.of(out.deadLetters(c.deadLettersTopic)));
+        List<Sink<Alert>> alerts = new ArrayList<>(List.of(out.alerts(c.alertsTopic, AlertJson::toBytes)));
+        List<Sink<Rollup>> rollups = new ArrayList<>();
+        if (c.rollupsTopic != null) {
+            rollups.add(out.rollups(c.rollupsTopic));
+        }
+        if (c.search != null) {
+            alerts.add(SearchSink.alerts(c.search));
+            rollups.add(SearchSink.rollups(c.search));
+        }
+        if (c.prometheusUrl != null) {
+            rollups.add(new RemoteWriteSink(RemoteWriteConfig.of(c.prometheusUrl).validate()));
+        }
+        DetectionJob.Sinks sinks = new DetectionJob.Sinks(alerts, rollups, List.of(out.deadLetters(c.deadLettersTopic)));
         RuleSource rules = RuleSource.directory(c.rulesDir);
         if (c.rulesTopic != null) {
             rules = rules.withUpdates(new RuleTopic(c.bootstrapServers, c.rulesTopic, c.jobName + "-rules",
@@ -44,6 +61,10 @@ public final class KafkaDetectionJob {
 
     /** Watermark delay and idleness come from the job config. */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
-        return new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
+        DetectionConfig d = new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
+        if (c.catalog != null) {
+            d.catalog = ServiceCatalog.load(c.catalog);
+        }
+        return d;
     }
 }

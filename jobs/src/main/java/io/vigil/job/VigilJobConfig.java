@@ -56,7 +56,14 @@ public final class VigilJobConfig implements Serializable {
                 + "(default 30s; 0 = never)"),
         RULES_DIR("rules-dir", "folder of rule YAML files (required)"),
         RULES_TOPIC("rules-topic", "compacted topic of rule updates applied while the job runs, written by "
-                + "`vigil rules push` (default: none, rules fixed at start)");
+                + "`vigil rules push` (default: none, rules fixed at start)"),
+        SEARCH_URL("search-url", "OpenSearch/Elasticsearch URLs for alerts and rollups, comma-separated "
+                + "(default: none); credentials from $VIGIL_SEARCH_PASSWORD with search-user, or $VIGIL_SEARCH_API_KEY"),
+        SEARCH_USER("search-user", "basic-auth user for search-url (password in $VIGIL_SEARCH_PASSWORD)"),
+        SEARCH_INDEX_PREFIX("search-index-prefix", "prefix of the alert and rollup indices (default vigil)"),
+        PROMETHEUS_URL("prometheus-url", "Prometheus remote-write URL for rollups, e.g. "
+                + "http://prometheus:9090/api/v1/write (default: none)"),
+        CATALOG("catalog", "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)");
 
         public final String name;
         public final String help;
@@ -96,6 +103,12 @@ public final class VigilJobConfig implements Serializable {
     public final Path rulesDir;
     /** Null when rules are fixed at start (no hot reload). */
     public final String rulesTopic;
+    /** Search cluster for alerts and rollups, or null. */
+    public final io.vigil.sink.search.SearchConfig search;
+    /** Prometheus remote-write URL for rollups, or null. */
+    public final String prometheusUrl;
+    /** Service catalog file, or null. */
+    public final Path catalog;
     public final Properties clientProperties;
 
     private VigilJobConfig(Builder b) {
@@ -115,6 +128,9 @@ public final class VigilJobConfig implements Serializable {
         watermarkIdleness = b.watermarkIdleness;
         rulesDir = b.rulesDir;
         rulesTopic = b.rulesTopic;
+        search = b.search;
+        prometheusUrl = b.prometheusUrl;
+        catalog = b.catalog;
         clientProperties = b.clientProperties;
     }
 
@@ -307,9 +323,54 @@ public final class VigilJobConfig implements Serializable {
             checkTopic(Key.RULES_TOPIC.name, rulesTopic, problems);
             b.rulesTopic = rulesTopic;
         }
+        results(s, b, problems);
 
         if (!problems.isEmpty()) throw new InvalidConfigException(problems);
         return new VigilJobConfig(b);
+    }
+
+    /** Search, Prometheus and catalog settings: the same sinks `vigil demo` and `replay` offer. */
+    private static void results(Map<String, String> s, Builder b, List<String> problems) {
+        String urls = s.getOrDefault(Key.SEARCH_URL.name, "");
+        if (!urls.isEmpty()) {
+            io.vigil.sink.search.SearchConfig sc = new io.vigil.sink.search.SearchConfig();
+            for (String u : urls.split(",")) {
+                sc.hosts.add(u.trim());
+            }
+            sc.indexPrefix = s.getOrDefault(Key.SEARCH_INDEX_PREFIX.name, "vigil");
+            String user = s.getOrDefault(Key.SEARCH_USER.name, "");
+            if (!user.isEmpty()) {
+                sc.username = user;
+                sc.password = System.getenv("VIGIL_SEARCH_PASSWORD");
+                if (sc.password == null) {
+                    problems.add("search-user " + user + " needs its password in $VIGIL_SEARCH_PASSWORD");
+                }
+            }
+            sc.apiKey = System.getenv("VIGIL_SEARCH_API_KEY");
+            try {
+                b.search = sc.validate();
+            } catch (IllegalArgumentException e) {
+                problems.add("search-url: " + e.getMessage());
+            }
+        }
+        String prometheus = s.getOrDefault(Key.PROMETHEUS_URL.name, "");
+        if (!prometheus.isEmpty()) {
+            try {
+                io.vigil.sink.prometheus.RemoteWriteConfig.of(prometheus).validate();
+                b.prometheusUrl = prometheus;
+            } catch (IllegalArgumentException e) {
+                problems.add("prometheus-url: " + e.getMessage());
+            }
+        }
+        String catalog = s.getOrDefault(Key.CATALOG.name, "");
+        if (!catalog.isEmpty()) {
+            b.catalog = Path.of(catalog);
+            if (!Files.isRegularFile(b.catalog)) {
+                problems.add("catalog '" + catalog + "' is not a file; give the service catalog YAML");
+            }
+        } else if (b.rulesDir != null && Files.isRegularFile(b.rulesDir.resolve("_services.yaml"))) {
+            b.catalog = b.rulesDir.resolve("_services.yaml");
+        }
     }
 
     private static boolean validPort(String p) {
@@ -364,6 +425,9 @@ public final class VigilJobConfig implements Serializable {
         Duration watermarkIdleness;
         Path rulesDir;
         String rulesTopic;
+        io.vigil.sink.search.SearchConfig search;
+        String prometheusUrl;
+        Path catalog;
         Properties clientProperties;
     }
 }

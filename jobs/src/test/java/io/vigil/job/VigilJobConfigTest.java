@@ -39,6 +39,32 @@ class VigilJobConfigTest {
     }
 
     @Test
+    void searchPrometheusAndCatalogAreOptionalAndChecked() throws Exception {
+        VigilJobConfig plain = VigilJobConfig.parse(valid());
+        assertNull(plain.search);
+        assertNull(plain.prometheusUrl);
+        assertNull(plain.catalog);
+
+        Map<String, String> s = valid();
+        s.put("search-url", "http://127.0.0.1:9200, http://127.0.0.1:9201");
+        s.put("prometheus-url", "http://127.0.0.1:9090/api/v1/write");
+        java.nio.file.Files.writeString(tmp.resolve("_services.yaml"), "services: {}\n");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals(List.of("http://127.0.0.1:9200", "http://127.0.0.1:9201"), c.search.hosts);
+        assertEquals("vigil", c.search.indexPrefix);
+        assertEquals("http://127.0.0.1:9090/api/v1/write", c.prometheusUrl);
+        assertEquals(tmp.resolve("_services.yaml"), c.catalog, "the rules folder's catalog by default");
+
+        Map<String, String> bad = valid();
+        bad.put("search-url", "127.0.0.1:9200");
+        bad.put("catalog", tmp.resolve("missing.yaml").toString());
+        List<String> problems = problems(bad);
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("search-url: "), problems.toString());
+        assertTrue(problems.get(1).contains("is not a file"), problems.toString());
+    }
+
+    @Test
     void defaultsAreFilledIn() {
         VigilJobConfig c = VigilJobConfig.parse(valid());
         assertEquals("json", c.topics.formatOf("telemetry"));
