@@ -67,6 +67,7 @@ public final class RulesBench implements Callable<Integer> {
                 TelemetryGenerator.DEFAULT_START, Duration.ofMillis(Math.round(hours * 3_600_000))));
         System.out.printf("%,d records of demo telemetry per run, parallelism 1, best of %d rounds; rules drawn from "
                 + "%d in %s%n", source.total(), rounds, pool.size(), rules);
+        best(source, take(pool, 1)); // warm-up: JIT and class loading, so the first case measured is not cold
         double baseline = best(source, List.of());
         System.out.printf("%-12s %,12.0f records/s per core%n", "no rules", baseline);
         for (int n : counts) {
