@@ -110,7 +110,7 @@ public final class AlertsCommand implements Runnable {
                 v.path("severity").asText("-").toUpperCase(java.util.Locale.ROOT)));
         b.append(String.format(java.util.Locale.ROOT, "%-8s ", v.path("status").asText("-")));
         b.append(n.path("rule").path("id").asText("-")).append(' ');
-        b.append(v.path("key").asText("-")).append(' ');
+        b.append(keyText(v)).append(' ');
         if (v.hasNonNull("observed")) {
             b.append("observed=").append(v.get("observed").asText());
             if (v.hasNonNull("expected")) {
@@ -122,5 +122,17 @@ public final class AlertsCommand implements Runnable {
         if (n.hasNonNull("message")) b.append('"').append(n.get("message").asText()).append("\" ");
         b.append("id=").append(n.path("event").path("id").asText("-"));
         return b.toString();
+    }
+
+    /** The key as {@code field=value} pairs; the routing key's invisible separator never reaches the terminal. */
+    static String keyText(JsonNode v) {
+        JsonNode fields = v.path("key_fields");
+        if (fields.isObject() && fields.size() > 0) {
+            StringBuilder b = new StringBuilder();
+            fields.properties().forEach(e -> b.append(b.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                    .append(e.getValue().asText()));
+            return b.toString();
+        }
+        return v.path("key").asText("-").replace('\u001f', '|');
     }
 }

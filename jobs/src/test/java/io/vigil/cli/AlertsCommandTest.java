@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertsCommandTest {
     @Test
@@ -13,11 +14,18 @@ class AlertsCommandTest {
                 + "\"event\":{\"kind\":\"alert\",\"id\":\"a1b2\",\"severity\":73},"
                 + "\"rule\":{\"id\":\"error-burst\",\"name\":\"Error burst\"},"
                 + "\"vigil\":{\"schema_version\":1,\"status\":\"firing\",\"severity\":\"high\","
-                + "\"key\":\"error-burst|service.name=checkout\",\"observed\":12.0,\"expected\":8.0,"
+                + "\"key\":\"error-burst\\u001fcheckout\",\"key_fields\":{\"service.name\":\"checkout\"},"
+                + "\"observed\":12.0,\"expected\":8.0,"
                 + "\"comparison\":\">=\",\"suppressed\":2}}";
-        assertEquals("2026-01-01T00:00:10Z HIGH     firing   error-burst error-burst|service.name=checkout "
+        assertEquals("2026-01-01T00:00:10Z HIGH     firing   error-burst service.name=checkout "
                 + "observed=12.0 >= 8.0 (+2 suppressed) \"Error burst in checkout\" id=a1b2",
                 AlertsCommand.line(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void withoutKeyFieldsTheKeyIsShownWithAVisibleSeparator() {
+        String json = "{\"vigil\":{\"key\":\"port-scan\\u001f198.51.100.23\"}}";
+        assertTrue(AlertsCommand.line(json.getBytes(StandardCharsets.UTF_8)).contains(" port-scan|198.51.100.23 "));
     }
 
     @Test
