@@ -68,14 +68,9 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
 
     @Override
     public void decode(byte[] payload, String origin, Consumer<Ingested> out) {
-        if (payload == null || payload.length == 0) {
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR,
-                    payload == null ? "no payload (a null record, e.g. a Kafka tombstone)" : "empty record"));
-            return;
-        }
-        if (payload.length > limits.maxRecordBytes()) {
-            out.accept(dead(payload, origin, Reasons.OVERSIZE,
-                    payload.length + " bytes exceeds the limit of " + limits.maxRecordBytes() + " bytes"));
+        DeadLetter unusable = limits.unusable(payload, origin, FORMAT);
+        if (unusable != null) {
+            out.accept(Ingested.dead(unusable));
             return;
         }
         // Start of the bytes not yet emitted or dead-lettered: a parse error dead-letters exactly the rest, so what

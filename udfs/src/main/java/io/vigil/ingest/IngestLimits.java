@@ -1,5 +1,7 @@
 package io.vigil.ingest;
 
+import io.vigil.model.DeadLetter;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +59,22 @@ public final class IngestLimits implements Serializable {
     /** Accepts event times arbitrarily far in the future (simulations, clock-skewed test data). */
     public IngestLimits withoutFutureBound() {
         return new IngestLimits(maxRecordBytes, earliestMs, -1);
+    }
+
+    /**
+     * Why a raw record cannot be decoded at all (missing, empty or over the size limit) as a dead letter in
+     * {@code format}, or null when it may be decoded. Shared by every decoder so they word it the same.
+     */
+    public DeadLetter unusable(byte[] payload, String origin, String format) {
+        if (payload == null || payload.length == 0) {
+            return new DeadLetter(new byte[0], origin, format, Reasons.PARSE_ERROR,
+                    payload == null ? "no payload (a null record, e.g. a Kafka tombstone)" : "empty record");
+        }
+        if (payload.length > maxRecordBytes) {
+            return new DeadLetter(payload, origin, format, Reasons.OVERSIZE,
+                    payload.length + " bytes exceeds the limit of " + maxRecordBytes + " bytes");
+        }
+        return null;
     }
 
     public int maxRecordBytes() {

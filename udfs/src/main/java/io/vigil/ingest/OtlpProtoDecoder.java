@@ -44,15 +44,10 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
 
     @Override
     public void decode(byte[] payload, String origin, Consumer<Ingested> out) {
-        if (payload == null || payload.length == 0) {
-            // An empty protobuf is a valid empty request, but no exporter sends one: treat it as the mistake it is.
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR,
-                    payload == null ? "no payload (a null record, e.g. a Kafka tombstone)" : "empty record"));
-            return;
-        }
-        if (payload.length > limits.maxRecordBytes()) {
-            out.accept(dead(payload, origin, Reasons.OVERSIZE,
-                    payload.length + " bytes exceeds the limit of " + limits.maxRecordBytes() + " bytes"));
+        // An empty protobuf is a valid empty request, but no exporter sends one: treat it as the mistake it is.
+        DeadLetter unusable = limits.unusable(payload, origin, format);
+        if (unusable != null) {
+            out.accept(Ingested.dead(unusable));
             return;
         }
         OtlpFlattener result;

@@ -113,13 +113,9 @@ public final class SyslogDecoder implements TelemetryDecoder {
 
     @Override
     public void decode(byte[] payload, String origin, Consumer<Ingested> out) {
-        if (payload == null || payload.length == 0) {
-            out.accept(dead(new byte[0], origin, Reasons.PARSE_ERROR, "empty record"));
-            return;
-        }
-        if (payload.length > limits.maxRecordBytes()) {
-            out.accept(dead(payload, origin, Reasons.OVERSIZE, payload.length + " bytes exceeds the limit of "
-                    + limits.maxRecordBytes() + " bytes"));
+        DeadLetter unusable = limits.unusable(payload, origin, FORMAT);
+        if (unusable != null) {
+            out.accept(Ingested.dead(unusable));
             return;
         }
         String text = new String(payload, StandardCharsets.UTF_8);
