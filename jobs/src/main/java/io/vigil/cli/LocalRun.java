@@ -92,6 +92,7 @@ final class LocalRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         DetectionConfig config = new DetectionConfig();
         config.parallelism = parallelism;
+        config.watermarkEveryRecord = true; // a bounded run: the same alerts on any machine
 
         List<Sink<Alert>> alertSinks = new ArrayList<>(
                 List.of(new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes), new ConsoleAlerts()));

@@ -118,14 +118,19 @@ public final class DetectionJob {
                                 .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
                                 .map(DetectionJob::deadLetter).name("Rule errors to dead letters").uid("rule-errors"));
 
-        for (Sink<Alert> s : sinks.alerts()) {
-            deduplicated.sinkTo(s).name("Alerts: " + s.getClass().getSimpleName());
+        // Sinks keep state (Kafka transactions to commit, buffered bulk requests): fixed uids by position, so a
+        // savepoint restores each into the same sink whatever else changed in the graph.
+        for (int i = 0; i < sinks.alerts().size(); i++) {
+            Sink<Alert> s = sinks.alerts().get(i);
+            deduplicated.sinkTo(s).name("Alerts: " + s.getClass().getSimpleName()).uid("alerts-sink-" + i);
         }
-        for (Sink<Rollup> s : sinks.rollups()) {
-            rollups.sinkTo(s).name("Rollups: " + s.getClass().getSimpleName());
+        for (int i = 0; i < sinks.rollups().size(); i++) {
+            Sink<Rollup> s = sinks.rollups().get(i);
+            rollups.sinkTo(s).name("Rollups: " + s.getClass().getSimpleName()).uid("rollups-sink-" + i);
         }
-        for (Sink<DeadLetter> s : sinks.deadLetters()) {
-            deadLetters.sinkTo(s).name("Dead letters: " + s.getClass().getSimpleName());
+        for (int i = 0; i < sinks.deadLetters().size(); i++) {
+            Sink<DeadLetter> s = sinks.deadLetters().get(i);
+            deadLetters.sinkTo(s).name("Dead letters: " + s.getClass().getSimpleName()).uid("dead-letters-sink-" + i);
         }
         return new Streams(telemetry, deduplicated, rollups, deadLetters);
     }

@@ -15,6 +15,6 @@ public final class Watermarks {
         if (config.watermarkIdleness != null && !config.watermarkIdleness.isZero()) {
             w = w.withIdleness(config.watermarkIdleness);
         }
-        return w;
+        return config.watermarkEveryRecord ? new EveryRecordWatermarks(w) : w;
     }
 }

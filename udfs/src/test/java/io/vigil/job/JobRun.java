@@ -29,11 +29,15 @@ final class JobRun {
     final List<JsonNode> deadLetters = new ArrayList<>();
 
     static JobRun run(TelemetrySource source, RuleSource rules, Path out) throws Exception {
+        return run(source, rules, out, new DetectionConfig());
+    }
+
+    static JobRun run(TelemetrySource source, RuleSource rules, Path out, DetectionConfig config) throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        DetectionConfig config = new DetectionConfig();
         config.parallelism = 2;
+        config.watermarkEveryRecord = true;
         DetectionJob.Sinks sinks = new DetectionJob.Sinks(
                 List.of(new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),
                 List.of(new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes)),

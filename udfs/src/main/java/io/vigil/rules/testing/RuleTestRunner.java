@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.model.MetricType;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
+import io.vigil.job.EveryRecordWatermarks;
 import io.vigil.job.RuleSource;
 import io.vigil.job.TelemetrySource;
 import io.vigil.model.Alert;
