@@ -53,8 +53,8 @@ final class FlinkRest {
     }
 
     /**
-     * Waits until the job is RUNNING with all its tasks running, or finished: the job's bounded "no rule updates"
-     * source finishes at once by design (it only sends the final watermark of the broadcast rule input).
+     * Waits until the job is RUNNING with all its tasks running or finished (a bounded input of the job may end by
+     * design while the rest runs on).
      */
     void awaitRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

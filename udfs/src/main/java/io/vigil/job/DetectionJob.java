@@ -22,6 +22,7 @@ import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
 
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -29,6 +30,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +88,7 @@ public final class DetectionJob {
         SingleOutputStreamOperator<Telemetry> telemetry = source.create(env, Watermarks.forTelemetry(config))
                 .process(new SplitDeadLetters()).name("Split dead letters").uid("split-dead-letters");
 
-        BroadcastStream<RuleUpdate> ruleUpdates = ruleUpdates(env).broadcast(RuleBook.RULES);
+        BroadcastStream<RuleUpdate> ruleUpdates = ruleUpdates(env, telemetry).broadcast(RuleBook.RULES);
         RuleBook book = new RuleBook(specs);
         SingleOutputStreamOperator<Routed> routed = telemetry.connect(ruleUpdates)
                 .process(new RuleRouter(book)).name("Route to rules").uid("rule-router");
@@ -135,15 +137,25 @@ public final class DetectionJob {
         return new Streams(telemetry, deduplicated, rollups, deadLetters);
     }
 
-    private DataStream<RuleUpdate> ruleUpdates(StreamExecutionEnvironment env) {
+    private DataStream<RuleUpdate> ruleUpdates(StreamExecutionEnvironment env, DataStream<Telemetry> telemetry) {
         DataStream<RuleUpdate> updates = rules.updates(env);
         if (updates != null) {
             return updates;
         }
-        // The broadcast input must exist even when rules are fixed. A one-element bounded stream finishes at once and
-        // so sends the maximum watermark: it never holds back event time in the two-input operators.
-        return env.fromData(List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class))
+        // The broadcast input must exist even when rules are fixed. It is derived from the telemetry and emits nothing,
+        // so it carries the telemetry's own watermarks: it never holds event time back, neither at start-up (a separate
+        // source that is scheduled late would pin the operators' watermark at its minimum until the end of a bounded
+        // input) nor later, and it never finishes while the job runs.
+        return telemetry.flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
                 .name("No rule updates").uid("no-rule-updates");
+    }
+
+    /** Drops every record: the rule-update stream of a job whose rules are fixed. */
+    private static final class NoRuleUpdates implements FlatMapFunction<Telemetry, RuleUpdate> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(Telemetry value, Collector<RuleUpdate> out) {}
     }
 
     private <T> SingleOutputStreamOperator<T> parallel(SingleOutputStreamOperator<T> op) {
