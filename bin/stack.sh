@@ -13,6 +13,8 @@
 #   VIGIL_HOME          data folder (default <repo>/.vigil/stack)
 #   VIGIL_PORT_OFFSET   added to every port below (default 0), so tests can run a stack beside yours
 #   VIGIL_STACK_TIMEOUT seconds to wait for each service to be ready (default 120)
+#   VIGIL_STACK_DEBUG   comma-separated logger names the JobManager and TaskManagers log at DEBUG, e.g.
+#                       org.apache.flink.connector.kafka.sink to see every transaction commit (default none)
 
 VIGIL_HOME="${VIGIL_HOME:-$VIGIL_ROOT/.vigil/stack}"
 VIGIL_PORT_OFFSET="${VIGIL_PORT_OFFSET:-0}"
@@ -175,11 +177,8 @@ EOF
         local id
         id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
         [[ -n "$id" ]] || stack_die "kafka: StorageTool random-uuid gave no id"
-        # transaction.version=1: Kafka 4 formats new clusters with transaction protocol v2, under which
-        # flink-connector-kafka's commit of a pre-committed transaction after a failover was fenced (a lost alert in
-        # StackRecoveryIT, "producer is already fenced" in the TaskManager log). v1 is what the connector is tested on.
+        # Kafka's default features (transaction protocol v2), as a user's new Kafka 4 cluster has them.
         java -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" \
-            --feature transaction.version=1 \
             >"$STACK_LOGS/kafka-format.log" 2>&1 || stack_die "kafka: format failed; see $STACK_LOGS/kafka-format.log"
     fi
     opens=$(stack_jvm_opens)
@@ -207,6 +206,11 @@ stack_flink_conf() {
         "$VIGIL_ROOT/flink-conf/config.yaml" >"$FLINK_CONF/config.yaml"
     printf 'io:\n  tmp:\n    dirs: %s\n' "$VIGIL_HOME/flink/tmp" >>"$FLINK_CONF/config.yaml"
     cp "$VIGIL_ROOT"/flink-conf/log4j*.properties "$FLINK_CONF/"
+    local i=0 logger
+    for logger in ${VIGIL_STACK_DEBUG//,/ }; do
+        i=$((i + 1))
+        printf 'logger.debug%d.name = %s\nlogger.debug%d.level = DEBUG\n' "$i" "$logger" "$i" >>"$FLINK_CONF/log4j.properties"
+    done
 }
 
 # BashJavaUtils computes the memory flags (line 1) and dynamic properties (line 2) that Flink's start scripts pass.

@@ -39,6 +39,23 @@ final class LocalStack implements AutoCloseable {
         return home.resolve("logs");
     }
 
+    /**
+     * The lines of the stack's logs that match {@code regex}, each prefixed with its file: a failed assertion carries
+     * the story (checkpoints, restores, transaction commits) because CI keeps only the test output.
+     */
+    String logLines(String regex) throws IOException {
+        Pattern p = Pattern.compile(regex);
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(logs())) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (p.matcher(line).find()) out.append(f.getFileName()).append(": ").append(line).append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
     /** Starts the stack from a clean data folder; throws if a service does not become ready. */
     LocalStack up() throws IOException, InterruptedException {
         vigil(List.of("stack", "down"), 120); // a stack left by an aborted run
@@ -56,6 +73,8 @@ final class LocalStack implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.put("VIGIL_HOME", home.toString());
         env.put("VIGIL_PORT_OFFSET", Integer.toString(portOffset));
+        // Every transaction the Kafka sink prepares and commits is logged: what logLines shows on a failure.
+        env.put("VIGIL_STACK_DEBUG", "org.apache.flink.connector.kafka.sink");
         Files.createDirectories(home);
         Path out = Files.createTempFile(home, "cmd", ".out");
         pb.redirectOutput(out.toFile());

@@ -21,7 +21,7 @@ final class AlertRecords implements KafkaRecordSerializationSchema<Alert> {
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Alert alert, KafkaSinkContext context, Long timestamp) {
         byte[] key = alert.id == null ? null : alert.id.getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, alert.eventTime > 0 ? alert.eventTime : null, key,
-                encoder.apply(alert));
+        // No record timestamp: the producer stamps the time of writing (see KafkaSinks). The event time is in the value.
+        return new ProducerRecord<>(topic, null, null, key, encoder.apply(alert));
     }
 }

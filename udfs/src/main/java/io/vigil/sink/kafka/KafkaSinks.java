@@ -17,6 +17,11 @@ import java.util.Properties;
  * consumers with {@code isolation.level=read_committed} only when the checkpoint that covers it completes, so after a
  * failure and restore nothing is lost and nothing appears twice. Each sink gets its own transactional-id prefix
  * ({@code <prefix>-alerts}, {@code -dead-letters}, {@code -rollups}): two writers sharing one fence each other.
+ *
+ * <p>Records carry the wall-clock time they were written as their Kafka timestamp, never the event time: the broker
+ * applies time-based retention ({@code retention.ms}, 7 days by default) to record timestamps, so alerts raised
+ * while replaying or catching up on week-old telemetry would be deleted at the broker's next retention check, within
+ * seconds of being committed. Event time travels in the value ({@code @timestamp}, {@code vigil.window_start/end}).
  */
 public final class KafkaSinks {
     /** The broker's default transaction.max.timeout.ms; a producer asking for more is refused. */

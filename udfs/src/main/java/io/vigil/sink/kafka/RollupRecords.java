@@ -18,6 +18,7 @@ final class RollupRecords implements KafkaRecordSerializationSchema<Rollup> {
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Rollup r, KafkaSinkContext context, Long timestamp) {
         byte[] key = (r.seriesId() + "@" + r.windowStart).getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, r.windowEnd > 0 ? r.windowEnd : null, key, RollupJson.toBytes(r));
+        // No record timestamp: the producer stamps the time of writing (see KafkaSinks). The window is in the value.
+        return new ProducerRecord<>(topic, null, null, key, RollupJson.toBytes(r));
     }
 }

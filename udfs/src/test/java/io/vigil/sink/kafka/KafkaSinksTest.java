@@ -1,5 +1,6 @@
 package io.vigil.sink.kafka;
 
+import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
 
@@ -14,6 +15,7 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class KafkaSinksTest {
@@ -47,12 +49,23 @@ class KafkaSinksTest {
         var r = new RollupRecords("rollups").serialize(ro, null, null);
         assertEquals("request_rate_per_second{service=checkout,route=/pay}@60000",
                 new String(r.key(), StandardCharsets.UTF_8));
-        assertEquals(120_000L, r.timestamp());
+        assertNull(r.timestamp(), "stamped by the producer when written, so retention cannot delete it at once");
         JsonNode n = JSON.readTree(r.value());
         assertEquals("vigil.rollup/1", n.get("schema").asText());
         assertEquals("/pay", n.get("labels").get("route").asText());
         assertEquals(12.5, n.get("value").asDouble());
         assertEquals(750, n.get("count").asLong());
+    }
+
+    @Test
+    void alertRecordIsKeyedByIdAndStampedWhenWritten() {
+        Alert a = new Alert();
+        a.id = "error-burst-0123";
+        a.eventTime = 60_000; // 1970: a broker would delete a record with this timestamp at its next retention check
+        var r = new AlertRecords("alerts", x -> "{}".getBytes(StandardCharsets.UTF_8)).serialize(a, null, 60_000L);
+        assertEquals("alerts", r.topic());
+        assertEquals("error-burst-0123", new String(r.key(), StandardCharsets.UTF_8));
+        assertNull(r.timestamp());
     }
 
     @Test
