@@ -21,6 +21,8 @@ VIGIL_PORT_OFFSET="${VIGIL_PORT_OFFSET:-0}"
 VIGIL_STACK_TIMEOUT="${VIGIL_STACK_TIMEOUT:-120}"
 
 STACK_SERVICES=(kafka jobmanager taskmanager-1)
+# Started by `stack up` after the core services unless left out with --without.
+STACK_RESULT_SERVICES=(opensearch prometheus)
 
 # Fixed ports (plus the offset). TaskManager n gets 6200+10n (rpc), +1 (data), +2 (metrics query), 9250+n (Prometheus).
 KAFKA_PORT=$((9092 + VIGIL_PORT_OFFSET))
@@ -30,7 +32,7 @@ JM_BLOB_PORT=$((6124 + VIGIL_PORT_OFFSET))
 JM_QUERY_PORT=$((6125 + VIGIL_PORT_OFFSET))
 JM_PROM_PORT=$((9249 + VIGIL_PORT_OFFSET))
 REST_PORT=$((8081 + VIGIL_PORT_OFFSET))
-# Optional services (`stack up --with search,prometheus` or `stack start opensearch|prometheus`).
+# Where results go (`stack up` starts them; `--without search,prometheus` leaves them out).
 SEARCH_PORT=$((9200 + VIGIL_PORT_OFFSET))
 SEARCH_TRANSPORT_PORT=$((9300 + VIGIL_PORT_OFFSET))
 PROMETHEUS_PORT=$((9090 + VIGIL_PORT_OFFSET))
@@ -294,7 +296,7 @@ svc_prometheus_log() { echo "$STACK_LOGS/prometheus.log"; }
 
 svc_prometheus_start() {
     local dir="$VIGIL_HOME/prometheus" bin
-    bin=$(command -v prometheus) || stack_die "prometheus: not installed (apt-get install --no-install-recommends prometheus)"
+    bin=$(command -v prometheus) || stack_die "prometheus: not installed; apt-get install --no-install-recommends prometheus, or leave it out: vigil stack up --without prometheus"
     mkdir -p "$dir/data"
     cat >"$dir/prometheus.yml" <<EOF
 global:
@@ -322,8 +324,8 @@ svc_prometheus_ready() { curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/
 stack_usage() {
     cat <<EOF
 usage: vigil stack up | down | status | start <service> | stop <service> | kill <service> | env
-  up        start ${STACK_SERVICES[*]} (each waits until ready)
-            --with search,prometheus also starts OpenSearch 2.19 and Prometheus (remote-write receiver)
+  up        start ${STACK_SERVICES[*]}, then OpenSearch 2.19 and Prometheus with its remote-write receiver
+            (each waits until ready); --without search,prometheus leaves out either or both
   down      stop every service of this stack; no process is left behind
   status    which services run, their pids, ports and logs
   start/stop/kill <service>   one service, e.g. taskmanager-2 beside the first (kill = SIGKILL, for failure tests)
@@ -336,22 +338,31 @@ stack_cmd() {
     local cmd=${1:-}; shift || true
     case "$cmd" in
         up)
-            local s extra=()
-            if [[ ${1:-} == --with ]]; then
-                local w
-                for w in ${2//,/ }; do
-                    case $w in
-                        search|opensearch) extra+=(opensearch) ;;
-                        prometheus) extra+=(prometheus) ;;
-                        *) stack_die "stack up --with: unknown component '$w' (known: search, prometheus)" ;;
-                    esac
-                done
-            fi
+            local s w extra=("${STACK_RESULT_SERVICES[@]}")
+            case ${1:-} in
+                "") ;;
+                --without)
+                    [[ -n ${2:-} ]] || stack_die "stack up --without needs a list, e.g. --without search,prometheus"
+                    for w in ${2//,/ }; do
+                        case $w in
+                            search|opensearch) w=opensearch ;;
+                            prometheus) ;;
+                            *) stack_die "stack up --without: unknown component '$w' (known: search, prometheus)" ;;
+                        esac
+                        for s in "${!extra[@]}"; do [[ ${extra[$s]} == "$w" ]] && unset "extra[$s]"; done
+                    done
+                    ;;
+                --with) stack_die "stack up starts search and prometheus by default now; use --without to leave them out" ;;
+                *) stack_die "stack up: unknown option '$1' (known: --without search,prometheus)" ;;
+            esac
             for s in "${STACK_SERVICES[@]}" "${extra[@]}"; do stack_start "$s"; done
-            if ((${#extra[@]})); then
-                echo "OpenSearch: http://127.0.0.1:$SEARCH_PORT  Prometheus: http://127.0.0.1:$PROMETHEUS_PORT"
-            fi
             echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink web UI: http://127.0.0.1:$REST_PORT  logs: $STACK_LOGS"
+            for s in "${extra[@]}"; do
+                case $s in
+                    opensearch) echo "OpenSearch: http://127.0.0.1:$SEARCH_PORT" ;;
+                    prometheus) echo "Prometheus: http://127.0.0.1:$PROMETHEUS_PORT (remote write: /api/v1/write)" ;;
+                esac
+            done
             ;;
         down)
             local s
@@ -364,7 +375,8 @@ stack_cmd() {
             ;;
         status)
             local s any=1
-            for s in $(printf '%s\n' "${STACK_SERVICES[@]}" $(stack_running_services) | awk '!seen[$0]++'); do
+            for s in $(printf '%s\n' "${STACK_SERVICES[@]}" "${STACK_RESULT_SERVICES[@]}" $(stack_running_services) \
+                    | awk '!seen[$0]++'); do
                 if stack_alive "$s"; then
                     printf '%-16s running  pid %-8s log %s\n' "$s" "$(stack_pid "$s")" "$(stack_log "$s")"
                     any=0
@@ -372,7 +384,8 @@ stack_cmd() {
                     printf '%-16s stopped\n' "$s"
                 fi
             done
-            echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink REST: http://127.0.0.1:$REST_PORT  data: $VIGIL_HOME"
+            echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink REST: http://127.0.0.1:$REST_PORT  OpenSearch:" \
+                "http://127.0.0.1:$SEARCH_PORT  Prometheus: http://127.0.0.1:$PROMETHEUS_PORT  data: $VIGIL_HOME"
             return $any
             ;;
         start) [[ -n ${1:-} ]] || stack_die "stack start needs a service name"; stack_start "$1" ;;

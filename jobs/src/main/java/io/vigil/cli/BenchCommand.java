@@ -6,6 +6,7 @@ import io.vigil.bench.E2eBench;
 import io.vigil.bench.IngestBench;
 import io.vigil.bench.NabBench;
 import io.vigil.bench.RulesBench;
+import io.vigil.bench.SequenceBench;
 import io.vigil.bench.SinkBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures vs a baseline measured in the same run).",
         subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class, E2eBench.class, RulesBench.class,
-            CelBench.class, SinkBench.class})
+            CelBench.class, SinkBench.class, SequenceBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

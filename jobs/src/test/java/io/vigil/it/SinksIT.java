@@ -36,10 +36,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -263,5 +267,54 @@ class SinksIT {
         assertEquals(alerts, count("vigil-alerts-*"));
         assertEquals(rollups, count("vigil-rollups-*"));
         assertEquals(dead, count("vigil-deadletters"));
+    }
+
+    /**
+     * The issue's promise to users: with the local stack running, {@code bin/vigil demo} pointed at it puts the
+     * demo's incidents in the index and its rollups in Prometheus. Runs the real launcher; the demo's own JSON-lines
+     * output is the reference. Event times end an hour ago, inside Prometheus' out-of-order window on any date.
+     */
+    @Test
+    @Order(9)
+    void theDemosIncidentsAppearInTheIndexAndInPrometheus() throws Exception {
+        Path out = Files.createTempDirectory(Files.createDirectories(stack.home), "demo");
+        Instant start = Instant.now().minus(Duration.ofHours(7)).truncatedTo(ChronoUnit.MINUTES);
+        stack.vigil(List.of("demo", "--quiet", "--hours", "6", "--start", start.toString(), "--out", out.toString(),
+                "--search-url", search, "--search-index-prefix", "demo",
+                "--prometheus-url", prometheus + "/api/v1/write"), 900);
+        HTTP.send(HttpRequest.newBuilder(URI.create(search + "/demo-*/_refresh"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        Set<String> written = new TreeSet<>();
+        for (String line : Files.readAllLines(out.resolve("alerts.jsonl"))) {
+            written.add(JSON.readTree(line).path("event").path("id").asText());
+        }
+        assertTrue(written.size() >= 10, "the demo's scripted incidents raise alerts: " + written);
+        Set<String> indexed = new TreeSet<>();
+        for (JsonNode hit : get(search + "/demo-alerts-*/_search?size=1000&_source=false").path("hits").path("hits")) {
+            indexed.add(hit.path("_id").asText());
+        }
+        assertEquals(written, indexed, "every alert of the demo is a document, once");
+
+        // The payments error incident's worst minute, as the demo wrote it, in the index and through PromQL.
+        JsonNode worst = null;
+        for (String line : Files.readAllLines(out.resolve("rollups.jsonl"))) {
+            JsonNode r = JSON.readTree(line);
+            if (r.path("metric").asText().equals("error_ratio") && r.path("service").asText().equals("payments")
+                    && r.path("labels").path("window").asText().equals("1m")
+                    && (worst == null || r.path("value").asDouble() > worst.path("value").asDouble())) {
+                worst = r;
+            }
+        }
+        assertTrue(worst != null && worst.path("value").asDouble() > 0.1, "payments' error incident: " + worst);
+        String selector = "vigil_error_ratio{service=\"payments\",window=\"1m\"}";
+        JsonNode result = get(prometheus + "/api/v1/query?query=" + URLEncoder.encode(selector, StandardCharsets.UTF_8)
+                + "&time=" + (worst.path("window_end").asLong() / 1000.0)).path("data").path("result");
+        assertEquals(1, result.size(), selector + ": " + result);
+        assertEquals(worst.path("value").asDouble(), result.get(0).path("value").get(1).asDouble(), 1e-9, selector);
+        String q = URLEncoder.encode("vigil.metric:error_ratio AND service.name:payments AND vigil.value:>0.1",
+                StandardCharsets.UTF_8);
+        assertTrue(get(search + "/demo-rollups-*/_count?q=" + q).path("count").asLong() >= 1,
+                "the incident's error-ratio rollups are indexed");
     }
 }

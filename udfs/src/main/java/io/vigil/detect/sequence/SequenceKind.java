@@ -15,6 +15,7 @@ import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.pattern.MalformedPatternException;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,9 @@ import java.util.Set;
  * </pre>
  *
  * <p>A rule becomes one CEP operator in the job graph ({@link GraphRuleKind}), so sequence rules change only when the
- * job is redeployed from a savepoint. Each match is one alert (skip past the last matched record, so one burst gives
+ * job is redeployed from a savepoint. The commonest shape, {@code at_least: N} of one step then one record of the next
+ * (brute force), runs as {@link BurstThenStepFunction} instead: the same matches at a constant cost per record, where
+ * CEP's cost grows with the square of a burst's length. Each match is one alert (skip past the last matched record, so one burst gives
  * one alert, not one per starting record); alert ids are stable (rule, key, first and last matched timestamps).
  *
  * <p>State: per key, Flink CEP keeps the partial matches begun within {@code within} (the shared buffer, pruned as the
@@ -83,6 +86,14 @@ public final class SequenceKind implements GraphRuleKind {
 
     @Override
     public DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules) {
+        return attach(telemetry, rules, true);
+    }
+
+    /**
+     * {@link #attach} with every rule on Flink CEP when {@code burstThenStep} is false: the reference that
+     * {@code vigil bench sequence} measures the burst-then-step operator against.
+     */
+    public DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules, boolean burstThenStep) {
         DataStream<Alert> all = null;
         for (CompiledRule rule : rules) {
             Params p = new Params(rule.spec);
@@ -93,15 +104,22 @@ public final class SequenceKind implements GraphRuleKind {
             // The uid carries a digest of the rule so a changed pattern starts from clean CEP state on redeploy
             // (restore with --allowNonRestoredState) instead of reading partial matches of another pattern.
             String uid = "sequence-" + rule.id() + "-" + Integer.toHexString(rule.json.hashCode());
-            DataStream<Alert> alerts = CEP.pattern(telemetry
-                                    .filter(new RuleRecords.Filter(rule.json, d.steps())).name("Sequence input: " + rule.id())
-                                    .uid(uid + "-input")
-                                    .keyBy(new RuleRecords.Key(rule.spec.id, rule.spec.keyBy), Types.STRING),
-                            pattern(rule.id(), d))
-                    .inEventTime()
-                    .process(new SequenceMatchFunction(rule.json, d.steps, d.evidence),
-                            TypeInformation.of(Alert.class))
-                    .name("Sequence: " + rule.id()).uid(uid);
+            KeyedStream<Telemetry, String> records = telemetry
+                    .filter(new RuleRecords.Filter(rule.json, d.steps())).name("Sequence input: " + rule.id())
+                    .uid(uid + "-input")
+                    .keyBy(new RuleRecords.Key(rule.spec.id, rule.spec.keyBy), Types.STRING);
+            DataStream<Alert> alerts;
+            if (burstThenStep && BurstThenStepFunction.applies(d.steps())) {
+                alerts = records.process(new BurstThenStepFunction(rule.id(), rule.json, d.steps(), d.within(),
+                                d.evidence()), TypeInformation.of(Alert.class))
+                        .name("Sequence (burst then step): " + rule.id()).uid(uid + "-burst");
+            } else {
+                alerts = CEP.pattern(records, pattern(rule.id(), d))
+                        .inEventTime()
+                        .process(new SequenceMatchFunction(rule.json, d.steps, d.evidence),
+                                TypeInformation.of(Alert.class))
+                        .name("Sequence: " + rule.id()).uid(uid);
+            }
             all = all == null ? alerts : all.union(alerts);
         }
         if (all == null) {

@@ -1,14 +1,7 @@
 package io.vigil.detect.sequence;
 
-import io.vigil.alert.AlertIds;
-import io.vigil.alert.Templates;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-import io.vigil.model.TelemetryJson;
-import io.vigil.rules.CompiledRule;
-import io.vigil.rules.Durations;
-import io.vigil.rules.RuleCodec;
-import io.vigil.rules.RuleCompiler;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.metrics.Counter;
@@ -18,18 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/**
- * Turns one CEP match into one firing alert: the window spans the first to the last matched record, the observed
- * value is the number of matched records, and the evidence holds, per step, its first records and its last one.
- * The alert id depends only on the rule, the key and the matched timestamps, so a replay gives the same ids.
- */
+/** Turns one CEP match into one firing alert ({@link SequenceAlerts}). */
 final class SequenceMatchFunction extends PatternProcessFunction<Telemetry, Alert> {
     private static final long serialVersionUID = 1L;
 
     private final String ruleJson;
     private final ArrayList<Step> steps;
     private final int evidence;
-    private transient CompiledRule rule;
+    private transient SequenceAlerts alerts;
     private transient Counter matches;
 
     SequenceMatchFunction(String ruleJson, List<Step> steps, int evidence) {
@@ -40,86 +29,22 @@ final class SequenceMatchFunction extends PatternProcessFunction<Telemetry, Aler
 
     @Override
     public void open(OpenContext openContext) {
-        rule = RuleCompiler.compile(RuleCodec.fromJson(ruleJson));
+        alerts = new SequenceAlerts(ruleJson, steps, evidence);
         matches = getRuntimeContext().getMetricGroup().counter("sequenceMatches");
     }
 
     @Override
     public void processMatch(Map<String, List<Telemetry>> match, Context ctx, Collector<Alert> out) {
-        if (rule == null) { // the harness and tests may call without open()
-            rule = RuleCompiler.compile(RuleCodec.fromJson(ruleJson));
+        if (alerts == null) { // the harness and tests may call without open()
+            alerts = new SequenceAlerts(ruleJson, steps, evidence);
         }
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        long total = 0;
-        long needed = 0;
-        Telemetry any = null;
-        StringBuilder shape = new StringBuilder();
-        for (Step s : steps) {
-            needed += s.optional() ? 0 : s.min();
-            List<Telemetry> records = match.get(s.name());
-            if (records == null || records.isEmpty()) {
-                continue;
-            }
-            for (Telemetry t : records) {
-                first = Math.min(first, t.timestamp);
-                last = Math.max(last, t.timestamp);
-            }
-            total += records.size();
-            any = records.get(0);
-            shape.append(shape.length() == 0 ? "" : ", then ").append(s.name()).append(" x").append(records.size());
-        }
-        if (any == null) {
+        Alert a = alerts.of(match);
+        if (a == null) {
             return;
-        }
-        Alert a = alert(rule, rule.keyOf(any), first, last + 1, total, needed);
-        for (Step s : steps) {
-            List<Telemetry> records = match.get(s.name());
-            if (records == null) {
-                continue;
-            }
-            for (int i = 0; i < records.size() && i < evidence; i++) {
-                // the first evidence-1 records of the step and its last one
-                int at = i == evidence - 1 ? records.size() - 1 : i;
-                a.evidence.add(TelemetryJson.write(records.get(at)));
-            }
-        }
-        a.annotations.put("sequence", shape + " within " + Durations.format(last - first));
-        if (!rule.spec.annotations.containsKey("summary")) {
-            a.message = a.message + " (" + a.annotations.get("sequence") + ")";
         }
         if (matches != null) {
             matches.inc();
         }
-        a.processingTime = System.currentTimeMillis();
         out.collect(a);
-    }
-
-    /** A firing alert with the rule's fields, as the shared detector operator builds them. */
-    static Alert alert(CompiledRule rule, String key, long windowStart, long windowEnd, double observed,
-            double expected) {
-        Alert a = new Alert();
-        a.id = AlertIds.of(rule.id(), key, windowStart, windowEnd);
-        a.incidentId = a.id;
-        a.ruleId = rule.id();
-        a.ruleName = rule.spec.name;
-        a.kind = rule.spec.kind;
-        a.severity = rule.spec.severity;
-        a.key = key;
-        a.keyFields.putAll(rule.keyFields(key));
-        a.service = a.keyFields.get("service.name");
-        if (a.service == null && rule.spec.match != null && rule.spec.match.get("service.name") instanceof String) {
-            a.service = (String) rule.spec.match.get("service.name");
-        }
-        a.windowStart = windowStart;
-        a.windowEnd = windowEnd;
-        a.observed = observed;
-        a.expected = expected;
-        a.comparison = ">=";
-        a.eventTime = windowEnd - 1;
-        a.realertMillis = rule.realertMillis;
-        a.labels.putAll(rule.spec.labels);
-        Templates.render(rule.spec, a);
-        return a;
     }
 }

@@ -341,10 +341,16 @@ final class SloDetector implements Detector {
             a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
                     + ": error budget burning " + fmt(longBurn) + "x over " + Durations.format(p.longWindow) + " and "
                     + fmt(shortBurn) + "x over " + Durations.format(p.shortWindow) + " (" + name + " at "
-                    + fmt(p.burnRate) + "x); " + Math.round(remaining * 100) + "% of the " + Durations.format(period)
-                    + " budget left";
+                    + fmt(p.burnRate) + "x); " + budgetText(remaining);
         }
         return a;
+    }
+
+    /** "40% of the 30d budget left", or once overspent "30d budget exhausted (650% spent)": never a negative left. */
+    String budgetText(double remaining) {
+        String budget = Durations.format(period) + " budget";
+        return remaining >= 0 ? Math.round(remaining * 100) + "% of the " + budget + " left"
+                : budget + " exhausted (" + Math.round((1 - remaining) * 100) + "% spent)";
     }
 
     /** Share of the period's error budget not yet spent: 1 untouched, 0 spent, negative overspent. */

@@ -12,6 +12,8 @@ import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -26,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The sequence kind's CEP operator driven by hand: records, watermarks, late data, keys, and a snapshot/restore in the
- * middle of a sequence. The operator is built exactly as {@link SequenceKind#attach} builds it through CEP.pattern.
+ * The sequence kind's operators driven by hand: records, watermarks, late data, keys, and a snapshot/restore in the
+ * middle of a sequence. Each test runs the operator {@link SequenceKind#attach} would run for its rule: the brute-force
+ * shape runs {@link BurstThenStepFunction}, the strict one CEP; {@link BurstThenStepAgreesWithCepTest} holds the two
+ * to the same alerts.
  */
 class SequenceHarnessTest {
     static final String BRUTE_FORCE = """
@@ -57,18 +61,38 @@ class SequenceHarnessTest {
                 .attr("event.outcome", outcome).attr("source.ip", ip).attr("user.name", user);
     }
 
+    /** The operator {@link SequenceKind#attach} runs for the rule: the burst-then-step function or CEP. */
     static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harness(CompiledRule rule)
             throws Exception {
+        return harness(rule, null, false);
+    }
+
+    /** The rule's Flink CEP operator, whatever its shape: the reference the burst-then-step function must agree with. */
+    static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> cepHarness(CompiledRule rule)
+            throws Exception {
+        return harness(rule, null, true);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harness(CompiledRule rule,
+            OperatorSubtaskState restore, boolean cep) throws Exception {
         Params p = new Params(rule.spec);
         SequenceKind.Definition d = SequenceKind.parse(rule.spec, p);
         assertTrue(p.problems().isEmpty(), p.problems().toString());
-        Pattern<Telemetry, ?> pattern = SequenceKind.pattern(rule.id(), d);
-        CepOperator<Telemetry, String, Alert> op = new CepOperator<>(
-                TypeInformation.of(Telemetry.class).createSerializer(new SerializerConfigImpl()), false,
-                NFACompiler.compileFactory(pattern, false), null, pattern.getAfterMatchSkipStrategy(),
-                new SequenceMatchFunction(rule.json, d.steps(), d.evidence()), null);
+        OneInputStreamOperator<Telemetry, Alert> op;
+        if (!cep && BurstThenStepFunction.applies(d.steps())) {
+            op = new KeyedProcessOperator<>(
+                    new BurstThenStepFunction(rule.id(), rule.json, d.steps(), d.within(), d.evidence()));
+        } else {
+            Pattern<Telemetry, ?> pattern = SequenceKind.pattern(rule.id(), d);
+            op = new CepOperator<>(TypeInformation.of(Telemetry.class).createSerializer(new SerializerConfigImpl()),
+                    false, NFACompiler.compileFactory(pattern, false), null, pattern.getAfterMatchSkipStrategy(),
+                    new SequenceMatchFunction(rule.json, d.steps(), d.evidence()), null);
+        }
         var h = new KeyedOneInputStreamOperatorTestHarness<>(op, new RuleRecords.Key(rule.id(), rule.keyBy()),
                 Types.STRING);
+        if (restore != null) {
+            h.initializeState(restore);
+        }
         h.open();
         return h;
     }
@@ -250,17 +274,6 @@ class SequenceHarnessTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harnessRestored(CompiledRule rule,
             OperatorSubtaskState snapshot) throws Exception {
-        Params p = new Params(rule.spec);
-        SequenceKind.Definition d = SequenceKind.parse(rule.spec, p);
-        Pattern<Telemetry, ?> pattern = SequenceKind.pattern(rule.id(), d);
-        CepOperator<Telemetry, String, Alert> op = new CepOperator<>(
-                TypeInformation.of(Telemetry.class).createSerializer(new SerializerConfigImpl()), false,
-                NFACompiler.compileFactory(pattern, false), null, pattern.getAfterMatchSkipStrategy(),
-                new SequenceMatchFunction(rule.json, d.steps(), d.evidence()), null);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, new RuleRecords.Key(rule.id(), rule.keyBy()),
-                Types.STRING);
-        h.initializeState(snapshot);
-        h.open();
-        return h;
+        return harness(rule, snapshot, false);
     }
 }

@@ -119,6 +119,11 @@ class SloDetectorTest {
         assertTrue(Math.abs(fired.windowEnd - predicted) <= MIN,
                 "page at " + (fired.windowEnd - stepAt) / (double) MIN + " min after the step, predicted "
                         + predictedMinutes);
+        // The budget in words: what is left, or how far it is overspent; never a negative share left.
+        double remaining = Double.parseDouble(fired.annotations.get("error_budget_remaining"));
+        String budget = remaining >= 0 ? Math.round(remaining * 100) + "% of the 30d budget left"
+                : "30d budget exhausted (" + Math.round((1 - remaining) * 100) + "% spent)";
+        assertTrue(fired.message.endsWith("; " + budget), fired.message);
         // The reference agrees minute by minute: first minute boundary where the Workbook's condition holds.
         long firstHolding = firstBoundary(stepAt, errorsEnd + HOUR, f::pageHolds, true);
         assertEquals(firstHolding, fired.windowEnd);

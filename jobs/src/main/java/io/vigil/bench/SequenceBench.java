@@ -1,0 +1,156 @@
+package io.vigil.bench;
+
+import io.vigil.detect.sequence.SequenceKind;
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.RuleCompiler;
+import io.vigil.rules.RuleLoader;
+import io.vigil.rules.RuleSpec;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code vigil bench sequence}: the starter brute-force rule ({@code rules/security/ssh-brute-force.yaml}) over bursts
+ * of failed logins that each end in a success, run on Flink CEP and on the burst-then-step operator that replaces it
+ * for this shape, in the same run on the same records. Reports records/s of each and the ratio, for several burst
+ * lengths: CEP's cost per record grows with the burst, the keyed operator's does not. Both must raise the same alerts,
+ * or the bench fails.
+ */
+@Command(name = "sequence", mixinStandardHelpOptions = true,
+        description = "Records/s of the brute-force sequence rule on the burst-then-step operator vs Flink CEP, "
+                + "for bursts of increasing length, in the same run.")
+public final class SequenceBench implements Callable<Integer> {
+    @Option(names = "--rule", defaultValue = "rules/security/ssh-brute-force.yaml", paramLabel = "FILE",
+            description = "a sequence rule of the burst-then-step shape (default: ${DEFAULT-VALUE})")
+    Path rule;
+
+    @Option(names = "--bursts", defaultValue = "20,100,400", split = ",",
+            description = "failed logins per burst (default: ${DEFAULT-VALUE})")
+    List<Integer> bursts;
+
+    @Option(names = "--records", defaultValue = "4000",
+            description = "about this many records per case (default: ${DEFAULT-VALUE})")
+    int records;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "runs per case; the best is reported (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rounds < 1 || records < 1 || bursts.stream().anyMatch(b -> b < 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--rounds, --records and every --bursts value must be at least 1");
+        }
+        List<RuleSpec> specs = RuleLoader.load(List.of(rule));
+        if (specs.size() != 1 || !"sequence".equals(specs.get(0).kind)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--rule must be one file holding one sequence rule; " + rule + " holds " + specs.size());
+        }
+        CompiledRule compiled = RuleCompiler.compile(specs.get(0));
+        System.out.printf(Locale.ROOT, "rule: %s, %d runs per case, best reported, parallelism 1%n", compiled.id(),
+                rounds);
+        System.out.printf(Locale.ROOT, "%-10s %10s %14s %14s %8s%n", "burst", "records", "CEP rec/s",
+                "keyed rec/s", "ratio");
+        for (int burst : bursts) {
+            List<Telemetry> input = bursts(burst, Math.max(1, records / (burst + 1)));
+            double[] best = new double[2];
+            TreeSet<String> reference = null;
+            for (int round = 0; round < rounds; round++) {
+                for (int engine = 0; engine < 2; engine++) {
+                    TreeSet<String> ids = new TreeSet<>();
+                    long ms = run(compiled, input, engine == 1, ids);
+                    double perSecond = input.size() / (Math.max(1, ms) / 1e3);
+                    if (reference == null) {
+                        reference = ids;
+                    } else if (!reference.equals(ids)) {
+                        throw new IllegalStateException("CEP and burst-then-step disagree at burst " + burst);
+                    }
+                    best[engine] = Math.max(best[engine], perSecond);
+                }
+            }
+            System.out.printf(Locale.ROOT, "%-10d %,10d %,14.0f %,14.0f %8.2f%n", burst, input.size(), best[0],
+                    best[1], best[1] / best[0]);
+        }
+        return 0;
+    }
+
+    /**
+     * {@code n} bursts from different addresses, one after the other: {@code burst} failed logins spread over four
+     * minutes, then a success, so every burst is one match of a 5-minute rule.
+     */
+    static List<Telemetry> bursts(int burst, int n) {
+        List<Telemetry> out = new ArrayList<>();
+        long t = 1_793_577_600_000L;
+        long step = Math.max(1, 240_000L / burst);
+        for (int b = 0; b < n; b++) {
+            String ip = "203.0." + (b / 250) + "." + (b % 250);
+            for (int i = 0; i < burst; i++) {
+                out.add(login(t, ip, "failure"));
+                t += step;
+            }
+            out.add(login(t, ip, "success"));
+            t += 1000;
+        }
+        return out;
+    }
+
+    static Telemetry login(long t, String ip, String outcome) {
+        return Telemetry.log(t, "sshd", "INFO", outcome + " password for root from " + ip)
+                .attr("event.category", "authentication").attr("event.action", "ssh_login")
+                .attr("event.outcome", outcome).attr("source.ip", ip).attr("user.name", "root");
+    }
+
+    /** Alert ids of the running bench job: it runs in this JVM's MiniCluster, so a static set can gather them. */
+    private static final Set<String> SEEN = ConcurrentHashMap.newKeySet();
+
+    /**
+     * One bounded run at parallelism 1 with per-record watermarks; adds the alert ids to {@code ids} and returns the
+     * job's net runtime in ms (without starting the MiniCluster, which would dwarf small cases).
+     */
+    static long run(CompiledRule rule, List<Telemetry> input, boolean burstThenStep, Set<String> ids)
+            throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        DataStream<Telemetry> telemetry = env.fromData(input).assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Telemetry>forMonotonousTimestamps().withTimestampAssigner((r, ts) -> r.timestamp));
+        SEEN.clear();
+        new SequenceKind().attach(telemetry, List.of(rule), burstThenStep)
+                .map(SequenceBench::seen).name("alert ids").sinkTo(new DiscardingSink<>());
+        long ms = env.execute("bench sequence").getNetRuntime(TimeUnit.MILLISECONDS);
+        ids.addAll(SEEN);
+        if (ids.isEmpty()) {
+            throw new IllegalStateException("no alert: the bursts should each match " + rule.id());
+        }
+        return ms;
+    }
+
+    private static String seen(Alert a) {
+        SEEN.add(a.id);
+        return a.id;
+    }
+}
