@@ -49,6 +49,7 @@ public class ServiceCatalog implements Serializable {
      * One service's entry. A POJO (the list with its {@link TypeInfo}) so Flink keeps it in broadcast state and sends
      * it in {@link CatalogUpdate}s without Kryo.
      */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) // as JSON on the topic: empty fields left out
     public static class Entry implements Serializable {
         private static final long serialVersionUID = 1L;
         public String owner;
@@ -62,8 +63,7 @@ public class ServiceCatalog implements Serializable {
 
     /** Entry JSON as the catalog topic holds it: the YAML's field names, empty fields left out. */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** The file's shape. */
     static class File {
