@@ -209,7 +209,7 @@ stack_flink_conf() {
     printf 'io:\n  tmp:\n    dirs: %s\n' "$VIGIL_HOME/flink/tmp" >>"$FLINK_CONF/config.yaml"
     cp "$VIGIL_ROOT"/flink-conf/log4j*.properties "$FLINK_CONF/"
     local i=0 logger
-    for logger in ${VIGIL_STACK_DEBUG//,/ }; do
+    for logger in ${VIGIL_STACK_DEBUG:+${VIGIL_STACK_DEBUG//,/ }}; do
         i=$((i + 1))
         printf 'logger.debug%d.name = %s\nlogger.debug%d.level = DEBUG\n' "$i" "$logger" "$i" >>"$FLINK_CONF/log4j.properties"
     done
@@ -424,9 +424,10 @@ flink_cli() {
 }
 
 # The job arguments for this stack when the user gives none: its broker, the topic `vigil generate` writes and the
-# repository's rules, with hot reload from the rules topic `vigil rules push` writes.
+# repository's rules, with hot reload from the rules topic `vigil rules push` writes and the service-catalog topic
+# `vigil catalog push` writes.
 stack_default_job_args() {
-    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules"
+    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
 }
 
 # submit [--from-savepoint PATH] [job arguments...]

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             AlertsCommand.class,
             GenerateCommand.class,
             RulesCommand.class,
+            CatalogCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec

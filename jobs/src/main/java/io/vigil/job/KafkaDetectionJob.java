@@ -2,6 +2,7 @@ package io.vigil.job;
 
 import io.vigil.alert.AlertJson;
 import io.vigil.alert.ServiceCatalog;
+import io.vigil.alert.kafka.CatalogTopic;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
@@ -59,11 +60,15 @@ public final class KafkaDetectionJob {
         new DetectionJob(detectionConfig(c), kafka::create, rules, sinks).build(env);
     }
 
-    /** Watermark delay and idleness come from the job config. */
+    /** Watermark delay and idleness, the catalog file and the catalog topic come from the job config. */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
         DetectionConfig d = new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
         if (c.catalog != null) {
             d.catalog = ServiceCatalog.load(c.catalog);
+        }
+        if (c.catalogTopic != null) {
+            d.catalogUpdates = CatalogUpdates.of(new CatalogTopic(c.bootstrapServers, c.catalogTopic,
+                    c.jobName + "-catalog", c.clientProperties));
         }
         return d;
     }

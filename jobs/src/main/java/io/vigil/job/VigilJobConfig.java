@@ -63,7 +63,9 @@ public final class VigilJobConfig implements Serializable {
         SEARCH_INDEX_PREFIX("search-index-prefix", "prefix of the alert and rollup indices (default vigil)"),
         PROMETHEUS_URL("prometheus-url", "Prometheus remote-write URL for rollups, e.g. "
                 + "http://prometheus:9090/api/v1/write (default: none)"),
-        CATALOG("catalog", "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)");
+        CATALOG("catalog", "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)"),
+        CATALOG_TOPIC("catalog-topic", "compacted topic of service-catalog entries applied while the job runs, over "
+                + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)");
 
         public final String name;
         public final String help;
@@ -109,6 +111,8 @@ public final class VigilJobConfig implements Serializable {
     public final String prometheusUrl;
     /** Service catalog file, or null. */
     public final Path catalog;
+    /** Null when the catalog is fixed at start (no catalog topic). */
+    public final String catalogTopic;
     public final Properties clientProperties;
 
     private VigilJobConfig(Builder b) {
@@ -131,6 +135,7 @@ public final class VigilJobConfig implements Serializable {
         search = b.search;
         prometheusUrl = b.prometheusUrl;
         catalog = b.catalog;
+        catalogTopic = b.catalogTopic;
         clientProperties = b.clientProperties;
     }
 
@@ -371,6 +376,23 @@ public final class VigilJobConfig implements Serializable {
         } else if (b.rulesDir != null && Files.isRegularFile(b.rulesDir.resolve("_services.yaml"))) {
             b.catalog = b.rulesDir.resolve("_services.yaml");
         }
+        String catalogTopic = s.getOrDefault(Key.CATALOG_TOPIC.name, "");
+        if (!catalogTopic.isEmpty()) {
+            checkTopic(Key.CATALOG_TOPIC.name, catalogTopic, problems);
+            b.catalogTopic = catalogTopic;
+            // Each record of one topic would be a bad record of the other; outputs are no catalog either.
+            if (catalogTopic.equals(b.rulesTopic)) {
+                problems.add("catalog-topic and rules-topic are both '" + catalogTopic + "'; give the service "
+                        + "catalog its own topic, e.g. vigil-services");
+            }
+            boolean telemetry = b.topics != null && !b.topics.isPattern()
+                    && b.topics.formatByTopic().containsKey(catalogTopic);
+            if (telemetry || catalogTopic.equals(b.alertsTopic) || catalogTopic.equals(b.deadLettersTopic)
+                    || catalogTopic.equals(b.rollupsTopic)) {
+                problems.add("catalog-topic '" + catalogTopic + "' is also " + (telemetry ? "read as telemetry"
+                        : "written by the job") + "; give the service catalog its own topic, e.g. vigil-services");
+            }
+        }
     }
 
     private static boolean validPort(String p) {
@@ -428,6 +450,7 @@ public final class VigilJobConfig implements Serializable {
         io.vigil.sink.search.SearchConfig search;
         String prometheusUrl;
         Path catalog;
+        String catalogTopic;
         Properties clientProperties;
     }
 }

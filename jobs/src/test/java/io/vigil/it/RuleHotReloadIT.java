@@ -1,5 +1,8 @@
 package io.vigil.it;
 
+import io.vigil.alert.AlertEnricher;
+import io.vigil.alert.ServiceCatalog;
+import io.vigil.alert.kafka.CatalogTopic;
 import io.vigil.cli.VigilCli;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
@@ -8,10 +11,12 @@ import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
+import io.vigil.job.CatalogUpdates;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
 import io.vigil.model.TelemetryJson;
+import io.vigil.rules.RuleSpec;
 import io.vigil.rules.kafka.RuleTopic;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,13 +44,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Hot reload against the real Kafka broker ({@code bin/vigil stack start kafka}, port offset 23000): a running job
  * (local MiniCluster, telemetry from a Kafka topic, rules from the compacted rules topic) picks up a rule pushed with
  * {@code vigil rules push}, applies a change (the changed rule's state resets on purpose), stops a deleted rule, and
- * keeps the state of a rule that did not change.
+ * keeps the state of a rule that did not change. A second job follows the compacted service-catalog topic: alerts
+ * raised after a {@code vigil catalog push} carry the pushed owner and team, and after a tombstone fall back to the
+ * catalog file's entry or to unknown.
  *
  * <p>Telemetry: one cart INFO log per event second (rule "steady" keeps one incident open all along, so a reset of its
  * state would show as a second firing alert) and a burst of payments ERROR logs every 25 event seconds (rule "burst"
@@ -55,6 +63,8 @@ class RuleHotReloadIT {
     static final long T0 = 1767225600000L; // 2026-01-01T00:00:00Z
     static final String TELEMETRY = "it-telemetry";
     static final String RULES = "it-rules";
+    static final String CATALOG_TELEMETRY = "it-catalog-telemetry";
+    static final String CATALOG = "it-services";
 
     static LocalStack stack;
     static Path dir;
@@ -69,7 +79,8 @@ class RuleHotReloadIT {
         dir = Files.createTempDirectory(Files.createDirectories(stack.home), "rules");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", (Object) stack.bootstrap()))) {
             // One partition, so the test's records arrive in event-time order.
-            admin.createTopics(List.of(new NewTopic(TELEMETRY, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(TELEMETRY, 1, (short) 1),
+                    new NewTopic(CATALOG_TELEMETRY, 1, (short) 1))).all().get();
         }
     }
 
@@ -113,7 +124,8 @@ class RuleHotReloadIT {
             }, "alert-reader");
             reader.setDaemon(true);
             reader.start();
-            Thread writer = new Thread(() -> produce(producer, stop), "telemetry-writer");
+            Thread writer = new Thread(() -> produce(producer, TELEMETRY, List.of("payments"), stop),
+                    "telemetry-writer");
             writer.setDaemon(true);
             writer.start();
 
@@ -165,17 +177,133 @@ class RuleHotReloadIT {
         }
     }
 
+    @Test
+    void pushedCatalogEntriesEnrichAlertsAndTombstonesFallBackWhileTheJobRuns() throws Exception {
+        // The catalog file knows payments; billing only ever comes from the topic.
+        ServiceCatalog.Entry fromFile = new ServiceCatalog.Entry();
+        fromFile.owner = "file-payments@shop.example";
+        fromFile.team = "payments";
+        DetectionConfig config = new DetectionConfig().watermarkDelay(Duration.ofSeconds(1));
+        config.catalog = new ServiceCatalog(Map.of("payments", fromFile));
+        // The job as the cluster runs it with catalog-topic set (KafkaDetectionJob), without the Kafka sinks.
+        config.catalogUpdates = CatalogUpdates.of(new CatalogTopic(stack.bootstrap(), CATALOG));
+
+        // Pushed before the job starts: it comes from the topic's beginning.
+        Path before = catalogFile("services-v1.yaml", "billing", "billing-oncall@shop.example", "finance");
+        StringWriter out = new StringWriter();
+        assertEquals(0, catalogPush(out, before.toString()), "push billing");
+        assertTrue(out.toString().contains("billing: added"), out.toString());
+
+        RuleSpec errors = new RuleSpec();
+        errors.id = "errors";
+        errors.name = "errors";
+        errors.kind = "frequency";
+        errors.match.put("signal", "log");
+        errors.match.put("severity", "ERROR");
+        errors.keyBy.add("service.name");
+        errors.params.put("count", 30L);
+        errors.params.put("window", "10s");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        env.getConfig().setAutoWatermarkInterval(100);
+        DecoderFactory decoders = format -> Decoders.forFormat(format)::decode;
+        KafkaTelemetrySource kafka = new KafkaTelemetrySource(stack.bootstrap(),
+                TopicFormats.topics(Map.of(CATALOG_TELEMETRY, "json")), "it-catalog", StartOffsets.parse("earliest"),
+                new Properties(), decoders);
+        DataStream<Alert> alerts = new DetectionJob(config, kafka::create, RuleSource.of(List.of(errors)),
+                DetectionJob.Sinks.none()).build(env).alerts();
+
+        List<Alert> got = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        CloseableIterator<Alert> it = alerts.executeAndCollect("catalog hot reload IT");
+        try (KafkaProducer<String, String> producer = producer()) {
+            Thread reader = new Thread(() -> {
+                try {
+                    it.forEachRemaining(got::add);
+                } catch (RuntimeException e) {
+                    if (!stop.get()) {
+                        throw e;
+                    }
+                }
+            }, "catalog-alert-reader");
+            reader.setDaemon(true);
+            reader.start();
+            Thread writer = new Thread(() -> produce(producer, CATALOG_TELEMETRY, List.of("payments", "billing"),
+                    stop), "catalog-telemetry-writer");
+            writer.setDaemon(true);
+            writer.start();
+
+            Alert billing = await(got, 0, a -> "billing".equals(a.service), "billing alerts");
+            assertEquals("billing-oncall@shop.example", billing.enrichment.get("owner"), "the topic's entry");
+            assertEquals("finance", billing.enrichment.get("team"));
+            Alert payments = await(got, 0, a -> "payments".equals(a.service), "payments alerts");
+            assertEquals("file-payments@shop.example", payments.enrichment.get("owner"), "the file's entry");
+
+            // 1. A pushed entry wins over the file's within seconds.
+            Path pushed = catalogFile("services-v2.yaml", "payments", "topic-payments@shop.example", "psp");
+            out = new StringWriter();
+            assertEquals(0, catalogPush(out, pushed.toString()), "push payments");
+            assertTrue(out.toString().contains("payments: added"), out.toString());
+            int from = got.size();
+            long t = System.currentTimeMillis();
+            Alert changed = await(got, from, a -> "payments".equals(a.service)
+                    && "topic-payments@shop.example".equals(a.enrichment.get("owner")), "the pushed owner");
+            assertEquals("psp", changed.enrichment.get("team"));
+            System.out.println("pushed catalog entry applied " + (System.currentTimeMillis() - t) + " ms after the push");
+
+            // 2. Tombstones: payments falls back to the file's entry, billing becomes unknown; the job keeps running.
+            out = new StringWriter();
+            assertEquals(0, catalogPush(out, "--delete", "payments", "--delete", "billing", "--delete", "nobody"),
+                    "delete");
+            assertTrue(out.toString().contains("payments: removed"), out.toString());
+            assertTrue(out.toString().contains("nobody: not on the topic"), out.toString());
+            from = got.size();
+            await(got, from, a -> "payments".equals(a.service)
+                    && "file-payments@shop.example".equals(a.enrichment.get("owner"))
+                    && "payments".equals(a.enrichment.get("team")), "payments back on the file's entry");
+            Alert unknown = await(got, from, a -> "billing".equals(a.service)
+                    && "unknown".equals(a.enrichment.get(AlertEnricher.STATUS)), "billing unknown");
+            assertNull(unknown.enrichment.get("owner"));
+        } finally {
+            stop.set(true);
+            it.close(); // cancels the job
+        }
+    }
+
     private static Alert await(List<Alert> got, Predicate<Alert> p, String what) throws InterruptedException {
+        return await(got, 0, p, what);
+    }
+
+    /** The first alert at index {@code from} or later that matches. */
+    private static Alert await(List<Alert> got, int from, Predicate<Alert> p, String what)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
-            for (Alert a : got) {
-                if (p.test(a)) {
-                    return a;
+            for (int i = from; i < got.size(); i++) {
+                if (p.test(got.get(i))) {
+                    return got.get(i);
                 }
             }
             Thread.sleep(100);
         }
         throw new AssertionError("timed out waiting until " + what + "; alerts so far: " + got);
+    }
+
+    private static Path catalogFile(String file, String service, String owner, String team) throws Exception {
+        Path f = dir.resolve(file);
+        Files.writeString(f, String.join("\n",
+                "services:",
+                "  " + service + ":",
+                "    owner: " + owner,
+                "    team: " + team,
+                ""));
+        return f;
+    }
+
+    private static int catalogPush(StringWriter out, String... args) {
+        List<String> all = new ArrayList<>(List.of("catalog", "push", "--bootstrap-servers", stack.bootstrap(),
+                "--topic", CATALOG));
+        all.addAll(List.of(args));
+        return VigilCli.commandLine().setOut(new PrintWriter(out)).execute(all.toArray(new String[0]));
     }
 
     private static List<String> ids(List<Alert> got, String rule) {
@@ -217,17 +345,20 @@ class RuleHotReloadIT {
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
-    /** Ten event seconds per wall second until stopped. */
-    private static void produce(KafkaProducer<String, String> producer, AtomicBoolean stop) {
+    /** Ten event seconds per wall second until stopped: cart INFO logs, and error bursts of these services. */
+    private static void produce(KafkaProducer<String, String> producer, String topic, List<String> bursts,
+            AtomicBoolean stop) {
         long t = T0;
         while (!stop.get()) {
-            producer.send(new ProducerRecord<>(TELEMETRY, TelemetryJson.write(
+            producer.send(new ProducerRecord<>(topic, TelemetryJson.write(
                     Telemetry.log(t, "cart", "INFO", "ok"))));
             long second = (t - T0) / 1000;
             if (second % 25 < 5) {
-                for (int i = 0; i < 8; i++) {
-                    producer.send(new ProducerRecord<>(TELEMETRY, TelemetryJson.write(
-                            Telemetry.log(t + i, "payments", "ERROR", "upstream timeout"))));
+                for (String service : bursts) {
+                    for (int i = 0; i < 8; i++) {
+                        producer.send(new ProducerRecord<>(topic, TelemetryJson.write(
+                                Telemetry.log(t + i, service, "ERROR", "upstream timeout"))));
+                    }
                 }
             }
             t += 1000;

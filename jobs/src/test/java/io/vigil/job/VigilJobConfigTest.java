@@ -265,4 +265,20 @@ class VigilJobConfigTest {
         s.put("rules-topic", "no such topic");
         assertOneProblem(problems(s), "rules-topic", "not a Kafka topic name");
     }
+
+    @Test
+    void catalogTopicIsOptionalAndChecked() {
+        assertNull(VigilJobConfig.parse(valid()).catalogTopic);
+        Map<String, String> s = valid();
+        s.put("catalog-topic", "vigil-services");
+        assertEquals("vigil-services", VigilJobConfig.parse(s).catalogTopic);
+        s.put("catalog-topic", "no such topic");
+        assertOneProblem(problems(s), "catalog-topic", "not a Kafka topic name");
+        s.put("catalog-topic", "vigil-rules");
+        s.put("rules-topic", "vigil-rules");
+        assertOneProblem(problems(s), "catalog-topic and rules-topic are both 'vigil-rules'", "e.g. vigil-services");
+        s.remove("rules-topic");
+        s.put("catalog-topic", "vigil-alerts");
+        assertOneProblem(problems(s), "catalog-topic 'vigil-alerts' is also written by the job", "its own topic");
+    }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  * dashboards (comma separated), and {@code catalog.status} {@code known} or {@code unknown}. An alert for a service the
  * catalog does not know is marked unknown and passed on, never dropped. A rule's own owner or runbook (its
  * {@code owner}/{@code runbook} annotations) overrides the catalog's, as the rule author knows the case best.
- * Stateless; the catalog travels with the function, so changing it means restarting the job.
+ * Stateless; the catalog travels with the function, so changing it means restarting the job. A job that follows the
+ * catalog topic uses {@link BroadcastAlertEnricher} instead, with the same enrichment.
  */
 public class AlertEnricher implements MapFunction<Alert, Alert> {
     private static final long serialVersionUID = 1L;
@@ -29,8 +30,12 @@ public class AlertEnricher implements MapFunction<Alert, Alert> {
     }
 
     public static void enrich(Alert a, ServiceCatalog catalog) {
+        enrich(a, catalog.get(a.service));
+    }
+
+    /** Adds this entry of the alert's service (null: the service is unknown), then the rule's own owner and runbook. */
+    public static void enrich(Alert a, ServiceCatalog.Entry e) {
         Map<String, String> m = a.enrichment;
-        ServiceCatalog.Entry e = catalog.get(a.service);
         if (e == null) {
             m.put(STATUS, "unknown");
         } else {

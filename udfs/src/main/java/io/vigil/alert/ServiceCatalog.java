@@ -1,16 +1,23 @@
 package io.vigil.alert;
 
+import io.vigil.model.StringListTypeInfo;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +35,21 @@ import java.util.Map;
  *     channel: "#checkout-oncall"
  *     dashboards: [https://grafana.example.com/d/checkout]
  * </pre>
- * Unknown keys are errors with file:line:column, so a typo never silently drops a field.
+ * Unknown keys are errors with file:line:column, so a typo never silently drops a field. The same entries, one JSON
+ * object per service with the same field names, can also come from the compacted catalog topic while the job runs
+ * ({@link #entryFromJson}, {@link io.vigil.alert.kafka.CatalogTopic}).
  */
 public class ServiceCatalog implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One service's entry. */
+    /** The fields an entry may have, for messages. */
+    public static final String FIELDS = "owner, team, tier, runbook, channel, dashboards";
+
+    /**
+     * One service's entry. A POJO (the list with its {@link TypeInfo}) so Flink keeps it in broadcast state and sends
+     * it in {@link CatalogUpdate}s without Kryo.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) // as JSON on the topic: empty fields left out
     public static class Entry implements Serializable {
         private static final long serialVersionUID = 1L;
         public String owner;
@@ -41,8 +57,13 @@ public class ServiceCatalog implements Serializable {
         public String tier;
         public String runbook;
         public String channel;
+        @TypeInfo(StringListTypeInfo.class)
         public List<String> dashboards = new ArrayList<>();
     }
+
+    /** Entry JSON as the catalog topic holds it: the YAML's field names, empty fields left out. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** The file's shape. */
     static class File {
@@ -80,10 +101,48 @@ public class ServiceCatalog implements Serializable {
             var loc = e.getLocation();
             throw new IllegalArgumentException(file + ":" + (loc == null ? 0 : loc.getLineNr()) + ":"
                     + (loc == null ? 0 : loc.getColumnNr()) + ": " + e.getOriginalMessage()
-                    + " (known fields: owner, team, tier, runbook, channel, dashboards)", e);
+                    + " (known fields: " + FIELDS + ")", e);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read service catalog: " + e.getMessage(), e);
         }
+    }
+
+    /** An entry as JSON with the YAML's field names, empty fields left out (what {@code vigil catalog push} writes). */
+    public static String entryToJson(Entry e) {
+        try {
+            return JSON.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot write a catalog entry as JSON", ex);
+        }
+    }
+
+    /**
+     * Reads one entry from JSON.
+     *
+     * @throws IllegalArgumentException saying what is wrong: not JSON, not an object, or an unknown field (a typo
+     *     must not silently drop an owner)
+     */
+    public static Entry entryFromJson(String json) {
+        try {
+            Entry e = JSON.readValue(json, Entry.class);
+            if (e == null) {
+                throw new IllegalArgumentException("expected a JSON object with " + FIELDS + ", got null");
+            }
+            return e;
+        } catch (UnrecognizedPropertyException ex) {
+            throw new IllegalArgumentException("unknown field '" + ex.getPropertyName() + "' (known fields: " + FIELDS
+                    + ")", ex);
+        } catch (JsonProcessingException ex) {
+            var loc = ex.getLocation();
+            throw new IllegalArgumentException("not a catalog entry"
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")") + ": "
+                    + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /** Every entry, service name to entry, in file order. */
+    public Map<String, Entry> entries() {
+        return Collections.unmodifiableMap(services);
     }
 
     public Entry get(String service) {

@@ -27,6 +27,11 @@ public class DetectionConfig implements Serializable {
     public boolean serviceRollups = true;
     /** Service catalog that enriches alerts ({@link io.vigil.alert.AlertEnricher}); null leaves alerts as detected. */
     public io.vigil.alert.ServiceCatalog catalog;
+    /**
+     * Catalog entries that change while the job runs (the catalog topic), winning over {@link #catalog}'s; null keeps
+     * the catalog fixed for the run.
+     */
+    public CatalogUpdates catalogUpdates;
 
     public DetectionConfig() {}
 

@@ -1,6 +1,9 @@
 package io.vigil.job;
 
 import io.vigil.alert.AlertEnricher;
+import io.vigil.alert.BroadcastAlertEnricher;
+import io.vigil.alert.CatalogUpdate;
+import io.vigil.alert.ServiceCatalog;
 import io.vigil.alert.Realert;
 import io.vigil.detect.DetectorOperator;
 import io.vigil.detect.Routed;
@@ -46,7 +49,8 @@ import java.util.Map;
  * <pre>
  * source (decodes, event time) -> split dead letters -> route to rules (broadcast rules) -> keyBy(rule + key)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
- *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert -> sinks
+ *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
+ *   -> enrich from the service catalog (file; or topic over file, broadcast) -> sinks
  * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
  * </pre>
  *
@@ -104,7 +108,14 @@ public final class DetectionJob {
         DataStream<Alert> deduplicated = parallel(alerts
                 .keyBy(a -> a.key, Types.STRING)
                 .process(new Realert()).name("Realert").uid("realert"));
-        if (config.catalog != null) {
+        if (config.catalogUpdates != null) {
+            // The catalog changes while the job runs: the topic's entries in broadcast state, over the file's.
+            ServiceCatalog file = config.catalog != null ? config.catalog : ServiceCatalog.empty();
+            BroadcastStream<CatalogUpdate> catalog = config.catalogUpdates.updates(env)
+                    .broadcast(BroadcastAlertEnricher.CATALOG);
+            deduplicated = deduplicated.connect(catalog).process(new BroadcastAlertEnricher(file))
+                    .name("Enrich alerts (catalog topic)").uid("enrich-alerts-broadcast");
+        } else if (config.catalog != null) {
             deduplicated = deduplicated.map(new AlertEnricher(config.catalog)).name("Enrich alerts")
                     .uid("enrich-alerts");
         }
