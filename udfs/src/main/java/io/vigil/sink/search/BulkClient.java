@@ -110,7 +110,7 @@ final class BulkClient implements Closeable {
             if (lastFailure != null) {
                 if (attempt >= config.maxRetries) {
                     throw new IOException("search: gave up after " + attempt + " retries with " + pending.size()
-                            + " documents unsent; last failure: " + lastFailure);
+                            + " documents unsent; last failure: " + lastFailure + clientCertificateHint(lastFailure));
                 }
                 attempt++;
                 Thread.sleep(backoff(attempt));
@@ -227,6 +227,19 @@ final class BulkClient implements Closeable {
             }
         }
         return MAPPER.readTree(answer).path("items");
+    }
+
+    /**
+     * Under TLS 1.3 a server that wants a client certificate and gets none closes the connection after the handshake,
+     * which the client sees only as a closed connection: say what that likely means.
+     */
+    private String clientCertificateHint(String failure) {
+        boolean https = config.hosts.stream().anyMatch(h -> h.startsWith("https:"));
+        boolean certificate = config.tls.clientCert != null || config.tls.keystore != null;
+        return https && !certificate && failure.contains("Connection is closed")
+                ? " (if the cluster wants client certificates, give " + config.tls.key("client-cert") + " and "
+                        + config.tls.key("client-key") + " or " + config.tls.key("keystore") + ")"
+                : "";
     }
 
     private static SSLException tlsFailure(Throwable e) {
