@@ -68,7 +68,14 @@ public final class TestCertificates {
     public static synchronized TestCertificates get() throws Exception {
         if (made == null) {
             Path dir = Files.createTempDirectory("vigil-tls");
-            dir.toFile().deleteOnExit();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                    files.forEach(f -> f.toFile().delete());
+                } catch (IOException e) {
+                    // a temp folder left behind; nothing to fail here
+                }
+                dir.toFile().delete();
+            }));
             made = new TestCertificates(dir);
         }
         return made;
