@@ -33,6 +33,11 @@ public final class SinkBench implements Callable<Integer> {
     @Option(names = "--prometheus-url", paramLabel = "URL", description = "remote-write URL; omit to skip")
     String prometheusUrl;
 
+    @Option(names = "--search-max-in-flight", split = ",", defaultValue = "4", paramLabel = "N[,N...]",
+            description = "bulk requests in flight; several values run the search sink once each, to compare them "
+                    + "in one run (default ${DEFAULT-VALUE})")
+    java.util.List<Integer> searchMaxInFlight;
+
     @Option(names = "--rollups", defaultValue = "200000", description = "rollups per run (default ${DEFAULT-VALUE})")
     int rollups;
 
@@ -52,12 +57,13 @@ public final class SinkBench implements Callable<Integer> {
         run(new DiscardingSink<>(), System.currentTimeMillis()); // warm-up: class loading, JIT, MiniCluster start
         double baseline = run(new DiscardingSink<>(), System.currentTimeMillis());
         System.out.printf(Locale.ROOT, "%-34s %,12.0f rollups/s%n", "discarding sink (baseline)", baseline);
-        if (searchUrl != null) {
+        for (int inFlight : searchUrl == null ? java.util.List.<Integer>of() : searchMaxInFlight) {
             SearchConfig c = SearchConfig.of(searchUrl);
             c.indexPrefix = "vigil-bench";
+            c.maxInFlight = inFlight;
             double r = run(SearchSink.rollups(c), System.currentTimeMillis());
-            System.out.printf(Locale.ROOT, "%-34s %,12.0f documents/s  (%.3f of baseline)%n", "search sink (_bulk)", r,
-                    r / baseline);
+            System.out.printf(Locale.ROOT, "%-34s %,12.0f documents/s  (%.3f of baseline)%n",
+                    "search sink (_bulk, " + inFlight + " in flight)", r, r / baseline);
         }
         if (prometheusUrl != null) {
             // Recent timestamps: receivers refuse samples far in the past.

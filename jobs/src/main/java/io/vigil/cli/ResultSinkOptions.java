@@ -8,6 +8,7 @@ import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.search.SearchSink;
+import io.vigil.sink.tls.TlsSettings;
 import org.apache.flink.api.connector.sink2.Sink;
 
 import picocli.CommandLine.Option;
@@ -47,10 +48,56 @@ public final class ResultSinkOptions {
             description = "replicas per index in the installed templates (default: the cluster's default)")
     Integer searchReplicas;
 
+    @Option(names = "--search-max-in-flight", paramLabel = "N", defaultValue = "4",
+            description = "bulk requests kept in flight at once, 1 to 64 (default: ${DEFAULT-VALUE})")
+    int searchMaxInFlight;
+
+    @Option(names = "--search-ca-cert", paramLabel = "PEM",
+            description = "CA certificate(s) of an https search cluster, trusted instead of the JVM's trust store")
+    String searchCaCert;
+
+    @Option(names = "--search-client-cert", paramLabel = "PEM",
+            description = "client certificate for a search cluster that wants one, with --search-client-key")
+    String searchClientCert;
+
+    @Option(names = "--search-client-key", paramLabel = "PEM", description = "unencrypted PKCS#8 key of --search-client-cert")
+    String searchClientKey;
+
+    @Option(names = "--search-keystore", paramLabel = "P12",
+            description = "PKCS#12 client key and certificate, instead of --search-client-cert/--search-client-key; "
+                    + "password in $VIGIL_SEARCH_KEYSTORE_PASSWORD")
+    String searchKeystore;
+
+    @Option(names = "--search-tls-skip-hostname-verify",
+            description = "accept a search certificate that does not name the host (chain still checked; tests only)")
+    boolean searchSkipHostnameVerify;
+
     @Option(names = "--prometheus-url", paramLabel = "URL",
             description = "Prometheus remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write: push rollups there "
                     + "as vigil_<metric>{service,...}")
     String prometheusUrl;
+
+    @Option(names = "--prometheus-ca-cert", paramLabel = "PEM",
+            description = "CA certificate(s) of an https remote-write receiver, trusted instead of the JVM's trust store")
+    String prometheusCaCert;
+
+    @Option(names = "--prometheus-client-cert", paramLabel = "PEM",
+            description = "client certificate for the remote-write receiver, with --prometheus-client-key")
+    String prometheusClientCert;
+
+    @Option(names = "--prometheus-client-key", paramLabel = "PEM",
+            description = "unencrypted PKCS#8 key of --prometheus-client-cert")
+    String prometheusClientKey;
+
+    @Option(names = "--prometheus-keystore", paramLabel = "P12",
+            description = "PKCS#12 client key and certificate for remote write; password in "
+                    + "$VIGIL_PROMETHEUS_KEYSTORE_PASSWORD")
+    String prometheusKeystore;
+
+    @Option(names = "--prometheus-tls-skip-hostname-verify",
+            description = "accept a remote-write certificate that does not name the host (chain still checked; tests "
+                    + "only)")
+    boolean prometheusSkipHostnameVerify;
 
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "service catalog YAML that enriches alerts with owner, team, runbook, ... "
@@ -78,12 +125,18 @@ public final class ResultSinkOptions {
                     throw new IllegalArgumentException("--search-api-key-env: $" + searchApiKeyEnv + " is not set");
                 }
             }
+            sc.maxInFlight = searchMaxInFlight;
+            tls(sc.tls, searchCaCert, searchClientCert, searchClientKey, searchKeystore,
+                    "VIGIL_SEARCH_KEYSTORE_PASSWORD", searchSkipHostnameVerify);
             sc.validate();
             alerts.add(SearchSink.alerts(sc));
             rollups.add(SearchSink.rollups(sc));
         }
         if (prometheusUrl != null) {
-            rollups.add(new RemoteWriteSink(RemoteWriteConfig.of(prometheusUrl).validate()));
+            RemoteWriteConfig pc = RemoteWriteConfig.of(prometheusUrl);
+            tls(pc.tls, prometheusCaCert, prometheusClientCert, prometheusClientKey, prometheusKeystore,
+                    "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD", prometheusSkipHostnameVerify);
+            rollups.add(new RemoteWriteSink(pc.validate()));
         }
         Path file = catalog;
         if (file == null && rulesDir != null && Files.isRegularFile(rulesDir.resolve("_services.yaml"))) {
@@ -92,5 +145,22 @@ public final class ResultSinkOptions {
         if (file != null) {
             config.catalog = ServiceCatalog.load(file);
         }
+    }
+
+    /** The TLS flags of one sink; the files are checked by the sink's validate(), naming the flag. */
+    private static void tls(TlsSettings tls, String ca, String cert, String key, String keystore, String passwordEnv,
+            boolean skip) {
+        tls.caCert = ca;
+        tls.clientCert = cert;
+        tls.clientKey = key;
+        tls.keystore = keystore;
+        if (keystore != null) {
+            tls.keystorePassword = System.getenv(passwordEnv);
+            if (tls.keystorePassword == null) {
+                throw new IllegalArgumentException("--" + tls.key("keystore") + " " + keystore + " needs its password in $"
+                        + passwordEnv);
+            }
+        }
+        tls.skipHostnameVerify = skip;
     }
 }

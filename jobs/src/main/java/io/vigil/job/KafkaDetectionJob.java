@@ -10,7 +10,6 @@ import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.sink.kafka.KafkaSinks;
-import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchSink;
 
@@ -49,7 +48,7 @@ public final class KafkaDetectionJob {
             rollups.add(SearchSink.rollups(c.search));
         }
         if (c.prometheusUrl != null) {
-            rollups.add(new RemoteWriteSink(RemoteWriteConfig.of(c.prometheusUrl).validate()));
+            rollups.add(new RemoteWriteSink(c.prometheus));
         }
         DetectionJob.Sinks sinks = new DetectionJob.Sinks(alerts, rollups, List.of(out.deadLetters(c.deadLettersTopic)));
         RuleSource rules = RuleSource.directory(c.rulesDir);

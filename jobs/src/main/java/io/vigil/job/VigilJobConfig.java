@@ -61,8 +61,29 @@ public final class VigilJobConfig implements Serializable {
                 + "(default: none); credentials from $VIGIL_SEARCH_PASSWORD with search-user, or $VIGIL_SEARCH_API_KEY"),
         SEARCH_USER("search-user", "basic-auth user for search-url (password in $VIGIL_SEARCH_PASSWORD)"),
         SEARCH_INDEX_PREFIX("search-index-prefix", "prefix of the alert and rollup indices (default vigil)"),
+        SEARCH_MAX_IN_FLIGHT("search-max-in-flight", "bulk requests each search writer keeps in flight at once; "
+                + "1 to 64 (default 4)"),
+        SEARCH_CA_CERT("search-ca-cert", "PEM file of the CA certificate(s) that signed the search cluster's "
+                + "certificate, trusted instead of the JVM's trust store (default: the JVM's trust store)"),
+        SEARCH_CLIENT_CERT("search-client-cert", "PEM client certificate (chain) for a search cluster that wants one, "
+                + "with search-client-key (default: none)"),
+        SEARCH_CLIENT_KEY("search-client-key", "PEM unencrypted PKCS#8 private key of search-client-cert"),
+        SEARCH_KEYSTORE("search-keystore", "PKCS#12 keystore with the search client key and certificate, instead of "
+                + "search-client-cert/-key; its password in $VIGIL_SEARCH_KEYSTORE_PASSWORD (default: none)"),
+        SEARCH_TLS_SKIP_HOSTNAME_VERIFY("search-tls-skip-hostname-verify", "true: accept a search certificate that "
+                + "does not name the host (its chain is still checked); for tests, logs a WARN (default false)"),
         PROMETHEUS_URL("prometheus-url", "Prometheus remote-write URL for rollups, e.g. "
                 + "http://prometheus:9090/api/v1/write (default: none)"),
+        PROMETHEUS_CA_CERT("prometheus-ca-cert", "PEM file of the CA certificate(s) of an https prometheus-url, "
+                + "trusted instead of the JVM's trust store (default: the JVM's trust store)"),
+        PROMETHEUS_CLIENT_CERT("prometheus-client-cert", "PEM client certificate (chain) for prometheus-url, with "
+                + "prometheus-client-key (default: none)"),
+        PROMETHEUS_CLIENT_KEY("prometheus-client-key", "PEM unencrypted PKCS#8 private key of prometheus-client-cert"),
+        PROMETHEUS_KEYSTORE("prometheus-keystore", "PKCS#12 keystore with the remote-write client key and certificate; "
+                + "its password in $VIGIL_PROMETHEUS_KEYSTORE_PASSWORD (default: none)"),
+        PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY("prometheus-tls-skip-hostname-verify", "true: accept a remote-write "
+                + "certificate that does not name the host (chain still checked); for tests, logs a WARN "
+                + "(default false)"),
         CATALOG("catalog", "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)"),
         CATALOG_TOPIC("catalog-topic", "compacted topic of service-catalog entries applied while the job runs, over "
                 + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)");
@@ -109,6 +130,8 @@ public final class VigilJobConfig implements Serializable {
     public final io.vigil.sink.search.SearchConfig search;
     /** Prometheus remote-write URL for rollups, or null. */
     public final String prometheusUrl;
+    /** The remote-write settings (URL, TLS), or null when {@link #prometheusUrl} is. */
+    public final io.vigil.sink.prometheus.RemoteWriteConfig prometheus;
     /** Service catalog file, or null. */
     public final Path catalog;
     /** Null when the catalog is fixed at start (no catalog topic). */
@@ -134,6 +157,7 @@ public final class VigilJobConfig implements Serializable {
         rulesTopic = b.rulesTopic;
         search = b.search;
         prometheusUrl = b.prometheusUrl;
+        prometheus = b.prometheus;
         catalog = b.catalog;
         catalogTopic = b.catalogTopic;
         clientProperties = b.clientProperties;
@@ -352,20 +376,43 @@ public final class VigilJobConfig implements Serializable {
                 }
             }
             sc.apiKey = System.getenv("VIGIL_SEARCH_API_KEY");
+            String inFlight = s.getOrDefault(Key.SEARCH_MAX_IN_FLIGHT.name, "4");
             try {
-                b.search = sc.validate();
-            } catch (IllegalArgumentException e) {
-                problems.add("search-url: " + e.getMessage());
+                int n = Integer.parseInt(inFlight.trim());
+                if (n < 1 || n > 64) throw new NumberFormatException();
+                sc.maxInFlight = n;
+            } catch (NumberFormatException e) {
+                problems.add("search-max-in-flight '" + inFlight + "' must be a whole number from 1 to 64");
             }
+            boolean tlsOk = tls(s, sc.tls, Key.SEARCH_CA_CERT, Key.SEARCH_CLIENT_CERT, Key.SEARCH_CLIENT_KEY,
+                    Key.SEARCH_KEYSTORE, "VIGIL_SEARCH_KEYSTORE_PASSWORD", Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY, problems);
+            try {
+                if (tlsOk) b.search = sc.validate();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage().startsWith("search-") ? e.getMessage() : "search-url: " + e.getMessage());
+            }
+        } else {
+            unused(s, problems, "search-url", Key.SEARCH_MAX_IN_FLIGHT, Key.SEARCH_CA_CERT, Key.SEARCH_CLIENT_CERT,
+                    Key.SEARCH_CLIENT_KEY, Key.SEARCH_KEYSTORE, Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY);
         }
         String prometheus = s.getOrDefault(Key.PROMETHEUS_URL.name, "");
         if (!prometheus.isEmpty()) {
+            io.vigil.sink.prometheus.RemoteWriteConfig pc = io.vigil.sink.prometheus.RemoteWriteConfig.of(prometheus);
+            boolean tlsOk = tls(s, pc.tls, Key.PROMETHEUS_CA_CERT, Key.PROMETHEUS_CLIENT_CERT, Key.PROMETHEUS_CLIENT_KEY,
+                    Key.PROMETHEUS_KEYSTORE, "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
+                    Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY, problems);
             try {
-                io.vigil.sink.prometheus.RemoteWriteConfig.of(prometheus).validate();
-                b.prometheusUrl = prometheus;
+                if (tlsOk) {
+                    b.prometheus = pc.validate();
+                    b.prometheusUrl = prometheus;
+                }
             } catch (IllegalArgumentException e) {
-                problems.add("prometheus-url: " + e.getMessage());
+                problems.add(e.getMessage().startsWith("prometheus-") ? e.getMessage()
+                        : "prometheus-url: " + e.getMessage());
             }
+        } else {
+            unused(s, problems, "prometheus-url", Key.PROMETHEUS_CA_CERT, Key.PROMETHEUS_CLIENT_CERT,
+                    Key.PROMETHEUS_CLIENT_KEY, Key.PROMETHEUS_KEYSTORE, Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY);
         }
         String catalog = s.getOrDefault(Key.CATALOG.name, "");
         if (!catalog.isEmpty()) {
@@ -393,6 +440,45 @@ public final class VigilJobConfig implements Serializable {
                         : "written by the job") + "; give the service catalog its own topic, e.g. vigil-services");
             }
         }
+    }
+
+    /**
+     * Fills a sink's TLS settings from its keys (files are checked by the sink's validate()); false when a value
+     * is wrong in itself, reported in problems.
+     */
+    private static boolean tls(Map<String, String> s, io.vigil.sink.tls.TlsSettings tls, Key ca, Key cert, Key key,
+            Key keystore, String keystorePasswordEnv, Key skip, List<String> problems) {
+        tls.caCert = emptyToNull(s.get(ca.name));
+        tls.clientCert = emptyToNull(s.get(cert.name));
+        tls.clientKey = emptyToNull(s.get(key.name));
+        tls.keystore = emptyToNull(s.get(keystore.name));
+        if (tls.keystore != null) {
+            tls.keystorePassword = System.getenv(keystorePasswordEnv);
+            if (tls.keystorePassword == null) {
+                problems.add(keystore.name + " '" + tls.keystore + "' needs its password in $" + keystorePasswordEnv);
+                return false;
+            }
+        }
+        String v = s.getOrDefault(skip.name, "false").trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            problems.add(skip.name + " '" + s.get(skip.name) + "' must be true or false");
+            return false;
+        }
+        tls.skipHostnameVerify = v.equals("true");
+        return true;
+    }
+
+    /** A sink's settings without its URL would be silently ignored: say so. */
+    private static void unused(Map<String, String> s, List<String> problems, String url, Key... keys) {
+        for (Key k : keys) {
+            if (!s.getOrDefault(k.name, "").isEmpty()) {
+                problems.add(k.name + " is set but " + url + " is not; give " + url + " or drop " + k.name);
+            }
+        }
+    }
+
+    private static String emptyToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
     }
 
     private static boolean validPort(String p) {
@@ -449,6 +535,7 @@ public final class VigilJobConfig implements Serializable {
         String rulesTopic;
         io.vigil.sink.search.SearchConfig search;
         String prometheusUrl;
+        io.vigil.sink.prometheus.RemoteWriteConfig prometheus;
         Path catalog;
         String catalogTopic;
         Properties clientProperties;

@@ -57,4 +57,20 @@ class ReplayCommandTest {
         assertEquals(2, exit, e);
         assertTrue(e.contains("--format") && e.contains("json") && e.contains("otlp-proto"), e);
     }
+
+    @Test
+    void aWrongTlsFileForTheSearchSinkIsNamedBeforeAnythingRuns() throws Exception {
+        Path input = dir.resolve("recording.jsonl");
+        Files.writeString(input, "{\"signal\":\"log\",\"timestamp\":1793588400000,\"body\":\"x\"}\n");
+        Path ca = dir.resolve("ca.pem");
+        Files.writeString(ca, "not a certificate\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = VigilCli.commandLine().setErr(new java.io.PrintWriter(new PrintStream(err), true))
+                .execute("replay", "--quiet", "--input", input.toString(), "--format", "json", "--rules",
+                        RULES.resolve("errors/error-burst.yaml").toString(), "--out", dir.resolve("out").toString(),
+                        "--search-url", "https://127.0.0.1:9", "--search-ca-cert", ca.toString());
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, e);
+        assertTrue(e.contains("search-ca-cert '" + ca + "' is not a PEM certificate file"), e);
+    }
 }

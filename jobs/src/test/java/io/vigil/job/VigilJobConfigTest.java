@@ -281,4 +281,41 @@ class VigilJobConfigTest {
         s.put("catalog-topic", "vigil-alerts");
         assertOneProblem(problems(s), "catalog-topic 'vigil-alerts' is also written by the job", "its own topic");
     }
+
+    @Test
+    void sinkTlsAndConcurrencySettingsAreCheckedNamingTheKeyAndFile() throws Exception {
+        Map<String, String> s = valid();
+        s.put("search-url", "https://127.0.0.1:9200");
+        s.put("search-max-in-flight", "8");
+        s.put("prometheus-url", "https://127.0.0.1:9090/api/v1/write");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals(8, c.search.maxInFlight);
+        assertFalse(c.search.tls.isSet(), "no TLS settings: the JVM's trust store");
+        assertEquals("https://127.0.0.1:9090/api/v1/write", c.prometheus.url);
+        Map<String, String> plain = valid();
+        plain.put("search-url", "http://127.0.0.1:9200");
+        assertEquals(4, VigilJobConfig.parse(plain).search.maxInFlight, "default in flight");
+
+        Path missing = tmp.resolve("ca.pem");
+        s.put("search-ca-cert", missing.toString());
+        s.put("prometheus-tls-skip-hostname-verify", "yes");
+        List<String> problems = problems(s);
+        assertEquals(2, problems.size(), problems.toString());
+        assertEquals("search-ca-cert '" + missing + "': no such file (the path is read where the job runs, on every "
+                + "TaskManager)", problems.get(0));
+        assertEquals("prometheus-tls-skip-hostname-verify 'yes' must be true or false", problems.get(1));
+
+        Files.writeString(missing, "not a certificate\n");
+        s.remove("prometheus-tls-skip-hostname-verify");
+        s.put("search-max-in-flight", "0");
+        problems = problems(s);
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("search-max-in-flight '0' must be"), problems.toString());
+        assertTrue(problems.get(1).startsWith("search-ca-cert '" + missing + "' is not a PEM certificate file"),
+                problems.toString());
+
+        Map<String, String> orphan = valid();
+        orphan.put("prometheus-ca-cert", missing.toString());
+        assertOneProblem(problems(orphan), "prometheus-ca-cert is set but prometheus-url is not");
+    }
 }

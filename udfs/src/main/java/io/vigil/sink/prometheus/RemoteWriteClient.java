@@ -34,7 +34,12 @@ final class RemoteWriteClient {
 
     RemoteWriteClient(RemoteWriteConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.requestTimeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(config.requestTimeout);
+        javax.net.ssl.SSLContext ssl = config.tls.sslContext(); // null: the JVM's defaults
+        if (ssl != null) {
+            http.sslContext(ssl);
+        }
+        this.http = http.build();
         if (config.bearerToken != null) {
             authorization = "Bearer " + config.bearerToken;
         } else if (config.username != null) {
@@ -69,6 +74,12 @@ final class RemoteWriteClient {
             HttpResponse<String> resp;
             try {
                 resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (javax.net.ssl.SSLException e) {
+                // A certificate the client does not trust (or a name it does not match) will not change on retry.
+                throw new IOException("prometheus: TLS with " + config.url + " failed: " + e.getMessage() + "; check "
+                        + config.tls.key("ca-cert") + " (the CA that signed the receiver's certificate), "
+                        + config.tls.key("client-cert") + "/" + config.tls.key("client-key")
+                        + " if it wants a client certificate, and that the URL's host is named in its certificate", e);
             } catch (IOException e) {
                 lastFailure = e.toString();
                 continue;

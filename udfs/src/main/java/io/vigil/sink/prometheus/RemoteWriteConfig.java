@@ -1,13 +1,15 @@
 package io.vigil.sink.prometheus;
 
+import io.vigil.sink.tls.TlsSettings;
+
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
 
 /**
  * Where and how rollups are pushed with Prometheus remote write: the receiver's URL (Prometheus with
- * {@code --web.enable-remote-write-receiver} takes {@code http://host:9090/api/v1/write}), optional basic auth or
- * bearer token, the metric name prefix, and the batching and retry limits. Validated by {@link #validate()}.
+ * {@code --web.enable-remote-write-receiver} takes {@code http://host:9090/api/v1/write}), its TLS settings (a private
+ * CA, a client certificate; see {@link TlsSettings}), optional basic auth or bearer token, the metric name prefix, and the batching and retry limits. Validated by {@link #validate()}.
  */
 public class RemoteWriteConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -27,6 +29,8 @@ public class RemoteWriteConfig implements Serializable {
     public Duration initialBackoff = Duration.ofMillis(200);
     public Duration maxBackoff = Duration.ofSeconds(10);
     public Duration requestTimeout = Duration.ofSeconds(30);
+    /** TLS beyond the JVM's trust store: CA bundle, client certificate, hostname check (keys {@code prometheus-...}). */
+    public TlsSettings tls = new TlsSettings("prometheus");
 
     public RemoteWriteConfig() {}
 
@@ -59,6 +63,11 @@ public class RemoteWriteConfig implements Serializable {
             throw new IllegalArgumentException("prometheus: samples per request must be >= 1, retries >= 0 and the "
                     + "flush interval > 0");
         }
+        if (tls.isSet() && !"https".equals(u.getScheme())) {
+            throw new IllegalArgumentException("prometheus: TLS settings (" + tls.key("ca-cert") + ", ...) are given "
+                    + "but the remote-write URL '" + url + "' is not https://");
+        }
+        tls.validate();
         return this;
     }
 }

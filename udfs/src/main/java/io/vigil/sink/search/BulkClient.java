@@ -2,30 +2,37 @@ package io.vigil.sink.search;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
+import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.entity.ContentType;
 import org.apache.http.message.BasicHeader;
 import org.apache.http.nio.entity.NByteArrayEntity;
+import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
+import org.elasticsearch.client.RestClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * Sends documents with NDJSON {@code _bulk} requests on the low-level REST client (the one client that talks to
@@ -35,12 +42,20 @@ import java.util.concurrent.ThreadLocalRandom;
  * index with the server's reason and its original source. When retries run out, or the dead-letter index itself
  * refuses a document, {@link #deliver} throws: the job then fails and replays from its last checkpoint, so nothing
  * acknowledged is lost.
+ *
+ * <p>Thread-safe: {@link SearchWriter} runs several {@link #deliver} calls at once on one client (the REST client
+ * pools connections; this class keeps no per-call state in fields).
  */
 final class BulkClient implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(BulkClient.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonFactory JSON = new JsonFactory();
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
+    private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
+    // The action line, written as bytes around the JSON-escaped index and id: no generator per document.
+    private static final byte[] ACTION_START = "{\"index\":{\"_index\":\"".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ACTION_ID = "\",\"_id\":\"".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ACTION_END = "\"}}\n".getBytes(StandardCharsets.UTF_8);
 
     /** What one {@link #deliver} did. */
     static final class Outcome {
@@ -64,7 +79,21 @@ final class BulkClient implements Closeable {
                     .getBytes(StandardCharsets.UTF_8));
             headers.add(new BasicHeader("Authorization", "Basic " + basic));
         }
-        this.rest = RestClient.builder(hosts).setDefaultHeaders(headers.toArray(new Header[0])).build();
+        SSLContext ssl = config.tls.sslContext(); // null: the JVM's defaults
+        RestClientBuilder builder = RestClient.builder(hosts).setDefaultHeaders(headers.toArray(new Header[0]));
+        builder.setHttpClientConfigCallback(http -> {
+            // One connection per in-flight request and host (the builder's default of 10 per route caps it otherwise).
+            http.setMaxConnPerRoute(Math.max(10, config.maxInFlight));
+            http.setMaxConnTotal(Math.max(30, config.maxInFlight * hosts.length));
+            if (ssl != null) {
+                http.setSSLContext(ssl);
+            }
+            if (config.tls.skipHostnameVerify) {
+                http.setSSLHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+            }
+            return http;
+        });
+        this.rest = builder.build();
     }
 
     RestClient rest() {
@@ -81,7 +110,7 @@ final class BulkClient implements Closeable {
             if (lastFailure != null) {
                 if (attempt >= config.maxRetries) {
                     throw new IOException("search: gave up after " + attempt + " retries with " + pending.size()
-                            + " documents unsent; last failure: " + lastFailure);
+                            + " documents unsent; last failure: " + lastFailure + clientCertificateHint(lastFailure));
                 }
                 attempt++;
                 Thread.sleep(backoff(attempt));
@@ -100,13 +129,29 @@ final class BulkClient implements Closeable {
                 outcome.retried += pending.size();
                 continue;
             } catch (IOException e) {
+                SSLException tls = tlsFailure(e);
+                if (tls != null) {
+                    // A certificate the client does not trust (or a name it does not match) will not change on retry.
+                    throw new IOException("search: TLS with " + config.hosts + " failed: " + tls.getMessage()
+                            + "; check " + config.tls.key("ca-cert") + " (the CA that signed the cluster's certificate), "
+                            + config.tls.key("client-cert") + "/" + config.tls.key("client-key") + " if the cluster "
+                            + "wants a client certificate, and that the URL's host is named in its certificate", e);
+                }
                 lastFailure = e.toString();
                 outcome.retried += pending.size();
                 continue;
             }
+            if (response == null) { // "errors": false
+                for (BulkItem item : pending) {
+                    if (!item.index.equals(config.deadLetterIndex())) {
+                        outcome.indexed++;
+                    }
+                }
+                break;
+            }
             List<BulkItem> next = new ArrayList<>();
             List<String> rejections = new ArrayList<>();
-            JsonNode results = response.path("items");
+            JsonNode results = response;
             if (results.size() != pending.size()) {
                 throw new IOException("search: bulk answer has " + results.size() + " items for " + pending.size()
                         + " documents");
@@ -142,18 +187,22 @@ final class BulkClient implements Closeable {
         return outcome;
     }
 
+    /**
+     * POSTs the items and returns the answer's {@code items}, or null when the answer says {@code "errors":false}
+     * (every item indexed): then only the head of the answer is parsed, not one object per document.
+     */
     private JsonNode send(List<BulkItem> items) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(items.size() * 256);
+        int size = 0;
         for (BulkItem item : items) {
-            try (JsonGenerator g = JSON.createGenerator(body)) {
-                g.writeStartObject();
-                g.writeObjectFieldStart("index");
-                g.writeStringField("_index", item.index);
-                g.writeStringField("_id", item.id);
-                g.writeEndObject();
-                g.writeEndObject();
-            }
-            body.write('\n');
+            size += item.size();
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(size + 64);
+        for (BulkItem item : items) {
+            body.write(ACTION_START);
+            body.write(ENCODER.quoteAsUTF8(item.index));
+            body.write(ACTION_ID);
+            body.write(ENCODER.quoteAsUTF8(item.id));
+            body.write(ACTION_END);
             body.write(item.source);
             body.write('\n');
         }
@@ -163,9 +212,43 @@ final class BulkClient implements Closeable {
         }
         request.setEntity(new NByteArrayEntity(body.toByteArray(), NDJSON));
         Response response = rest.performRequest(request);
-        try (InputStream in = response.getEntity().getContent()) {
-            return MAPPER.readTree(in);
+        byte[] answer = EntityUtils.toByteArray(response.getEntity());
+        // Elasticsearch and OpenSearch write "took" and "errors" before "items".
+        try (JsonParser p = JSON.createParser(answer)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME && !"items".equals(p.currentName())) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ("errors".equals(field) && value == JsonToken.VALUE_FALSE) {
+                        return null;
+                    }
+                    p.skipChildren();
+                }
+            }
         }
+        return MAPPER.readTree(answer).path("items");
+    }
+
+    /**
+     * Under TLS 1.3 a server that wants a client certificate and gets none closes the connection after the handshake,
+     * which the client sees only as a closed connection: say what that likely means.
+     */
+    private String clientCertificateHint(String failure) {
+        boolean https = config.hosts.stream().anyMatch(h -> h.startsWith("https:"));
+        boolean certificate = config.tls.clientCert != null || config.tls.keystore != null;
+        return https && !certificate && failure.contains("Connection is closed")
+                ? " (if the cluster wants client certificates, give " + config.tls.key("client-cert") + " and "
+                        + config.tls.key("client-key") + " or " + config.tls.key("keystore") + ")"
+                : "";
+    }
+
+    private static SSLException tlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException) {
+                return (SSLException) t;
+            }
+        }
+        return null;
     }
 
     /** The dead-letter document of a rejected one: why, where it was going, and its source verbatim. */

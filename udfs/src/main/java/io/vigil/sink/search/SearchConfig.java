@@ -1,5 +1,7 @@
 package io.vigil.sink.search;
 
+import io.vigil.sink.tls.TlsSettings;
+
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -7,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where and how the search sink writes: the cluster's URLs (http or https; https uses the JVM's trust store), its
- * credentials (basic auth or an API key), the index prefix, and the batching and retry limits. One configuration
+ * Where and how the search sink writes: the cluster's URLs (http or https), its TLS settings (a private CA, a client
+ * certificate; see {@link TlsSettings}), its credentials (basic auth or an API key), the index prefix, and the
+ * batching, concurrency and retry limits. One configuration
  * serves Elasticsearch 8/9 and OpenSearch 2/3: the sink only uses {@code _bulk} and {@code _index_template}.
  *
  * <p>Validated by {@link #validate()} before a job is built, with a message per wrong value.
@@ -34,6 +37,13 @@ public class SearchConfig implements Serializable {
     public long maxBytes = 5L * 1024 * 1024;
     /** ... or this long after the last send (and always on checkpoint). */
     public Duration flushInterval = Duration.ofSeconds(1);
+    /**
+     * Bulk requests a writer keeps in flight at once; when all are busy and the buffer is full, the writer blocks
+     * (backpressure). 1 sends one request at a time.
+     */
+    public int maxInFlight = 4;
+    /** TLS beyond the JVM's trust store: CA bundle, client certificate, hostname check (keys {@code search-...}). */
+    public TlsSettings tls = new TlsSettings("search");
     /** Attempts after the first for a request or document that failed with 429, 5xx or a connection error. */
     public int maxRetries = 8;
     public Duration initialBackoff = Duration.ofMillis(200);
@@ -82,6 +92,14 @@ public class SearchConfig implements Serializable {
         if (maxRetries < 0 || flushInterval.isNegative() || flushInterval.isZero()) {
             throw new IllegalArgumentException("search: retries must be >= 0 and the flush interval > 0");
         }
+        if (maxInFlight < 1 || maxInFlight > 64) {
+            throw new IllegalArgumentException("search: max in flight must be from 1 to 64, got " + maxInFlight);
+        }
+        if (tls.isSet() && hosts.stream().noneMatch(h -> h.startsWith("https:"))) {
+            throw new IllegalArgumentException("search: TLS settings (" + tls.key("ca-cert") + ", ...) are given but "
+                    + "no URL is https://; write https://host:port or drop them");
+        }
+        tls.validate();
         if (replicas != null && replicas < 0) {
             throw new IllegalArgumentException("search: replicas must be >= 0, got " + replicas);
         }

@@ -12,7 +12,9 @@ import java.io.IOException;
  * A Flink Sink V2 that indexes elements into Elasticsearch 8/9 or OpenSearch 2/3 with NDJSON {@code _bulk}.
  * At-least-once: every buffered document is sent and acknowledged before a checkpoint completes, and document ids
  * are deterministic, so the documents replayed after a failure overwrite themselves instead of duplicating.
- * Rejected documents go to the dead-letter index with the server's reason (see {@link BulkClient}).
+ * Rejected documents go to the dead-letter index with the server's reason (see {@link BulkClient}). Several bulk
+ * requests may be in flight at once, bounded, with the last version of a document always winning (see
+ * {@link SearchWriter}).
  */
 public class SearchSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
