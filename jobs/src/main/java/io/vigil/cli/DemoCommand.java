@@ -3,7 +3,6 @@ package io.vigil.cli;
 import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.job.RuleSource;
-import io.vigil.rules.RuleException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,18 +34,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "event time of the first record, ISO-8601 (default: ${DEFAULT-VALUE})")
     String start;
 
-    @Option(names = "--rules", paramLabel = "DIR", description = "rule files or folders (default: the repository's rules/)")
-    Path[] rules;
-
-    @Option(names = "--out", defaultValue = "out/demo", paramLabel = "DIR",
-            description = "output folder (default: ${DEFAULT-VALUE})")
-    Path out;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the detectors (default: ${DEFAULT-VALUE})")
-    int parallelism;
-
-    @Option(names = "--quiet", description = "no progress line")
-    boolean quiet;
+    @CommandLine.Mixin
+    LocalRunOptions run;
 
     @CommandLine.Mixin
     ResultSinkOptions results;
@@ -60,9 +49,6 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--hours must be more than 0 and at most 720 (30 days), got " + hours);
         }
-        if (parallelism < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
-        }
         Instant from;
         try {
             from = Instant.parse(start);
@@ -70,12 +56,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--start '" + start + "' is not an ISO-8601 instant; write e.g. 2026-11-02T00:00:00Z");
         }
-        Path[] ruleDirs = rules != null ? rules : new Path[] {VigilHome.rules()};
-        RuleSource ruleSource;
-        try {
-            ruleSource = RuleSource.directory(ruleDirs);
-        } catch (RuleException e) {
-            System.err.println(e.getMessage());
+        RuleSource ruleSource = run.load(spec);
+        if (ruleSource == null) {
             return 1;
         }
         TelemetryGenerator generator = new TelemetryGenerator(seed, from,
@@ -84,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf("Vigil demo: %s of simulated traffic from %s (seed %d), %,d records, %d rules from %s%n",
                 Duration.ofMillis(Math.round(hours * 3_600_000)).toString().substring(2).toLowerCase(),
                 from, seed, source.total(), ruleSource.initial().size(), String.join(", ",
-                        java.util.Arrays.stream(ruleDirs).map(Path::toString).toList()));
+                        run.ruleDirs().stream().map(Path::toString).toList()));
         System.out.println("Scripted incidents:");
         for (TelemetryGenerator.Incident i : TelemetryGenerator.Incident.values()) {
             if (i.fromMs < hours * 3_600_000) {
@@ -92,13 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         System.out.println();
-        LocalRun run = new LocalRun("Vigil demo", source, ruleSource, out, parallelism, quiet, System.out, System.err)
-                .with(results, ruleDirs[0]);
-        try {
-            run.run();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        run.run(spec, "Vigil demo", source, ruleSource, results);
         return 0;
     }
 }

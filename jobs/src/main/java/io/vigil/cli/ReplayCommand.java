@@ -4,7 +4,6 @@ import io.vigil.ingest.Decoders;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.file.TelemetryFileSource;
 import io.vigil.job.RuleSource;
-import io.vigil.rules.RuleException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,18 +28,8 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "json, otlp-json[:signal] or otlp-proto[:signal] (default: ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--rules", paramLabel = "DIR", description = "rule files or folders (default: the repository's rules/)")
-    List<Path> rules;
-
-    @Option(names = "--out", defaultValue = "out/replay", paramLabel = "DIR",
-            description = "output folder (default: ${DEFAULT-VALUE})")
-    Path out;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the detectors (default: ${DEFAULT-VALUE})")
-    int parallelism;
-
-    @Option(names = "--quiet", description = "no progress line")
-    boolean quiet;
+    @CommandLine.Mixin
+    LocalRunOptions run;
 
     @CommandLine.Mixin
     ResultSinkOptions results;
@@ -50,9 +39,6 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (parallelism < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
-        }
         try {
             Decoders.forFormat(format);
         } catch (IllegalArgumentException e) {
@@ -65,22 +51,13 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--input: " + e.getMessage());
         }
-        RuleSource ruleSource;
-        try {
-            ruleSource = RuleSource.directory((rules != null ? rules : List.of(VigilHome.rules())).toArray(Path[]::new));
-        } catch (RuleException e) {
-            System.err.println(e.getMessage());
+        RuleSource ruleSource = run.load(spec);
+        if (ruleSource == null) {
             return 1;
         }
         System.out.printf("Vigil replay: %d file(s) as %s, %d rules%n", source.files().size(), format,
                 ruleSource.initial().size());
-        LocalRun run = new LocalRun("Vigil replay", source, ruleSource, out, parallelism, quiet, System.out, System.err)
-                .with(results, rules != null && !rules.isEmpty() ? rules.get(0) : VigilHome.rules());
-        try {
-            run.run();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        run.run(spec, "Vigil replay", source, ruleSource, results);
         return 0;
     }
 }
