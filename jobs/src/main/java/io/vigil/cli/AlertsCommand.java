@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,7 +51,8 @@ public final class AlertsCommand implements Runnable {
                 description = "stop after N alerts (0 = follow until interrupted)")
         long max;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "stop after this long, e.g. PT30S")
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "stop after this long, e.g. 30s or 5m")
         Duration timeout;
 
         @Option(names = "--json", description = "print each alert's JSON instead of the readable line")
@@ -134,5 +136,24 @@ public final class AlertsCommand implements Runnable {
             return b.toString();
         }
         return v.path("key").asText("-").replace('\u001f', '|');
+    }
+
+    /** Durations as the rest of Vigil writes them (30s, 5m, 1h30m), or ISO-8601 (PT30S). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (value.toUpperCase(java.util.Locale.ROOT).startsWith("P")) {
+                try {
+                    return Duration.parse(value);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write e.g. 30s, 5m");
+                }
+            }
+            try {
+                return io.vigil.rules.Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

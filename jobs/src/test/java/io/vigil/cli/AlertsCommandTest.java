@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertsCommandTest {
@@ -31,5 +32,16 @@ class AlertsCommandTest {
     @Test
     void aRecordThatIsNotJsonIsShownAsIs() {
         assertEquals("(not JSON) hello", AlertsCommand.line("hello".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void timeoutTakesVigilsDurationsAndIsoOnesAndSaysWhatIsRight() {
+        AlertsCommand.DurationConverter c = new AlertsCommand.DurationConverter();
+        assertEquals(java.time.Duration.ofSeconds(20), c.convert("20s"));
+        assertEquals(java.time.Duration.ofMinutes(90), c.convert("1h30m"));
+        assertEquals(java.time.Duration.ofSeconds(30), c.convert("PT30S"));
+        var e = assertThrows(picocli.CommandLine.TypeConversionException.class,
+                () -> c.convert("soon"));
+        assertTrue(e.getMessage().contains("e.g. 30s"), e.getMessage());
     }
 }
