@@ -231,12 +231,14 @@ final class BulkClient implements Closeable {
 
     /**
      * Under TLS 1.3 a server that wants a client certificate and gets none closes the connection after the handshake,
-     * which the client sees only as a closed connection: say what that likely means.
+     * which the client sees only as a closed connection, or a reset one when the close races the first request (seen
+     * in CI): say what that likely means.
      */
     private String clientCertificateHint(String failure) {
         boolean https = config.hosts.stream().anyMatch(h -> h.startsWith("https:"));
         boolean certificate = config.tls.clientCert != null || config.tls.keystore != null;
-        return https && !certificate && failure.contains("Connection is closed")
+        boolean closed = failure.contains("Connection is closed") || failure.contains("Connection reset");
+        return https && !certificate && closed
                 ? " (if the cluster wants client certificates, give " + config.tls.key("client-cert") + " and "
                         + config.tls.key("client-key") + " or " + config.tls.key("keystore") + ")"
                 : "";
