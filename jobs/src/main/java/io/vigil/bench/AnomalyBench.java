@@ -1,32 +1,40 @@
 package io.vigil.bench;
 
+import io.vigil.detect.DetectorOperator;
+import io.vigil.detect.Routed;
+import io.vigil.detect.RuleBook;
+import io.vigil.detect.RuleRouter;
 import io.vigil.detect.anomaly.AnomalyConfig;
 import io.vigil.detect.anomaly.AnomalyDetector;
 import io.vigil.detect.anomaly.AnomalyScore;
 import io.vigil.detect.anomaly.AnomalyScorer;
 import io.vigil.detect.anomaly.AnomalyState;
 import io.vigil.detect.anomaly.EwmStats;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
-import org.apache.flink.core.memory.DataOutputSerializer;
-import io.vigil.detect.DetectorOperator;
-import io.vigil.detect.Routed;
-import io.vigil.detect.RuleBook;
-import io.vigil.detect.RuleRouter;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -37,37 +45,38 @@ import org.apache.flink.util.Collector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.Callable;
-
 /**
  * {@code vigil bench anomaly}: points per second per core of the anomaly scorer on synthetic series (daily rhythm,
  * noise, occasional spikes and steps), against a plain exponentially weighted z-score measured in the same run, and
  * the serialized size of one series' state as Flink's POJO serializer writes it.
  */
-@Command(name = "anomaly", mixinStandardHelpOptions = true,
+@Command(
+        name = "anomaly",
+        mixinStandardHelpOptions = true,
         description = "Measure anomaly scorer throughput (points/s on one core) and state bytes per series.")
 public final class AnomalyBench implements Callable<Integer> {
-    @Option(names = "--series", description = "Series interleaved (state objects kept live). Default: ${DEFAULT-VALUE}",
+    @Option(
+            names = "--series",
+            description = "Series interleaved (state objects kept live). Default: ${DEFAULT-VALUE}",
             defaultValue = "1000")
     int series;
 
-    @Option(names = "--points", description = "Points per series per round. Default: ${DEFAULT-VALUE}",
+    @Option(
+            names = "--points",
+            description = "Points per series per round. Default: ${DEFAULT-VALUE}",
             defaultValue = "2000")
     int points;
 
-    @Option(names = "--rounds", description = "Measured rounds after one warm-up round. Default: ${DEFAULT-VALUE}",
+    @Option(
+            names = "--rounds",
+            description = "Measured rounds after one warm-up round. Default: ${DEFAULT-VALUE}",
             defaultValue = "3")
     int rounds;
 
-    @Option(names = "--operator", description = "Also measure the anomaly rule in the detector operator (the detection "
-            + "job's graph, parallelism 1) against a keyed pass-through in the same run.")
+    @Option(
+            names = "--operator",
+            description = "Also measure the anomaly rule in the detector operator (the detection "
+                    + "job's graph, parallelism 1) against a keyed pass-through in the same run.")
     boolean operator;
 
     @Override
@@ -117,30 +126,47 @@ public final class AnomalyBench implements Callable<Integer> {
         }
         TypeInformation<AnomalyState> info = TypeInformation.of(AnomalyState.class);
         if (!(info instanceof PojoTypeInfo)) {
-            throw new IllegalStateException("AnomalyState is not a Flink POJO (" + info + "): it would go through Kryo");
+            throw new IllegalStateException(
+                    "AnomalyState is not a Flink POJO (" + info + "): it would go through Kryo");
         }
         TypeSerializer<AnomalyState> serializer = info.createSerializer(new SerializerConfigImpl());
         DataOutputSerializer out = new DataOutputSerializer(4096);
         serializer.serialize(warm, out);
-        System.out.printf(Locale.ROOT, "anomaly scorer : %,12.0f points/s on one core (%d series x %d points, %d rounds)%n",
-                scorerRate, series, points, rounds);
-        System.out.printf(Locale.ROOT, "EW z baseline  : %,12.0f points/s on one core (ratio scorer/baseline %.3f)%n",
-                baselineRate, scorerRate / baselineRate);
-        System.out.printf(Locale.ROOT, "state per series: %d bytes serialized by Flink's POJO serializer (%s)%n",
-                out.length(), scorer.config().seasonalSlots + " time-of-day slots");
+        System.out.printf(
+                Locale.ROOT,
+                "anomaly scorer : %,12.0f points/s on one core (%d series x %d points, %d rounds)%n",
+                scorerRate,
+                series,
+                points,
+                rounds);
+        System.out.printf(
+                Locale.ROOT,
+                "EW z baseline  : %,12.0f points/s on one core (ratio scorer/baseline %.3f)%n",
+                baselineRate,
+                scorerRate / baselineRate);
+        System.out.printf(
+                Locale.ROOT,
+                "state per series: %d bytes serialized by Flink's POJO serializer (%s)%n",
+                out.length(),
+                scorer.config().seasonalSlots + " time-of-day slots");
         // The anomaly rule's detector keeps, per series, that state plus its alerting/rollup status under the metric
         // name; per key it adds the expiry timer's time (8 bytes) and the operator's rule-version entry.
         AnomalyDetector.SeriesStatus status = new AnomalyDetector.SeriesStatus();
         status.lastInterval = 0L;
         status.maxModel = "likelihood";
-        TypeInformation<AnomalyDetector.SeriesStatus> statusInfo = TypeInformation.of(AnomalyDetector.SeriesStatus.class);
+        TypeInformation<AnomalyDetector.SeriesStatus> statusInfo =
+                TypeInformation.of(AnomalyDetector.SeriesStatus.class);
         if (!(statusInfo instanceof PojoTypeInfo)) {
             throw new IllegalStateException("SeriesStatus is not a Flink POJO: it would go through Kryo");
         }
         DataOutputSerializer statusOut = new DataOutputSerializer(256);
         statusInfo.createSerializer(new SerializerConfigImpl()).serialize(status, statusOut);
-        System.out.printf(Locale.ROOT, "anomaly rule    : %d + %d bytes per series (scorer state + alerting/rollup "
-                + "status, no open incident) plus the metric name as map key%n", out.length(), statusOut.length());
+        System.out.printf(
+                Locale.ROOT,
+                "anomaly rule    : %d + %d bytes per series (scorer state + alerting/rollup "
+                        + "status, no open incident) plus the metric name as map key%n",
+                out.length(),
+                statusOut.length());
         if (operator) {
             measureOperator(data, ts);
         }
@@ -172,13 +198,25 @@ public final class AnomalyBench implements Callable<Integer> {
             pass = runJob(points, rule, false);
             scoring = runJob(points, rule, true);
         }
-        System.out.printf(Locale.ROOT, "operator (detection job graph, parallelism 1, %,d points, %d series, 4 "
-                + "rollups per point):%n", points.size(), data.length);
-        System.out.printf(Locale.ROOT, "  anomaly rule in DetectorOperator: %,10.0f points/s wall, %,10.0f points per CPU-second%n",
-                scoring[0], scoring[1]);
-        System.out.printf(Locale.ROOT, "  keyed pass-through (same graph) : %,10.0f points/s wall, %,10.0f points per CPU-second%n",
-                pass[0], pass[1]);
-        System.out.printf(Locale.ROOT, "  ratio anomaly/pass-through      : %.3f wall, %.3f CPU%n", scoring[0] / pass[0],
+        System.out.printf(
+                Locale.ROOT,
+                "operator (detection job graph, parallelism 1, %,d points, %d series, 4 " + "rollups per point):%n",
+                points.size(),
+                data.length);
+        System.out.printf(
+                Locale.ROOT,
+                "  anomaly rule in DetectorOperator: %,10.0f points/s wall, %,10.0f points per CPU-second%n",
+                scoring[0],
+                scoring[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "  keyed pass-through (same graph) : %,10.0f points/s wall, %,10.0f points per CPU-second%n",
+                pass[0],
+                pass[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "  ratio anomaly/pass-through      : %.3f wall, %.3f CPU%n",
+                scoring[0] / pass[0],
                 scoring[1] / pass[1]);
     }
 
@@ -192,12 +230,14 @@ public final class AnomalyBench implements Callable<Integer> {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         RuleBook book = new RuleBook(List.of(rule));
-        BroadcastStream<RuleUpdate> rules = env.fromData(List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class))
+        BroadcastStream<RuleUpdate> rules = env.fromData(
+                        List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class))
                 .broadcast(RuleBook.RULES);
         KeyedStream<Routed, String> keyed = env.fromData(points, TypeInformation.of(Telemetry.class))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
                         .withTimestampAssigner((t, x) -> t.timestamp))
-                .connect(rules).process(new RuleRouter(book))
+                .connect(rules)
+                .process(new RuleRouter(book))
                 .keyBy(r -> r.key, Types.STRING);
         if (score) {
             SingleOutputStreamOperator<Alert> detected = keyed.connect(rules).process(new DetectorOperator(book));

@@ -4,7 +4,6 @@ import io.vigil.model.MetricType;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
@@ -78,7 +77,10 @@ public final class BenchTelemetry {
             }
             case 2: {
                 boolean error = burst ? random.nextInt(2) == 0 : random.nextInt(200) == 0;
-                r = Telemetry.log(t, service, error ? "ERROR" : "INFO",
+                r = Telemetry.log(
+                        t,
+                        service,
+                        error ? "ERROR" : "INFO",
                         error ? "upstream timed out after 2000 ms" : "request served");
                 break;
             }

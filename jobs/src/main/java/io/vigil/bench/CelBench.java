@@ -4,15 +4,14 @@ import io.vigil.model.Telemetry;
 import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleSpec;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code vigil bench cel}: records per second of one rule condition evaluated three ways in the same run, on the same
@@ -20,7 +19,9 @@ import java.util.concurrent.Callable;
  * should use), and a hand-written Java predicate (the floor). All three go through {@link RuleCompiler} where they
  * can, so the figures are those of the job's filter path; each must accept the same records, or the bench fails.
  */
-@Command(name = "cel", mixinStandardHelpOptions = true,
+@Command(
+        name = "cel",
+        mixinStandardHelpOptions = true,
         description = "Measure a CEL where: condition against the equivalent match: block and a hand-written Java "
                 + "predicate (records/s on one core, same run).")
 public final class CelBench implements Callable<Integer> {
@@ -31,11 +32,15 @@ public final class CelBench implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "200000", description = "Records per round. Default: ${DEFAULT-VALUE}")
     int records;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds after two warm-up rounds. "
-            + "Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description = "Measured rounds after two warm-up rounds. " + "Default: ${DEFAULT-VALUE}")
     int rounds;
 
-    @Option(names = "--attributes", defaultValue = "8",
+    @Option(
+            names = "--attributes",
+            defaultValue = "8",
             description = "Attributes per record (a map the condition reads). Default: ${DEFAULT-VALUE}")
     int attributes;
 
@@ -52,8 +57,10 @@ public final class CelBench implements Callable<Integer> {
         match.put("duration_ms", Map.of("gt", 250.0));
         match.put("http.route", Map.of("regex", "^/api"));
         RecordFilter matchFilter = RuleCompiler.compile(rule(null, match)).filter;
-        RecordFilter java = t -> "checkout".equals(t.resource.get("service.name")) && "error".equals(t.status)
-                && t.durationMs > 250.0 && t.attributes.getOrDefault("http.route", "").startsWith("/api");
+        RecordFilter java = t -> "checkout".equals(t.resource.get("service.name"))
+                && "error".equals(t.status)
+                && t.durationMs > 250.0
+                && t.attributes.getOrDefault("http.route", "").startsWith("/api");
 
         long expected = count(java, data);
         if (count(cel, data) != expected || count(matchFilter, data) != expected) {
@@ -76,14 +83,19 @@ public final class CelBench implements Callable<Integer> {
             }
         }
         System.out.printf(Locale.ROOT, "condition: %s%n", WHERE);
-        System.out.printf(Locale.ROOT, "records: %,d spans x %d rounds, %d attributes each, %.1f%% match%n",
-                records, rounds, attributes, 100.0 * expected / records);
+        System.out.printf(
+                Locale.ROOT,
+                "records: %,d spans x %d rounds, %d attributes each, %.1f%% match%n",
+                records,
+                rounds,
+                attributes,
+                100.0 * expected / records);
         String[] names = {"java predicate", "match: block ", "CEL where:   "};
         for (int f = 0; f < 3; f++) {
             System.out.printf(Locale.ROOT, "%s %,14.0f records/s  %8.1f ns/record%n", names[f], 1e9 / ns[f], ns[f]);
         }
-        System.out.printf(Locale.ROOT, "ratio CEL/match: %.1fx slower; CEL/java: %.1fx slower%n", ns[2] / ns[1],
-                ns[2] / ns[0]);
+        System.out.printf(
+                Locale.ROOT, "ratio CEL/match: %.1fx slower; CEL/java: %.1fx slower%n", ns[2] / ns[1], ns[2] / ns[0]);
         return 0;
     }
 
@@ -116,8 +128,12 @@ public final class CelBench implements Callable<Integer> {
         Telemetry[] out = new Telemetry[n];
         for (int i = 0; i < n; i++) {
             String service = i % 2 == 0 ? "checkout" : services.get(r.nextInt(services.size()));
-            Telemetry t = Telemetry.span(1_700_000_000_000L + i, service, "GET /api/" + service,
-                    50 + r.nextDouble() * 500, r.nextBoolean() ? "error" : "ok");
+            Telemetry t = Telemetry.span(
+                    1_700_000_000_000L + i,
+                    service,
+                    "GET /api/" + service,
+                    50 + r.nextDouble() * 500,
+                    r.nextBoolean() ? "error" : "ok");
             t.res("host.name", "host-" + r.nextInt(4)).res("deployment.environment", "prod");
             t.attr("http.route", r.nextInt(4) == 0 ? "/health" : "/api/" + service);
             t.attr("http.request.method", "GET");

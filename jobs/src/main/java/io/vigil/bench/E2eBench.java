@@ -1,10 +1,17 @@
 package io.vigil.bench;
 
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
-import io.vigil.job.VigilJobConfig;
 import io.vigil.job.KafkaDetectionJob;
+import io.vigil.job.VigilJobConfig;
 import io.vigil.model.Ingested;
-
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -24,15 +31,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-
 /**
  * {@code vigil bench e2e}: how much of the Kafka source's throughput the whole Vigil job keeps. On one broker and one
  * pre-loaded topic it runs, in this JVM's Flink (a MiniCluster, so the two runs share the same machine state):
@@ -41,20 +39,30 @@ import java.util.concurrent.ExecutionException;
  * the end offsets found at start and then finish; records/s is records / the job's net runtime. Target: b/a ≥ 0.5 at
  * parallelism 2.
  */
-@Command(name = "e2e", mixinStandardHelpOptions = true,
+@Command(
+        name = "e2e",
+        mixinStandardHelpOptions = true,
         description = "Records/s of the Vigil job vs the bare Kafka source on the same pre-loaded topic.")
 public final class E2eBench implements Callable<Integer> {
-    @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+    @Option(
+            names = "--kafka",
+            paramLabel = "HOST:PORT",
+            defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}; `bin/vigil stack up` starts one)")
     String kafka;
 
-    @Option(names = "--records", defaultValue = "1000000", description = "records in the topic (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--records",
+            defaultValue = "1000000",
+            description = "records in the topic (default: ${DEFAULT-VALUE})")
     long records;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
 
-    @Option(names = "--topic", defaultValue = "vigil-bench-telemetry",
+    @Option(
+            names = "--topic",
+            defaultValue = "vigil-bench-telemetry",
             description = "the pre-loaded topic; filled with generated telemetry when it holds fewer records "
                     + "(default: ${DEFAULT-VALUE})")
     String topic;
@@ -62,11 +70,15 @@ public final class E2eBench implements Callable<Integer> {
     @Option(names = "--rules-dir", defaultValue = "rules", description = "rules of run (b) (default: ${DEFAULT-VALUE})")
     Path rulesDir;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s",
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "10s",
             description = "checkpoint interval of run (b) (default: ${DEFAULT-VALUE})")
     String checkpointInterval;
 
-    @Option(names = "--rounds", defaultValue = "2",
+    @Option(
+            names = "--rounds",
+            defaultValue = "2",
             description = "rounds of (a) then (b); the best of each counts, so the first round warms the JVM up "
                     + "(default: ${DEFAULT-VALUE})")
     int rounds;
@@ -74,8 +86,8 @@ public final class E2eBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long loaded = ensureLoaded();
-        System.out.printf("topic %s: %,d records in %d partitions, parallelism %d%n", topic, loaded, parallelism,
-                parallelism);
+        System.out.printf(
+                "topic %s: %,d records in %d partitions, parallelism %d%n", topic, loaded, parallelism, parallelism);
         double bestA = 0;
         double bestB = 0;
         for (int round = 1; round <= rounds; round++) {
@@ -89,19 +101,23 @@ public final class E2eBench implements Callable<Integer> {
             JobExecutionResult ra = a.execute("bench-e2e-source-only");
             double rateA = loaded * 1000.0 / ra.getNetRuntime();
             bestA = Math.max(bestA, rateA);
-            System.out.printf("round %d (a) Kafka source + decoding, discarded: %,.0f records/s (%,d ms)%n", round,
-                    rateA, ra.getNetRuntime());
+            System.out.printf(
+                    "round %d (a) Kafka source + decoding, discarded: %,.0f records/s (%,d ms)%n",
+                    round, rateA, ra.getNetRuntime());
 
             StreamExecutionEnvironment b = environment();
             KafkaDetectionJob.build(b, config, true);
             JobExecutionResult rb = b.execute("bench-e2e-vigil");
             double rateB = loaded * 1000.0 / rb.getNetRuntime();
             bestB = Math.max(bestB, rateB);
-            System.out.printf("round %d (b) Vigil job, rules in %s, exactly-once Kafka sinks: %,.0f records/s "
-                    + "(%,d ms)%n", round, rulesDir, rateB, rb.getNetRuntime());
+            System.out.printf(
+                    "round %d (b) Vigil job, rules in %s, exactly-once Kafka sinks: %,.0f records/s " + "(%,d ms)%n",
+                    round, rulesDir, rateB, rb.getNetRuntime());
         }
-        System.out.printf("best: (a) %,.0f records/s, (b) %,.0f records/s, ratio b/a = %.2f "
-                + "(target >= 0.5 at parallelism 2)%n", bestA, bestB, bestB / bestA);
+        System.out.printf(
+                "best: (a) %,.0f records/s, (b) %,.0f records/s, ratio b/a = %.2f "
+                        + "(target >= 0.5 at parallelism 2)%n",
+                bestA, bestB, bestB / bestA);
         return 0;
     }
 
@@ -140,7 +156,9 @@ public final class E2eBench implements Callable<Integer> {
             p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
             try (KafkaProducer<byte[], byte[]> producer =
                     new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                BenchTelemetry.write(records, parallelism,
+                BenchTelemetry.write(
+                        records,
+                        parallelism,
                         (partition, value) -> producer.send(new ProducerRecord<>(topic, partition, null, value)));
             }
             Long loaded = count(admin);
@@ -152,7 +170,9 @@ public final class E2eBench implements Callable<Integer> {
         long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, parallelism, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, parallelism, (short) 1)))
+                        .all()
+                        .get();
                 return;
             } catch (ExecutionException e) {
                 // A just-deleted topic is still being removed for a moment.
@@ -165,7 +185,11 @@ public final class E2eBench implements Callable<Integer> {
     /** Records in the topic; null if it does not exist, 0 if its partitions do not match the parallelism. */
     private Long count(Admin admin) throws InterruptedException, ExecutionException {
         try {
-            var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var parts = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (var p : parts) {

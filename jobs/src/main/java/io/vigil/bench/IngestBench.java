@@ -12,9 +12,6 @@ import io.vigil.model.MetricType;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -25,6 +22,8 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Ingest benchmark: single-threaded decode throughput (records per second on one core) of canonical JSON, OTLP/JSON
@@ -36,23 +35,35 @@ import java.util.function.Consumer;
  * canonical JSON, and with 100 records per request, as the Collector batches. Each case is warmed up, then measured
  * for a fixed time; a case's figure is records decoded (telemetry out) per second.
  */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
+@Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
         description = "Decode throughput per core of canonical JSON, OTLP/JSON and OTLP protobuf vs Jackson readTree.")
 public final class IngestBench implements Callable<Integer> {
 
-    @Option(names = "--records", defaultValue = "200000", description = "Records to generate (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--records",
+            defaultValue = "200000",
+            description = "Records to generate (default ${DEFAULT-VALUE}).")
     int records;
 
-    @Option(names = "--seconds", defaultValue = "3",
+    @Option(
+            names = "--seconds",
+            defaultValue = "3",
             description = "Measured seconds per case and round (default ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--rounds", defaultValue = "3",
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
             description = "Rounds over all cases; each case reports its median round, so order and noise from other "
                     + "processes matter less (default ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "2", description = "Warm-up seconds per case (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "2",
+            description = "Warm-up seconds per case (default ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed of the generated records.")
@@ -135,8 +146,13 @@ public final class IngestBench implements Callable<Integer> {
                 perRound[k][round] = c.recordsPerSecond;
                 mbPerRound[k][round] = c.megabytesPerSecond;
                 wallPerRound[k][round] = c.wallRecordsPerSecond;
-                System.out.printf(Locale.ROOT, "  %-30s %,12.0f records/cpu-s  %8.1f MB/cpu-s  (%,.0f records/s wall)%n",
-                        c.name, c.recordsPerSecond, c.megabytesPerSecond, c.wallRecordsPerSecond);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %-30s %,12.0f records/cpu-s  %8.1f MB/cpu-s  (%,.0f records/s wall)%n",
+                        c.name,
+                        c.recordsPerSecond,
+                        c.megabytesPerSecond,
+                        c.wallRecordsPerSecond);
             }
         }
         for (int k = 0; k < cases.size(); k++) {
@@ -150,17 +166,36 @@ public final class IngestBench implements Callable<Integer> {
         System.out.println("Ingest benchmark: " + String.format(Locale.ROOT, "%,d", records)
                 + " records, one thread, records per CPU-second (= per core), median of " + rounds + " rounds of "
                 + seconds + " s per case");
-        System.out.printf(Locale.ROOT, "%-30s %16s %12s %12s %16s%n", "case", "records/cpu-s", "MB/cpu-s",
-                "vs readTree", "wall records/s");
+        System.out.printf(
+                Locale.ROOT,
+                "%-30s %16s %12s %12s %16s%n",
+                "case",
+                "records/cpu-s",
+                "MB/cpu-s",
+                "vs readTree",
+                "wall records/s");
         for (Case c : cases) {
-            System.out.printf(Locale.ROOT, "%-30s %,16.0f %12.1f %11.2fx %,16.0f%n", c.name, c.recordsPerSecond,
-                    c.megabytesPerSecond, c.recordsPerSecond / base, c.wallRecordsPerSecond);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-30s %,16.0f %12.1f %11.2fx %,16.0f%n",
+                    c.name,
+                    c.recordsPerSecond,
+                    c.megabytesPerSecond,
+                    c.recordsPerSecond / base,
+                    c.wallRecordsPerSecond);
         }
         double ratio = cases.get(1).recordsPerSecond / base;
-        System.out.printf(Locale.ROOT, "%nRatio canonical JSON decode / Jackson readTree = %.2f (target >= 1.0: %s)%n",
-                ratio, ratio >= 1.0 ? "met" : "NOT met");
-        System.out.printf(Locale.ROOT, "Ratio OTLP/JSON (1 per request) / readTree = %.2f, OTLP protobuf (1 per request) "
-                + "/ readTree = %.2f%n", cases.get(2).recordsPerSecond / base, cases.get(3).recordsPerSecond / base);
+        System.out.printf(
+                Locale.ROOT,
+                "%nRatio canonical JSON decode / Jackson readTree = %.2f (target >= 1.0: %s)%n",
+                ratio,
+                ratio >= 1.0 ? "met" : "NOT met");
+        System.out.printf(
+                Locale.ROOT,
+                "Ratio OTLP/JSON (1 per request) / readTree = %.2f, OTLP protobuf (1 per request) "
+                        + "/ readTree = %.2f%n",
+                cases.get(2).recordsPerSecond / base,
+                cases.get(3).recordsPerSecond / base);
         System.out.println("(sink " + (sink & 0xff) + ")");
         return 0;
     }
@@ -300,17 +335,24 @@ public final class IngestBench implements Callable<Integer> {
     // ------------------------------------------------------------------ realistic records
 
     private static final String[] SERVICES = {"checkout", "payments", "cart", "auth", "search", "catalog", "shipping"};
-    private static final String[] ROUTES = {"/api/cart", "/api/checkout", "/api/pay", "/api/search", "/api/items/{id}",
-        "/login", "/api/ship"};
-    private static final String[] METRICS = {"http.server.request.duration", "http.server.active_requests",
-        "system.cpu.utilization", "process.runtime.jvm.memory.used", "db.client.connections.usage",
-        "http.server.requests"};
+    private static final String[] ROUTES = {
+        "/api/cart", "/api/checkout", "/api/pay", "/api/search", "/api/items/{id}", "/login", "/api/ship"
+    };
+    private static final String[] METRICS = {
+        "http.server.request.duration",
+        "http.server.active_requests",
+        "system.cpu.utilization",
+        "process.runtime.jvm.memory.used",
+        "db.client.connections.usage",
+        "http.server.requests"
+    };
     private static final String[] LOG_BODIES = {
         "Failed password for invalid user admin from %s port %d ssh2",
         "GET %s completed in %d ms",
         "Connection reset by peer while reading response from upstream %s:%d",
         "User login succeeded for user id %s (session %d)",
-        "Slow query detected on %s: %d ms"};
+        "Slow query detected on %s: %d ms"
+    };
     private static final String[] SEVERITIES = {"INFO", "INFO", "INFO", "WARN", "ERROR", "DEBUG"};
 
     static List<Telemetry> generate(int n, long seed) {
@@ -340,12 +382,15 @@ public final class IngestBench implements Callable<Integer> {
                     t.unit = name.contains("memory") ? "By" : "1";
                 }
             } else if (kind < 85) {
-                String body = String.format(Locale.ROOT, LOG_BODIES[r.nextInt(LOG_BODIES.length)],
-                        ip(r), 1000 + r.nextInt(60000));
+                String body = String.format(
+                        Locale.ROOT, LOG_BODIES[r.nextInt(LOG_BODIES.length)], ip(r), 1000 + r.nextInt(60000));
                 t = Telemetry.log(ts, service, SEVERITIES[r.nextInt(SEVERITIES.length)], body);
             } else {
-                t = Telemetry.span(ts, service, "HTTP " + (r.nextBoolean() ? "GET " : "POST ")
-                        + ROUTES[r.nextInt(ROUTES.length)], Math.round(r.nextDouble() * 5_000_000) / 1000.0,
+                t = Telemetry.span(
+                        ts,
+                        service,
+                        "HTTP " + (r.nextBoolean() ? "GET " : "POST ") + ROUTES[r.nextInt(ROUTES.length)],
+                        Math.round(r.nextDouble() * 5_000_000) / 1000.0,
                         r.nextInt(20) == 0 ? "error" : "unset");
                 t.kind = r.nextInt(3) == 0 ? "client" : "server";
                 t.traceId = hex(r, 16);
@@ -370,7 +415,8 @@ public final class IngestBench implements Callable<Integer> {
                 {"thread.name", "worker-" + r.nextInt(64)},
                 {"code.function", "handle" + r.nextInt(40)},
                 {"session.id", Long.toHexString(r.nextLong())},
-                {"tenant", "tenant-" + r.nextInt(30)}};
+                {"tenant", "tenant-" + r.nextInt(30)}
+            };
             for (int a = 0; a < attributes - 1; a++) {
                 t.attr(pool[a][0], pool[a][1]);
             }

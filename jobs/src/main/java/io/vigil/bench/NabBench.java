@@ -9,9 +9,6 @@ import io.vigil.detect.anomaly.nab.NabProfile;
 import io.vigil.detect.anomaly.nab.NabResults;
 import io.vigil.detect.anomaly.nab.NabScorer;
 import io.vigil.detect.anomaly.nab.NabSeries;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,35 +17,50 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code vigil bench nab}: runs every series of a NAB-layout folder through the detection job with one anomaly rule,
  * writes NAB result files and scores them with {@link NabScorer} on the three NAB profiles.
  */
-@Command(name = "nab", mixinStandardHelpOptions = true,
-        description = {"Score the anomaly detector on a Numenta Anomaly Benchmark folder.",
+@Command(
+        name = "nab",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Score the anomaly detector on a Numenta Anomaly Benchmark folder.",
             "Writes <out>/<category>/<name>.csv (timestamp,value,anomaly_score,label,...) and <out>/nab_scores.csv,"
-                + " and prints the standard, reward_low_FP_rate and reward_low_FN_rate scores."})
+                    + " and prints the standard, reward_low_FP_rate and reward_low_FN_rate scores."
+        })
 public final class NabBench implements Callable<Integer> {
-    @Option(names = "--data", description = "NAB data folder (<category>/<name>.csv). Default: ${DEFAULT-VALUE}",
+    @Option(
+            names = "--data",
+            description = "NAB data folder (<category>/<name>.csv). Default: ${DEFAULT-VALUE}",
             defaultValue = "${sys:vigil.home:-.}/notebooks/data/nab/data")
     Path data;
 
-    @Option(names = "--windows", description = "NAB windows JSON. Default: ${DEFAULT-VALUE}",
+    @Option(
+            names = "--windows",
+            description = "NAB windows JSON. Default: ${DEFAULT-VALUE}",
             defaultValue = "${sys:vigil.home:-.}/notebooks/data/nab/windows.json")
     Path windows;
 
-    @Option(names = "--out", description = "Result folder. Default: ${DEFAULT-VALUE}",
+    @Option(
+            names = "--out",
+            description = "Result folder. Default: ${DEFAULT-VALUE}",
             defaultValue = "${sys:vigil.home:-.}/out/nab")
     Path out;
 
-    @Option(names = "--direct",
+    @Option(
+            names = "--direct",
             description = "Quick tuning path: feed each CSV straight through the scorer in plain Java, no Flink. "
                     + "Default: the detection job (DetectionJob, one anomaly rule keyed by series), bounded and in "
                     + "event time, in a local MiniCluster.")
     boolean direct;
 
-    @Option(names = "--set", paramLabel = "OPTION=VALUE",
+    @Option(
+            names = "--set",
+            paramLabel = "OPTION=VALUE",
             description = "Override an anomaly option for this run (e.g. flag_z=3.5); repeatable.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -103,13 +115,34 @@ public final class NabBench implements Callable<Integer> {
             results.add(NabScorer.evaluate(corpus, scores, p));
         }
         NabResults.writeSummary(out, mode, results);
-        System.out.printf(Locale.ROOT, "NAB: %d series, %d points scored in %.1f s (%s path), results in %s%n",
-                corpus.size(), points, secs, mode, out);
-        System.out.printf(Locale.ROOT, "%-20s %7s %10s %9s %9s %8s%n", "profile", "score", "threshold", "windows",
-                "FP rows", "raw");
+        System.out.printf(
+                Locale.ROOT,
+                "NAB: %d series, %d points scored in %.1f s (%s path), results in %s%n",
+                corpus.size(),
+                points,
+                secs,
+                mode,
+                out);
+        System.out.printf(
+                Locale.ROOT,
+                "%-20s %7s %10s %9s %9s %8s%n",
+                "profile",
+                "score",
+                "threshold",
+                "windows",
+                "FP rows",
+                "raw");
         for (NabScorer.ProfileResult r : results) {
-            System.out.printf(Locale.ROOT, "%-20s %7.2f %10.5f %5d/%-3d %9d %8.2f%n", r.profile().name(),
-                    r.normalized(), r.threshold(), r.detectedWindows(), r.windows(), r.falsePositives(), r.raw());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-20s %7.2f %10.5f %5d/%-3d %9d %8.2f%n",
+                    r.profile().name(),
+                    r.normalized(),
+                    r.threshold(),
+                    r.detectedWindows(),
+                    r.windows(),
+                    r.falsePositives(),
+                    r.raw());
         }
         System.out.println("config: " + config);
         return 0;

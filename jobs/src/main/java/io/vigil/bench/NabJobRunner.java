@@ -11,13 +11,6 @@ import io.vigil.model.Ingested;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RuleSpec;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +19,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs NAB series through the real detection job ({@link DetectionJob}) in a local MiniCluster: a bounded source of
@@ -69,17 +68,24 @@ final class NabJobRunner {
                 Math.min(2, Runtime.getRuntime().availableProcessors()), conf);
         // The source is in timestamp order, so no out-of-orderness is needed; no idleness either: one bounded split
         // that is slowed down by backpressure must still hold back event time.
-        DetectionConfig config = new DetectionConfig().watermarkDelay(Duration.ZERO).watermarkIdleness(Duration.ZERO);
+        DetectionConfig config =
+                new DetectionConfig().watermarkDelay(Duration.ZERO).watermarkIdleness(Duration.ZERO);
         TelemetrySource source = (e, watermarks) -> e.fromData(points, TypeInformation.of(Ingested.class))
-                .assignTimestampsAndWatermarks(watermarks).name("NAB points").setParallelism(1);
-        DataStream<Rollup> rollups = new DetectionJob(config, source, RuleSource.of(List.of(rule(overrides))),
-                DetectionJob.Sinks.none()).build(env).rollups();
+                .assignTimestampsAndWatermarks(watermarks)
+                .name("NAB points")
+                .setParallelism(1);
+        DataStream<Rollup> rollups = new DetectionJob(
+                        config, source, RuleSource.of(List.of(rule(overrides))), DetectionJob.Sinks.none())
+                .build(env)
+                .rollups();
         Map<String, List<Rollup>> perSeries = new HashMap<>();
         CloseableIterator<Rollup> it = rollups.executeAndCollect("vigil bench nab");
         try {
             while (it.hasNext()) {
                 Rollup r = it.next();
-                perSeries.computeIfAbsent(r.labels.get("series"), k -> new ArrayList<>()).add(r);
+                perSeries
+                        .computeIfAbsent(r.labels.get("series"), k -> new ArrayList<>())
+                        .add(r);
             }
         } finally {
             it.close();
@@ -88,8 +94,8 @@ final class NabJobRunner {
         for (NabSeries s : corpus) {
             List<Rollup> rs = perSeries.getOrDefault(s.name(), List.of());
             if (rs.size() != 4 * s.size()) {
-                throw new IllegalStateException(s.name() + ": the job emitted " + rs.size() / 4 + " scored points for "
-                        + s.size() + " rows");
+                throw new IllegalStateException(
+                        s.name() + ": the job emitted " + rs.size() / 4 + " scored points for " + s.size() + " rows");
             }
             // The job scores in event-time order; a file that goes back in time (NAB's machine_temperature repeats
             // an hour) is scored in timestamp order, rows with equal timestamps in file order. Map back to file rows.
@@ -106,14 +112,20 @@ final class NabJobRunner {
                     throw new IllegalStateException(s.name() + ": scored point " + k + " has time " + score.windowStart
                             + " but row " + i + " has " + s.epochMs()[i]);
                 }
-                rows[i] = new AnomalyScore(score.windowStart, s.values()[i], score.value, Double.NaN,
-                        rs.get(4 * k + 1).value, rs.get(4 * k + 2).value, rs.get(4 * k + 3).value,
-                        score.labels.get("model"), score.value >= 0.5); // only a first crossing scores 0.5 or more
+                rows[i] = new AnomalyScore(
+                        score.windowStart,
+                        s.values()[i],
+                        score.value,
+                        Double.NaN,
+                        rs.get(4 * k + 1).value,
+                        rs.get(4 * k + 2).value,
+                        rs.get(4 * k + 3).value,
+                        score.labels.get("model"),
+                        score.value >= 0.5); // only a first crossing scores 0.5 or more
             }
             NabResults.write(out, s, java.util.Arrays.asList(rows));
             scored += s.size();
         }
         return scored;
     }
-
 }

@@ -9,7 +9,11 @@ import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -18,33 +22,41 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-
 /**
  * {@code vigil bench rules}: records/s per core of the whole detection job with 1, 10 and 50 active rules, next to the
  * same job with no rules (source, decoding, dead-letter split, routing) measured in the same run. Everything runs at
  * parallelism 1 in a MiniCluster in this JVM, so records/s is per core. Rules are taken from the given folder and
  * repeated (with new ids) up to each count; each count runs a few rounds and reports its best.
  */
-@Command(name = "rules", mixinStandardHelpOptions = true,
+@Command(
+        name = "rules",
+        mixinStandardHelpOptions = true,
         description = "Records/s per core of the detection job with N active rules vs no rules, in the same run.")
 public final class RulesBench implements Callable<Integer> {
-    @Option(names = "--rules", defaultValue = "rules", paramLabel = "DIR",
+    @Option(
+            names = "--rules",
+            defaultValue = "rules",
+            paramLabel = "DIR",
             description = "rule files or folders to draw the rules from (default: ${DEFAULT-VALUE})")
     List<Path> rules;
 
-    @Option(names = "--counts", defaultValue = "1,10,50", split = ",",
+    @Option(
+            names = "--counts",
+            defaultValue = "1,10,50",
+            split = ",",
             description = "numbers of active rules (default: ${DEFAULT-VALUE})")
     List<Integer> counts;
 
-    @Option(names = "--hours", defaultValue = "6", description = "simulated hours of demo telemetry per run (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--hours",
+            defaultValue = "6",
+            description = "simulated hours of demo telemetry per run (default: ${DEFAULT-VALUE})")
     double hours;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "runs per case; the best is reported (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rounds",
+            defaultValue = "2",
+            description = "runs per case; the best is reported (default: ${DEFAULT-VALUE})")
     int rounds;
 
     @CommandLine.Spec
@@ -53,27 +65,33 @@ public final class RulesBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (rounds < 1 || !(hours > 0) || counts.stream().anyMatch(c -> c < 1)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--rounds and every --counts value must be at least 1, and --hours more than 0");
         }
-        List<RuleSpec> pool = RuleLoader.load(rules).stream().filter(r -> r.enabled).toList();
+        List<RuleSpec> pool =
+                RuleLoader.load(rules).stream().filter(r -> r.enabled).toList();
         // Compiled once where the files are: checks the rules and inlines list files (kind list), since the copies
         // below are made from JSON and no longer know which file they came from.
         RuleCompiler.compileAll(pool);
         if (pool.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no enabled rules in " + rules);
         }
-        GeneratorSource source = new GeneratorSource(new TelemetryGenerator(TelemetryGenerator.DEFAULT_SEED,
-                TelemetryGenerator.DEFAULT_START, Duration.ofMillis(Math.round(hours * 3_600_000))));
-        System.out.printf("%,d records of demo telemetry per run, parallelism 1, best of %d rounds; rules drawn from "
-                + "%d in %s%n", source.total(), rounds, pool.size(), rules);
+        GeneratorSource source = new GeneratorSource(new TelemetryGenerator(
+                TelemetryGenerator.DEFAULT_SEED,
+                TelemetryGenerator.DEFAULT_START,
+                Duration.ofMillis(Math.round(hours * 3_600_000))));
+        System.out.printf(
+                "%,d records of demo telemetry per run, parallelism 1, best of %d rounds; rules drawn from "
+                        + "%d in %s%n",
+                source.total(), rounds, pool.size(), rules);
         best(source, take(pool, 1)); // warm-up: JIT and class loading, so the first case measured is not cold
         double baseline = best(source, List.of());
         System.out.printf("%-12s %,12.0f records/s per core%n", "no rules", baseline);
         for (int n : counts) {
             double rate = best(source, take(pool, n));
-            System.out.printf("%-12s %,12.0f records/s per core   ratio to no rules %.2f%n", n + " rules", rate,
-                    rate / baseline);
+            System.out.printf(
+                    "%-12s %,12.0f records/s per core   ratio to no rules %.2f%n", n + " rules", rate, rate / baseline);
         }
         return 0;
     }
@@ -84,8 +102,8 @@ public final class RulesBench implements Callable<Integer> {
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, "0");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-            DetectionJob.Sinks sinks = new DetectionJob.Sinks(List.of(new DiscardingSink<>()),
-                    List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()));
+            DetectionJob.Sinks sinks = new DetectionJob.Sinks(
+                    List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()));
             new DetectionJob(new DetectionConfig(), source, RuleSource.of(specs), sinks).build(env);
             // Net runtime: from job start to end, without starting the MiniCluster.
             long ms = env.execute("bench rules").getNetRuntime(java.util.concurrent.TimeUnit.MILLISECONDS);

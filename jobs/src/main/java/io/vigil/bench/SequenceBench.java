@@ -7,7 +7,15 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
-
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -19,16 +27,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
 /**
  * {@code vigil bench sequence}: the starter brute-force rule ({@code rules/security/ssh-brute-force.yaml}) over bursts
  * of failed logins that each end in a success, run on Flink CEP and on the burst-then-step operator that replaces it
@@ -36,23 +34,36 @@ import java.util.concurrent.TimeUnit;
  * lengths: CEP's cost per record grows with the burst, the keyed operator's does not. Both must raise the same alerts,
  * or the bench fails.
  */
-@Command(name = "sequence", mixinStandardHelpOptions = true,
+@Command(
+        name = "sequence",
+        mixinStandardHelpOptions = true,
         description = "Records/s of the brute-force sequence rule on the burst-then-step operator vs Flink CEP, "
                 + "for bursts of increasing length, in the same run.")
 public final class SequenceBench implements Callable<Integer> {
-    @Option(names = "--rule", defaultValue = "rules/security/ssh-brute-force.yaml", paramLabel = "FILE",
+    @Option(
+            names = "--rule",
+            defaultValue = "rules/security/ssh-brute-force.yaml",
+            paramLabel = "FILE",
             description = "a sequence rule of the burst-then-step shape (default: ${DEFAULT-VALUE})")
     Path rule;
 
-    @Option(names = "--bursts", defaultValue = "20,100,400", split = ",",
+    @Option(
+            names = "--bursts",
+            defaultValue = "20,100,400",
+            split = ",",
             description = "failed logins per burst (default: ${DEFAULT-VALUE})")
     List<Integer> bursts;
 
-    @Option(names = "--records", defaultValue = "4000",
+    @Option(
+            names = "--records",
+            defaultValue = "4000",
             description = "about this many records per case (default: ${DEFAULT-VALUE})")
     int records;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "runs per case; the best is reported (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rounds",
+            defaultValue = "2",
+            description = "runs per case; the best is reported (default: ${DEFAULT-VALUE})")
     int rounds;
 
     @CommandLine.Spec
@@ -61,19 +72,20 @@ public final class SequenceBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (rounds < 1 || records < 1 || bursts.stream().anyMatch(b -> b < 1)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--rounds, --records and every --bursts value must be at least 1");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--rounds, --records and every --bursts value must be at least 1");
         }
         List<RuleSpec> specs = RuleLoader.load(List.of(rule));
         if (specs.size() != 1 || !"sequence".equals(specs.get(0).kind)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--rule must be one file holding one sequence rule; " + rule + " holds " + specs.size());
         }
         CompiledRule compiled = RuleCompiler.compile(specs.get(0));
-        System.out.printf(Locale.ROOT, "rule: %s, %d runs per case, best reported, parallelism 1%n", compiled.id(),
-                rounds);
-        System.out.printf(Locale.ROOT, "%-10s %10s %14s %14s %8s%n", "burst", "records", "CEP rec/s",
-                "keyed rec/s", "ratio");
+        System.out.printf(
+                Locale.ROOT, "rule: %s, %d runs per case, best reported, parallelism 1%n", compiled.id(), rounds);
+        System.out.printf(
+                Locale.ROOT, "%-10s %10s %14s %14s %8s%n", "burst", "records", "CEP rec/s", "keyed rec/s", "ratio");
         for (int burst : bursts) {
             List<Telemetry> input = bursts(burst, Math.max(1, records / (burst + 1)));
             double[] best = new double[2];
@@ -91,8 +103,14 @@ public final class SequenceBench implements Callable<Integer> {
                     best[engine] = Math.max(best[engine], perSecond);
                 }
             }
-            System.out.printf(Locale.ROOT, "%-10d %,10d %,14.0f %,14.0f %8.2f%n", burst, input.size(), best[0],
-                    best[1], best[1] / best[0]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-10d %,10d %,14.0f %,14.0f %8.2f%n",
+                    burst,
+                    input.size(),
+                    best[0],
+                    best[1],
+                    best[1] / best[0]);
         }
         return 0;
     }
@@ -119,8 +137,11 @@ public final class SequenceBench implements Callable<Integer> {
 
     static Telemetry login(long t, String ip, String outcome) {
         return Telemetry.log(t, "sshd", "INFO", outcome + " password for root from " + ip)
-                .attr("event.category", "authentication").attr("event.action", "ssh_login")
-                .attr("event.outcome", outcome).attr("source.ip", ip).attr("user.name", "root");
+                .attr("event.category", "authentication")
+                .attr("event.action", "ssh_login")
+                .attr("event.outcome", outcome)
+                .attr("source.ip", ip)
+                .attr("user.name", "root");
     }
 
     /** Alert ids of the running bench job: it runs in this JVM's MiniCluster, so a static set can gather them. */
@@ -130,17 +151,20 @@ public final class SequenceBench implements Callable<Integer> {
      * One bounded run at parallelism 1 with per-record watermarks; adds the alert ids to {@code ids} and returns the
      * job's net runtime in ms (without starting the MiniCluster, which would dwarf small cases).
      */
-    static long run(CompiledRule rule, List<Telemetry> input, boolean burstThenStep, Set<String> ids)
-            throws Exception {
+    static long run(CompiledRule rule, List<Telemetry> input, boolean burstThenStep, Set<String> ids) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        DataStream<Telemetry> telemetry = env.fromData(input).assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Telemetry>forMonotonousTimestamps().withTimestampAssigner((r, ts) -> r.timestamp));
+        DataStream<Telemetry> telemetry = env.fromData(input)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
+                        .withTimestampAssigner((r, ts) -> r.timestamp));
         SEEN.clear();
-        new SequenceKind().attach(telemetry, List.of(rule), burstThenStep)
-                .map(SequenceBench::seen).name("alert ids").sinkTo(new DiscardingSink<>());
+        new SequenceKind()
+                .attach(telemetry, List.of(rule), burstThenStep)
+                .map(SequenceBench::seen)
+                .name("alert ids")
+                .sinkTo(new DiscardingSink<>());
         long ms = env.execute("bench sequence").getNetRuntime(TimeUnit.MILLISECONDS);
         ids.addAll(SEEN);
         if (ids.isEmpty()) {

@@ -5,6 +5,8 @@ import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.search.SearchSink;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
@@ -15,16 +17,15 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.Locale;
-import java.util.concurrent.Callable;
-
 /**
  * Sink benchmark: rollups per second through the search sink (documents/s) and the remote-write sink (samples/s),
  * each as a bounded local Flink job at parallelism 1, next to the same job into a discarding sink measured in the same
  * run after a warm-up run (the baseline: generating and serializing the rollups). Needs the servers: {@code bin/vigil stack start
  * opensearch|prometheus}.
  */
-@Command(name = "sinks", mixinStandardHelpOptions = true,
+@Command(
+        name = "sinks",
+        mixinStandardHelpOptions = true,
         description = "Documents/s through the search sink and samples/s through remote write vs a discarding sink.")
 public final class SinkBench implements Callable<Integer> {
     @Option(names = "--search-url", paramLabel = "URL", description = "OpenSearch/Elasticsearch URL; omit to skip")
@@ -33,7 +34,11 @@ public final class SinkBench implements Callable<Integer> {
     @Option(names = "--prometheus-url", paramLabel = "URL", description = "remote-write URL; omit to skip")
     String prometheusUrl;
 
-    @Option(names = "--search-max-in-flight", split = ",", defaultValue = "4", paramLabel = "N[,N...]",
+    @Option(
+            names = "--search-max-in-flight",
+            split = ",",
+            defaultValue = "4",
+            paramLabel = "N[,N...]",
             description = "bulk requests in flight; several values run the search sink once each, to compare them "
                     + "in one run (default ${DEFAULT-VALUE})")
     java.util.List<Integer> searchMaxInFlight;
@@ -62,13 +67,21 @@ public final class SinkBench implements Callable<Integer> {
             c.indexPrefix = "vigil-bench";
             c.maxInFlight = inFlight;
             double r = run(SearchSink.rollups(c), System.currentTimeMillis());
-            System.out.printf(Locale.ROOT, "%-34s %,12.0f documents/s  (%.3f of baseline)%n",
-                    "search sink (_bulk, " + inFlight + " in flight)", r, r / baseline);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-34s %,12.0f documents/s  (%.3f of baseline)%n",
+                    "search sink (_bulk, " + inFlight + " in flight)",
+                    r,
+                    r / baseline);
         }
         if (prometheusUrl != null) {
             // Recent timestamps: receivers refuse samples far in the past.
             double r = run(new RemoteWriteSink(RemoteWriteConfig.of(prometheusUrl)), System.currentTimeMillis());
-            System.out.printf(Locale.ROOT, "%-34s %,12.0f samples/s    (%.3f of baseline)%n", "remote-write sink", r,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-34s %,12.0f samples/s    (%.3f of baseline)%n",
+                    "remote-write sink",
+                    r,
                     r / baseline);
         }
         return 0;
@@ -87,10 +100,16 @@ public final class SinkBench implements Callable<Integer> {
         env.fromSequence(0, n - 1)
                 .map(i -> {
                     long minute = i / s;
-                    Rollup r = new Rollup("bench_value", "svc-" + (i % s % 20), first + minute * 60_000,
-                            first + (minute + 1) * 60_000, i % 1000 / 10.0, 1);
+                    Rollup r = new Rollup(
+                            "bench_value",
+                            "svc-" + (i % s % 20),
+                            first + minute * 60_000,
+                            first + (minute + 1) * 60_000,
+                            i % 1000 / 10.0,
+                            1);
                     return r.label("window", "1m").label("series", Long.toString(i % s));
-                }).returns(TypeInformation.of(Rollup.class))
+                })
+                .returns(TypeInformation.of(Rollup.class))
                 .sinkTo(sink);
         long t0 = System.nanoTime();
         env.execute("bench sinks");

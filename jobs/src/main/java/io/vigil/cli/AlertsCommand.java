@@ -2,6 +2,12 @@ package io.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,17 +17,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.Callable;
-
 /** {@code vigil alerts tail}: follows the alert topic as an alert consumer should (read_committed). */
-@Command(name = "alerts", description = "Work with the alerts a Vigil job wrote to Kafka.",
+@Command(
+        name = "alerts",
+        description = "Work with the alerts a Vigil job wrote to Kafka.",
         subcommands = {AlertsCommand.Tail.class})
 public final class AlertsCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -33,25 +32,39 @@ public final class AlertsCommand implements Runnable {
     }
 
     /** Prints each committed alert on one line. */
-    @Command(name = "tail", mixinStandardHelpOptions = true,
+    @Command(
+            name = "tail",
+            mixinStandardHelpOptions = true,
             description = "Follow the alert topic (isolation.level=read_committed: only alerts of completed "
                     + "checkpoints) and print one line per alert.")
     public static final class Tail implements Callable<Integer> {
-        @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+        @Option(
+                names = "--kafka",
+                paramLabel = "HOST:PORT",
+                defaultValue = "127.0.0.1:9092",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
         String kafka;
 
-        @Option(names = "--topic", defaultValue = "vigil-alerts", description = "alert topic (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--topic",
+                defaultValue = "vigil-alerts",
+                description = "alert topic (default: ${DEFAULT-VALUE})")
         String topic;
 
         @Option(names = "--from-beginning", description = "print the alerts already in the topic first")
         boolean fromBeginning;
 
-        @Option(names = "--max", paramLabel = "N", defaultValue = "0",
+        @Option(
+                names = "--max",
+                paramLabel = "N",
+                defaultValue = "0",
                 description = "stop after N alerts (0 = follow until interrupted)")
         long max;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+        @Option(
+                names = "--timeout",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
                 description = "stop after this long, e.g. 30s or 5m")
         Duration timeout;
 
@@ -74,9 +87,12 @@ public final class AlertsCommand implements Runnable {
                             + " (yet): is a Vigil job writing alerts there?");
                     return 1;
                 }
-                List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+                List<TopicPartition> parts = infos.stream()
+                        .map(i -> new TopicPartition(topic, i.partition()))
+                        .toList();
                 c.assign(parts);
-                if (fromBeginning) c.seekToBeginning(parts); else c.seekToEnd(parts);
+                if (fromBeginning) c.seekToBeginning(parts);
+                else c.seekToEnd(parts);
                 System.err.println("following " + topic + " on " + kafka + " (read_committed)...");
                 while (System.currentTimeMillis() < deadline) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
@@ -108,20 +124,25 @@ public final class AlertsCommand implements Runnable {
         JsonNode v = n.path("vigil");
         StringBuilder b = new StringBuilder();
         b.append(n.path("@timestamp").asText("-")).append(' ');
-        b.append(String.format(java.util.Locale.ROOT, "%-8s ",
-                v.path("severity").asText("-").toUpperCase(java.util.Locale.ROOT)));
+        b.append(String.format(
+                java.util.Locale.ROOT, "%-8s ", v.path("severity").asText("-").toUpperCase(java.util.Locale.ROOT)));
         b.append(String.format(java.util.Locale.ROOT, "%-8s ", v.path("status").asText("-")));
         b.append(n.path("rule").path("id").asText("-")).append(' ');
         b.append(keyText(v)).append(' ');
         if (v.hasNonNull("observed")) {
             b.append("observed=").append(v.get("observed").asText());
             if (v.hasNonNull("expected")) {
-                b.append(' ').append(v.path("comparison").asText("vs")).append(' ').append(v.get("expected").asText());
+                b.append(' ')
+                        .append(v.path("comparison").asText("vs"))
+                        .append(' ')
+                        .append(v.get("expected").asText());
             }
             b.append(' ');
         }
-        if (v.path("suppressed").asLong() > 0) b.append("(+").append(v.get("suppressed").asLong()).append(" suppressed) ");
-        if (n.hasNonNull("message")) b.append('"').append(n.get("message").asText()).append("\" ");
+        if (v.path("suppressed").asLong() > 0)
+            b.append("(+").append(v.get("suppressed").asLong()).append(" suppressed) ");
+        if (n.hasNonNull("message"))
+            b.append('"').append(n.get("message").asText()).append("\" ");
         b.append("id=").append(n.path("event").path("id").asText("-"));
         return b.toString();
     }
@@ -131,8 +152,11 @@ public final class AlertsCommand implements Runnable {
         JsonNode fields = v.path("key_fields");
         if (fields.isObject() && fields.size() > 0) {
             StringBuilder b = new StringBuilder();
-            fields.properties().forEach(e -> b.append(b.length() == 0 ? "" : ",").append(e.getKey()).append('=')
-                    .append(e.getValue().asText()));
+            fields.properties()
+                    .forEach(e -> b.append(b.length() == 0 ? "" : ",")
+                            .append(e.getKey())
+                            .append('=')
+                            .append(e.getValue().asText()));
             return b.toString();
         }
         return v.path("key").asText("-").replace('\u001f', '|');
@@ -146,7 +170,8 @@ public final class AlertsCommand implements Runnable {
                 try {
                     return Duration.parse(value);
                 } catch (java.time.format.DateTimeParseException e) {
-                    throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write e.g. 30s, 5m");
+                    throw new CommandLine.TypeConversionException(
+                            "'" + value + "' is not a duration; write e.g. 30s, 5m");
                 }
             }
             try {

@@ -12,10 +12,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code vigil bench ...}: benchmarks that report a ratio against a baseline measured in the same run. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures vs a baseline measured in the same run).",
-        subcommands = {IngestBench.class, NabBench.class, AnomalyBench.class, E2eBench.class, RulesBench.class,
-            CelBench.class, SinkBench.class, SequenceBench.class})
+        subcommands = {
+            IngestBench.class,
+            NabBench.class,
+            AnomalyBench.class,
+            E2eBench.class,
+            RulesBench.class,
+            CelBench.class,
+            SinkBench.class,
+            SequenceBench.class
+        })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -3,11 +3,6 @@ package io.vigil.cli;
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.alert.kafka.CatalogPublisher;
 import io.vigil.alert.kafka.CatalogTopic;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,14 +13,20 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code vigil catalog push}: publishes service-catalog entries to the compacted topic a running job enriches alerts
  * from (its {@code catalog-topic}), as {@code vigil rules push} does for rules. Exit 0 on success, 1 when the catalog
  * file is wrong (nothing is published), 2 on a wrong flag.
  */
-@Command(name = "catalog", description = "Publish the service catalog (owner, team, runbook, ... per service) to a "
-        + "running job.", subcommands = {CatalogCommand.Push.class})
+@Command(
+        name = "catalog",
+        description = "Publish the service catalog (owner, team, runbook, ... per service) to a " + "running job.",
+        subcommands = {CatalogCommand.Push.class})
 public final class CatalogCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -42,7 +43,9 @@ public final class CatalogCommand implements Runnable {
         return records;
     }
 
-    @Command(name = "push", mixinStandardHelpOptions = true,
+    @Command(
+            name = "push",
+            mixinStandardHelpOptions = true,
             description = "Validate a service catalog file (as the job's catalog setting reads it), then publish one "
                     + "record per service to the compacted catalog topic a running job reads: key = service.name, "
                     + "value = the entry as JSON, tombstone = removed (the job falls back to its catalog file's "
@@ -51,20 +54,29 @@ public final class CatalogCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", arity = "0..1",
+        @Parameters(
+                paramLabel = "FILE",
+                arity = "0..1",
                 description = "service catalog YAML (services: name: {owner, team, tier, runbook, channel, "
                         + "dashboards}), e.g. rules/_services.yaml")
         Path file;
 
-        @Option(names = {"--bootstrap-servers", "--kafka"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+        @Option(
+                names = {"--bootstrap-servers", "--kafka"},
+                paramLabel = "HOST:PORT",
+                defaultValue = "127.0.0.1:9092",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
         String bootstrap;
 
-        @Option(names = "--topic", defaultValue = CatalogTopic.DEFAULT_TOPIC,
+        @Option(
+                names = "--topic",
+                defaultValue = CatalogTopic.DEFAULT_TOPIC,
                 description = "catalog topic, created compacted if missing (default: ${DEFAULT-VALUE})")
         String topic;
 
-        @Option(names = "--delete", paramLabel = "NAME",
+        @Option(
+                names = "--delete",
+                paramLabel = "NAME",
                 description = "remove this service's entry from the topic (repeatable)")
         List<String> delete = new ArrayList<>();
 
@@ -88,12 +100,12 @@ public final class CatalogCommand implements Runnable {
 
         private int push(PrintWriter out, PrintWriter err) throws Exception {
             if (file == null && delete.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "give a service catalog file to publish, or --delete NAME");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "give a service catalog file to publish, or --delete NAME");
             }
             if (prune && file == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--prune needs the service catalog file that holds every service to keep");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--prune needs the service catalog file that holds every service to keep");
             }
             ServiceCatalog catalog = ServiceCatalog.empty();
             if (file != null) {

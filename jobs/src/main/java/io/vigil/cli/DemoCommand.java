@@ -3,34 +3,42 @@ package io.vigil.cli;
 import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.job.RuleSource;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code vigil demo}: the detection job in an embedded MiniCluster over the built-in generator's scripted day of
  * incidents, with the starter rules.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run Vigil locally over generated telemetry with scripted incidents (a latency regression, an "
-                + "error burst, an SSH brute force, a port scan, password spraying, an anomalous metric).",
-                "Alerts print as they fire; alerts, rollups and dead letters are written as JSON lines to --out."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run Vigil locally over generated telemetry with scripted incidents (a latency regression, an "
+                    + "error burst, an SSH brute force, a port scan, password spraying, an anomalous metric).",
+            "Alerts print as they fire; alerts, rollups and dead letters are written as JSON lines to --out."
+        })
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--hours", defaultValue = "6", paramLabel = "H",
+    @Option(
+            names = "--hours",
+            defaultValue = "6",
+            paramLabel = "H",
             description = "simulated hours of traffic (default: ${DEFAULT-VALUE})")
     double hours;
 
     @Option(names = "--seed", defaultValue = "42", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--start", defaultValue = "2026-11-02T00:00:00Z", paramLabel = "INSTANT",
+    @Option(
+            names = "--start",
+            defaultValue = "2026-11-02T00:00:00Z",
+            paramLabel = "INSTANT",
             description = "event time of the first record, ISO-8601 (default: ${DEFAULT-VALUE})")
     String start;
 
@@ -46,27 +54,35 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(hours > 0) || hours > 24 * 30) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--hours must be more than 0 and at most 720 (30 days), got " + hours);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--hours must be more than 0 and at most 720 (30 days), got " + hours);
         }
         Instant from;
         try {
             from = Instant.parse(start);
         } catch (DateTimeParseException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--start '" + start + "' is not an ISO-8601 instant; write e.g. 2026-11-02T00:00:00Z");
         }
         RuleSource ruleSource = run.load(spec);
         if (ruleSource == null) {
             return 1;
         }
-        TelemetryGenerator generator = new TelemetryGenerator(seed, from,
-                Duration.ofMillis(Math.round(hours * 3_600_000)));
+        TelemetryGenerator generator =
+                new TelemetryGenerator(seed, from, Duration.ofMillis(Math.round(hours * 3_600_000)));
         GeneratorSource source = new GeneratorSource(generator);
-        System.out.printf("Vigil demo: %s of simulated traffic from %s (seed %d), %,d records, %d rules from %s%n",
-                Duration.ofMillis(Math.round(hours * 3_600_000)).toString().substring(2).toLowerCase(),
-                from, seed, source.total(), ruleSource.initial().size(), String.join(", ",
-                        run.ruleDirs().stream().map(Path::toString).toList()));
+        System.out.printf(
+                "Vigil demo: %s of simulated traffic from %s (seed %d), %,d records, %d rules from %s%n",
+                Duration.ofMillis(Math.round(hours * 3_600_000))
+                        .toString()
+                        .substring(2)
+                        .toLowerCase(),
+                from,
+                seed,
+                source.total(),
+                ruleSource.initial().size(),
+                String.join(", ", run.ruleDirs().stream().map(Path::toString).toList()));
         System.out.println("Scripted incidents:");
         for (TelemetryGenerator.Incident i : TelemetryGenerator.Incident.values()) {
             if (i.fromMs < hours * 3_600_000) {

@@ -3,7 +3,11 @@ package io.vigil.cli;
 import io.vigil.bench.BenchTelemetry;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,23 +15,26 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Properties;
-import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
-
 /** {@code vigil generate}: writes demo telemetry to Kafka at a steady rate, event time = now. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Write demo telemetry (metrics, spans, logs, login events, with periodic error bursts) to Kafka.")
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--kafka", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers")
     String kafka;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "100", description = "records per second (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            defaultValue = "100",
+            description = "records per second (default: ${DEFAULT-VALUE})")
     int rate;
 
-    @Option(names = "--duration", paramLabel = "D", defaultValue = "1m",
+    @Option(
+            names = "--duration",
+            paramLabel = "D",
+            defaultValue = "1m",
             description = "how long, e.g. 30s, 5m, 1h (default: ${DEFAULT-VALUE})")
     String duration;
 
@@ -50,12 +57,12 @@ public final class GenerateCommand implements Callable<Integer> {
         try {
             d = org.apache.flink.util.TimeUtils.parseDuration(duration);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--duration '" + duration + "' is not a duration; write e.g. 30s, 5m or 1h");
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--duration '" + duration + "' is not a duration; write e.g. 30s, 5m or 1h");
         }
         if (!format.equals("json")) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--format '" + format + "' is not supported by the generator; use json");
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--format '" + format + "' is not supported by the generator; use json");
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
@@ -71,7 +78,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 long wait = due - System.nanoTime();
                 if (wait > 0) LockSupport.parkNanos(wait);
                 Telemetry t = mix.next(System.currentTimeMillis());
-                producer.send(new ProducerRecord<>(topic, t.resource.get("service.name").getBytes(StandardCharsets.UTF_8),
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        t.resource.get("service.name").getBytes(StandardCharsets.UTF_8),
                         TelemetryJson.write(t).getBytes(StandardCharsets.UTF_8)));
                 if (i > 0 && i % (rate * 10L) == 0) System.err.printf("%,d records written%n", i);
             }

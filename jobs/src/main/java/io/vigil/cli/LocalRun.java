@@ -13,16 +13,6 @@ import io.vigil.model.Telemetry;
 import io.vigil.sink.file.JsonLinesSink;
 import io.vigil.sink.kafka.DeadLetterJson;
 import io.vigil.sink.kafka.RollupJson;
-
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,6 +26,14 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Runs the detection job in an embedded MiniCluster for the demo and replays: JSON-lines files for alerts, rollups and
@@ -48,6 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class LocalRun {
     /** On a terminal, progress is redrawn on one line of stderr; other lines first clear it. */
     static final boolean INTERACTIVE = System.console() != null;
+
     static final String CLEAR_LINE = INTERACTIVE ? "\r\033[K" : "";
 
     private final String title;
@@ -59,8 +58,15 @@ final class LocalRun {
     private final PrintStream stdout;
     private final PrintStream stderr;
 
-    LocalRun(String title, TelemetrySource source, RuleSource rules, Path out, int parallelism, boolean quiet,
-             PrintStream stdout, PrintStream stderr) {
+    LocalRun(
+            String title,
+            TelemetrySource source,
+            RuleSource rules,
+            Path out,
+            int parallelism,
+            boolean quiet,
+            PrintStream stdout,
+            PrintStream stderr) {
         this.title = title;
         this.source = source;
         this.rules = rules;
@@ -100,8 +106,11 @@ final class LocalRun {
         if (results != null) {
             results.apply(config, resultsRulesDir, alertSinks, rollupSinks);
         }
-        DetectionJob.Sinks sinks = new DetectionJob.Sinks(alertSinks, rollupSinks,
-                List.of(new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes),
+        DetectionJob.Sinks sinks = new DetectionJob.Sinks(
+                alertSinks,
+                rollupSinks,
+                List.of(
+                        new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes),
                         new ConsoleDeadLetters()));
         DetectionJob.Streams streams = new DetectionJob(config, source, rules, sinks).build(env);
         streams.telemetry().sinkTo(new TelemetryProgress()).name("Progress");
@@ -119,28 +128,34 @@ final class LocalRun {
     }
 
     private Thread progressPrinter(long started) {
-        Thread t = new Thread(() -> {
-            long ticks = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (!quiet && (INTERACTIVE || ++ticks % 10 == 0)) {
-                    double secs = (System.nanoTime() - started) / 1e9;
-                    long in = Tally.records.sum();
-                    long maxTs = Tally.maxEventTime.get();
-                    stderr.printf(Locale.ROOT, (INTERACTIVE ? "\r" : "") + "  %,d records (%,.0f/s), event time %s, %d alerts   ", in,
-                            in / secs, maxTs == Long.MIN_VALUE ? "-" : Instant.ofEpochMilli(maxTs),
-                            Tally.alerts.sum());
-                    if (!INTERACTIVE) {
-                        stderr.println();
+        Thread t = new Thread(
+                () -> {
+                    long ticks = 0;
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        if (!quiet && (INTERACTIVE || ++ticks % 10 == 0)) {
+                            double secs = (System.nanoTime() - started) / 1e9;
+                            long in = Tally.records.sum();
+                            long maxTs = Tally.maxEventTime.get();
+                            stderr.printf(
+                                    Locale.ROOT,
+                                    (INTERACTIVE ? "\r" : "") + "  %,d records (%,.0f/s), event time %s, %d alerts   ",
+                                    in,
+                                    in / secs,
+                                    maxTs == Long.MIN_VALUE ? "-" : Instant.ofEpochMilli(maxTs),
+                                    Tally.alerts.sum());
+                            if (!INTERACTIVE) {
+                                stderr.println();
+                            }
+                            stderr.flush();
+                        }
                     }
-                    stderr.flush();
-                }
-            }
-        }, "vigil-progress");
+                },
+                "vigil-progress");
         t.setDaemon(true);
         t.start();
         return t;
@@ -152,15 +167,21 @@ final class LocalRun {
         long dead = Tally.deadLetters.sum();
         stdout.println();
         stdout.println("== " + title + " finished in " + String.format(Locale.ROOT, "%.1f s", secs) + " ==");
-        stdout.printf(Locale.ROOT, "records in:    %,d (%,d telemetry, %,d dead letters), %,.0f records/s%n",
-                telemetry + dead, telemetry, dead, (telemetry + dead) / secs);
+        stdout.printf(
+                Locale.ROOT,
+                "records in:    %,d (%,d telemetry, %,d dead letters), %,.0f records/s%n",
+                telemetry + dead,
+                telemetry,
+                dead,
+                (telemetry + dead) / secs);
         long min = Tally.minEventTime.get();
         long max = Tally.maxEventTime.get();
         if (max != Long.MIN_VALUE) {
-            stdout.println("event time:    " + Instant.ofEpochMilli(min) + " .. " + Instant.ofEpochMilli(max)
-                    + " (" + Duration.ofMillis(max - min).toString().substring(2).toLowerCase(Locale.ROOT) + ")");
+            stdout.println("event time:    " + Instant.ofEpochMilli(min) + " .. " + Instant.ofEpochMilli(max) + " ("
+                    + Duration.ofMillis(max - min).toString().substring(2).toLowerCase(Locale.ROOT) + ")");
         }
-        stdout.printf(Locale.ROOT, "alerts:        %,d firing, %,d resolved%n", Tally.alerts.sum(), Tally.resolved.sum());
+        stdout.printf(
+                Locale.ROOT, "alerts:        %,d firing, %,d resolved%n", Tally.alerts.sum(), Tally.resolved.sum());
         for (Map.Entry<String, Long> e : new TreeMap<>(Tally.snapshot(Tally.byRule)).entrySet()) {
             stdout.printf(Locale.ROOT, "  %-40s %,d%n", e.getKey(), e.getValue());
         }

@@ -3,12 +3,10 @@ package io.vigil.cli;
 import io.vigil.job.RuleSource;
 import io.vigil.job.TelemetrySource;
 import io.vigil.rules.RuleException;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
  * Options of the commands that run the job in this JVM over a bounded input ({@code demo}, {@code replay}), a picocli
@@ -16,13 +14,19 @@ import java.util.List;
  * line, with the checks and the rule loading they share.
  */
 public final class LocalRunOptions {
-    @Option(names = "--rules", paramLabel = "DIR", description = "rule files or folders (default: the repository's rules/)")
+    @Option(
+            names = "--rules",
+            paramLabel = "DIR",
+            description = "rule files or folders (default: the repository's rules/)")
     List<Path> rules;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<command>)")
     Path out;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the detectors (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "parallelism of the detectors (default: ${DEFAULT-VALUE})")
     int parallelism;
 
     @Option(names = "--quiet", description = "no progress line")
@@ -50,8 +54,13 @@ public final class LocalRunOptions {
     }
 
     /** Runs the job over {@code source} with these options and the result sinks; a bad sink setting is a bad flag. */
-    void run(CommandLine.Model.CommandSpec spec, String title, TelemetrySource source, RuleSource rules,
-            ResultSinkOptions results) throws Exception {
+    void run(
+            CommandLine.Model.CommandSpec spec,
+            String title,
+            TelemetrySource source,
+            RuleSource rules,
+            ResultSinkOptions results)
+            throws Exception {
         Path dir = out != null ? out : Path.of("out", spec.name());
         LocalRun run = new LocalRun(title, source, rules, dir, parallelism, quiet, System.out, System.err)
                 .with(results, ruleDirs().get(0));

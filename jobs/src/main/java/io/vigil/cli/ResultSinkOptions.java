@@ -9,13 +9,11 @@ import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.search.SearchSink;
 import io.vigil.sink.tls.TlsSettings;
-import org.apache.flink.api.connector.sink2.Sink;
-
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import picocli.CommandLine.Option;
 
 /**
  * Options shared by the commands that run the job (a picocli mixin): where alerts and rollups go besides the
@@ -23,7 +21,10 @@ import java.util.List;
  * Wrong values fail with a message saying what would be right, before anything runs.
  */
 public final class ResultSinkOptions {
-    @Option(names = "--search-url", paramLabel = "URL", split = ",",
+    @Option(
+            names = "--search-url",
+            paramLabel = "URL",
+            split = ",",
             description = "Elasticsearch 8/9 or OpenSearch 2/3 base URL(s), e.g. http://127.0.0.1:9200: index alerts "
                     + "and rollups there")
     List<String> searchUrls;
@@ -31,75 +32,112 @@ public final class ResultSinkOptions {
     @Option(names = "--search-user", paramLabel = "USER", description = "basic-auth user for --search-url")
     String searchUser;
 
-    @Option(names = "--search-password-env", paramLabel = "VAR", defaultValue = "VIGIL_SEARCH_PASSWORD",
+    @Option(
+            names = "--search-password-env",
+            paramLabel = "VAR",
+            defaultValue = "VIGIL_SEARCH_PASSWORD",
             description = "environment variable holding the basic-auth password (default: ${DEFAULT-VALUE})")
     String searchPasswordEnv;
 
-    @Option(names = "--search-api-key-env", paramLabel = "VAR",
+    @Option(
+            names = "--search-api-key-env",
+            paramLabel = "VAR",
             description = "environment variable holding an Elasticsearch API key (id:key, base64)")
     String searchApiKeyEnv;
 
-    @Option(names = "--search-index-prefix", paramLabel = "PREFIX", defaultValue = "vigil",
+    @Option(
+            names = "--search-index-prefix",
+            paramLabel = "PREFIX",
+            defaultValue = "vigil",
             description = "index prefix: PREFIX-alerts-yyyy.MM.dd, PREFIX-rollups-yyyy.MM.dd, PREFIX-deadletters "
                     + "(default: ${DEFAULT-VALUE})")
     String searchIndexPrefix;
 
-    @Option(names = "--search-replicas", paramLabel = "N",
+    @Option(
+            names = "--search-replicas",
+            paramLabel = "N",
             description = "replicas per index in the installed templates (default: the cluster's default)")
     Integer searchReplicas;
 
-    @Option(names = "--search-max-in-flight", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--search-max-in-flight",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "bulk requests kept in flight at once, 1 to 64 (default: ${DEFAULT-VALUE})")
     int searchMaxInFlight;
 
-    @Option(names = "--search-ca-cert", paramLabel = "PEM",
+    @Option(
+            names = "--search-ca-cert",
+            paramLabel = "PEM",
             description = "CA certificate(s) of an https search cluster, trusted instead of the JVM's trust store")
     String searchCaCert;
 
-    @Option(names = "--search-client-cert", paramLabel = "PEM",
+    @Option(
+            names = "--search-client-cert",
+            paramLabel = "PEM",
             description = "client certificate for a search cluster that wants one, with --search-client-key")
     String searchClientCert;
 
-    @Option(names = "--search-client-key", paramLabel = "PEM", description = "unencrypted PKCS#8 key of --search-client-cert")
+    @Option(
+            names = "--search-client-key",
+            paramLabel = "PEM",
+            description = "unencrypted PKCS#8 key of --search-client-cert")
     String searchClientKey;
 
-    @Option(names = "--search-keystore", paramLabel = "P12",
+    @Option(
+            names = "--search-keystore",
+            paramLabel = "P12",
             description = "PKCS#12 client key and certificate, instead of --search-client-cert/--search-client-key; "
                     + "password in $VIGIL_SEARCH_KEYSTORE_PASSWORD")
     String searchKeystore;
 
-    @Option(names = "--search-tls-skip-hostname-verify",
+    @Option(
+            names = "--search-tls-skip-hostname-verify",
             description = "accept a search certificate that does not name the host (chain still checked; tests only)")
     boolean searchSkipHostnameVerify;
 
-    @Option(names = "--prometheus-url", paramLabel = "URL",
+    @Option(
+            names = "--prometheus-url",
+            paramLabel = "URL",
             description = "Prometheus remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write: push rollups there "
                     + "as vigil_<metric>{service,...}")
     String prometheusUrl;
 
-    @Option(names = "--prometheus-ca-cert", paramLabel = "PEM",
-            description = "CA certificate(s) of an https remote-write receiver, trusted instead of the JVM's trust store")
+    @Option(
+            names = "--prometheus-ca-cert",
+            paramLabel = "PEM",
+            description =
+                    "CA certificate(s) of an https remote-write receiver, trusted instead of the JVM's trust store")
     String prometheusCaCert;
 
-    @Option(names = "--prometheus-client-cert", paramLabel = "PEM",
+    @Option(
+            names = "--prometheus-client-cert",
+            paramLabel = "PEM",
             description = "client certificate for the remote-write receiver, with --prometheus-client-key")
     String prometheusClientCert;
 
-    @Option(names = "--prometheus-client-key", paramLabel = "PEM",
+    @Option(
+            names = "--prometheus-client-key",
+            paramLabel = "PEM",
             description = "unencrypted PKCS#8 key of --prometheus-client-cert")
     String prometheusClientKey;
 
-    @Option(names = "--prometheus-keystore", paramLabel = "P12",
+    @Option(
+            names = "--prometheus-keystore",
+            paramLabel = "P12",
             description = "PKCS#12 client key and certificate for remote write; password in "
                     + "$VIGIL_PROMETHEUS_KEYSTORE_PASSWORD")
     String prometheusKeystore;
 
-    @Option(names = "--prometheus-tls-skip-hostname-verify",
+    @Option(
+            names = "--prometheus-tls-skip-hostname-verify",
             description = "accept a remote-write certificate that does not name the host (chain still checked; tests "
                     + "only)")
     boolean prometheusSkipHostnameVerify;
 
-    @Option(names = "--catalog", paramLabel = "FILE",
+    @Option(
+            names = "--catalog",
+            paramLabel = "FILE",
             description = "service catalog YAML that enriches alerts with owner, team, runbook, ... "
                     + "(default: _services.yaml in the first rules folder, if there)")
     Path catalog;
@@ -115,8 +153,8 @@ public final class ResultSinkOptions {
                 sc.username = searchUser;
                 sc.password = System.getenv(searchPasswordEnv);
                 if (sc.password == null) {
-                    throw new IllegalArgumentException("--search-user " + searchUser + " needs a password in $"
-                            + searchPasswordEnv);
+                    throw new IllegalArgumentException(
+                            "--search-user " + searchUser + " needs a password in $" + searchPasswordEnv);
                 }
             }
             if (searchApiKeyEnv != null) {
@@ -126,16 +164,28 @@ public final class ResultSinkOptions {
                 }
             }
             sc.maxInFlight = searchMaxInFlight;
-            tls(sc.tls, searchCaCert, searchClientCert, searchClientKey, searchKeystore,
-                    "VIGIL_SEARCH_KEYSTORE_PASSWORD", searchSkipHostnameVerify);
+            tls(
+                    sc.tls,
+                    searchCaCert,
+                    searchClientCert,
+                    searchClientKey,
+                    searchKeystore,
+                    "VIGIL_SEARCH_KEYSTORE_PASSWORD",
+                    searchSkipHostnameVerify);
             sc.validate();
             alerts.add(SearchSink.alerts(sc));
             rollups.add(SearchSink.rollups(sc));
         }
         if (prometheusUrl != null) {
             RemoteWriteConfig pc = RemoteWriteConfig.of(prometheusUrl);
-            tls(pc.tls, prometheusCaCert, prometheusClientCert, prometheusClientKey, prometheusKeystore,
-                    "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD", prometheusSkipHostnameVerify);
+            tls(
+                    pc.tls,
+                    prometheusCaCert,
+                    prometheusClientCert,
+                    prometheusClientKey,
+                    prometheusKeystore,
+                    "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
+                    prometheusSkipHostnameVerify);
             rollups.add(new RemoteWriteSink(pc.validate()));
         }
         Path file = catalog;
@@ -148,8 +198,8 @@ public final class ResultSinkOptions {
     }
 
     /** The TLS flags of one sink; the files are checked by the sink's validate(), naming the flag. */
-    private static void tls(TlsSettings tls, String ca, String cert, String key, String keystore, String passwordEnv,
-            boolean skip) {
+    private static void tls(
+            TlsSettings tls, String ca, String cert, String key, String keystore, String passwordEnv, boolean skip) {
         tls.caCert = ca;
         tls.clientCert = cert;
         tls.clientKey = key;
@@ -157,8 +207,8 @@ public final class ResultSinkOptions {
         if (keystore != null) {
             tls.keystorePassword = System.getenv(passwordEnv);
             if (tls.keystorePassword == null) {
-                throw new IllegalArgumentException("--" + tls.key("keystore") + " " + keystore + " needs its password in $"
-                        + passwordEnv);
+                throw new IllegalArgumentException(
+                        "--" + tls.key("keystore") + " " + keystore + " needs its password in $" + passwordEnv);
             }
         }
         tls.skipHostnameVerify = skip;

@@ -9,11 +9,6 @@ import io.vigil.rules.kafka.RulePublisher;
 import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.rules.kafka.RuleUpdateDeserializer;
 import io.vigil.rules.testing.RuleTestRunner;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -26,12 +21,18 @@ import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code vigil rules validate|test|push}: what {@code promtool check rules} and {@code promtool test rules} are for
  * Prometheus, plus publishing to the running job. Exit 0 on success, 1 when rules or tests fail, 2 on a wrong flag.
  */
-@Command(name = "rules", description = "Check, test and publish detection rules.",
+@Command(
+        name = "rules",
+        description = "Check, test and publish detection rules.",
         subcommands = {RulesCommand.Validate.class, RulesCommand.Test.class, RulesCommand.Push.class})
 public final class RulesCommand implements Runnable {
     @CommandLine.Spec
@@ -59,13 +60,18 @@ public final class RulesCommand implements Runnable {
         return 0;
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
             description = "Parse, type-check and lint rule files; print each problem as file:line:col: message.")
     public static final class Validate implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "PATH", arity = "0..*", defaultValue = "rules",
+        @Parameters(
+                paramLabel = "PATH",
+                arity = "0..*",
+                defaultValue = "rules",
                 description = "rule files or folders (default: ${DEFAULT-VALUE})")
         List<Path> paths;
 
@@ -80,14 +86,19 @@ public final class RulesCommand implements Runnable {
         }
     }
 
-    @Command(name = "test", mixinStandardHelpOptions = true,
+    @Command(
+            name = "test",
+            mixinStandardHelpOptions = true,
             description = "Run rule unit tests (*.test.yaml): input telemetry through the real detectors in a local "
                     + "Flink job, in event time; prints expected against got for each failure.")
     public static final class Test implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", arity = "0..*", defaultValue = "rules/tests",
+        @Parameters(
+                paramLabel = "FILE",
+                arity = "0..*",
+                defaultValue = "rules/tests",
                 description = "test files or folders holding *.test.yaml (default: ${DEFAULT-VALUE})")
         List<Path> paths;
 
@@ -99,7 +110,9 @@ public final class RulesCommand implements Runnable {
             for (Path p : paths) {
                 if (Files.isDirectory(p)) {
                     try (Stream<Path> s = Files.walk(p)) {
-                        s.filter(f -> f.getFileName().toString().endsWith(".test.yaml")).sorted().forEach(files::add);
+                        s.filter(f -> f.getFileName().toString().endsWith(".test.yaml"))
+                                .sorted()
+                                .forEach(files::add);
                     }
                 } else if (Files.isRegularFile(p)) {
                     files.add(p);
@@ -133,14 +146,16 @@ public final class RulesCommand implements Runnable {
                     err.flush();
                 }
             }
-            out.println((ok ? "SUCCESS: " : "FAILED: ") + passed + " of " + cases + " test(s) passed in "
-                    + files.size() + " file(s)");
+            out.println((ok ? "SUCCESS: " : "FAILED: ") + passed + " of " + cases + " test(s) passed in " + files.size()
+                    + " file(s)");
             out.flush();
             return ok ? 0 : 1;
         }
     }
 
-    @Command(name = "push", mixinStandardHelpOptions = true,
+    @Command(
+            name = "push",
+            mixinStandardHelpOptions = true,
             description = "Validate rules, then publish them to the compacted rules topic a running job reads "
                     + "(hot reload): key = rule id, value = rule JSON, tombstone = deleted.")
     public static final class Push implements Callable<Integer> {
@@ -150,11 +165,16 @@ public final class RulesCommand implements Runnable {
         @Parameters(paramLabel = "PATH", arity = "0..*", description = "rule files or folders to publish")
         List<Path> paths = new ArrayList<>();
 
-        @Option(names = {"--bootstrap-servers", "--kafka"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+        @Option(
+                names = {"--bootstrap-servers", "--kafka"},
+                paramLabel = "HOST:PORT",
+                defaultValue = "127.0.0.1:9092",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
         String bootstrap;
 
-        @Option(names = "--topic", defaultValue = RuleTopic.DEFAULT_TOPIC,
+        @Option(
+                names = "--topic",
+                defaultValue = RuleTopic.DEFAULT_TOPIC,
                 description = "rules topic, created compacted if missing (default: ${DEFAULT-VALUE})")
         String topic;
 
@@ -181,20 +201,20 @@ public final class RulesCommand implements Runnable {
 
         private int push(PrintWriter out, PrintWriter err) throws Exception {
             if (paths.isEmpty() && delete.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "give rule files or folders to publish, or --delete RULE_ID");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "give rule files or folders to publish, or --delete RULE_ID");
             }
             if (prune && paths.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--prune needs the rule files or folders that hold every rule to keep");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--prune needs the rule files or folders that hold every rule to keep");
             }
             List<CompiledRule> rules = new ArrayList<>();
             if (!paths.isEmpty()) {
                 RuleValidator.Report r = RuleValidator.validate(paths);
                 for (CompiledRule c : r.rules) {
                     if (!c.kind.hotReloadable()) {
-                        r.problems.add(RuleLocations.problem(c.spec, "kind",
-                                RuleUpdateDeserializer.notHotReloadable(c.spec), null));
+                        r.problems.add(RuleLocations.problem(
+                                c.spec, "kind", RuleUpdateDeserializer.notHotReloadable(c.spec), null));
                     }
                 }
                 if (!r.ok()) {

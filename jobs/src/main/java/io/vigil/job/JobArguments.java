@@ -1,15 +1,14 @@
 package io.vigil.job;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParseResult;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The job's command line, made from {@link VigilJobConfig.Key} so flags and properties-file keys cannot drift apart:
@@ -22,18 +21,31 @@ public final class JobArguments {
     static CommandSpec spec() {
         CommandSpec spec = CommandSpec.create().name("vigil-job").mixinStandardHelpOptions(true);
         spec.usageMessage().description("Vigil detection job: telemetry from Kafka, alerts to Kafka (exactly once).");
-        spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
-                .description("properties file with the settings below (without --); flags override it").build());
+        spec.addOption(OptionSpec.builder("--config")
+                .paramLabel("FILE")
+                .type(Path.class)
+                .description("properties file with the settings below (without --); flags override it")
+                .build());
         for (VigilJobConfig.Key k : VigilJobConfig.Key.values()) {
-            spec.addOption(OptionSpec.builder("--" + k.name).paramLabel("VALUE").type(String.class)
-                    .description(k.help).build());
+            spec.addOption(OptionSpec.builder("--" + k.name)
+                    .paramLabel("VALUE")
+                    .type(String.class)
+                    .description(k.help)
+                    .build());
         }
-        spec.addOption(OptionSpec.builder("--topic").paramLabel("NAME=FORMAT").type(List.class)
-                .auxiliaryTypes(String.class).description("a telemetry topic and its format (repeatable)").build());
-        spec.addOption(OptionSpec.builder("--kafka-property").paramLabel("KEY=VALUE").type(List.class)
+        spec.addOption(OptionSpec.builder("--topic")
+                .paramLabel("NAME=FORMAT")
+                .type(List.class)
+                .auxiliaryTypes(String.class)
+                .description("a telemetry topic and its format (repeatable)")
+                .build());
+        spec.addOption(OptionSpec.builder("--kafka-property")
+                .paramLabel("KEY=VALUE")
+                .type(List.class)
                 .auxiliaryTypes(String.class)
                 .description("Kafka client property for consumer and producers, e.g. security.protocol=SASL_SSL "
-                        + "(repeatable)").build());
+                        + "(repeatable)")
+                .build());
         return spec;
     }
 
@@ -58,14 +70,14 @@ public final class JobArguments {
         List<String> topics = r.matchedOptionValue("--topic", List.of());
         if (!topics.isEmpty()) {
             String before = settings.getOrDefault(VigilJobConfig.Key.TOPICS.name, "");
-            settings.put(VigilJobConfig.Key.TOPICS.name,
-                    (before.isEmpty() ? "" : before + ",") + String.join(",", topics));
+            settings.put(
+                    VigilJobConfig.Key.TOPICS.name, (before.isEmpty() ? "" : before + ",") + String.join(",", topics));
         }
         for (String kv : r.<List<String>>matchedOptionValue("--kafka-property", List.of())) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new CommandLine.ParameterException(cl,
-                        "--kafka-property '" + kv + "' is not key=value, e.g. security.protocol=SASL_SSL");
+                throw new CommandLine.ParameterException(
+                        cl, "--kafka-property '" + kv + "' is not key=value, e.g. security.protocol=SASL_SSL");
             }
             settings.put("kafka." + kv.substring(0, eq).trim(), kv.substring(eq + 1));
         }

@@ -12,12 +12,10 @@ import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.sink.kafka.KafkaSinks;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchSink;
-
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Vigil detection job wired to Kafka: telemetry topics in, alerts, dead letters and (optionally) rollups out, all
@@ -50,24 +48,26 @@ public final class KafkaDetectionJob {
         if (c.prometheusUrl != null) {
             rollups.add(new RemoteWriteSink(c.prometheus));
         }
-        DetectionJob.Sinks sinks = new DetectionJob.Sinks(alerts, rollups, List.of(out.deadLetters(c.deadLettersTopic)));
+        DetectionJob.Sinks sinks =
+                new DetectionJob.Sinks(alerts, rollups, List.of(out.deadLetters(c.deadLettersTopic)));
         RuleSource rules = RuleSource.directory(c.rulesDir);
         if (c.rulesTopic != null) {
-            rules = rules.withUpdates(new RuleTopic(c.bootstrapServers, c.rulesTopic, c.jobName + "-rules",
-                    c.clientProperties));
+            rules = rules.withUpdates(
+                    new RuleTopic(c.bootstrapServers, c.rulesTopic, c.jobName + "-rules", c.clientProperties));
         }
         new DetectionJob(detectionConfig(c), kafka::create, rules, sinks).build(env);
     }
 
     /** Watermark delay and idleness, the catalog file and the catalog topic come from the job config. */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
-        DetectionConfig d = new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
+        DetectionConfig d =
+                new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
         if (c.catalog != null) {
             d.catalog = ServiceCatalog.load(c.catalog);
         }
         if (c.catalogTopic != null) {
-            d.catalogUpdates = CatalogUpdates.of(new CatalogTopic(c.bootstrapServers, c.catalogTopic,
-                    c.jobName + "-catalog", c.clientProperties));
+            d.catalogUpdates = CatalogUpdates.of(
+                    new CatalogTopic(c.bootstrapServers, c.catalogTopic, c.jobName + "-catalog", c.clientProperties));
         }
         return d;
     }

@@ -3,9 +3,6 @@ package io.vigil.job;
 import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
 import io.vigil.sink.kafka.KafkaSinks;
-
-import org.apache.flink.util.TimeUtils;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -22,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Everything the Kafka-to-Kafka Vigil job needs, typed and validated. Built from settings named like the command-line
@@ -35,58 +33,92 @@ public final class VigilJobConfig implements Serializable {
     /** The setting names, as used in properties files; flags are the same names with {@code --}. */
     public enum Key {
         BOOTSTRAP_SERVERS("bootstrap-servers", "host:port[,host:port...] of the Kafka brokers (required)"),
-        TOPICS("topics", "telemetry topics and formats: topic=format[,topic=format...], e.g. "
-                + "otel-metrics=otlp-proto:metrics,events=json"),
+        TOPICS(
+                "topics",
+                "telemetry topics and formats: topic=format[,topic=format...], e.g. "
+                        + "otel-metrics=otlp-proto:metrics,events=json"),
         TOPIC_PATTERN("topic-pattern", "a regex of telemetry topics, instead of topics"),
         PATTERN_FORMAT("pattern-format", "the format of every topic matching topic-pattern (default json)"),
         GROUP_ID("group-id", "consumer group id (default: the job name)"),
         START_OFFSETS("start-offsets", "where a fresh job starts: " + StartOffsets.ACCEPTED + " (default committed)"),
         ALERTS_TOPIC("alerts-topic", "topic for alerts (default vigil-alerts)"),
-        DEAD_LETTERS_TOPIC("dead-letters-topic", "topic for records that could not be used (default vigil-dead-letters)"),
+        DEAD_LETTERS_TOPIC(
+                "dead-letters-topic", "topic for records that could not be used (default vigil-dead-letters)"),
         ROLLUPS_TOPIC("rollups-topic", "topic for rollups (default: none, rollups not written to Kafka)"),
         JOB_NAME("job-name", "the Flink job name (default vigil)"),
-        TRANSACTIONAL_ID_PREFIX("transactional-id-prefix",
+        TRANSACTIONAL_ID_PREFIX(
+                "transactional-id-prefix",
                 "Kafka transactional-id prefix, unique per job on the cluster (default: the job name)"),
-        TRANSACTION_TIMEOUT("transaction-timeout", "Kafka transaction timeout, under the broker's 15 min (default 10min)"),
+        TRANSACTION_TIMEOUT(
+                "transaction-timeout", "Kafka transaction timeout, under the broker's 15 min (default 10min)"),
         PARALLELISM("parallelism", "job parallelism (default: the cluster's parallelism.default)"),
-        CHECKPOINT_INTERVAL("checkpoint-interval", "checkpoint interval; alerts become visible to read_committed "
-                + "consumers at each checkpoint (default 10s)"),
+        CHECKPOINT_INTERVAL(
+                "checkpoint-interval",
+                "checkpoint interval; alerts become visible to read_committed "
+                        + "consumers at each checkpoint (default 10s)"),
         WATERMARK_DELAY("watermark-delay", "how late records may arrive (bounded out-of-orderness, default 5s)"),
-        WATERMARK_IDLENESS("watermark-idleness", "after how long a silent partition stops holding back event time "
-                + "(default 30s; 0 = never)"),
+        WATERMARK_IDLENESS(
+                "watermark-idleness",
+                "after how long a silent partition stops holding back event time " + "(default 30s; 0 = never)"),
         RULES_DIR("rules-dir", "folder of rule YAML files (required)"),
-        RULES_TOPIC("rules-topic", "compacted topic of rule updates applied while the job runs, written by "
-                + "`vigil rules push` (default: none, rules fixed at start)"),
-        SEARCH_URL("search-url", "OpenSearch/Elasticsearch URLs for alerts and rollups, comma-separated "
-                + "(default: none); credentials from $VIGIL_SEARCH_PASSWORD with search-user, or $VIGIL_SEARCH_API_KEY"),
+        RULES_TOPIC(
+                "rules-topic",
+                "compacted topic of rule updates applied while the job runs, written by "
+                        + "`vigil rules push` (default: none, rules fixed at start)"),
+        SEARCH_URL(
+                "search-url",
+                "OpenSearch/Elasticsearch URLs for alerts and rollups, comma-separated "
+                        + "(default: none); credentials from $VIGIL_SEARCH_PASSWORD with search-user, or $VIGIL_SEARCH_API_KEY"),
         SEARCH_USER("search-user", "basic-auth user for search-url (password in $VIGIL_SEARCH_PASSWORD)"),
         SEARCH_INDEX_PREFIX("search-index-prefix", "prefix of the alert and rollup indices (default vigil)"),
-        SEARCH_MAX_IN_FLIGHT("search-max-in-flight", "bulk requests each search writer keeps in flight at once; "
-                + "1 to 64 (default 4)"),
-        SEARCH_CA_CERT("search-ca-cert", "PEM file of the CA certificate(s) that signed the search cluster's "
-                + "certificate, trusted instead of the JVM's trust store (default: the JVM's trust store)"),
-        SEARCH_CLIENT_CERT("search-client-cert", "PEM client certificate (chain) for a search cluster that wants one, "
-                + "with search-client-key (default: none)"),
+        SEARCH_MAX_IN_FLIGHT(
+                "search-max-in-flight",
+                "bulk requests each search writer keeps in flight at once; " + "1 to 64 (default 4)"),
+        SEARCH_CA_CERT(
+                "search-ca-cert",
+                "PEM file of the CA certificate(s) that signed the search cluster's "
+                        + "certificate, trusted instead of the JVM's trust store (default: the JVM's trust store)"),
+        SEARCH_CLIENT_CERT(
+                "search-client-cert",
+                "PEM client certificate (chain) for a search cluster that wants one, "
+                        + "with search-client-key (default: none)"),
         SEARCH_CLIENT_KEY("search-client-key", "PEM unencrypted PKCS#8 private key of search-client-cert"),
-        SEARCH_KEYSTORE("search-keystore", "PKCS#12 keystore with the search client key and certificate, instead of "
-                + "search-client-cert/-key; its password in $VIGIL_SEARCH_KEYSTORE_PASSWORD (default: none)"),
-        SEARCH_TLS_SKIP_HOSTNAME_VERIFY("search-tls-skip-hostname-verify", "true: accept a search certificate that "
-                + "does not name the host (its chain is still checked); for tests, logs a WARN (default false)"),
-        PROMETHEUS_URL("prometheus-url", "Prometheus remote-write URL for rollups, e.g. "
-                + "http://prometheus:9090/api/v1/write (default: none)"),
-        PROMETHEUS_CA_CERT("prometheus-ca-cert", "PEM file of the CA certificate(s) of an https prometheus-url, "
-                + "trusted instead of the JVM's trust store (default: the JVM's trust store)"),
-        PROMETHEUS_CLIENT_CERT("prometheus-client-cert", "PEM client certificate (chain) for prometheus-url, with "
-                + "prometheus-client-key (default: none)"),
+        SEARCH_KEYSTORE(
+                "search-keystore",
+                "PKCS#12 keystore with the search client key and certificate, instead of "
+                        + "search-client-cert/-key; its password in $VIGIL_SEARCH_KEYSTORE_PASSWORD (default: none)"),
+        SEARCH_TLS_SKIP_HOSTNAME_VERIFY(
+                "search-tls-skip-hostname-verify",
+                "true: accept a search certificate that "
+                        + "does not name the host (its chain is still checked); for tests, logs a WARN (default false)"),
+        PROMETHEUS_URL(
+                "prometheus-url",
+                "Prometheus remote-write URL for rollups, e.g. "
+                        + "http://prometheus:9090/api/v1/write (default: none)"),
+        PROMETHEUS_CA_CERT(
+                "prometheus-ca-cert",
+                "PEM file of the CA certificate(s) of an https prometheus-url, "
+                        + "trusted instead of the JVM's trust store (default: the JVM's trust store)"),
+        PROMETHEUS_CLIENT_CERT(
+                "prometheus-client-cert",
+                "PEM client certificate (chain) for prometheus-url, with " + "prometheus-client-key (default: none)"),
         PROMETHEUS_CLIENT_KEY("prometheus-client-key", "PEM unencrypted PKCS#8 private key of prometheus-client-cert"),
-        PROMETHEUS_KEYSTORE("prometheus-keystore", "PKCS#12 keystore with the remote-write client key and certificate; "
-                + "its password in $VIGIL_PROMETHEUS_KEYSTORE_PASSWORD (default: none)"),
-        PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY("prometheus-tls-skip-hostname-verify", "true: accept a remote-write "
-                + "certificate that does not name the host (chain still checked); for tests, logs a WARN "
-                + "(default false)"),
-        CATALOG("catalog", "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)"),
-        CATALOG_TOPIC("catalog-topic", "compacted topic of service-catalog entries applied while the job runs, over "
-                + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)");
+        PROMETHEUS_KEYSTORE(
+                "prometheus-keystore",
+                "PKCS#12 keystore with the remote-write client key and certificate; "
+                        + "its password in $VIGIL_PROMETHEUS_KEYSTORE_PASSWORD (default: none)"),
+        PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY(
+                "prometheus-tls-skip-hostname-verify",
+                "true: accept a remote-write "
+                        + "certificate that does not name the host (chain still checked); for tests, logs a WARN "
+                        + "(default false)"),
+        CATALOG(
+                "catalog",
+                "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)"),
+        CATALOG_TOPIC(
+                "catalog-topic",
+                "compacted topic of service-catalog entries applied while the job runs, over "
+                        + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)");
 
         public final String name;
         public final String help;
@@ -99,9 +131,10 @@ public final class VigilJobConfig implements Serializable {
 
     /** Formats the decoders accept; a hint (:logs, :metrics, :traces) may follow the OTLP ones. */
     public static final Set<String> FORMATS = Set.of("json", "otlp-json", "otlp-proto");
+
     public static final Set<String> HINTS = Set.of("logs", "metrics", "traces");
-    static final String FORMATS_TEXT = "json, otlp-json or otlp-proto (OTLP ones optionally with :logs, :metrics or "
-            + ":traces)";
+    static final String FORMATS_TEXT =
+            "json, otlp-json or otlp-proto (OTLP ones optionally with :logs, :metrics or " + ":traces)";
 
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}");
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._\\-]{1,249}");
@@ -114,15 +147,18 @@ public final class VigilJobConfig implements Serializable {
     public final String deadLettersTopic;
     /** Null when rollups are not written to Kafka. */
     public final String rollupsTopic;
+
     public final String jobName;
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
     /** 0 = the cluster's default. */
     public final int parallelism;
+
     public final Duration checkpointInterval;
     public final Duration watermarkDelay;
     /** Zero = no idleness. */
     public final Duration watermarkIdleness;
+
     public final Path rulesDir;
     /** Null when rules are fixed at start (no hot reload). */
     public final String rulesTopic;
@@ -136,6 +172,7 @@ public final class VigilJobConfig implements Serializable {
     public final Path catalog;
     /** Null when the catalog is fixed at start (no catalog topic). */
     public final String catalogTopic;
+
     public final Properties clientProperties;
 
     private VigilJobConfig(Builder b) {
@@ -180,7 +217,8 @@ public final class VigilJobConfig implements Serializable {
             p.load(in);
         }
         Map<String, String> m = new LinkedHashMap<>();
-        for (String k : new TreeSet<>(p.stringPropertyNames())) m.put(k, p.getProperty(k).trim());
+        for (String k : new TreeSet<>(p.stringPropertyNames()))
+            m.put(k, p.getProperty(k).trim());
         return m;
     }
 
@@ -200,10 +238,13 @@ public final class VigilJobConfig implements Serializable {
             String value = v == null ? "" : v.trim();
             if (k.startsWith("kafka.")) {
                 String prop = k.substring("kafka.".length());
-                if (prop.equals("bootstrap.servers") || prop.equals("group.id")
-                        || prop.equals("transactional.id") || prop.equals("isolation.level")) {
+                if (prop.equals("bootstrap.servers")
+                        || prop.equals("group.id")
+                        || prop.equals("transactional.id")
+                        || prop.equals("isolation.level")) {
                     problems.add("kafka." + prop + " cannot be set as a client property: it is set by the job"
-                            + (prop.equals("bootstrap.servers") ? " (use bootstrap-servers)"
+                            + (prop.equals("bootstrap.servers")
+                                    ? " (use bootstrap-servers)"
                                     : prop.equals("group.id") ? " (use group-id)" : ""));
                 } else if (prop.isEmpty()) {
                     problems.add("'kafka.' needs a Kafka client property name after it, e.g. kafka.security.protocol");
@@ -245,8 +286,8 @@ public final class VigilJobConfig implements Serializable {
                 Pattern.compile(pattern);
                 b.topics = TopicFormats.pattern(pattern, fmt);
             } catch (PatternSyntaxException e) {
-                problems.add("topic-pattern '" + pattern + "' is not a valid regular expression: "
-                        + e.getDescription() + " near index " + e.getIndex());
+                problems.add("topic-pattern '" + pattern + "' is not a valid regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex());
             }
         } else {
             if (!patternFormat.isEmpty()) problems.add("pattern-format is only used with topic-pattern");
@@ -286,8 +327,8 @@ public final class VigilJobConfig implements Serializable {
         try {
             b.startOffsets = StartOffsets.parse(s.getOrDefault(Key.START_OFFSETS.name, "committed"));
         } catch (IllegalArgumentException e) {
-            problems.add("start-offsets: " + e.getMessage() + (e.getMessage().contains(StartOffsets.ACCEPTED) ? ""
-                    : "; use " + StartOffsets.ACCEPTED));
+            problems.add("start-offsets: " + e.getMessage()
+                    + (e.getMessage().contains(StartOffsets.ACCEPTED) ? "" : "; use " + StartOffsets.ACCEPTED));
         }
 
         b.alertsTopic = s.getOrDefault(Key.ALERTS_TOPIC.name, "vigil-alerts");
@@ -318,7 +359,8 @@ public final class VigilJobConfig implements Serializable {
             problems.add("checkpoint-interval must be at least 100ms (alerts are committed at each checkpoint), "
                     + "e.g. 10s");
         }
-        if (b.checkpointInterval != null && b.transactionTimeout != null
+        if (b.checkpointInterval != null
+                && b.transactionTimeout != null
                 && b.transactionTimeout.compareTo(b.checkpointInterval.multipliedBy(2)) < 0) {
             problems.add("transaction-timeout must be at least twice checkpoint-interval: a transaction stays open "
                     + "from one checkpoint to the next");
@@ -342,8 +384,9 @@ public final class VigilJobConfig implements Serializable {
         } else {
             b.rulesDir = Path.of(rules);
             if (!Files.isDirectory(b.rulesDir)) {
-                problems.add("rules-dir '" + rules + "' is not a folder (" + (Files.exists(b.rulesDir)
-                        ? "it is a file" : "it does not exist") + "); give the folder of rule YAML files");
+                problems.add("rules-dir '" + rules + "' is not a folder ("
+                        + (Files.exists(b.rulesDir) ? "it is a file" : "it does not exist")
+                        + "); give the folder of rule YAML files");
             }
         }
 
@@ -384,35 +427,67 @@ public final class VigilJobConfig implements Serializable {
             } catch (NumberFormatException e) {
                 problems.add("search-max-in-flight '" + inFlight + "' must be a whole number from 1 to 64");
             }
-            boolean tlsOk = tls(s, sc.tls, Key.SEARCH_CA_CERT, Key.SEARCH_CLIENT_CERT, Key.SEARCH_CLIENT_KEY,
-                    Key.SEARCH_KEYSTORE, "VIGIL_SEARCH_KEYSTORE_PASSWORD", Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY, problems);
+            boolean tlsOk = tls(
+                    s,
+                    sc.tls,
+                    Key.SEARCH_CA_CERT,
+                    Key.SEARCH_CLIENT_CERT,
+                    Key.SEARCH_CLIENT_KEY,
+                    Key.SEARCH_KEYSTORE,
+                    "VIGIL_SEARCH_KEYSTORE_PASSWORD",
+                    Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY,
+                    problems);
             try {
                 if (tlsOk) b.search = sc.validate();
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage().startsWith("search-") ? e.getMessage() : "search-url: " + e.getMessage());
             }
         } else {
-            unused(s, problems, "search-url", Key.SEARCH_MAX_IN_FLIGHT, Key.SEARCH_CA_CERT, Key.SEARCH_CLIENT_CERT,
-                    Key.SEARCH_CLIENT_KEY, Key.SEARCH_KEYSTORE, Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY);
+            unused(
+                    s,
+                    problems,
+                    "search-url",
+                    Key.SEARCH_MAX_IN_FLIGHT,
+                    Key.SEARCH_CA_CERT,
+                    Key.SEARCH_CLIENT_CERT,
+                    Key.SEARCH_CLIENT_KEY,
+                    Key.SEARCH_KEYSTORE,
+                    Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY);
         }
         String prometheus = s.getOrDefault(Key.PROMETHEUS_URL.name, "");
         if (!prometheus.isEmpty()) {
             io.vigil.sink.prometheus.RemoteWriteConfig pc = io.vigil.sink.prometheus.RemoteWriteConfig.of(prometheus);
-            boolean tlsOk = tls(s, pc.tls, Key.PROMETHEUS_CA_CERT, Key.PROMETHEUS_CLIENT_CERT, Key.PROMETHEUS_CLIENT_KEY,
-                    Key.PROMETHEUS_KEYSTORE, "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
-                    Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY, problems);
+            boolean tlsOk = tls(
+                    s,
+                    pc.tls,
+                    Key.PROMETHEUS_CA_CERT,
+                    Key.PROMETHEUS_CLIENT_CERT,
+                    Key.PROMETHEUS_CLIENT_KEY,
+                    Key.PROMETHEUS_KEYSTORE,
+                    "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
+                    Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY,
+                    problems);
             try {
                 if (tlsOk) {
                     b.prometheus = pc.validate();
                     b.prometheusUrl = prometheus;
                 }
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage().startsWith("prometheus-") ? e.getMessage()
-                        : "prometheus-url: " + e.getMessage());
+                problems.add(
+                        e.getMessage().startsWith("prometheus-")
+                                ? e.getMessage()
+                                : "prometheus-url: " + e.getMessage());
             }
         } else {
-            unused(s, problems, "prometheus-url", Key.PROMETHEUS_CA_CERT, Key.PROMETHEUS_CLIENT_CERT,
-                    Key.PROMETHEUS_CLIENT_KEY, Key.PROMETHEUS_KEYSTORE, Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY);
+            unused(
+                    s,
+                    problems,
+                    "prometheus-url",
+                    Key.PROMETHEUS_CA_CERT,
+                    Key.PROMETHEUS_CLIENT_CERT,
+                    Key.PROMETHEUS_CLIENT_KEY,
+                    Key.PROMETHEUS_KEYSTORE,
+                    Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY);
         }
         String catalog = s.getOrDefault(Key.CATALOG.name, "");
         if (!catalog.isEmpty()) {
@@ -432,12 +507,16 @@ public final class VigilJobConfig implements Serializable {
                 problems.add("catalog-topic and rules-topic are both '" + catalogTopic + "'; give the service "
                         + "catalog its own topic, e.g. vigil-services");
             }
-            boolean telemetry = b.topics != null && !b.topics.isPattern()
+            boolean telemetry = b.topics != null
+                    && !b.topics.isPattern()
                     && b.topics.formatByTopic().containsKey(catalogTopic);
-            if (telemetry || catalogTopic.equals(b.alertsTopic) || catalogTopic.equals(b.deadLettersTopic)
+            if (telemetry
+                    || catalogTopic.equals(b.alertsTopic)
+                    || catalogTopic.equals(b.deadLettersTopic)
                     || catalogTopic.equals(b.rollupsTopic)) {
-                problems.add("catalog-topic '" + catalogTopic + "' is also " + (telemetry ? "read as telemetry"
-                        : "written by the job") + "; give the service catalog its own topic, e.g. vigil-services");
+                problems.add("catalog-topic '" + catalogTopic + "' is also "
+                        + (telemetry ? "read as telemetry" : "written by the job")
+                        + "; give the service catalog its own topic, e.g. vigil-services");
             }
         }
     }
@@ -446,8 +525,16 @@ public final class VigilJobConfig implements Serializable {
      * Fills a sink's TLS settings from its keys (files are checked by the sink's validate()); false when a value
      * is wrong in itself, reported in problems.
      */
-    private static boolean tls(Map<String, String> s, io.vigil.sink.tls.TlsSettings tls, Key ca, Key cert, Key key,
-            Key keystore, String keystorePasswordEnv, Key skip, List<String> problems) {
+    private static boolean tls(
+            Map<String, String> s,
+            io.vigil.sink.tls.TlsSettings tls,
+            Key ca,
+            Key cert,
+            Key key,
+            Key keystore,
+            String keystorePasswordEnv,
+            Key skip,
+            List<String> problems) {
         tls.caCert = emptyToNull(s.get(ca.name));
         tls.clientCert = emptyToNull(s.get(cert.name));
         tls.clientKey = emptyToNull(s.get(key.name));

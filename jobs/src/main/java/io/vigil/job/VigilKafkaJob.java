@@ -3,7 +3,6 @@ package io.vigil.job;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
 import io.vigil.sink.kafka.KafkaSinks;
-
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -18,8 +17,8 @@ public final class VigilKafkaJob {
     }
 
     public static KafkaTelemetrySource source(VigilJobConfig c, DecoderFactory decoders) {
-        return new KafkaTelemetrySource(c.bootstrapServers, c.topics, c.groupId, c.startOffsets, c.clientProperties,
-                decoders);
+        return new KafkaTelemetrySource(
+                c.bootstrapServers, c.topics, c.groupId, c.startOffsets, c.clientProperties, decoders);
     }
 
     public static KafkaSinks sinks(VigilJobConfig c) {

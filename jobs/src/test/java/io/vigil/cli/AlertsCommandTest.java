@@ -1,12 +1,11 @@
 package io.vigil.cli;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 class AlertsCommandTest {
     @Test
@@ -18,8 +17,9 @@ class AlertsCommandTest {
                 + "\"key\":\"error-burst\\u001fcheckout\",\"key_fields\":{\"service.name\":\"checkout\"},"
                 + "\"observed\":12.0,\"expected\":8.0,"
                 + "\"comparison\":\">=\",\"suppressed\":2}}";
-        assertEquals("2026-01-01T00:00:10Z HIGH     firing   error-burst service.name=checkout "
-                + "observed=12.0 >= 8.0 (+2 suppressed) \"Error burst in checkout\" id=a1b2",
+        assertEquals(
+                "2026-01-01T00:00:10Z HIGH     firing   error-burst service.name=checkout "
+                        + "observed=12.0 >= 8.0 (+2 suppressed) \"Error burst in checkout\" id=a1b2",
                 AlertsCommand.line(json.getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -40,8 +40,7 @@ class AlertsCommandTest {
         assertEquals(java.time.Duration.ofSeconds(20), c.convert("20s"));
         assertEquals(java.time.Duration.ofMinutes(90), c.convert("1h30m"));
         assertEquals(java.time.Duration.ofSeconds(30), c.convert("PT30S"));
-        var e = assertThrows(picocli.CommandLine.TypeConversionException.class,
-                () -> c.convert("soon"));
+        var e = assertThrows(picocli.CommandLine.TypeConversionException.class, () -> c.convert("soon"));
         assertTrue(e.getMessage().contains("e.g. 30s"), e.getMessage());
     }
 }

@@ -1,18 +1,17 @@
 package io.vigil.cli;
 
-import io.vigil.alert.ServiceCatalog;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.alert.ServiceCatalog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vigil catalog push}: what it refuses before touching Kafka, and the records it writes. Publishing to a real
@@ -26,7 +25,10 @@ class CatalogCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        return VigilCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return VigilCli.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
     }
 
     @Test
@@ -41,16 +43,21 @@ class CatalogCommandTest {
         assertTrue(e.contains("known fields: " + ServiceCatalog.FIELDS), e);
         assertTrue(e.contains("nothing published"), e);
 
-        assertEquals(1, run("catalog", "push", "--bootstrap-servers", "127.0.0.1:1",
-                dir.resolve("missing.yaml").toString()));
+        assertEquals(
+                1,
+                run(
+                        "catalog",
+                        "push",
+                        "--bootstrap-servers",
+                        "127.0.0.1:1",
+                        dir.resolve("missing.yaml").toString()));
         assertTrue(err.toString().contains("missing.yaml: cannot read service catalog"), err.toString());
     }
 
     @Test
     void wrongUsageExitsTwoWithWhatWouldBeRight() {
         assertEquals(2, run("catalog", "push"));
-        assertTrue(err.toString().contains("give a service catalog file to publish, or --delete NAME"),
-                err.toString());
+        assertTrue(err.toString().contains("give a service catalog file to publish, or --delete NAME"), err.toString());
         assertEquals(2, run("catalog", "push", "--prune", "--delete", "cart"));
         assertTrue(err.toString().contains("--prune needs the service catalog file"), err.toString());
     }
@@ -58,20 +65,25 @@ class CatalogCommandTest {
     @Test
     void eachServiceBecomesOneRecordKeyedByItsNameWithTheFilesFieldNames() throws Exception {
         Path f = dir.resolve("services.yaml");
-        Files.writeString(f, String.join("\n",
-                "services:",
-                "  payments:",
-                "    owner: pay@shop.example",
-                "    team: payments",
-                "    tier: 0",
-                "    dashboards: [https://d/payments, https://d/psp]",
-                "  cart:",
-                "    team: checkout",
-                ""));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "services:",
+                        "  payments:",
+                        "    owner: pay@shop.example",
+                        "    team: payments",
+                        "    tier: 0",
+                        "    dashboards: [https://d/payments, https://d/psp]",
+                        "  cart:",
+                        "    team: checkout",
+                        ""));
         Map<String, String> records = CatalogCommand.records(ServiceCatalog.load(f));
         assertEquals(List.of("payments", "cart"), List.copyOf(records.keySet()), "one record per service, in order");
-        assertEquals("{\"owner\":\"pay@shop.example\",\"team\":\"payments\",\"tier\":\"0\","
-                + "\"dashboards\":[\"https://d/payments\",\"https://d/psp\"]}", records.get("payments"));
+        assertEquals(
+                "{\"owner\":\"pay@shop.example\",\"team\":\"payments\",\"tier\":\"0\","
+                        + "\"dashboards\":[\"https://d/payments\",\"https://d/psp\"]}",
+                records.get("payments"));
         assertEquals("{\"team\":\"checkout\"}", records.get("cart"));
         // What the job's deserializer reads back.
         assertEquals("pay@shop.example", ServiceCatalog.entryFromJson(records.get("payments")).owner);

@@ -1,7 +1,7 @@
 package io.vigil.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,15 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code vigil replay} end to end on a small recording: alerts and dead letters land in the output folder. */
 class ReplayCommandTest {
     static final Path RULES = RulesCommandTest.rules();
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void replaysARecordingIntoJsonLines() throws Exception {
@@ -35,8 +35,18 @@ class ReplayCommandTest {
         Files.write(input, lines);
         Path out = dir.resolve("out");
 
-        int exit = VigilCli.commandLine().execute("replay", "--quiet", "--input", input.toString(), "--format", "json",
-                "--rules", RULES.resolve("errors/error-burst.yaml").toString(), "--out", out.toString());
+        int exit = VigilCli.commandLine()
+                .execute(
+                        "replay",
+                        "--quiet",
+                        "--input",
+                        input.toString(),
+                        "--format",
+                        "json",
+                        "--rules",
+                        RULES.resolve("errors/error-burst.yaml").toString(),
+                        "--out",
+                        out.toString());
 
         assertEquals(0, exit);
         String alerts = Files.readString(out.resolve("alerts.jsonl"));
@@ -51,7 +61,8 @@ class ReplayCommandTest {
     @Test
     void aWrongFormatSaysWhatWouldBeRight() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = VigilCli.commandLine().setErr(new java.io.PrintWriter(new PrintStream(err), true))
+        int exit = VigilCli.commandLine()
+                .setErr(new java.io.PrintWriter(new PrintStream(err), true))
                 .execute("replay", "--input", dir.toString(), "--format", "xml");
         String e = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, exit, e);
@@ -65,10 +76,23 @@ class ReplayCommandTest {
         Path ca = dir.resolve("ca.pem");
         Files.writeString(ca, "not a certificate\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = VigilCli.commandLine().setErr(new java.io.PrintWriter(new PrintStream(err), true))
-                .execute("replay", "--quiet", "--input", input.toString(), "--format", "json", "--rules",
-                        RULES.resolve("errors/error-burst.yaml").toString(), "--out", dir.resolve("out").toString(),
-                        "--search-url", "https://127.0.0.1:9", "--search-ca-cert", ca.toString());
+        int exit = VigilCli.commandLine()
+                .setErr(new java.io.PrintWriter(new PrintStream(err), true))
+                .execute(
+                        "replay",
+                        "--quiet",
+                        "--input",
+                        input.toString(),
+                        "--format",
+                        "json",
+                        "--rules",
+                        RULES.resolve("errors/error-burst.yaml").toString(),
+                        "--out",
+                        dir.resolve("out").toString(),
+                        "--search-url",
+                        "https://127.0.0.1:9",
+                        "--search-ca-cert",
+                        ca.toString());
         String e = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, exit, e);
         assertTrue(e.contains("search-ca-cert '" + ca + "' is not a PEM certificate file"), e);

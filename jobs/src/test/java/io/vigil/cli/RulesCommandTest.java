@@ -1,15 +1,14 @@
 package io.vigil.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code vigil rules ...}: exit codes and output as an author and a CI script see them. */
 class RulesCommandTest {
@@ -22,7 +21,10 @@ class RulesCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        return VigilCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return VigilCli.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
     }
 
     @Test
@@ -34,8 +36,10 @@ class RulesCommandTest {
     @Test
     void validatePrintsEveryProblemAsFileLineColumnAndExitsOne() throws Exception {
         Path f = dir.resolve("bad.yaml");
-        Files.writeString(f, "id: bad\nname: Bad\nkind: frequency\nparams: {count: 5, window: 1m}\n"
-                + "where: duration_ms > 'slow'\nmatch: {servce.name: cart}\n");
+        Files.writeString(
+                f,
+                "id: bad\nname: Bad\nkind: frequency\nparams: {count: 5, window: 1m}\n"
+                        + "where: duration_ms > 'slow'\nmatch: {servce.name: cart}\n");
         assertEquals(1, run("rules", "validate", f.toString()));
         String e = err.toString();
         assertTrue(e.contains(f + ":5:20: where: found no matching overload"), e);
@@ -45,18 +49,23 @@ class RulesCommandTest {
 
     @Test
     void testRunsRuleTestsAndFailsWithADiff() throws Exception {
-        assertEquals(0, run("rules", "test", RULES.resolve("tests/latency.test.yaml").toString()), err.toString());
+        assertEquals(
+                0, run("rules", "test", RULES.resolve("tests/latency.test.yaml").toString()), err.toString());
         assertTrue(out.toString().contains("PASS "), out.toString());
 
         Path changed = dir.resolve("changed.test.yaml");
-        Files.writeString(changed, Files.readString(RULES.resolve("tests/errors.test.yaml"))
-                .replace("[../errors]", "[" + RULES.resolve("errors") + "]")
-                .replace("window_end: 3h10m20s", "window_end: 3h11m"));
+        Files.writeString(
+                changed,
+                Files.readString(RULES.resolve("tests/errors.test.yaml"))
+                        .replace("[../errors]", "[" + RULES.resolve("errors") + "]")
+                        .replace("window_end: 3h10m20s", "window_end: 3h11m"));
         assertEquals(1, run("rules", "test", changed.toString()));
         assertTrue(out.toString().contains("FAIL " + changed), out.toString());
-        assertTrue(err.toString().contains("- {key={service.name=payments}, severity=high, window_end=3h11m"),
+        assertTrue(
+                err.toString().contains("- {key={service.name=payments}, severity=high, window_end=3h11m"),
                 err.toString());
-        assertTrue(err.toString().contains("+ {key={service.name=payments}, severity=high, window_end=3h10m20s"),
+        assertTrue(
+                err.toString().contains("+ {key={service.name=payments}, severity=high, window_end=3h10m20s"),
                 err.toString());
     }
 

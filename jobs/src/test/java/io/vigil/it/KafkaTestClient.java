@@ -1,5 +1,11 @@
 package io.vigil.it;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -12,13 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 
 /** Plain Kafka clients for the integration tests: topics, a producer, a read_committed reader. */
 final class KafkaTestClient implements AutoCloseable {
@@ -37,7 +36,9 @@ final class KafkaTestClient implements AutoCloseable {
     }
 
     void createTopic(String name, int partitions) throws ExecutionException, InterruptedException {
-        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                .all()
+                .get();
     }
 
     void send(String topic, int partition, byte[] value) {
@@ -58,10 +59,11 @@ final class KafkaTestClient implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -78,8 +80,14 @@ final class KafkaTestClient implements AutoCloseable {
 
     /** True once the group's committed offsets have reached the topic's end offsets on every partition. */
     boolean groupCaughtUp(String groupId, String topic) throws ExecutionException, InterruptedException {
-        var committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
-        var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+        var committed = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata()
+                .get();
+        var parts = admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions();
         Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
         for (var p : parts) {
             latest.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest());

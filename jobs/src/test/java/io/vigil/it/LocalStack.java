@@ -47,9 +47,11 @@ final class LocalStack implements AutoCloseable {
         Pattern p = Pattern.compile(regex);
         StringBuilder out = new StringBuilder();
         try (var files = Files.list(logs())) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+            for (Path f :
+                    files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                    if (p.matcher(line).find()) out.append(f.getFileName()).append(": ").append(line).append('\n');
+                    if (p.matcher(line).find())
+                        out.append(f.getFileName()).append(": ").append(line).append('\n');
                 }
             }
         }
@@ -115,7 +117,8 @@ final class LocalStack implements AutoCloseable {
 
     /** Pid of a stack service from its pid file. */
     long pid(String service) throws IOException {
-        return Long.parseLong(Files.readString(home.resolve("run/" + service + ".pid")).trim());
+        return Long.parseLong(
+                Files.readString(home.resolve("run/" + service + ".pid")).trim());
     }
 
     @Override
@@ -138,7 +141,9 @@ final class LocalStack implements AutoCloseable {
     private static Path findRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("bin/vigil"))) p = p.getParent();
-        if (p == null) throw new IllegalStateException("bin/vigil not found above " + Path.of("").toAbsolutePath());
+        if (p == null)
+            throw new IllegalStateException(
+                    "bin/vigil not found above " + Path.of("").toAbsolutePath());
         return p;
     }
 }

@@ -1,18 +1,16 @@
 package io.vigil.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.cli.VigilCli;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The notebooks execute headless on what Vigil writes: the alert-triage notebook on a demo run's output, the anomaly
@@ -26,8 +24,16 @@ class NotebooksIT {
     @Test
     void alertTriageRunsOnDemoOutput() throws Exception {
         Path demo = OUT.resolve("demo");
-        assertEquals(0, VigilCli.commandLine().execute("demo", "--quiet", "--rules", ROOT.resolve("rules").toString(),
-                "--out", demo.toString()));
+        assertEquals(
+                0,
+                VigilCli.commandLine()
+                        .execute(
+                                "demo",
+                                "--quiet",
+                                "--rules",
+                                ROOT.resolve("rules").toString(),
+                                "--out",
+                                demo.toString()));
         assertTrue(Files.size(demo.resolve("alerts.jsonl")) > 0, "the demo wrote alerts");
         execute("alert-triage.ipynb", "VIGIL_OUT", demo);
     }
@@ -36,8 +42,18 @@ class NotebooksIT {
     void anomalyEvaluationRunsOnNabResults() throws Exception {
         Path nab = OUT.resolve("nab");
         Path data = ROOT.resolve("notebooks/data/nab");
-        assertEquals(0, VigilCli.commandLine().execute("bench", "nab", "--data", data.resolve("data").toString(),
-                "--windows", data.resolve("windows.json").toString(), "--out", nab.toString()));
+        assertEquals(
+                0,
+                VigilCli.commandLine()
+                        .execute(
+                                "bench",
+                                "nab",
+                                "--data",
+                                data.resolve("data").toString(),
+                                "--windows",
+                                data.resolve("windows.json").toString(),
+                                "--out",
+                                nab.toString()));
         execute("anomaly-evaluation.ipynb", "VIGIL_NAB_OUT", nab);
     }
 
@@ -52,17 +68,28 @@ class NotebooksIT {
 
     private static void execute(String notebook, String envName, Path input) throws IOException, InterruptedException {
         Files.createDirectories(OUT);
-        ProcessBuilder pb = new ProcessBuilder(List.of(python(), "-m", "nbconvert", "--to", "notebook", "--execute",
-                "--ExecutePreprocessor.timeout=300", ROOT.resolve("notebooks").resolve(notebook).toString(),
-                "--output-dir", OUT.toString()))
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                        python(),
+                        "-m",
+                        "nbconvert",
+                        "--to",
+                        "notebook",
+                        "--execute",
+                        "--ExecutePreprocessor.timeout=300",
+                        ROOT.resolve("notebooks").resolve(notebook).toString(),
+                        "--output-dir",
+                        OUT.toString()))
                 .directory(ROOT.resolve("notebooks").toFile())
                 .redirectErrorStream(true);
         pb.environment().put(envName, input.toString());
         Process p = pb.start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), notebook + " did not finish");
-        assertEquals(0, p.exitValue(), notebook + " failed (python3 with nbconvert, pandas and matplotlib is needed; "
-                + ".ci/run installs them):\n" + log);
+        assertEquals(
+                0,
+                p.exitValue(),
+                notebook + " failed (python3 with nbconvert, pandas and matplotlib is needed; "
+                        + ".ci/run installs them):\n" + log);
         assertTrue(Files.isRegularFile(OUT.resolve(notebook)), "executed notebook written: " + log);
     }
 }

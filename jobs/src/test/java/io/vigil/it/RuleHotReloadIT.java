@@ -1,5 +1,9 @@
 package io.vigil.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.alert.AlertEnricher;
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.alert.kafka.CatalogTopic;
@@ -9,27 +13,15 @@ import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
 import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
-import io.vigil.model.Alert;
-import io.vigil.model.Telemetry;
 import io.vigil.job.CatalogUpdates;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.kafka.RuleTopic;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -42,10 +34,17 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Hot reload against the real Kafka broker ({@code bin/vigil stack start kafka}, port offset 23000): a running job
@@ -79,8 +78,10 @@ class RuleHotReloadIT {
         dir = Files.createTempDirectory(Files.createDirectories(stack.home), "rules");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", (Object) stack.bootstrap()))) {
             // One partition, so the test's records arrive in event-time order.
-            admin.createTopics(List.of(new NewTopic(TELEMETRY, 1, (short) 1),
-                    new NewTopic(CATALOG_TELEMETRY, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic(TELEMETRY, 1, (short) 1), new NewTopic(CATALOG_TELEMETRY, 1, (short) 1)))
+                    .all()
+                    .get();
         }
     }
 
@@ -100,32 +101,42 @@ class RuleHotReloadIT {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.getConfig().setAutoWatermarkInterval(100);
         DecoderFactory decoders = format -> Decoders.forFormat(format)::decode;
-        KafkaTelemetrySource kafka = new KafkaTelemetrySource(stack.bootstrap(),
-                TopicFormats.topics(Map.of(TELEMETRY, "json")), "it-hot-reload", StartOffsets.parse("earliest"),
-                new Properties(), decoders);
+        KafkaTelemetrySource kafka = new KafkaTelemetrySource(
+                stack.bootstrap(),
+                TopicFormats.topics(Map.of(TELEMETRY, "json")),
+                "it-hot-reload",
+                StartOffsets.parse("earliest"),
+                new Properties(),
+                decoders);
         // The job as the cluster runs it (KafkaDetectionJob with rules-topic set), without the Kafka sinks.
-        DataStream<Alert> alerts = new DetectionJob(new DetectionConfig().watermarkDelay(Duration.ofSeconds(1)),
-                kafka::create, RuleSource.of(List.of()).withUpdates(new RuleTopic(stack.bootstrap(), RULES)),
-                DetectionJob.Sinks.none()).build(env).alerts();
+        DataStream<Alert> alerts = new DetectionJob(
+                        new DetectionConfig().watermarkDelay(Duration.ofSeconds(1)),
+                        kafka::create,
+                        RuleSource.of(List.of()).withUpdates(new RuleTopic(stack.bootstrap(), RULES)),
+                        DetectionJob.Sinks.none())
+                .build(env)
+                .alerts();
 
         List<Alert> got = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         // Not try-with-resources: CloseableIterator.close() throws Exception, which -Xlint:try flags.
         CloseableIterator<Alert> it = alerts.executeAndCollect("rule hot reload IT");
         try (KafkaProducer<String, String> producer = producer()) {
-            Thread reader = new Thread(() -> {
-                try {
-                    it.forEachRemaining(got::add);
-                } catch (RuntimeException e) {
-                    if (!stop.get()) {
-                        throw e;
-                    }
-                }
-            }, "alert-reader");
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            it.forEachRemaining(got::add);
+                        } catch (RuntimeException e) {
+                            if (!stop.get()) {
+                                throw e;
+                            }
+                        }
+                    },
+                    "alert-reader");
             reader.setDaemon(true);
             reader.start();
-            Thread writer = new Thread(() -> produce(producer, TELEMETRY, List.of("payments"), stop),
-                    "telemetry-writer");
+            Thread writer =
+                    new Thread(() -> produce(producer, TELEMETRY, List.of("payments"), stop), "telemetry-writer");
             writer.setDaemon(true);
             writer.start();
 
@@ -145,7 +156,9 @@ class RuleHotReloadIT {
             // 2. Change: alerts now carry the new version.
             rule("burst.yaml", "burst", "payments", "ERROR", 30, "10s", "v2");
             assertEquals(0, push(burst.toString()), "push changed burst");
-            await(got, a -> a.ruleId.equals("burst") && "v2".equals(a.labels.get("version")),
+            await(
+                    got,
+                    a -> a.ruleId.equals("burst") && "v2".equals(a.labels.get("version")),
                     "the changed rule fires with its new label");
 
             // 3. Delete: no more alerts from it, several bursts later.
@@ -157,9 +170,17 @@ class RuleHotReloadIT {
 
             // 4. A graph kind is refused at push time (none registered yet: a rule the compiler rejects instead).
             StringWriter err = new StringWriter();
-            int code = VigilCli.commandLine().setErr(new PrintWriter(err)).execute("rules", "push",
-                    "--bootstrap-servers", stack.bootstrap(), "--topic", RULES,
-                    rule("bad.yaml", "bad", "cart", "INFO", 0, "10s", "v1").toString());
+            int code = VigilCli.commandLine()
+                    .setErr(new PrintWriter(err))
+                    .execute(
+                            "rules",
+                            "push",
+                            "--bootstrap-servers",
+                            stack.bootstrap(),
+                            "--topic",
+                            RULES,
+                            rule("bad.yaml", "bad", "cart", "INFO", 0, "10s", "v1")
+                                    .toString());
             assertEquals(1, code);
             assertTrue(err.toString().contains("bad.yaml:"), err.toString());
 
@@ -206,29 +227,38 @@ class RuleHotReloadIT {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.getConfig().setAutoWatermarkInterval(100);
         DecoderFactory decoders = format -> Decoders.forFormat(format)::decode;
-        KafkaTelemetrySource kafka = new KafkaTelemetrySource(stack.bootstrap(),
-                TopicFormats.topics(Map.of(CATALOG_TELEMETRY, "json")), "it-catalog", StartOffsets.parse("earliest"),
-                new Properties(), decoders);
-        DataStream<Alert> alerts = new DetectionJob(config, kafka::create, RuleSource.of(List.of(errors)),
-                DetectionJob.Sinks.none()).build(env).alerts();
+        KafkaTelemetrySource kafka = new KafkaTelemetrySource(
+                stack.bootstrap(),
+                TopicFormats.topics(Map.of(CATALOG_TELEMETRY, "json")),
+                "it-catalog",
+                StartOffsets.parse("earliest"),
+                new Properties(),
+                decoders);
+        DataStream<Alert> alerts = new DetectionJob(
+                        config, kafka::create, RuleSource.of(List.of(errors)), DetectionJob.Sinks.none())
+                .build(env)
+                .alerts();
 
         List<Alert> got = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         CloseableIterator<Alert> it = alerts.executeAndCollect("catalog hot reload IT");
         try (KafkaProducer<String, String> producer = producer()) {
-            Thread reader = new Thread(() -> {
-                try {
-                    it.forEachRemaining(got::add);
-                } catch (RuntimeException e) {
-                    if (!stop.get()) {
-                        throw e;
-                    }
-                }
-            }, "catalog-alert-reader");
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            it.forEachRemaining(got::add);
+                        } catch (RuntimeException e) {
+                            if (!stop.get()) {
+                                throw e;
+                            }
+                        }
+                    },
+                    "catalog-alert-reader");
             reader.setDaemon(true);
             reader.start();
-            Thread writer = new Thread(() -> produce(producer, CATALOG_TELEMETRY, List.of("payments", "billing"),
-                    stop), "catalog-telemetry-writer");
+            Thread writer = new Thread(
+                    () -> produce(producer, CATALOG_TELEMETRY, List.of("payments", "billing"), stop),
+                    "catalog-telemetry-writer");
             writer.setDaemon(true);
             writer.start();
 
@@ -245,23 +275,35 @@ class RuleHotReloadIT {
             assertTrue(out.toString().contains("payments: added"), out.toString());
             int from = got.size();
             long t = System.currentTimeMillis();
-            Alert changed = await(got, from, a -> "payments".equals(a.service)
-                    && "topic-payments@shop.example".equals(a.enrichment.get("owner")), "the pushed owner");
+            Alert changed = await(
+                    got,
+                    from,
+                    a -> "payments".equals(a.service)
+                            && "topic-payments@shop.example".equals(a.enrichment.get("owner")),
+                    "the pushed owner");
             assertEquals("psp", changed.enrichment.get("team"));
-            System.out.println("pushed catalog entry applied " + (System.currentTimeMillis() - t) + " ms after the push");
+            System.out.println(
+                    "pushed catalog entry applied " + (System.currentTimeMillis() - t) + " ms after the push");
 
             // 2. Tombstones: payments falls back to the file's entry, billing becomes unknown; the job keeps running.
             out = new StringWriter();
-            assertEquals(0, catalogPush(out, "--delete", "payments", "--delete", "billing", "--delete", "nobody"),
-                    "delete");
+            assertEquals(
+                    0, catalogPush(out, "--delete", "payments", "--delete", "billing", "--delete", "nobody"), "delete");
             assertTrue(out.toString().contains("payments: removed"), out.toString());
             assertTrue(out.toString().contains("nobody: not on the topic"), out.toString());
             from = got.size();
-            await(got, from, a -> "payments".equals(a.service)
-                    && "file-payments@shop.example".equals(a.enrichment.get("owner"))
-                    && "payments".equals(a.enrichment.get("team")), "payments back on the file's entry");
-            Alert unknown = await(got, from, a -> "billing".equals(a.service)
-                    && "unknown".equals(a.enrichment.get(AlertEnricher.STATUS)), "billing unknown");
+            await(
+                    got,
+                    from,
+                    a -> "payments".equals(a.service)
+                            && "file-payments@shop.example".equals(a.enrichment.get("owner"))
+                            && "payments".equals(a.enrichment.get("team")),
+                    "payments back on the file's entry");
+            Alert unknown = await(
+                    got,
+                    from,
+                    a -> "billing".equals(a.service) && "unknown".equals(a.enrichment.get(AlertEnricher.STATUS)),
+                    "billing unknown");
             assertNull(unknown.enrichment.get("owner"));
         } finally {
             stop.set(true);
@@ -274,8 +316,7 @@ class RuleHotReloadIT {
     }
 
     /** The first alert at index {@code from} or later that matches. */
-    private static Alert await(List<Alert> got, int from, Predicate<Alert> p, String what)
-            throws InterruptedException {
+    private static Alert await(List<Alert> got, int from, Predicate<Alert> p, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             for (int i = from; i < got.size(); i++) {
@@ -290,18 +331,15 @@ class RuleHotReloadIT {
 
     private static Path catalogFile(String file, String service, String owner, String team) throws Exception {
         Path f = dir.resolve(file);
-        Files.writeString(f, String.join("\n",
-                "services:",
-                "  " + service + ":",
-                "    owner: " + owner,
-                "    team: " + team,
-                ""));
+        Files.writeString(
+                f,
+                String.join("\n", "services:", "  " + service + ":", "    owner: " + owner, "    team: " + team, ""));
         return f;
     }
 
     private static int catalogPush(StringWriter out, String... args) {
-        List<String> all = new ArrayList<>(List.of("catalog", "push", "--bootstrap-servers", stack.bootstrap(),
-                "--topic", CATALOG));
+        List<String> all = new ArrayList<>(
+                List.of("catalog", "push", "--bootstrap-servers", stack.bootstrap(), "--topic", CATALOG));
         all.addAll(List.of(args));
         return VigilCli.commandLine().setOut(new PrintWriter(out)).execute(all.toArray(new String[0]));
     }
@@ -316,24 +354,28 @@ class RuleHotReloadIT {
         return out;
     }
 
-    private static Path rule(String file, String id, String service, String severity, long count, String window,
-            String version) throws Exception {
+    private static Path rule(
+            String file, String id, String service, String severity, long count, String window, String version)
+            throws Exception {
         Path f = dir.resolve(file);
-        Files.writeString(f, String.join("\n",
-                "id: " + id,
-                "name: " + id,
-                "kind: frequency",
-                "match: {signal: log, service.name: " + service + ", severity: " + severity + "}",
-                "key_by: [service.name]",
-                "params: {count: " + count + ", window: " + window + "}",
-                "labels: {version: " + version + "}",
-                ""));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "id: " + id,
+                        "name: " + id,
+                        "kind: frequency",
+                        "match: {signal: log, service.name: " + service + ", severity: " + severity + "}",
+                        "key_by: [service.name]",
+                        "params: {count: " + count + ", window: " + window + "}",
+                        "labels: {version: " + version + "}",
+                        ""));
         return f;
     }
 
     private static int push(String... args) {
-        List<String> all = new ArrayList<>(List.of("rules", "push", "--bootstrap-servers", stack.bootstrap(),
-                "--topic", RULES));
+        List<String> all =
+                new ArrayList<>(List.of("rules", "push", "--bootstrap-servers", stack.bootstrap(), "--topic", RULES));
         all.addAll(List.of(args));
         return VigilCli.commandLine().execute(all.toArray(new String[0]));
     }
@@ -346,18 +388,18 @@ class RuleHotReloadIT {
     }
 
     /** Ten event seconds per wall second until stopped: cart INFO logs, and error bursts of these services. */
-    private static void produce(KafkaProducer<String, String> producer, String topic, List<String> bursts,
-            AtomicBoolean stop) {
+    private static void produce(
+            KafkaProducer<String, String> producer, String topic, List<String> bursts, AtomicBoolean stop) {
         long t = T0;
         while (!stop.get()) {
-            producer.send(new ProducerRecord<>(topic, TelemetryJson.write(
-                    Telemetry.log(t, "cart", "INFO", "ok"))));
+            producer.send(new ProducerRecord<>(topic, TelemetryJson.write(Telemetry.log(t, "cart", "INFO", "ok"))));
             long second = (t - T0) / 1000;
             if (second % 25 < 5) {
                 for (String service : bursts) {
                     for (int i = 0; i < 8; i++) {
-                        producer.send(new ProducerRecord<>(topic, TelemetryJson.write(
-                                Telemetry.log(t + i, service, "ERROR", "upstream timeout"))));
+                        producer.send(new ProducerRecord<>(
+                                topic,
+                                TelemetryJson.write(Telemetry.log(t + i, service, "ERROR", "upstream timeout"))));
                     }
                 }
             }

@@ -1,5 +1,10 @@
 package io.vigil.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.alert.AlertIds;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
@@ -9,23 +14,6 @@ import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.search.SearchSink;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -44,9 +32,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Alerts and rollups through the real sinks into a real OpenSearch 2.19 node and a real Prometheus 2.42, both started
@@ -75,7 +73,8 @@ class SinksIT {
         // Keep the resolved server classpaths (classpath/); everything else starts clean.
         if (Files.exists(stack.home)) {
             try (var s = Files.list(stack.home)) {
-                for (Path p : s.filter(p -> !p.getFileName().toString().equals("classpath")).toList()) {
+                for (Path p : s.filter(p -> !p.getFileName().toString().equals("classpath"))
+                        .toList()) {
                     LocalStack.deleteTree(p);
                 }
             }
@@ -125,7 +124,8 @@ class SinksIT {
                 telemetry.add(Telemetry.log(t, "cart", "ERROR", "upstream timeout calling payments"));
             }
         }
-        List<Alert> alerts = List.of(alert("cart", "cart-errors", "10.0.0.7", T0 + 3 * MIN),
+        List<Alert> alerts = List.of(
+                alert("cart", "cart-errors", "10.0.0.7", T0 + 3 * MIN),
                 alert("auth", "ssh-brute-force", "203.0.113.45", T0 + 7 * MIN),
                 // source.ip is mapped as ip: the server rejects this one, and it must end in the dead-letter index.
                 alert("cart", "cart-errors", "not-an-ip", T0 + 9 * MIN));
@@ -134,11 +134,13 @@ class SinksIT {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestOptions.BIND_PORT, "0");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        DataStream<Telemetry> t = env.fromData(telemetry).assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Telemetry>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                        .withTimestampAssigner((x, ts) -> x.timestamp));
-        DataStream<Alert> a = env.fromData(alerts).assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Alert>forMonotonousTimestamps().withTimestampAssigner((x, ts) -> x.eventTime));
+        DataStream<Telemetry> t = env.fromData(telemetry)
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Telemetry>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                                .withTimestampAssigner((x, ts) -> x.timestamp));
+        DataStream<Alert> a = env.fromData(alerts)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Alert>forMonotonousTimestamps()
+                        .withTimestampAssigner((x, ts) -> x.eventTime));
         DataStream<Rollup> rollups = ServiceRollups.attach(t, a);
 
         SearchConfig sc = SearchConfig.of(search);
@@ -161,8 +163,8 @@ class SinksIT {
     }
 
     static JsonNode get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), url + " -> " + r.body());
         return JSON.readTree(r.body());
     }
@@ -191,24 +193,61 @@ class SinksIT {
         assertTrue(dead.path("event").path("original").asText().contains("not-an-ip"));
         assertEquals("vigil.alerts", dead.path("event").path("dataset").asText());
 
-        JsonNode mapping = get(search + "/vigil-alerts-*/_mapping").elements().next().path("mappings")
+        JsonNode mapping = get(search + "/vigil-alerts-*/_mapping")
+                .elements()
+                .next()
+                .path("mappings")
                 .path("properties");
-        assertEquals("ip", mapping.path("source").path("properties").path("ip").path("type").asText());
-        assertEquals("double", mapping.path("vigil").path("properties").path("observed").path("type").asText());
-        assertEquals("keyword", mapping.path("rule").path("properties").path("id").path("type").asText());
-        JsonNode rmap = get(search + "/vigil-rollups-*/_mapping").elements().next().path("mappings")
+        assertEquals(
+                "ip",
+                mapping.path("source")
+                        .path("properties")
+                        .path("ip")
+                        .path("type")
+                        .asText());
+        assertEquals(
+                "double",
+                mapping.path("vigil")
+                        .path("properties")
+                        .path("observed")
+                        .path("type")
+                        .asText());
+        assertEquals(
+                "keyword",
+                mapping.path("rule").path("properties").path("id").path("type").asText());
+        JsonNode rmap = get(search + "/vigil-rollups-*/_mapping")
+                .elements()
+                .next()
+                .path("mappings")
                 .path("properties");
-        assertEquals("double", rmap.path("vigil").path("properties").path("value").path("type").asText());
-        assertEquals("keyword", rmap.path("labels").path("properties").path("window").path("type").asText());
+        assertEquals(
+                "double",
+                rmap.path("vigil").path("properties").path("value").path("type").asText());
+        assertEquals(
+                "keyword",
+                rmap.path("labels")
+                        .path("properties")
+                        .path("window")
+                        .path("type")
+                        .asText());
 
         // A rollup document holds the value the job computed.
-        Rollup p99 = computed.values().stream().filter(r -> r.metric.equals("latency_seconds")
-                && r.service.equals("cart") && "0.99".equals(r.labels.get("quantile"))).findFirst().orElseThrow();
-        String q = URLEncoder.encode("vigil.series_id:\"" + p99.seriesId() + "\" AND vigil.window_start:"
-                + p99.windowStart, StandardCharsets.UTF_8);
-        JsonNode hit = get(search + "/vigil-rollups-*/_search?q=" + q).path("hits").path("hits");
+        Rollup p99 = computed.values().stream()
+                .filter(r -> r.metric.equals("latency_seconds")
+                        && r.service.equals("cart")
+                        && "0.99".equals(r.labels.get("quantile")))
+                .findFirst()
+                .orElseThrow();
+        String q = URLEncoder.encode(
+                "vigil.series_id:\"" + p99.seriesId() + "\" AND vigil.window_start:" + p99.windowStart,
+                StandardCharsets.UTF_8);
+        JsonNode hit =
+                get(search + "/vigil-rollups-*/_search?q=" + q).path("hits").path("hits");
         assertEquals(1, hit.size(), hit.toString());
-        assertEquals(p99.value, hit.get(0).path("_source").path("vigil").path("value").asDouble(), 1e-12);
+        assertEquals(
+                p99.value,
+                hit.get(0).path("_source").path("vigil").path("value").asDouble(),
+                1e-12);
     }
 
     @Test
@@ -216,26 +255,35 @@ class SinksIT {
     void rollupSeriesAreQueryableWithPromQlWithTheValuesTheJobComputed() throws Exception {
         int checked = 0;
         for (Rollup r : computed.values()) {
-            if (!(r.metric.equals("request_rate_per_second") || r.metric.equals("error_ratio")
-                    || r.metric.equals("latency_seconds")) || !r.service.equals("cart")) {
+            if (!(r.metric.equals("request_rate_per_second")
+                            || r.metric.equals("error_ratio")
+                            || r.metric.equals("latency_seconds"))
+                    || !r.service.equals("cart")) {
                 continue;
             }
             StringBuilder sel = new StringBuilder("vigil_" + r.metric + "{service=\"cart\"");
-            new TreeMap<>(r.labels).forEach((k, v) -> sel.append(',').append(k).append("=\"").append(v).append('"'));
+            new TreeMap<>(r.labels)
+                    .forEach((k, v) ->
+                            sel.append(',').append(k).append("=\"").append(v).append('"'));
             sel.append('}');
             String url = prometheus + "/api/v1/query?query=" + URLEncoder.encode(sel.toString(), StandardCharsets.UTF_8)
                     + "&time=" + (r.windowEnd / 1000.0);
             JsonNode result = get(url).path("data").path("result");
             assertEquals(1, result.size(), sel + " at " + r.windowEnd + ": " + result);
-            assertEquals(r.value, result.get(0).path("value").get(1).asDouble(), Math.abs(r.value) * 1e-9,
-                    sel.toString());
+            assertEquals(
+                    r.value, result.get(0).path("value").get(1).asDouble(), Math.abs(r.value) * 1e-9, sel.toString());
             checked++;
         }
         assertTrue(checked >= 4 * 5 * 2, "checked " + checked + " cart samples");
         JsonNode series = get(prometheus + "/api/v1/query?query="
-                + URLEncoder.encode("count(count by (__name__)({__name__=~\"vigil_.+\"}))", StandardCharsets.UTF_8)
-                + "&time=" + ((T0 + 10 * MIN) / 1000.0)).path("data").path("result");
-        assertEquals(5, series.get(0).path("value").get(1).asInt(),
+                        + URLEncoder.encode(
+                                "count(count by (__name__)({__name__=~\"vigil_.+\"}))", StandardCharsets.UTF_8)
+                        + "&time=" + ((T0 + 10 * MIN) / 1000.0))
+                .path("data")
+                .path("result");
+        assertEquals(
+                5,
+                series.get(0).path("value").get(1).asInt(),
                 "rate, error ratio, latency, log records, alerts: " + series);
     }
 
@@ -253,7 +301,8 @@ class SinksIT {
         env.fromData(stale).sinkTo(new RemoteWriteSink(pc));
         env.execute("sinks-it-rejected"); // finishes: a rejected request is dropped and counted, not retried forever
         JsonNode result = get(prometheus + "/api/v1/query?query=vigil_sink_probe&time=" + (old / 1000.0))
-                .path("data").path("result");
+                .path("data")
+                .path("result");
         assertEquals(0, result.size(), result.toString());
     }
 
@@ -279,11 +328,28 @@ class SinksIT {
     void theDemosIncidentsAppearInTheIndexAndInPrometheus() throws Exception {
         Path out = Files.createTempDirectory(Files.createDirectories(stack.home), "demo");
         Instant start = Instant.now().minus(Duration.ofHours(7)).truncatedTo(ChronoUnit.MINUTES);
-        stack.vigil(List.of("demo", "--quiet", "--hours", "6", "--start", start.toString(), "--out", out.toString(),
-                "--search-url", search, "--search-index-prefix", "demo",
-                "--prometheus-url", prometheus + "/api/v1/write"), 900);
-        HTTP.send(HttpRequest.newBuilder(URI.create(search + "/demo-*/_refresh"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        stack.vigil(
+                List.of(
+                        "demo",
+                        "--quiet",
+                        "--hours",
+                        "6",
+                        "--start",
+                        start.toString(),
+                        "--out",
+                        out.toString(),
+                        "--search-url",
+                        search,
+                        "--search-index-prefix",
+                        "demo",
+                        "--prometheus-url",
+                        prometheus + "/api/v1/write"),
+                900);
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(search + "/demo-*/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         Set<String> written = new TreeSet<>();
         for (String line : Files.readAllLines(out.resolve("alerts.jsonl"))) {
@@ -291,7 +357,9 @@ class SinksIT {
         }
         assertTrue(written.size() >= 10, "the demo's scripted incidents raise alerts: " + written);
         Set<String> indexed = new TreeSet<>();
-        for (JsonNode hit : get(search + "/demo-alerts-*/_search?size=1000&_source=false").path("hits").path("hits")) {
+        for (JsonNode hit : get(search + "/demo-alerts-*/_search?size=1000&_source=false")
+                .path("hits")
+                .path("hits")) {
             indexed.add(hit.path("_id").asText());
         }
         assertEquals(written, indexed, "every alert of the demo is a document, once");
@@ -300,21 +368,30 @@ class SinksIT {
         JsonNode worst = null;
         for (String line : Files.readAllLines(out.resolve("rollups.jsonl"))) {
             JsonNode r = JSON.readTree(line);
-            if (r.path("metric").asText().equals("error_ratio") && r.path("service").asText().equals("payments")
+            if (r.path("metric").asText().equals("error_ratio")
+                    && r.path("service").asText().equals("payments")
                     && r.path("labels").path("window").asText().equals("1m")
-                    && (worst == null || r.path("value").asDouble() > worst.path("value").asDouble())) {
+                    && (worst == null
+                            || r.path("value").asDouble() > worst.path("value").asDouble())) {
                 worst = r;
             }
         }
         assertTrue(worst != null && worst.path("value").asDouble() > 0.1, "payments' error incident: " + worst);
         String selector = "vigil_error_ratio{service=\"payments\",window=\"1m\"}";
         JsonNode result = get(prometheus + "/api/v1/query?query=" + URLEncoder.encode(selector, StandardCharsets.UTF_8)
-                + "&time=" + (worst.path("window_end").asLong() / 1000.0)).path("data").path("result");
+                        + "&time=" + (worst.path("window_end").asLong() / 1000.0))
+                .path("data")
+                .path("result");
         assertEquals(1, result.size(), selector + ": " + result);
-        assertEquals(worst.path("value").asDouble(), result.get(0).path("value").get(1).asDouble(), 1e-9, selector);
-        String q = URLEncoder.encode("vigil.metric:error_ratio AND service.name:payments AND vigil.value:>0.1",
-                StandardCharsets.UTF_8);
-        assertTrue(get(search + "/demo-rollups-*/_count?q=" + q).path("count").asLong() >= 1,
+        assertEquals(
+                worst.path("value").asDouble(),
+                result.get(0).path("value").get(1).asDouble(),
+                1e-9,
+                selector);
+        String q = URLEncoder.encode(
+                "vigil.metric:error_ratio AND service.name:payments AND vigil.value:>0.1", StandardCharsets.UTF_8);
+        assertTrue(
+                get(search + "/demo-rollups-*/_count?q=" + q).path("count").asLong() >= 1,
                 "the incident's error-ratio rollups are indexed");
     }
 }

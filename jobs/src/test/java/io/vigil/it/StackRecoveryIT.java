@@ -1,18 +1,12 @@
 package io.vigil.it;
 
-import io.vigil.model.Telemetry;
-import io.vigil.model.TelemetryJson;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
+import io.vigil.model.Telemetry;
+import io.vigil.model.TelemetryJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,9 +17,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Exactly-once and state continuity of the real job on the real stack: a Kafka broker and a Flink standalone cluster
@@ -40,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StackRecoveryIT {
     /** 2026-01-01T00:00:00Z: fixed, so alert ids are the same in every run. */
     static final long T0 = 1767225600000L;
+
     static final int SERVICES = 6;
     static final int SECONDS = 90;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -64,13 +63,21 @@ class StackRecoveryIT {
     }
 
     static List<String> jobArgs(String name, String input, String alerts) {
-        return List.of("--bootstrap-servers=" + stack.bootstrap(), "--topic=" + input + "=json",
+        return List.of(
+                "--bootstrap-servers=" + stack.bootstrap(),
+                "--topic=" + input + "=json",
                 "--rules-dir=" + LocalStack.ROOT.resolve("jobs/src/test/resources/it-rules"),
-                "--job-name=" + name, "--alerts-topic=" + alerts, "--dead-letters-topic=" + name + "-dead-letters",
-                "--start-offsets=earliest", "--parallelism=2", "--checkpoint-interval=2s", "--watermark-delay=1s",
+                "--job-name=" + name,
+                "--alerts-topic=" + alerts,
+                "--dead-letters-topic=" + name + "-dead-letters",
+                "--start-offsets=earliest",
+                "--parallelism=2",
+                "--checkpoint-interval=2s",
+                "--watermark-delay=1s",
                 // Quiet partitions must not advance event time past records still to come: every record of this
                 // input is on time, in an undisturbed run and after a restart alike.
-                "--watermark-idleness=10min", "--transaction-timeout=1min");
+                "--watermark-idleness=10min",
+                "--transaction-timeout=1min");
     }
 
     static byte[] log(long t, String service, String severity) {
@@ -123,8 +130,10 @@ class StackRecoveryIT {
             // Stamped when written, not with the 2026-01-01 event time: the broker's retention check would delete
             // records that old (it did, 30 s after the broker started: the first checkpoint's alerts vanished).
             assertTrue(r.timestamp() >= startedAt, "alert " + key + " carries Kafka timestamp " + r.timestamp());
-            out.add(key + " " + n.path("rule").path("id").asText() + " " + v.path("status").asText() + " "
-                    + v.path("key").asText() + " [" + v.path("window_start").asLong() + "," + v.path("window_end").asLong()
+            out.add(key + " " + n.path("rule").path("id").asText() + " "
+                    + v.path("status").asText() + " "
+                    + v.path("key").asText() + " [" + v.path("window_start").asLong() + ","
+                    + v.path("window_end").asLong()
                     + ") observed=" + v.path("observed").asText());
         }
         out.sort(null);
@@ -191,8 +200,11 @@ class StackRecoveryIT {
         assertEquals(undisturbed.size(), new HashSet<>(undisturbed).size(), "duplicates in the undisturbed run");
         Set<String> ids = new HashSet<>();
         for (String a : afterFailure) assertTrue(ids.add(a.substring(0, a.indexOf(' '))), "duplicate alert " + a);
-        assertEquals(undisturbed, afterFailure, () -> "alerts after a TaskManager failure differ from an undisturbed run;"
-                + " what the stack logged:\n" + logStory());
+        assertEquals(
+                undisturbed,
+                afterFailure,
+                () -> "alerts after a TaskManager failure differ from an undisturbed run;" + " what the stack logged:\n"
+                        + logStory());
     }
 
     @Test
@@ -219,9 +231,11 @@ class StackRecoveryIT {
         List<String> alerts = alerts(alertsTopic);
         rest.cancel(second);
 
-        List<String> firing = alerts.stream().filter(a -> a.contains(" firing ")).toList();
+        List<String> firing =
+                alerts.stream().filter(a -> a.contains(" firing ")).toList();
         assertEquals(1, firing.size(), "one burst spanning the redeploy: " + alerts);
-        double observed = Double.parseDouble(firing.get(0).substring(firing.get(0).indexOf("observed=") + 9));
+        double observed =
+                Double.parseDouble(firing.get(0).substring(firing.get(0).indexOf("observed=") + 9));
         assertTrue(observed >= 8 && observed <= 12, "counts from both sides of the savepoint: " + firing);
     }
 }

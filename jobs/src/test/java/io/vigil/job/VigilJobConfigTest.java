@@ -1,25 +1,24 @@
 package io.vigil.job;
 
-import io.vigil.ingest.kafka.StartOffsets;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.ingest.kafka.StartOffsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class VigilJobConfigTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Map<String, String> valid() {
         Map<String, String> s = new LinkedHashMap<>();
@@ -178,7 +177,8 @@ class VigilJobConfigTest {
         s.put("start-offsets", "timestamp:1769860800000");
         assertEquals(1769860800000L, VigilJobConfig.parse(s).startOffsets.timestamp());
         s.put("start-offsets", "LATEST");
-        assertEquals(StartOffsets.Kind.LATEST, VigilJobConfig.parse(s).startOffsets.kind());
+        assertEquals(
+                StartOffsets.Kind.LATEST, VigilJobConfig.parse(s).startOffsets.kind());
         s.put("start-offsets", "beginning");
         assertOneProblem(problems(s), "'beginning' is not a start position", "earliest, latest, committed");
         s.put("start-offsets", "timestamp:yesterday");
@@ -242,11 +242,25 @@ class VigilJobConfigTest {
 
     @Test
     void flagsOverrideTheFileAndTopicsAccumulate() throws Exception {
-        Path props = Files.writeString(tmp.resolve("job.properties"), String.join("\n",
-                "bootstrap-servers=10.0.0.1:9092", "topics=telemetry=json", "rules-dir=" + tmp,
-                "kafka.security.protocol=SSL", "parallelism=4"));
-        VigilJobConfig c = JobArguments.parse(new String[] {"--config", props.toString(),
-            "--bootstrap-servers", "127.0.0.1:9092", "--topic", "otel=otlp-json", "--kafka-property", "acks=all"});
+        Path props = Files.writeString(
+                tmp.resolve("job.properties"),
+                String.join(
+                        "\n",
+                        "bootstrap-servers=10.0.0.1:9092",
+                        "topics=telemetry=json",
+                        "rules-dir=" + tmp,
+                        "kafka.security.protocol=SSL",
+                        "parallelism=4"));
+        VigilJobConfig c = JobArguments.parse(new String[] {
+            "--config",
+            props.toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:9092",
+            "--topic",
+            "otel=otlp-json",
+            "--kafka-property",
+            "acks=all"
+        });
         assertEquals("127.0.0.1:9092", c.bootstrapServers);
         assertEquals("json", c.topics.formatOf("telemetry"));
         assertEquals("otlp-json", c.topics.formatOf("otel"));
@@ -301,8 +315,10 @@ class VigilJobConfigTest {
         s.put("prometheus-tls-skip-hostname-verify", "yes");
         List<String> problems = problems(s);
         assertEquals(2, problems.size(), problems.toString());
-        assertEquals("search-ca-cert '" + missing + "': no such file (the path is read where the job runs, on every "
-                + "TaskManager)", problems.get(0));
+        assertEquals(
+                "search-ca-cert '" + missing + "': no such file (the path is read where the job runs, on every "
+                        + "TaskManager)",
+                problems.get(0));
         assertEquals("prometheus-tls-skip-hostname-verify 'yes' must be true or false", problems.get(1));
 
         Files.writeString(missing, "not a certificate\n");
@@ -311,7 +327,8 @@ class VigilJobConfigTest {
         problems = problems(s);
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("search-max-in-flight '0' must be"), problems.toString());
-        assertTrue(problems.get(1).startsWith("search-ca-cert '" + missing + "' is not a PEM certificate file"),
+        assertTrue(
+                problems.get(1).startsWith("search-ca-cert '" + missing + "' is not a PEM certificate file"),
                 problems.toString());
 
         Map<String, String> orphan = valid();

@@ -1,9 +1,8 @@
 package io.vigil.alert;
 
 import io.vigil.model.Alert;
-import org.apache.flink.api.common.functions.MapFunction;
-
 import java.util.Map;
+import org.apache.flink.api.common.functions.MapFunction;
 
 /**
  * Adds the alerting service's catalog entry to {@link Alert#enrichment}: owner, team, tier, runbook, channel and

@@ -27,7 +27,8 @@ public final class AlertIds {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] h = md.digest((ruleId + '|' + text).getBytes(StandardCharsets.UTF_8));
-            StringBuilder b = new StringBuilder(ruleId.length() + 21).append(ruleId).append('-');
+            StringBuilder b =
+                    new StringBuilder(ruleId.length() + 21).append(ruleId).append('-');
             for (int i = 0; i < 10; i++) {
                 b.append(HEX[(h[i] >> 4) & 0xf]).append(HEX[h[i] & 0xf]);
             }

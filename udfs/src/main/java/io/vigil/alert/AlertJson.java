@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.model.Alert;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,8 +25,8 @@ public final class AlertJson {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Top-level objects this format writes itself; key fields under these names stay only in vigil.key_fields. */
-    private static final Set<String> RESERVED = Set.of("@timestamp", "event", "rule", "message", "labels", "vigil",
-            "service");
+    private static final Set<String> RESERVED =
+            Set.of("@timestamp", "event", "rule", "message", "labels", "vigil", "service");
 
     private AlertJson() {}
 
@@ -37,11 +36,16 @@ public final class AlertJson {
             return 0;
         }
         switch (severity) {
-            case "critical": return 99;
-            case "high": return 73;
-            case "medium": return 47;
-            case "low": return 21;
-            default: return 1;
+            case "critical":
+                return 99;
+            case "high":
+                return 73;
+            case "medium":
+                return 47;
+            case "low":
+                return 21;
+            default:
+                return 1;
         }
     }
 
@@ -136,7 +140,9 @@ public final class AlertJson {
         Map<String, Object> root = new TreeMap<>();
         for (Map.Entry<String, String> e : fields.entrySet()) {
             String[] parts = e.getKey().split("\\.", -1);
-            if (parts.length < 2 || RESERVED.contains(parts[0]) || Arrays.asList(parts).contains("")) {
+            if (parts.length < 2
+                    || RESERVED.contains(parts[0])
+                    || Arrays.asList(parts).contains("")) {
                 continue;
             }
             place(root, parts, e.getValue());

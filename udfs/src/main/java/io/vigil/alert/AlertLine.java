@@ -1,7 +1,6 @@
 package io.vigil.alert;
 
 import io.vigil.model.Alert;
-
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +12,8 @@ public final class AlertLine {
     public static String format(Alert a) {
         StringBuilder b = new StringBuilder();
         b.append(Instant.ofEpochMilli(a.eventTime)).append(' ');
-        b.append(String.format(Locale.ROOT, "%-8s", a.severity.toUpperCase(Locale.ROOT))).append(' ');
+        b.append(String.format(Locale.ROOT, "%-8s", a.severity.toUpperCase(Locale.ROOT)))
+                .append(' ');
         b.append(Alert.RESOLVED.equals(a.status) ? "RESOLVED " : "");
         b.append(a.ruleId);
         for (Map.Entry<String, String> e : a.keyFields.entrySet()) {

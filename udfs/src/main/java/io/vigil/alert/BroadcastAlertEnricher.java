@@ -26,8 +26,8 @@ public class BroadcastAlertEnricher extends BroadcastProcessFunction<Alert, Cata
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastAlertEnricher.class);
 
     /** The topic's entries: service name to entry. */
-    public static final MapStateDescriptor<String, ServiceCatalog.Entry> CATALOG = new MapStateDescriptor<>(
-            "vigil.catalog", Types.STRING, TypeInformation.of(ServiceCatalog.Entry.class));
+    public static final MapStateDescriptor<String, ServiceCatalog.Entry> CATALOG =
+            new MapStateDescriptor<>("vigil.catalog", Types.STRING, TypeInformation.of(ServiceCatalog.Entry.class));
 
     private final ServiceCatalog file;
 
@@ -38,7 +38,8 @@ public class BroadcastAlertEnricher extends BroadcastProcessFunction<Alert, Cata
 
     @Override
     public void processElement(Alert a, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
-        ServiceCatalog.Entry e = a.service == null ? null : ctx.getBroadcastState(CATALOG).get(a.service);
+        ServiceCatalog.Entry e =
+                a.service == null ? null : ctx.getBroadcastState(CATALOG).get(a.service);
         AlertEnricher.enrich(a, e != null ? e : file.get(a.service));
         out.collect(a);
     }
@@ -52,11 +53,15 @@ public class BroadcastAlertEnricher extends BroadcastProcessFunction<Alert, Cata
         if (u.isRemoval()) {
             if (state.contains(u.service)) {
                 state.remove(u.service);
-                LOG.info("Catalog entry of service {} removed from the topic; {}", u.service,
+                LOG.info(
+                        "Catalog entry of service {} removed from the topic; {}",
+                        u.service,
                         file.get(u.service) != null ? "the catalog file's entry applies again" : "it is unknown now");
             }
         } else {
-            LOG.info("Catalog entry of service {} {} from the topic", u.service,
+            LOG.info(
+                    "Catalog entry of service {} {} from the topic",
+                    u.service,
                     state.contains(u.service) ? "changed" : "set");
             state.put(u.service, u.entry);
         }

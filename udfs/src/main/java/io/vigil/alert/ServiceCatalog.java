@@ -1,7 +1,5 @@
 package io.vigil.alert;
 
-import io.vigil.model.StringListTypeInfo;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,8 +8,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
+import io.vigil.model.StringListTypeInfo;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -21,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * Who owns each service and where to look when it alerts, keyed by {@code service.name}; read from a YAML file such
@@ -57,13 +55,14 @@ public class ServiceCatalog implements Serializable {
         public String tier;
         public String runbook;
         public String channel;
+
         @TypeInfo(StringListTypeInfo.class)
         public List<String> dashboards = new ArrayList<>();
     }
 
     /** Entry JSON as the catalog topic holds it: the YAML's field names, empty fields left out. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** The file's shape. */
     static class File {
@@ -83,8 +82,8 @@ public class ServiceCatalog implements Serializable {
 
     /** Reads a catalog file; IllegalArgumentException with {@code file:line:column: problem} when it is wrong. */
     public static ServiceCatalog load(Path file) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml =
+                new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
             File f = yaml.readValue(Files.readAllBytes(file), File.class);
             if (f == null || f.services == null) {
@@ -92,16 +91,18 @@ public class ServiceCatalog implements Serializable {
             }
             for (Map.Entry<String, Entry> e : f.services.entrySet()) {
                 if (e.getValue() == null) {
-                    throw new IllegalArgumentException(file + ": service '" + e.getKey()
-                            + "' has no fields; give at least owner or team");
+                    throw new IllegalArgumentException(
+                            file + ": service '" + e.getKey() + "' has no fields; give at least owner or team");
                 }
             }
             return new ServiceCatalog(f.services);
         } catch (JsonMappingException e) {
             var loc = e.getLocation();
-            throw new IllegalArgumentException(file + ":" + (loc == null ? 0 : loc.getLineNr()) + ":"
-                    + (loc == null ? 0 : loc.getColumnNr()) + ": " + e.getOriginalMessage()
-                    + " (known fields: " + FIELDS + ")", e);
+            throw new IllegalArgumentException(
+                    file + ":" + (loc == null ? 0 : loc.getLineNr()) + ":"
+                            + (loc == null ? 0 : loc.getColumnNr()) + ": " + e.getOriginalMessage()
+                            + " (known fields: " + FIELDS + ")",
+                    e);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read service catalog: " + e.getMessage(), e);
         }
@@ -130,13 +131,16 @@ public class ServiceCatalog implements Serializable {
             }
             return e;
         } catch (UnrecognizedPropertyException ex) {
-            throw new IllegalArgumentException("unknown field '" + ex.getPropertyName() + "' (known fields: " + FIELDS
-                    + ")", ex);
+            throw new IllegalArgumentException(
+                    "unknown field '" + ex.getPropertyName() + "' (known fields: " + FIELDS + ")", ex);
         } catch (JsonProcessingException ex) {
             var loc = ex.getLocation();
-            throw new IllegalArgumentException("not a catalog entry"
-                    + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")") + ": "
-                    + ex.getOriginalMessage(), ex);
+            throw new IllegalArgumentException(
+                    "not a catalog entry"
+                            + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")")
+                            + ": "
+                            + ex.getOriginalMessage(),
+                    ex);
         }
     }
 

@@ -3,7 +3,6 @@ package io.vigil.alert;
 import io.vigil.model.Alert;
 import io.vigil.rules.Durations;
 import io.vigil.rules.RuleSpec;
-
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,14 +58,22 @@ public final class Templates {
 
     static String value(String name, Alert a) {
         switch (name) {
-            case "observed": return number(a.observed);
-            case "expected": return number(a.expected);
-            case "comparison": return a.comparison == null ? "" : a.comparison;
-            case "window": return Durations.format(a.windowEnd - a.windowStart);
-            case "rule.id": return a.ruleId;
-            case "rule.name": return a.ruleName;
-            case "severity": return a.severity;
-            case "service": return a.service == null ? "" : a.service;
+            case "observed":
+                return number(a.observed);
+            case "expected":
+                return number(a.expected);
+            case "comparison":
+                return a.comparison == null ? "" : a.comparison;
+            case "window":
+                return Durations.format(a.windowEnd - a.windowStart);
+            case "rule.id":
+                return a.ruleId;
+            case "rule.name":
+                return a.ruleName;
+            case "severity":
+                return a.severity;
+            case "service":
+                return a.service == null ? "" : a.service;
             default:
                 String v = a.keyFields.get(name);
                 if (v == null) {
@@ -87,7 +94,9 @@ public final class Templates {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);
         }
-        return String.format(java.util.Locale.ROOT, "%.3f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
+        return String.format(java.util.Locale.ROOT, "%.3f", d)
+                .replaceAll("0+$", "")
+                .replaceAll("\\.$", "");
     }
 
     private static String defaultMessage(Alert a) {

@@ -4,7 +4,12 @@ import java.util.List;
 
 /** The comparison operators rules use between an observed value and a bound. */
 public enum Comparison {
-    GT(">"), GTE(">="), LT("<"), LTE("<="), EQ("=="), NE("!=");
+    GT(">"),
+    GTE(">="),
+    LT("<"),
+    LTE("<="),
+    EQ("=="),
+    NE("!=");
 
     public static final List<String> SYMBOLS = List.of(">", ">=", "<", "<=", "==", "!=");
 
@@ -16,12 +21,18 @@ public enum Comparison {
 
     public boolean holds(double observed, double bound) {
         switch (this) {
-            case GT: return observed > bound;
-            case GTE: return observed >= bound;
-            case LT: return observed < bound;
-            case LTE: return observed <= bound;
-            case EQ: return observed == bound;
-            default: return observed != bound;
+            case GT:
+                return observed > bound;
+            case GTE:
+                return observed >= bound;
+            case LT:
+                return observed < bound;
+            case LTE:
+                return observed <= bound;
+            case EQ:
+                return observed == bound;
+            default:
+                return observed != bound;
         }
     }
 

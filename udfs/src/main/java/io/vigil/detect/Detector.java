@@ -1,9 +1,8 @@
 package io.vigil.detect;
 
 import io.vigil.model.Telemetry;
-import org.apache.flink.api.common.state.StateDescriptor;
-
 import java.util.List;
+import org.apache.flink.api.common.state.StateDescriptor;
 
 /**
  * Evaluates one rule for one key at a time inside the shared {@link DetectorOperator}. The operator is keyed by rule

@@ -3,14 +3,13 @@ package io.vigil.detect;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.rules.CompiledRule;
+import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-
-import java.util.Map;
 
 /** What a {@link Detector} can see and do for the current rule and key. */
 public interface DetectorContext {

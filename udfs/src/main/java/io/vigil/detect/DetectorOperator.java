@@ -7,6 +7,10 @@ import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleUpdate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -24,11 +28,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Runs every hot-reloadable rule: keyed by routing key (rule id and key values), it hands each record and timer to the
  * detector of the key's rule, with a {@link DetectorContext} scoped to that rule and key.
@@ -45,8 +44,8 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
     public static final OutputTag<Rollup> ROLLUPS = new OutputTag<>("detector-rollups") {};
 
     /** The JSON of the rule version whose state a key holds. */
-    private static final ValueStateDescriptor<String> VERSION = new ValueStateDescriptor<>("vigil.ruleVersion",
-            Types.STRING);
+    private static final ValueStateDescriptor<String> VERSION =
+            new ValueStateDescriptor<>("vigil.ruleVersion", Types.STRING);
 
     private final RuleBook rules;
     private transient ValueState<String> version;
@@ -85,8 +84,8 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        CompiledRule rule = rules.rule(CompiledRule.ruleIdOf(ctx.getCurrentKey()),
-                ctx.getBroadcastState(RuleBook.RULES));
+        CompiledRule rule =
+                rules.rule(CompiledRule.ruleIdOf(ctx.getCurrentKey()), ctx.getBroadcastState(RuleBook.RULES));
         if (rule == null || rule.detector == null) {
             return; // a timer of a rule that no longer runs; its state was cleared when it went
         }
@@ -160,11 +159,15 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
                     return false;
                 }
             } else if (d instanceof MapStateDescriptor) {
-                if (!getRuntimeContext().getMapState((MapStateDescriptor<?, ?>) d).isEmpty()) {
+                if (!getRuntimeContext()
+                        .getMapState((MapStateDescriptor<?, ?>) d)
+                        .isEmpty()) {
                     return false;
                 }
             } else if (d instanceof ListStateDescriptor) {
-                Iterable<?> items = getRuntimeContext().getListState((ListStateDescriptor<?>) d).get();
+                Iterable<?> items = getRuntimeContext()
+                        .getListState((ListStateDescriptor<?>) d)
+                        .get();
                 if (items != null && items.iterator().hasNext()) {
                     return false;
                 }
@@ -194,8 +197,13 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
     }
 
     private Counter alertCounter(Alert a) {
-        return alertCounters.computeIfAbsent(a.ruleId + '/' + a.severity, k -> getRuntimeContext().getMetricGroup()
-                .addGroup("rule", a.ruleId).addGroup("severity", a.severity).counter("alerts"));
+        return alertCounters.computeIfAbsent(
+                a.ruleId + '/' + a.severity,
+                k -> getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("rule", a.ruleId)
+                        .addGroup("severity", a.severity)
+                        .counter("alerts"));
     }
 
     /** The context handed to detectors; re-pointed at the current rule and key before each call. */

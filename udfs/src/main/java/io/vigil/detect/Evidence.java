@@ -2,7 +2,6 @@ package io.vigil.detect;
 
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -19,14 +18,14 @@ public final class Evidence {
      * Keeps the {@code max} records with the most extreme values in {@code samples}/{@code values} (parallel lists),
      * largest first when {@code upward}, smallest first otherwise.
      */
-    public static void keepExtremes(List<String> samples, List<Double> values, Telemetry t, double value, boolean upward,
-            int max) {
+    public static void keepExtremes(
+            List<String> samples, List<Double> values, Telemetry t, double value, boolean upward, int max) {
         keepExtremes(samples, values, () -> TelemetryJson.write(t), value, upward, max);
     }
 
     /** As above for a record already in JSON; the JSON is only produced when the record is kept. */
-    public static void keepExtremes(List<String> samples, List<Double> values, Supplier<String> json, double value,
-            boolean upward, int max) {
+    public static void keepExtremes(
+            List<String> samples, List<Double> values, Supplier<String> json, double value, boolean upward, int max) {
         int i = 0;
         while (i < values.size() && (upward ? values.get(i) >= value : values.get(i) <= value)) {
             i++;

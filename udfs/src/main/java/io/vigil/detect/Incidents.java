@@ -23,8 +23,15 @@ public final class Incidents {
     }
 
     /** Emits the resolved alert of the open incident (if any) and forgets it. */
-    public static void resolve(DetectorContext ctx, ValueState<String> incident, long windowStart, long windowEnd,
-            double observed, double expected, String comparison) throws Exception {
+    public static void resolve(
+            DetectorContext ctx,
+            ValueState<String> incident,
+            long windowStart,
+            long windowEnd,
+            double observed,
+            double expected,
+            String comparison)
+            throws Exception {
         String open = incident.value();
         if (open == null) {
             return;

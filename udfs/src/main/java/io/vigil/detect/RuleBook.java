@@ -9,13 +9,6 @@ import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleException;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
-import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,6 +16,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rules one operator instance runs: those from the rule files the job started with, overridden by updates that
@@ -90,7 +89,9 @@ public final class RuleBook implements Serializable {
                     return previous;
                 }
             } catch (RuleException | IllegalArgumentException e) {
-                LOG.warn("Ignoring invalid update of rule {}; the previous version keeps running: {}", u.ruleId,
+                LOG.warn(
+                        "Ignoring invalid update of rule {}; the previous version keeps running: {}",
+                        u.ruleId,
                         e.getMessage());
                 return previous;
             }

@@ -4,7 +4,6 @@ import io.vigil.rules.Match;
 import io.vigil.rules.Params;
 import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleSpec;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,7 +23,9 @@ public final class SubMatch {
             return null;
         }
         if (!(block instanceof Map) || ((Map<String, Object>) block).isEmpty()) {
-            p.problem("params." + name, name + " must be a non-empty match block",
+            p.problem(
+                    "params." + name,
+                    name + " must be a non-empty match block",
                     "e.g. " + name + ": {status: error} or " + name + ": {duration_ms: {lte: 500}}");
             return null;
         }
@@ -46,8 +47,15 @@ public final class SubMatch {
         RecordFilter f = Match.compile(sub, p.problems());
         for (int i = before; i < p.problems().size(); i++) {
             var problem = p.problems().get(i);
-            p.problems().set(i, new io.vigil.rules.RuleProblem(problem.file, problem.line, problem.column,
-                    "params." + name + ": " + problem.message, problem.hint));
+            p.problems()
+                    .set(
+                            i,
+                            new io.vigil.rules.RuleProblem(
+                                    problem.file,
+                                    problem.line,
+                                    problem.column,
+                                    "params." + name + ": " + problem.message,
+                                    problem.hint));
         }
         return f;
     }

@@ -5,7 +5,9 @@ import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.TelemetryDecoder;
 import io.vigil.job.TelemetrySource;
 import io.vigil.model.Ingested;
-
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -13,10 +15,6 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * The generator as a job source: a bounded {@link DataGeneratorSource} whose n-th element is the n-th generated
@@ -41,9 +39,11 @@ public final class GeneratorSource implements TelemetrySource {
 
     @Override
     public DataStream<Ingested> create(StreamExecutionEnvironment env, WatermarkStrategy<Ingested> watermarks) {
-        DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(
-                new Records(generator), total, TypeInformation.of(Ingested.class));
-        return env.fromSource(source, watermarks, "Telemetry generator").uid("generator").setParallelism(1);
+        DataGeneratorSource<Ingested> source =
+                new DataGeneratorSource<>(new Records(generator), total, TypeInformation.of(Ingested.class));
+        return env.fromSource(source, watermarks, "Telemetry generator")
+                .uid("generator")
+                .setParallelism(1);
     }
 
     /** Maps a record index to the decoded record; keeps the current tick's raw records. */
@@ -64,7 +64,8 @@ public final class GeneratorSource implements TelemetrySource {
         @Override
         public void open(SourceReaderContext readerContext) {
             offsets = generator.offsets();
-            // Generated history may lie in the past or the future of the wall clock: only the earliest-time bound applies.
+            // Generated history may lie in the past or the future of the wall clock: only the earliest-time bound
+            // applies.
             decoder = Decoders.forFormat("json", IngestLimits.defaults().withoutFutureBound());
             bufferedTick = -1;
             decoded = new ArrayList<>(1);

@@ -3,7 +3,6 @@ package io.vigil.generator;
 import io.vigil.model.MetricType;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +39,8 @@ public final class TelemetryGenerator implements Serializable {
     public enum Incident {
         CHECKOUT_LATENCY("checkout", null, "2h00m", "2h40m", "checkout release 1.9.0: latency x4"),
         PAYMENTS_ERRORS("payments", null, "3h10m", "3h15m", "payments: 30% of requests fail"),
-        SSH_BRUTE_FORCE("sshd", "203.0.113.45", "4h05m", "4h08m", "SSH brute force from 203.0.113.45 (CN), then a success"),
+        SSH_BRUTE_FORCE(
+                "sshd", "203.0.113.45", "4h05m", "4h08m", "SSH brute force from 203.0.113.45 (CN), then a success"),
         PORT_SCAN("edge-firewall", "198.51.100.23", "4h30m", "4h31m", "port scan of 10.0.0.5 from 198.51.100.23"),
         PASSWORD_SPRAYING("sshd", "192.0.2.77", "4h45m", "4h50m", "password spraying from 192.0.2.77"),
         CART_QUEUE_ANOMALY("cart", null, "5h00m", "5h15m", "cart queue.depth five times its normal level");
@@ -48,6 +48,7 @@ public final class TelemetryGenerator implements Serializable {
         public final String service;
         /** The attacker's address for security incidents, else null. */
         public final String sourceIp;
+
         public final long fromMs;
         public final long toMs;
         public final String description;
@@ -66,7 +67,9 @@ public final class TelemetryGenerator implements Serializable {
 
         private static long offset(String hm) {
             String[] p = hm.replace("m", "").split("h");
-            return Duration.ofHours(Long.parseLong(p[0])).plusMinutes(Long.parseLong(p[1])).toMillis();
+            return Duration.ofHours(Long.parseLong(p[0]))
+                    .plusMinutes(Long.parseLong(p[1]))
+                    .toMillis();
         }
     }
 
@@ -75,8 +78,9 @@ public final class TelemetryGenerator implements Serializable {
     public static final String SPRAYING_IP = Incident.PASSWORD_SPRAYING.sourceIp;
 
     /** A service of the shop: peak requests per tick, median latency and its spread. */
-    private record Service(String name, String route, String method, double peakPerTick, double medianMs,
-                           double sigma, String version) implements Serializable {}
+    private record Service(
+            String name, String route, String method, double peakPerTick, double medianMs, double sigma, String version)
+            implements Serializable {}
 
     private static final List<Service> SERVICES = List.of(
             new Service("frontend", "/", "GET", 30, 60, 0.30, "3.2.0"),
@@ -89,13 +93,52 @@ public final class TelemetryGenerator implements Serializable {
     private static final String[] STAFF = {"alice", "bob", "carol", "deploy", "ci"};
     private static final String[] STAFF_COUNTRY = {"US", "DE", "US", "US", "DE"};
     private static final String[] SPRAYED_USERS = {
-        "oracle", "postgres", "test", "guest", "ubuntu", "pi", "ftp", "mysql", "git", "jenkins", "ansible", "nagios",
-        "support", "backup", "www", "web", "user", "demo", "hadoop", "kafka", "elastic", "redis", "tomcat", "zabbix",
-        "minecraft", "steam", "dev", "developer", "operator", "sysadmin", "info", "sales", "office", "student",
-        "teacher", "vagrant", "docker", "azureuser", "ec2-user", "centos"};
+        "oracle",
+        "postgres",
+        "test",
+        "guest",
+        "ubuntu",
+        "pi",
+        "ftp",
+        "mysql",
+        "git",
+        "jenkins",
+        "ansible",
+        "nagios",
+        "support",
+        "backup",
+        "www",
+        "web",
+        "user",
+        "demo",
+        "hadoop",
+        "kafka",
+        "elastic",
+        "redis",
+        "tomcat",
+        "zabbix",
+        "minecraft",
+        "steam",
+        "dev",
+        "developer",
+        "operator",
+        "sysadmin",
+        "info",
+        "sales",
+        "office",
+        "student",
+        "teacher",
+        "vagrant",
+        "docker",
+        "azureuser",
+        "ec2-user",
+        "centos"
+    };
     private static final String[] ERRORS = {
-        "upstream timeout calling %s-db", "connection reset by peer while calling %s-backend",
-        "circuit breaker open for %s-gateway"};
+        "upstream timeout calling %s-db",
+        "connection reset by peer while calling %s-backend",
+        "circuit breaker open for %s-gateway"
+    };
 
     private final long seed;
     private final long startMs;
@@ -175,8 +218,10 @@ public final class TelemetryGenerator implements Serializable {
             long ts = t0 + r.nextLong(TICK_MS);
             double ms = s.medianMs * Math.exp(s.sigma * r.nextGaussian()) * (slow ? 4 : 1);
             boolean failed = r.nextDouble() < errorRate;
-            Telemetry span = resource(Telemetry.span(ts, s.name, s.method + " " + s.route, round(ms),
-                    failed ? "error" : "ok"), s, r)
+            Telemetry span = resource(
+                            Telemetry.span(ts, s.name, s.method + " " + s.route, round(ms), failed ? "error" : "ok"),
+                            s,
+                            r)
                     .attr("http.request.method", s.method)
                     .attr("http.route", s.route)
                     .attr("http.response.status_code", failed ? "503" : "200");
@@ -194,7 +239,12 @@ public final class TelemetryGenerator implements Serializable {
 
     private void metrics(Service s, SplittableRandom r, long t0, long offset, double load, List<Telemetry> out) {
         long ts = t0 + 5_000L;
-        out.add(gauge(ts, s, r, "http.server.request.rate", "{request}/s",
+        out.add(gauge(
+                ts,
+                s,
+                r,
+                "http.server.request.rate",
+                "{request}/s",
                 round(s.peakPerTick / 10.0 * load * (1 + 0.05 * r.nextGaussian()))));
         double cpu = Math.max(0.01, Math.min(1.0, 0.08 + 0.5 * load + 0.03 * r.nextGaussian()));
         out.add(gauge(ts, s, r, "process.cpu.utilization", "1", round(cpu)));
@@ -244,7 +294,8 @@ public final class TelemetryGenerator implements Serializable {
 
     private Telemetry login(long ts, String user, String ip, String country, boolean ok, SplittableRandom r) {
         int port = 32768 + r.nextInt(28000);
-        String body = ok ? "Accepted password for " + user + " from " + ip + " port " + port + " ssh2"
+        String body = ok
+                ? "Accepted password for " + user + " from " + ip + " port " + port + " ssh2"
                 : "Failed password for " + user + " from " + ip + " port " + port + " ssh2";
         return Telemetry.log(ts, "sshd", ok ? "INFO" : "WARN", body)
                 .res("host.name", "bastion-1")
@@ -279,8 +330,10 @@ public final class TelemetryGenerator implements Serializable {
                     ports.add(p);
                 }
             }
-            ports.stream().sorted().forEach(p ->
-                    out.add(connection(t0 + r.nextLong(TICK_MS), "connection.rejected", PORT_SCAN_IP, p)));
+            ports.stream()
+                    .sorted()
+                    .forEach(
+                            p -> out.add(connection(t0 + r.nextLong(TICK_MS), "connection.rejected", PORT_SCAN_IP, p)));
         }
     }
 
@@ -337,12 +390,14 @@ public final class TelemetryGenerator implements Serializable {
     private static byte[] badRecord(long index, long t0) {
         String s;
         if (index == 100) {
-            s = "{\"signal\":\"metric\",\"timestamp\":" + t0 + ",\"resource\":{\"service.name\":\"cart\"},\"name\":\"queue.dep";
+            s = "{\"signal\":\"metric\",\"timestamp\":" + t0
+                    + ",\"resource\":{\"service.name\":\"cart\"},\"name\":\"queue.dep";
         } else if (index == 700) {
             s = "{\"signal\":\"metric\",\"timestamp\":" + t0 + ",\"resource\":{\"service.name\":\"search\"},"
                     + "\"name\":\"process.cpu.utilization\",\"value\":\"NaN\"}";
         } else if (index == 1500) {
-            s = "{\"signal\":\"log\",\"resource\":{\"service.name\":\"auth\"},\"severity\":\"INFO\",\"body\":\"no time\"}";
+            s =
+                    "{\"signal\":\"log\",\"resource\":{\"service.name\":\"auth\"},\"severity\":\"INFO\",\"body\":\"no time\"}";
         } else {
             return null;
         }

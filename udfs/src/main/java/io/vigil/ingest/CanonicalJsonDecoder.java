@@ -14,7 +14,6 @@ import io.vigil.model.MetricType;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
-
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -43,9 +42,27 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
 
     /** The top-level fields this decoder knows; the JSON Schema lists the same ones. */
     public static final List<String> FIELDS = List.of(
-            "signal", "timestamp", "resource", "attributes", "name", "value", "unit", "metric_type", "count", "sum",
-            "min", "max", "severity", "severity_number", "body", "trace_id", "span_id", "parent_span_id", "kind",
-            "status", "duration_ms");
+            "signal",
+            "timestamp",
+            "resource",
+            "attributes",
+            "name",
+            "value",
+            "unit",
+            "metric_type",
+            "count",
+            "sum",
+            "min",
+            "max",
+            "severity",
+            "severity_number",
+            "body",
+            "trace_id",
+            "span_id",
+            "parent_span_id",
+            "kind",
+            "status",
+            "duration_ms");
 
     static final JsonFactory JSON = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -95,8 +112,12 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     skipRestOfObject(p, root);
                 }
                 if (p.nextToken() != null) {
-                    out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "trailing content after the JSON object at byte "
-                            + p.currentTokenLocation().getByteOffset()));
+                    out.accept(dead(
+                            payload,
+                            origin,
+                            Reasons.PARSE_ERROR,
+                            "trailing content after the JSON object at byte "
+                                    + p.currentTokenLocation().getByteOffset()));
                 } else if (rejected != null) {
                     out.accept(dead(payload, origin, rejected.reason, rejected.detail()));
                 } else {
@@ -105,7 +126,10 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                 return;
             }
             if (t != JsonToken.START_ARRAY) {
-                out.accept(dead(payload, origin, Reasons.INVALID_TYPE,
+                out.accept(dead(
+                        payload,
+                        origin,
+                        Reasons.INVALID_TYPE,
                         "expected a JSON object (or an array of objects), got " + describe(t)));
                 return;
             }
@@ -122,7 +146,10 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                         p.getText(); // Jackson reads string contents lazily: finish it so the location is its end
                         end = (int) p.currentLocation().getByteOffset();
                     }
-                    out.accept(dead(slice(payload, pending, end), origin, Reasons.INVALID_TYPE,
+                    out.accept(dead(
+                            slice(payload, pending, end),
+                            origin,
+                            Reasons.INVALID_TYPE,
                             "[" + index + "]: expected an object, got " + describe(t)));
                 } else {
                     try {
@@ -131,8 +158,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     } catch (Rejection r) {
                         skipRestOfObject(p, array);
                         int end = (int) p.currentTokenLocation().getByteOffset() + 1;
-                        out.accept(dead(slice(payload, pending, end), origin, r.reason,
-                                "[" + index + "]." + r.detail()));
+                        out.accept(
+                                dead(slice(payload, pending, end), origin, r.reason, "[" + index + "]." + r.detail()));
                     }
                 }
                 index++;
@@ -140,13 +167,19 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             pending = payload.length;
             if (p.nextToken() != null) {
                 int at = (int) p.currentTokenLocation().getByteOffset();
-                out.accept(dead(slice(payload, at, payload.length), origin, Reasons.PARSE_ERROR,
+                out.accept(dead(
+                        slice(payload, at, payload.length),
+                        origin,
+                        Reasons.PARSE_ERROR,
                         "trailing content after the JSON array at byte " + at));
             }
         } catch (JsonProcessingException e) {
             String where = index >= 0 ? "[" + index + "]: " : "";
-            out.accept(dead(pending == 0 ? payload : slice(payload, pending, payload.length), origin,
-                    Reasons.PARSE_ERROR, where + parseMessage(e)));
+            out.accept(dead(
+                    pending == 0 ? payload : slice(payload, pending, payload.length),
+                    origin,
+                    Reasons.PARSE_ERROR,
+                    where + parseMessage(e)));
         } catch (IOException e) {
             // Reading from a byte array does no I/O; anything here is still a malformed record.
             out.accept(dead(payload, origin, Reasons.PARSE_ERROR, String.valueOf(e.getMessage())));
@@ -170,8 +203,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     String s = string(p, tok, f);
                     t.signal = Signal.fromWire(s);
                     if (t.signal == null) {
-                        throw new Rejection(Reasons.UNKNOWN_SIGNAL, "signal: \"" + s
-                                + "\" is not one of metric, log, span, event");
+                        throw new Rejection(
+                                Reasons.UNKNOWN_SIGNAL, "signal: \"" + s + "\" is not one of metric, log, span, event");
                     }
                     break;
                 }
@@ -199,8 +232,9 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     String s = string(p, tok, f);
                     t.metricType = MetricType.fromWire(s);
                     if (t.metricType == null) {
-                        throw new Rejection(Reasons.INVALID_VALUE, "metric_type: \"" + s
-                                + "\" is not one of gauge, counter, histogram (or sum, summary)");
+                        throw new Rejection(
+                                Reasons.INVALID_VALUE,
+                                "metric_type: \"" + s + "\" is not one of gauge, counter, histogram (or sum, summary)");
                     }
                     break;
                 }
@@ -209,8 +243,9 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                         throw wrongType(f, "a non-negative integer", tok);
                     }
                     if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
-                        throw new Rejection(Reasons.INVALID_VALUE, "count: " + p.getText()
-                                + " is not a non-negative 64-bit integer");
+                        throw new Rejection(
+                                Reasons.INVALID_VALUE,
+                                "count: " + p.getText() + " is not a non-negative 64-bit integer");
                     }
                     t.count = p.getLongValue();
                     break;
@@ -228,8 +263,10 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     String s = string(p, tok, f);
                     t.severity = severity(s);
                     if (t.severity == null) {
-                        throw new Rejection(Reasons.INVALID_VALUE, "severity: \"" + s
-                                + "\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (or a common spelling)");
+                        throw new Rejection(
+                                Reasons.INVALID_VALUE,
+                                "severity: \"" + s
+                                        + "\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (or a common spelling)");
                     }
                     break;
                 }
@@ -239,8 +276,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     }
                     long n = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? -1 : p.getLongValue();
                     if (n < 0 || n > 24) {
-                        throw new Rejection(Reasons.INVALID_VALUE, "severity_number: " + p.getText()
-                                + " is outside 1..24");
+                        throw new Rejection(
+                                Reasons.INVALID_VALUE, "severity_number: " + p.getText() + " is outside 1..24");
                     }
                     t.severityNumber = (int) n;
                     break;
@@ -286,8 +323,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             throw new Rejection(Reasons.MISSING_FIELD, "signal: missing (one of metric, log, span, event)");
         }
         if (!hasTimestamp) {
-            throw new Rejection(Reasons.MISSING_FIELD,
-                    "timestamp: missing (epoch milliseconds or an RFC 3339 date-time)");
+            throw new Rejection(
+                    Reasons.MISSING_FIELD, "timestamp: missing (epoch milliseconds or an RFC 3339 date-time)");
         }
         String bad = limits.checkTimestamp(t.timestamp);
         if (bad != null) {
@@ -333,15 +370,17 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         switch (tok) {
             case VALUE_NUMBER_INT:
                 if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                    throw new Rejection(Reasons.INVALID_TIMESTAMP, "timestamp: " + p.getText()
-                            + " does not fit epoch milliseconds");
+                    throw new Rejection(
+                            Reasons.INVALID_TIMESTAMP,
+                            "timestamp: " + p.getText() + " does not fit epoch milliseconds");
                 }
                 return p.getLongValue();
             case VALUE_NUMBER_FLOAT: {
                 double d = p.getDoubleValue();
                 if (!Double.isFinite(d) || Math.abs(d) >= 9.0e18) {
-                    throw new Rejection(Reasons.INVALID_TIMESTAMP, "timestamp: " + p.getText()
-                            + " is not a finite number of epoch milliseconds");
+                    throw new Rejection(
+                            Reasons.INVALID_TIMESTAMP,
+                            "timestamp: " + p.getText() + " is not a finite number of epoch milliseconds");
                 }
                 return (long) Math.floor(d);
             }
@@ -355,15 +394,19 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
     /** RFC 3339 allows a lower-case T and Z and a space between date and time; java.time's ISO parser does not. */
     static long rfc3339(String s) throws Rejection {
         String iso = s.length() > 10 && (s.charAt(10) == ' ' || s.charAt(10) == 't')
-                ? s.substring(0, 10) + 'T' + s.substring(11) : s;
+                ? s.substring(0, 10) + 'T' + s.substring(11)
+                : s;
         if (iso.endsWith("z")) {
             iso = iso.substring(0, iso.length() - 1) + 'Z';
         }
         try {
-            return OffsetDateTime.parse(iso, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+            return OffsetDateTime.parse(iso, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant()
+                    .toEpochMilli();
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw new Rejection(Reasons.INVALID_TIMESTAMP, "timestamp: \"" + s
-                    + "\" is not an RFC 3339 date-time with offset, e.g. 2026-01-31T12:00:00.250Z");
+            throw new Rejection(
+                    Reasons.INVALID_TIMESTAMP,
+                    "timestamp: \"" + s + "\" is not an RFC 3339 date-time with offset, e.g. 2026-01-31T12:00:00.250Z");
         }
     }
 
@@ -389,8 +432,9 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     break;
                 case VALUE_NUMBER_FLOAT:
                     if (p.isNaN()) {
-                        throw new Rejection(Reasons.INVALID_VALUE, field + "[\"" + key + "\"]: " + p.getText()
-                                + " is not a finite number");
+                        throw new Rejection(
+                                Reasons.INVALID_VALUE,
+                                field + "[\"" + key + "\"]: " + p.getText() + " is not a finite number");
                     }
                     into.put(key, p.getText());
                     break;
@@ -429,8 +473,9 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
 
     private static String hexId(String s, int length, String field) throws Rejection {
         if (s.length() != length) {
-            throw new Rejection(Reasons.INVALID_VALUE, field + ": \"" + s + "\" is not " + length
-                    + " hex digits (it has " + s.length() + " characters)");
+            throw new Rejection(
+                    Reasons.INVALID_VALUE,
+                    field + ": \"" + s + "\" is not " + length + " hex digits (it has " + s.length() + " characters)");
         }
         boolean lower = true;
         for (int i = 0; i < length; i++) {
@@ -438,8 +483,7 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             if (c >= 'A' && c <= 'F') {
                 lower = false;
             } else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                throw new Rejection(Reasons.INVALID_VALUE, field + ": \"" + s + "\" has a non-hex character at "
-                        + i);
+                throw new Rejection(Reasons.INVALID_VALUE, field + ": \"" + s + "\" has a non-hex character at " + i);
             }
         }
         return lower ? s : s.toLowerCase(Locale.ROOT);
@@ -448,25 +492,38 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
     /** The normalised severity; the exact names Vigil writes skip {@link Severities#normalise}'s case folding. */
     private static String severity(String s) {
         switch (s) {
-            case "TRACE": return "TRACE";
-            case "DEBUG": return "DEBUG";
-            case "INFO": return "INFO";
-            case "WARN": return "WARN";
-            case "ERROR": return "ERROR";
-            case "FATAL": return "FATAL";
-            default: return Severities.normalise(s);
+            case "TRACE":
+                return "TRACE";
+            case "DEBUG":
+                return "DEBUG";
+            case "INFO":
+                return "INFO";
+            case "WARN":
+                return "WARN";
+            case "ERROR":
+                return "ERROR";
+            case "FATAL":
+                return "FATAL";
+            default:
+                return Severities.normalise(s);
         }
     }
 
     /** {@link Severities#number} of an already normalised severity, without normalising it again. */
     private static int severityNumber(String normalised) {
         switch (normalised) {
-            case "TRACE": return 1;
-            case "DEBUG": return 5;
-            case "INFO": return 9;
-            case "WARN": return 13;
-            case "ERROR": return 17;
-            default: return 21;
+            case "TRACE":
+                return 1;
+            case "DEBUG":
+                return 5;
+            case "INFO":
+                return 9;
+            case "WARN":
+                return 13;
+            case "ERROR":
+                return 17;
+            default:
+                return 21;
         }
     }
 
@@ -479,8 +536,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             v = v.substring(enumPrefix.length());
         }
         if (!allowed.contains(v)) {
-            throw new Rejection(Reasons.INVALID_VALUE, field + ": \"" + s + "\" is not one of "
-                    + String.join(", ", allowed));
+            throw new Rejection(
+                    Reasons.INVALID_VALUE, field + ": \"" + s + "\" is not one of " + String.join(", ", allowed));
         }
         return v;
     }
@@ -494,14 +551,23 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             return "end of input";
         }
         switch (t) {
-            case START_OBJECT: return "an object";
-            case START_ARRAY: return "an array";
-            case VALUE_STRING: return "a string";
-            case VALUE_NUMBER_INT: return "an integer";
-            case VALUE_NUMBER_FLOAT: return "a number";
-            case VALUE_TRUE: case VALUE_FALSE: return "a boolean";
-            case VALUE_NULL: return "null";
-            default: return t.toString();
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+                return "an integer";
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.toString();
         }
     }
 
@@ -515,7 +581,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
     }
 
     static String parseMessage(JsonProcessingException e) {
-        String where = e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset();
+        String where =
+                e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset();
         return "malformed JSON" + where + ": " + e.getOriginalMessage();
     }
 

@@ -4,13 +4,12 @@ import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.RawRecord;
 import io.vigil.model.Telemetry;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Decodes raw records in the format each one names: telemetry goes to the main output, dead letters to the side
@@ -56,9 +55,15 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Telemetry> {
         metrics.recordsIn.inc();
         TelemetryDecoder decoder = decoder(raw.format);
         if (decoder == null) {
-            emitDead(ctx, new DeadLetter(raw.payload == null ? new byte[0] : raw.payload, raw.origin, raw.format,
-                    Reasons.UNKNOWN_FORMAT, "unknown input format \"" + raw.format + "\"; valid formats: "
-                    + String.join(", ", Decoders.FORMATS)));
+            emitDead(
+                    ctx,
+                    new DeadLetter(
+                            raw.payload == null ? new byte[0] : raw.payload,
+                            raw.origin,
+                            raw.format,
+                            Reasons.UNKNOWN_FORMAT,
+                            "unknown input format \"" + raw.format + "\"; valid formats: "
+                                    + String.join(", ", Decoders.FORMATS)));
             return;
         }
         decoder.decode(raw.payload, raw.origin, (Ingested i) -> {

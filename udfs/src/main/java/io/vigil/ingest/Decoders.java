@@ -78,7 +78,7 @@ public final class Decoders {
     }
 
     private static IllegalArgumentException unknown(String format) {
-        return new IllegalArgumentException("unknown input format \"" + format + "\"; valid formats: "
-                + String.join(", ", FORMATS));
+        return new IllegalArgumentException(
+                "unknown input format \"" + format + "\"; valid formats: " + String.join(", ", FORMATS));
     }
 }

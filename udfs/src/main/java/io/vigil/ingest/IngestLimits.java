@@ -1,7 +1,6 @@
 package io.vigil.ingest;
 
 import io.vigil.model.DeadLetter;
-
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,8 @@ public final class IngestLimits implements Serializable {
 
     /** 1 MiB per record, event times from 2000-01-01 to one day after now. */
     public static IngestLimits defaults() {
-        return new IngestLimits(DEFAULT_MAX_RECORD_BYTES, DEFAULT_EARLIEST.toEpochMilli(), DEFAULT_MAX_FUTURE.toMillis());
+        return new IngestLimits(
+                DEFAULT_MAX_RECORD_BYTES, DEFAULT_EARLIEST.toEpochMilli(), DEFAULT_MAX_FUTURE.toMillis());
     }
 
     public IngestLimits withMaxRecordBytes(int bytes) {
@@ -67,11 +67,19 @@ public final class IngestLimits implements Serializable {
      */
     public DeadLetter unusable(byte[] payload, String origin, String format) {
         if (payload == null || payload.length == 0) {
-            return new DeadLetter(new byte[0], origin, format, Reasons.PARSE_ERROR,
+            return new DeadLetter(
+                    new byte[0],
+                    origin,
+                    format,
+                    Reasons.PARSE_ERROR,
                     payload == null ? "no payload (a null record, e.g. a Kafka tombstone)" : "empty record");
         }
         if (payload.length > maxRecordBytes) {
-            return new DeadLetter(payload, origin, format, Reasons.OVERSIZE,
+            return new DeadLetter(
+                    payload,
+                    origin,
+                    format,
+                    Reasons.OVERSIZE,
                     payload.length + " bytes exceeds the limit of " + maxRecordBytes + " bytes");
         }
         return null;
@@ -101,7 +109,8 @@ public final class IngestLimits implements Serializable {
         }
         if (epochMs < earliestMs) {
             String hint = epochMs > 100_000_000L && epochMs < 10_000_000_000L
-                    ? " (it looks like epoch seconds; milliseconds are expected)" : "";
+                    ? " (it looks like epoch seconds; milliseconds are expected)"
+                    : "";
             return epochMs + " (" + Instant.ofEpochMilli(epochMs) + ") is before " + Instant.ofEpochMilli(earliestMs)
                     + hint;
         }
@@ -112,8 +121,10 @@ public final class IngestLimits implements Serializable {
             latestSeen = latest;
             if (epochMs > latest) {
                 String hint = epochMs > 100_000_000_000_000L
-                        ? " (it looks like epoch micro- or nanoseconds; milliseconds are expected)" : "";
-                return epochMs + " (" + (epochMs < 10_000_000_000_000_000L ? Instant.ofEpochMilli(epochMs) : "far future")
+                        ? " (it looks like epoch micro- or nanoseconds; milliseconds are expected)"
+                        : "";
+                return epochMs + " ("
+                        + (epochMs < 10_000_000_000_000_000L ? Instant.ofEpochMilli(epochMs) : "far future")
                         + ") is more than " + Duration.ofMillis(maxFutureMs) + " after now" + hint;
             }
         }

@@ -1,10 +1,9 @@
 package io.vigil.ingest;
 
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The ingest counters of one operator: {@code recordsDecoded} (raw records in), {@code telemetryOut}, and
@@ -28,7 +27,8 @@ final class IngestMetrics {
 
     /** The dead-letter counter of one reason. */
     Counter deadLetters(String reason) {
-        return deadByReason.computeIfAbsent(reason == null ? "unknown" : reason,
+        return deadByReason.computeIfAbsent(
+                reason == null ? "unknown" : reason,
                 r -> group.addGroup("reason", r).counter("deadLetters"));
     }
 }

@@ -27,7 +27,6 @@ import io.vigil.model.MetricType;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,12 +51,13 @@ public final class OtlpEncoder {
             if (t.signal != Signal.LOG && t.signal != Signal.EVENT) {
                 throw new IllegalArgumentException("not a log or event: " + t);
             }
-            ResourceLogs.Builder rb = resources.computeIfAbsent(t.resource,
-                    r -> ResourceLogs.newBuilder().setResource(resource(r)));
+            ResourceLogs.Builder rb = resources.computeIfAbsent(
+                    t.resource, r -> ResourceLogs.newBuilder().setResource(resource(r)));
             InstrumentationScope scope = scope(t);
-            ScopeLogs.Builder sb = scopes.computeIfAbsent(List.of(t.resource, scope), k -> rb.addScopeLogsBuilder()
-                    .setScope(scope));
-            LogRecord.Builder r = LogRecord.newBuilder().setTimeUnixNano(nanos(t.timestamp))
+            ScopeLogs.Builder sb = scopes.computeIfAbsent(
+                    List.of(t.resource, scope), k -> rb.addScopeLogsBuilder().setScope(scope));
+            LogRecord.Builder r = LogRecord.newBuilder()
+                    .setTimeUnixNano(nanos(t.timestamp))
                     .setObservedTimeUnixNano(nanos(t.timestamp));
             int number = t.severityNumber > 0 ? t.severityNumber : Severities.number(t.severity);
             if (number > 0) {
@@ -94,11 +94,11 @@ public final class OtlpEncoder {
             if (t.signal != Signal.METRIC) {
                 throw new IllegalArgumentException("not a metric: " + t);
             }
-            ResourceMetrics.Builder rb = resources.computeIfAbsent(t.resource,
-                    r -> ResourceMetrics.newBuilder().setResource(resource(r)));
+            ResourceMetrics.Builder rb = resources.computeIfAbsent(
+                    t.resource, r -> ResourceMetrics.newBuilder().setResource(resource(r)));
             InstrumentationScope scope = scope(t);
-            ScopeMetrics.Builder sb = scopes.computeIfAbsent(List.of(t.resource, scope),
-                    k -> rb.addScopeMetricsBuilder().setScope(scope));
+            ScopeMetrics.Builder sb = scopes.computeIfAbsent(
+                    List.of(t.resource, scope), k -> rb.addScopeMetricsBuilder().setScope(scope));
             Metric.Builder m = Metric.newBuilder().setName(t.name == null ? "" : t.name);
             if (t.unit != null) {
                 m.setUnit(t.unit);
@@ -107,14 +107,23 @@ public final class OtlpEncoder {
             if (t.metricType == MetricType.HISTOGRAM) {
                 m.setHistogram(Histogram.newBuilder()
                         .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
-                        .addDataPoints(HistogramDataPoint.newBuilder().setTimeUnixNano(nanos(t.timestamp))
-                                .setCount(t.count).setSum(t.sum).setMin(t.min).setMax(t.max)
-                                .addBucketCounts(t.count).addAllAttributes(attributes)));
+                        .addDataPoints(HistogramDataPoint.newBuilder()
+                                .setTimeUnixNano(nanos(t.timestamp))
+                                .setCount(t.count)
+                                .setSum(t.sum)
+                                .setMin(t.min)
+                                .setMax(t.max)
+                                .addBucketCounts(t.count)
+                                .addAllAttributes(attributes)));
             } else {
-                NumberDataPoint p = NumberDataPoint.newBuilder().setTimeUnixNano(nanos(t.timestamp))
-                        .setAsDouble(t.value).addAllAttributes(attributes).build();
+                NumberDataPoint p = NumberDataPoint.newBuilder()
+                        .setTimeUnixNano(nanos(t.timestamp))
+                        .setAsDouble(t.value)
+                        .addAllAttributes(attributes)
+                        .build();
                 if (t.metricType == MetricType.COUNTER) {
-                    m.setSum(Sum.newBuilder().setIsMonotonic(true)
+                    m.setSum(Sum.newBuilder()
+                            .setIsMonotonic(true)
                             .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
                             .addDataPoints(p));
                 } else {
@@ -136,14 +145,16 @@ public final class OtlpEncoder {
             if (t.signal != Signal.SPAN) {
                 throw new IllegalArgumentException("not a span: " + t);
             }
-            ResourceSpans.Builder rb = resources.computeIfAbsent(t.resource,
-                    r -> ResourceSpans.newBuilder().setResource(resource(r)));
+            ResourceSpans.Builder rb = resources.computeIfAbsent(
+                    t.resource, r -> ResourceSpans.newBuilder().setResource(resource(r)));
             InstrumentationScope scope = scope(t);
-            ScopeSpans.Builder sb = scopes.computeIfAbsent(List.of(t.resource, scope),
-                    k -> rb.addScopeSpansBuilder().setScope(scope));
+            ScopeSpans.Builder sb = scopes.computeIfAbsent(
+                    List.of(t.resource, scope), k -> rb.addScopeSpansBuilder().setScope(scope));
             long start = nanos(t.timestamp);
-            Span.Builder s = Span.newBuilder().setName(t.name == null ? "" : t.name)
-                    .setStartTimeUnixNano(start).setEndTimeUnixNano(start + Math.round(t.durationMs * 1e6))
+            Span.Builder s = Span.newBuilder()
+                    .setName(t.name == null ? "" : t.name)
+                    .setStartTimeUnixNano(start)
+                    .setEndTimeUnixNano(start + Math.round(t.durationMs * 1e6))
                     .setKindValue(kind(t.kind));
             if (t.traceId != null) {
                 s.setTraceId(OtlpJsonReader.hexOrEmpty(t.traceId));
@@ -154,8 +165,8 @@ public final class OtlpEncoder {
             if (t.parentSpanId != null) {
                 s.setParentSpanId(OtlpJsonReader.hexOrEmpty(t.parentSpanId));
             }
-            Status.Builder status = Status.newBuilder().setCodeValue(
-                    "ok".equals(t.status) ? 1 : "error".equals(t.status) ? 2 : 0);
+            Status.Builder status =
+                    Status.newBuilder().setCodeValue("ok".equals(t.status) ? 1 : "error".equals(t.status) ? 2 : 0);
             List<KeyValue> attributes = new ArrayList<>();
             for (KeyValue kv : attributes(t.attributes)) {
                 if (kv.getKey().equals(OtlpFlattener.STATUS_DESCRIPTION)) {
@@ -177,12 +188,18 @@ public final class OtlpEncoder {
             return 0;
         }
         switch (kind) {
-            case "internal": return 1;
-            case "server": return 2;
-            case "client": return 3;
-            case "producer": return 4;
-            case "consumer": return 5;
-            default: return 0;
+            case "internal":
+                return 1;
+            case "server":
+                return 2;
+            case "client":
+                return 3;
+            case "producer":
+                return 4;
+            case "consumer":
+                return 5;
+            default:
+                return 0;
         }
     }
 
@@ -210,8 +227,10 @@ public final class OtlpEncoder {
             if (e.getKey().equals(OtlpFlattener.SCOPE_NAME) || e.getKey().equals(OtlpFlattener.SCOPE_VERSION)) {
                 continue;
             }
-            out.add(KeyValue.newBuilder().setKey(e.getKey())
-                    .setValue(AnyValue.newBuilder().setStringValue(e.getValue() == null ? "" : e.getValue())).build());
+            out.add(KeyValue.newBuilder()
+                    .setKey(e.getKey())
+                    .setValue(AnyValue.newBuilder().setStringValue(e.getValue() == null ? "" : e.getValue()))
+                    .build());
         }
         return out;
     }

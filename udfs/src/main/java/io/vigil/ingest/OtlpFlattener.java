@@ -28,7 +28,6 @@ import io.vigil.model.MetricType;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
-
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -62,6 +61,7 @@ final class OtlpFlattener {
     /** Records that are implausible for the signal (unknown fields, no time, wrong id length): a hint that the
      *  request holds another signal than the one it was parsed as. */
     int implausible;
+
     int records;
 
     OtlpFlattener(byte[] payload, String origin, String format, IngestLimits limits) {
@@ -112,7 +112,8 @@ final class OtlpFlattener {
     private Telemetry log(LogRecord r, Map<String, String> resource, InstrumentationScope scope) throws Rejection {
         // Time of the event if the source knew it, else when the Collector observed it (OTLP log data model).
         boolean observed = r.getTimeUnixNano() == 0;
-        long ms = millis(observed ? r.getObservedTimeUnixNano() : r.getTimeUnixNano(),
+        long ms = millis(
+                observed ? r.getObservedTimeUnixNano() : r.getTimeUnixNano(),
                 observed ? "timeUnixNano and observedTimeUnixNano" : "timeUnixNano");
         Telemetry t = record(Signal.LOG, ms, resource, scope, r.getAttributesList());
         int number = r.getSeverityNumberValue();
@@ -152,7 +153,8 @@ final class OtlpFlattener {
                 for (int k = 0; k < sm.getMetricsCount(); k++) {
                     Metric m = sm.getMetrics(k);
                     String path = "resourceMetrics[" + i + "].scopeMetrics[" + j + "].metrics[" + k + "]";
-                    if (!m.getUnknownFields().asMap().isEmpty() || m.getName().isEmpty()
+                    if (!m.getUnknownFields().asMap().isEmpty()
+                            || m.getName().isEmpty()
                             || m.getDataCase() == Metric.DataCase.DATA_NOT_SET) {
                         implausible++;
                     }
@@ -171,8 +173,7 @@ final class OtlpFlattener {
         switch (m.getDataCase()) {
             case GAUGE:
                 for (int p = 0; p < m.getGauge().getDataPointsCount(); p++) {
-                    number(m, m.getGauge().getDataPoints(p), MetricType.GAUGE, resource, scope,
-                            path, "gauge", p);
+                    number(m, m.getGauge().getDataPoints(p), MetricType.GAUGE, resource, scope, path, "gauge", p);
                 }
                 break;
             case SUM:
@@ -185,17 +186,35 @@ final class OtlpFlattener {
             case HISTOGRAM:
                 for (int p = 0; p < m.getHistogram().getDataPointsCount(); p++) {
                     HistogramDataPoint d = m.getHistogram().getDataPoints(p);
-                    histogram(m, resource, scope, path + ".histogram.dataPoints[" + p + "]", d.getTimeUnixNano(),
-                            d.getFlags(), d.getAttributesList(), d.getCount(), d.hasSum() ? d.getSum() : Double.NaN,
-                            d.hasMin() ? d.getMin() : Double.NaN, d.hasMax() ? d.getMax() : Double.NaN);
+                    histogram(
+                            m,
+                            resource,
+                            scope,
+                            path + ".histogram.dataPoints[" + p + "]",
+                            d.getTimeUnixNano(),
+                            d.getFlags(),
+                            d.getAttributesList(),
+                            d.getCount(),
+                            d.hasSum() ? d.getSum() : Double.NaN,
+                            d.hasMin() ? d.getMin() : Double.NaN,
+                            d.hasMax() ? d.getMax() : Double.NaN);
                 }
                 break;
             case EXPONENTIAL_HISTOGRAM:
                 for (int p = 0; p < m.getExponentialHistogram().getDataPointsCount(); p++) {
-                    ExponentialHistogramDataPoint d = m.getExponentialHistogram().getDataPoints(p);
-                    histogram(m, resource, scope, path + ".exponentialHistogram.dataPoints[" + p + "]",
-                            d.getTimeUnixNano(), d.getFlags(), d.getAttributesList(), d.getCount(),
-                            d.hasSum() ? d.getSum() : Double.NaN, d.hasMin() ? d.getMin() : Double.NaN,
+                    ExponentialHistogramDataPoint d =
+                            m.getExponentialHistogram().getDataPoints(p);
+                    histogram(
+                            m,
+                            resource,
+                            scope,
+                            path + ".exponentialHistogram.dataPoints[" + p + "]",
+                            d.getTimeUnixNano(),
+                            d.getFlags(),
+                            d.getAttributesList(),
+                            d.getCount(),
+                            d.hasSum() ? d.getSum() : Double.NaN,
+                            d.hasMin() ? d.getMin() : Double.NaN,
                             d.hasMax() ? d.getMax() : Double.NaN);
                 }
                 break;
@@ -211,19 +230,39 @@ final class OtlpFlattener {
                             max = q.getValue();
                         }
                     }
-                    histogram(m, resource, scope, path + ".summary.dataPoints[" + p + "]", d.getTimeUnixNano(),
-                            d.getFlags(), d.getAttributesList(), d.getCount(), d.getSum(), min, max);
+                    histogram(
+                            m,
+                            resource,
+                            scope,
+                            path + ".summary.dataPoints[" + p + "]",
+                            d.getTimeUnixNano(),
+                            d.getFlags(),
+                            d.getAttributesList(),
+                            d.getCount(),
+                            d.getSum(),
+                            min,
+                            max);
                 }
                 break;
             default:
                 records++;
-                dead(new Rejection(Reasons.MISSING_FIELD,
-                        "data: missing (one of gauge, sum, histogram, exponentialHistogram, summary)"), path);
+                dead(
+                        new Rejection(
+                                Reasons.MISSING_FIELD,
+                                "data: missing (one of gauge, sum, histogram, exponentialHistogram, summary)"),
+                        path);
         }
     }
 
-    private void number(Metric m, NumberDataPoint d, MetricType type, Map<String, String> resource,
-                        InstrumentationScope scope, String path, String kind, int index) {
+    private void number(
+            Metric m,
+            NumberDataPoint d,
+            MetricType type,
+            Map<String, String> resource,
+            InstrumentationScope scope,
+            String path,
+            String kind,
+            int index) {
         records++;
         try {
             checkRecorded(d.getFlags());
@@ -254,16 +293,25 @@ final class OtlpFlattener {
     }
 
     /** Histograms, exponential histograms and summaries all become count, sum, min, max and value = mean. */
-    private void histogram(Metric m, Map<String, String> resource, InstrumentationScope scope, String path,
-                           long timeNanos, int flags, List<KeyValue> attributes, long count, double sum,
-                           double min, double max) {
+    private void histogram(
+            Metric m,
+            Map<String, String> resource,
+            InstrumentationScope scope,
+            String path,
+            long timeNanos,
+            int flags,
+            List<KeyValue> attributes,
+            long count,
+            double sum,
+            double min,
+            double max) {
         records++;
         try {
             checkRecorded(flags);
             long ms = millis(timeNanos, "timeUnixNano");
             if (count < 0) {
-                throw new Rejection(Reasons.INVALID_VALUE, "count: " + Long.toUnsignedString(count)
-                        + " is out of range");
+                throw new Rejection(
+                        Reasons.INVALID_VALUE, "count: " + Long.toUnsignedString(count) + " is out of range");
             }
             finiteOrAbsent(sum, "sum");
             finiteOrAbsent(min, "min");
@@ -309,8 +357,10 @@ final class OtlpFlattener {
                 for (int k = 0; k < ss.getSpansCount(); k++) {
                     Span s = ss.getSpans(k);
                     records++;
-                    if (!s.getUnknownFields().asMap().isEmpty() || s.getTraceId().size() != 16
-                            || s.getSpanId().size() != 8 || s.getStartTimeUnixNano() == 0) {
+                    if (!s.getUnknownFields().asMap().isEmpty()
+                            || s.getTraceId().size() != 16
+                            || s.getSpanId().size() != 8
+                            || s.getStartTimeUnixNano() == 0) {
                         implausible++;
                     }
                     try {
@@ -326,8 +376,10 @@ final class OtlpFlattener {
     private Telemetry span(Span s, Map<String, String> resource, InstrumentationScope scope) throws Rejection {
         long ms = millis(s.getStartTimeUnixNano(), "startTimeUnixNano");
         if (Long.compareUnsigned(s.getEndTimeUnixNano(), s.getStartTimeUnixNano()) < 0) {
-            throw new Rejection(Reasons.INVALID_VALUE, "endTimeUnixNano: " + Long.toUnsignedString(s.getEndTimeUnixNano())
-                    + " is before startTimeUnixNano " + Long.toUnsignedString(s.getStartTimeUnixNano()));
+            throw new Rejection(
+                    Reasons.INVALID_VALUE,
+                    "endTimeUnixNano: " + Long.toUnsignedString(s.getEndTimeUnixNano())
+                            + " is before startTimeUnixNano " + Long.toUnsignedString(s.getStartTimeUnixNano()));
         }
         if (s.getName().isEmpty()) {
             throw new Rejection(Reasons.MISSING_FIELD, "name: missing");
@@ -338,22 +390,40 @@ final class OtlpFlattener {
         String kind;
         switch (s.getKindValue()) {
             // OTLP: receivers may treat UNSPECIFIED as INTERNAL.
-            case 0: case 1: kind = "internal"; break;
-            case 2: kind = "server"; break;
-            case 3: kind = "client"; break;
-            case 4: kind = "producer"; break;
-            case 5: kind = "consumer"; break;
+            case 0:
+            case 1:
+                kind = "internal";
+                break;
+            case 2:
+                kind = "server";
+                break;
+            case 3:
+                kind = "client";
+                break;
+            case 4:
+                kind = "producer";
+                break;
+            case 5:
+                kind = "consumer";
+                break;
             default:
                 throw new Rejection(Reasons.INVALID_VALUE, "kind: " + s.getKindValue() + " is not a SpanKind (0-5)");
         }
         String status;
         switch (s.getStatus().getCodeValue()) {
-            case 0: status = "unset"; break;
-            case 1: status = "ok"; break;
-            case 2: status = "error"; break;
+            case 0:
+                status = "unset";
+                break;
+            case 1:
+                status = "ok";
+                break;
+            case 2:
+                status = "error";
+                break;
             default:
-                throw new Rejection(Reasons.INVALID_VALUE, "status.code: " + s.getStatus().getCodeValue()
-                        + " is not a StatusCode (0-2)");
+                throw new Rejection(
+                        Reasons.INVALID_VALUE,
+                        "status.code: " + s.getStatus().getCodeValue() + " is not a StatusCode (0-2)");
         }
         Telemetry t = record(Signal.SPAN, ms, resource, scope, s.getAttributesList());
         t.name = s.getName();
@@ -381,8 +451,12 @@ final class OtlpFlattener {
 
     // ---------------------------------------------------------------- shared
 
-    private Telemetry record(Signal signal, long ms, Map<String, String> resource, InstrumentationScope scope,
-                             List<KeyValue> attributes) {
+    private Telemetry record(
+            Signal signal,
+            long ms,
+            Map<String, String> resource,
+            InstrumentationScope scope,
+            List<KeyValue> attributes) {
         Telemetry t = new Telemetry();
         t.signal = signal;
         t.timestamp = ms;
@@ -402,8 +476,9 @@ final class OtlpFlattener {
         long ms = Long.divideUnsigned(nanos, 1_000_000L);
         String bad = limits.checkTimestamp(ms);
         if (bad != null) {
-            throw new Rejection(Reasons.INVALID_TIMESTAMP, field + ": " + (nanos == 0 ? "missing or zero"
-                    : Long.toUnsignedString(nanos) + " ns = " + bad));
+            throw new Rejection(
+                    Reasons.INVALID_TIMESTAMP,
+                    field + ": " + (nanos == 0 ? "missing or zero" : Long.toUnsignedString(nanos) + " ns = " + bad));
         }
         return ms;
     }
@@ -429,11 +504,16 @@ final class OtlpFlattener {
      */
     static String text(AnyValue v) {
         switch (v.getValueCase()) {
-            case STRING_VALUE: return v.getStringValue();
-            case BOOL_VALUE: return v.getBoolValue() ? "true" : "false";
-            case INT_VALUE: return Long.toString(v.getIntValue());
-            case DOUBLE_VALUE: return Double.toString(v.getDoubleValue());
-            case BYTES_VALUE: return Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
+            case STRING_VALUE:
+                return v.getStringValue();
+            case BOOL_VALUE:
+                return v.getBoolValue() ? "true" : "false";
+            case INT_VALUE:
+                return Long.toString(v.getIntValue());
+            case DOUBLE_VALUE:
+                return Double.toString(v.getDoubleValue());
+            case BYTES_VALUE:
+                return Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
             case ARRAY_VALUE:
             case KVLIST_VALUE:
                 StringWriter w = new StringWriter();
@@ -450,9 +530,15 @@ final class OtlpFlattener {
 
     private static void json(AnyValue v, JsonGenerator g) throws IOException {
         switch (v.getValueCase()) {
-            case STRING_VALUE: g.writeString(v.getStringValue()); break;
-            case BOOL_VALUE: g.writeBoolean(v.getBoolValue()); break;
-            case INT_VALUE: g.writeNumber(v.getIntValue()); break;
+            case STRING_VALUE:
+                g.writeString(v.getStringValue());
+                break;
+            case BOOL_VALUE:
+                g.writeBoolean(v.getBoolValue());
+                break;
+            case INT_VALUE:
+                g.writeNumber(v.getIntValue());
+                break;
             case DOUBLE_VALUE:
                 double d = v.getDoubleValue();
                 if (Double.isFinite(d)) {
@@ -461,7 +547,10 @@ final class OtlpFlattener {
                     g.writeString(Double.toString(d));
                 }
                 break;
-            case BYTES_VALUE: g.writeString(Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray())); break;
+            case BYTES_VALUE:
+                g.writeString(
+                        Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray()));
+                break;
             case ARRAY_VALUE:
                 g.writeStartArray();
                 for (AnyValue e : v.getArrayValue().getValuesList()) {

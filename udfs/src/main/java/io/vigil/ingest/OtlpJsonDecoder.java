@@ -8,7 +8,6 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
-
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -51,7 +50,10 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
         try (JsonParser p = CanonicalJsonDecoder.JSON.createParser(payload)) {
             JsonToken tok = p.nextToken();
             if (tok != JsonToken.START_OBJECT) {
-                out.accept(dead(payload, origin, tok == null ? Reasons.PARSE_ERROR : Reasons.INVALID_TYPE,
+                out.accept(dead(
+                        payload,
+                        origin,
+                        tok == null ? Reasons.PARSE_ERROR : Reasons.INVALID_TYPE,
                         "expected an OTLP export request object, got " + CanonicalJsonDecoder.describe(tok)));
                 return;
             }
@@ -66,9 +68,11 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
                     continue;
                 }
                 if (signal != null && s != signal) {
-                    rejected = new Rejection(Reasons.UNKNOWN_SIGNAL, hint != null
-                            ? "the format says " + hint.wireName() + " but the record holds " + key
-                            : "the record holds both " + signal.jsonKey + " and " + key);
+                    rejected = new Rejection(
+                            Reasons.UNKNOWN_SIGNAL,
+                            hint != null
+                                    ? "the format says " + hint.wireName() + " but the record holds " + key
+                                    : "the record holds both " + signal.jsonKey + " and " + key);
                     p.skipChildren();
                     continue;
                 }
@@ -90,8 +94,12 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
                 }
             }
             if (p.nextToken() != null) {
-                out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "trailing content after the JSON object at byte "
-                        + p.currentTokenLocation().getByteOffset()));
+                out.accept(dead(
+                        payload,
+                        origin,
+                        Reasons.PARSE_ERROR,
+                        "trailing content after the JSON object at byte "
+                                + p.currentTokenLocation().getByteOffset()));
                 return;
             }
             if (rejected != null) {
@@ -106,7 +114,10 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
             return;
         }
         if (signal == null) {
-            out.accept(dead(payload, origin, Reasons.UNKNOWN_SIGNAL,
+            out.accept(dead(
+                    payload,
+                    origin,
+                    Reasons.UNKNOWN_SIGNAL,
                     "none of resourceLogs, resourceMetrics, resourceSpans at the top level"));
             return;
         }

@@ -12,7 +12,6 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Base64;
@@ -228,16 +227,21 @@ final class OtlpJsonReader {
             }
             try {
                 switch (name) {
-                    case "timeUnixNano": case "time_unix_nano":
+                    case "timeUnixNano":
+                    case "time_unix_nano":
                         b.setTimeUnixNano(integer(p, tok, true, true));
                         break;
-                    case "observedTimeUnixNano": case "observed_time_unix_nano":
+                    case "observedTimeUnixNano":
+                    case "observed_time_unix_nano":
                         b.setObservedTimeUnixNano(integer(p, tok, true, true));
                         break;
-                    case "severityNumber": case "severity_number":
-                        b.setSeverityNumberValue(enumValue(p, tok, SEVERITY_NUMBER).getNumber());
+                    case "severityNumber":
+                    case "severity_number":
+                        b.setSeverityNumberValue(
+                                enumValue(p, tok, SEVERITY_NUMBER).getNumber());
                         break;
-                    case "severityText": case "severity_text":
+                    case "severityText":
+                    case "severity_text":
                         b.setSeverityText(string(p, tok));
                         break;
                     case "body":
@@ -246,10 +250,12 @@ final class OtlpJsonReader {
                     case "attributes":
                         attributes(p, tok, b::addAttributes);
                         break;
-                    case "traceId": case "trace_id":
+                    case "traceId":
+                    case "trace_id":
                         b.setTraceId(hex(string(p, tok)));
                         break;
-                    case "spanId": case "span_id":
+                    case "spanId":
+                    case "span_id":
                         b.setSpanId(hex(string(p, tok)));
                         break;
                     default:
@@ -273,13 +279,16 @@ final class OtlpJsonReader {
             }
             try {
                 switch (name) {
-                    case "traceId": case "trace_id":
+                    case "traceId":
+                    case "trace_id":
                         b.setTraceId(hex(string(p, tok)));
                         break;
-                    case "spanId": case "span_id":
+                    case "spanId":
+                    case "span_id":
                         b.setSpanId(hex(string(p, tok)));
                         break;
-                    case "parentSpanId": case "parent_span_id":
+                    case "parentSpanId":
+                    case "parent_span_id":
                         b.setParentSpanId(hex(string(p, tok)));
                         break;
                     case "name":
@@ -288,10 +297,12 @@ final class OtlpJsonReader {
                     case "kind":
                         b.setKindValue(enumValue(p, tok, SPAN_KIND).getNumber());
                         break;
-                    case "startTimeUnixNano": case "start_time_unix_nano":
+                    case "startTimeUnixNano":
+                    case "start_time_unix_nano":
                         b.setStartTimeUnixNano(integer(p, tok, true, true));
                         break;
-                    case "endTimeUnixNano": case "end_time_unix_nano":
+                    case "endTimeUnixNano":
+                    case "end_time_unix_nano":
                         b.setEndTimeUnixNano(integer(p, tok, true, true));
                         break;
                     case "attributes":
@@ -321,16 +332,20 @@ final class OtlpJsonReader {
                     case "attributes":
                         attributes(p, tok, b::addAttributes);
                         break;
-                    case "startTimeUnixNano": case "start_time_unix_nano":
+                    case "startTimeUnixNano":
+                    case "start_time_unix_nano":
                         b.setStartTimeUnixNano(integer(p, tok, true, true));
                         break;
-                    case "timeUnixNano": case "time_unix_nano":
+                    case "timeUnixNano":
+                    case "time_unix_nano":
                         b.setTimeUnixNano(integer(p, tok, true, true));
                         break;
-                    case "asDouble": case "as_double":
+                    case "asDouble":
+                    case "as_double":
                         b.setAsDouble(floating(p, tok));
                         break;
-                    case "asInt": case "as_int":
+                    case "asInt":
+                    case "as_int":
                         b.setAsInt(integer(p, tok, false, true));
                         break;
                     default:
@@ -389,22 +404,26 @@ final class OtlpJsonReader {
             }
             try {
                 switch (name) {
-                    case "stringValue": case "string_value":
+                    case "stringValue":
+                    case "string_value":
                         if (tok != JsonToken.VALUE_STRING) {
                             throw wrongType("a string", tok);
                         }
                         b.setStringValue(p.getText());
                         break;
-                    case "intValue": case "int_value":
+                    case "intValue":
+                    case "int_value":
                         b.setIntValue(integer(p, tok, false, true));
                         break;
-                    case "boolValue": case "bool_value":
+                    case "boolValue":
+                    case "bool_value":
                         if (tok != JsonToken.VALUE_TRUE && tok != JsonToken.VALUE_FALSE) {
                             throw wrongType("a boolean", tok);
                         }
                         b.setBoolValue(tok == JsonToken.VALUE_TRUE);
                         break;
-                    case "doubleValue": case "double_value":
+                    case "doubleValue":
+                    case "double_value":
                         b.setDoubleValue(floating(p, tok));
                         break;
                     default: {
@@ -437,7 +456,10 @@ final class OtlpJsonReader {
 
     private static boolean isUnsigned(FieldDescriptor f) {
         switch (f.getType()) {
-            case UINT32: case UINT64: case FIXED32: case FIXED64:
+            case UINT32:
+            case UINT64:
+            case FIXED32:
+            case FIXED64:
                 return true;
             default:
                 return false;
@@ -464,7 +486,9 @@ final class OtlpJsonReader {
             } catch (NumberFormatException e) {
                 // e.g. "-0", " 12", "18446744073709551616": decided below with a precise message.
             }
-        } else if (tok == JsonToken.VALUE_NUMBER_FLOAT && !p.isNaN() && p.getDoubleValue() == Math.rint(p.getDoubleValue())) {
+        } else if (tok == JsonToken.VALUE_NUMBER_FLOAT
+                && !p.isNaN()
+                && p.getDoubleValue() == Math.rint(p.getDoubleValue())) {
             text = p.getDecimalValue().toBigInteger().toString();
         } else {
             throw wrongType("an integer (or a string holding one)", tok);
@@ -503,9 +527,12 @@ final class OtlpJsonReader {
         if (tok == JsonToken.VALUE_STRING) {
             String s = p.getText();
             switch (s) {
-                case "NaN": return Double.NaN;
-                case "Infinity": return Double.POSITIVE_INFINITY;
-                case "-Infinity": return Double.NEGATIVE_INFINITY;
+                case "NaN":
+                    return Double.NaN;
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
                 default:
                     try {
                         return Double.parseDouble(s);
@@ -526,8 +553,10 @@ final class OtlpJsonReader {
         if (tok == JsonToken.VALUE_STRING) {
             EnumValueDescriptor v = f.getEnumType().findValueByName(p.getText());
             if (v == null) {
-                throw new Rejection(Reasons.INVALID_VALUE, "\"" + p.getText() + "\" is not a value of "
-                        + f.getEnumType().getName());
+                throw new Rejection(
+                        Reasons.INVALID_VALUE,
+                        "\"" + p.getText() + "\" is not a value of "
+                                + f.getEnumType().getName());
             }
             return v;
         }
@@ -544,7 +573,9 @@ final class OtlpJsonReader {
             int hi = Character.digit(s.charAt(i), 16);
             int lo = Character.digit(s.charAt(i + 1), 16);
             if (hi < 0 || lo < 0) {
-                throw new Rejection(Reasons.INVALID_VALUE, "\"" + s + "\" is not hex (bad character at " + (hi < 0 ? i : i + 1) + ")");
+                throw new Rejection(
+                        Reasons.INVALID_VALUE,
+                        "\"" + s + "\" is not hex (bad character at " + (hi < 0 ? i : i + 1) + ")");
             }
             out[i / 2] = (byte) (hi << 4 | lo);
         }
@@ -573,7 +604,7 @@ final class OtlpJsonReader {
     }
 
     private static Rejection wrongType(String expected, JsonToken got) {
-        return new Rejection(Reasons.INVALID_TYPE, "expected " + expected + ", got "
-                + CanonicalJsonDecoder.describe(got));
+        return new Rejection(
+                Reasons.INVALID_TYPE, "expected " + expected + ", got " + CanonicalJsonDecoder.describe(got));
     }
 }

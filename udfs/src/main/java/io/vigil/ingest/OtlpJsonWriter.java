@@ -5,7 +5,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,22 +52,30 @@ public final class OtlpJsonWriter {
 
     private static void value(FieldDescriptor f, Object v, JsonGenerator g) throws IOException {
         switch (f.getType()) {
-            case MESSAGE: case GROUP:
+            case MESSAGE:
+            case GROUP:
                 message((Message) v, g);
                 break;
-            case INT64: case SINT64: case SFIXED64:
+            case INT64:
+            case SINT64:
+            case SFIXED64:
                 g.writeString(Long.toString((Long) v));
                 break;
-            case UINT64: case FIXED64:
+            case UINT64:
+            case FIXED64:
                 g.writeString(Long.toUnsignedString((Long) v));
                 break;
-            case UINT32: case FIXED32:
+            case UINT32:
+            case FIXED32:
                 g.writeNumber(Integer.toUnsignedLong((Integer) v));
                 break;
-            case INT32: case SINT32: case SFIXED32:
+            case INT32:
+            case SINT32:
+            case SFIXED32:
                 g.writeNumber((Integer) v);
                 break;
-            case DOUBLE: case FLOAT: {
+            case DOUBLE:
+            case FLOAT: {
                 double d = ((Number) v).doubleValue();
                 if (Double.isFinite(d)) {
                     g.writeNumber(d);

@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -57,14 +56,20 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
                 data = hint.parse(payload);
             } catch (InvalidProtocolBufferException e) {
                 OtlpSignal other = plausibleSignal(payload, hint);
-                out.accept(other != null ? wrongSignal(payload, origin, other)
-                        : dead(payload, origin, Reasons.PARSE_ERROR, notProtobuf(hint, e)));
+                out.accept(
+                        other != null
+                                ? wrongSignal(payload, origin, other)
+                                : dead(payload, origin, Reasons.PARSE_ERROR, notProtobuf(hint, e)));
                 return;
             }
             result = flatten(hint, data, payload, origin);
             if (result.records == 0 && !data.getUnknownFields().asMap().isEmpty()) {
-                out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "not an OTLP " + hint.wireName()
-                        + " export request: no " + hint.jsonKey + " (field 1), only unknown fields"));
+                out.accept(dead(
+                        payload,
+                        origin,
+                        Reasons.PARSE_ERROR,
+                        "not an OTLP " + hint.wireName() + " export request: no " + hint.jsonKey
+                                + " (field 1), only unknown fields"));
                 return;
             }
             if (result.implausible > 0) {
@@ -102,9 +107,14 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
                 // Bytes that give no record under any reading are not OTLP at all; bytes that do, but fit no one
                 // signal cleanly (or several), are OTLP whose signal cannot be told.
                 String reason = anyRecords ? Reasons.UNKNOWN_SIGNAL : Reasons.PARSE_ERROR;
-                out.accept(dead(payload, origin, reason, plausible > 1
-                        ? "the record reads as more than one OTLP signal; use otlp-proto:logs|metrics|traces"
-                        : "not an OTLP logs, metrics or traces export request (" + String.join("; ", why) + ")"));
+                out.accept(dead(
+                        payload,
+                        origin,
+                        reason,
+                        plausible > 1
+                                ? "the record reads as more than one OTLP signal; use otlp-proto:logs|metrics|traces"
+                                : "not an OTLP logs, metrics or traces export request (" + String.join("; ", why)
+                                        + ")"));
                 return;
             }
             result = found;
@@ -143,9 +153,13 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
     }
 
     private Ingested wrongSignal(byte[] payload, String origin, OtlpSignal other) {
-        return dead(payload, origin, Reasons.UNKNOWN_SIGNAL, "the format says " + hint.wireName()
-                + " but the record reads cleanly as OTLP " + other.wireName()
-                + "; check which topic is read with which format");
+        return dead(
+                payload,
+                origin,
+                Reasons.UNKNOWN_SIGNAL,
+                "the format says " + hint.wireName()
+                        + " but the record reads cleanly as OTLP " + other.wireName()
+                        + "; check which topic is read with which format");
     }
 
     private static String notProtobuf(OtlpSignal s, InvalidProtocolBufferException e) {

@@ -6,7 +6,6 @@ import com.google.protobuf.Message;
 import io.opentelemetry.proto.logs.v1.LogsData;
 import io.opentelemetry.proto.metrics.v1.MetricsData;
 import io.opentelemetry.proto.trace.v1.TracesData;
-
 import java.util.Locale;
 
 /**
@@ -25,6 +24,7 @@ enum OtlpSignal {
 
     /** The top-level key in OTLP/JSON (lowerCamelCase) and its proto name, which the JSON mapping also accepts. */
     final String jsonKey;
+
     final String protoKey;
     final Descriptor descriptor;
 
@@ -40,17 +40,23 @@ enum OtlpSignal {
 
     Message.Builder newBuilder() {
         switch (this) {
-            case LOGS: return LogsData.newBuilder();
-            case METRICS: return MetricsData.newBuilder();
-            default: return TracesData.newBuilder();
+            case LOGS:
+                return LogsData.newBuilder();
+            case METRICS:
+                return MetricsData.newBuilder();
+            default:
+                return TracesData.newBuilder();
         }
     }
 
     Message parse(byte[] bytes) throws InvalidProtocolBufferException {
         switch (this) {
-            case LOGS: return LogsData.parseFrom(bytes);
-            case METRICS: return MetricsData.parseFrom(bytes);
-            default: return TracesData.parseFrom(bytes);
+            case LOGS:
+                return LogsData.parseFrom(bytes);
+            case METRICS:
+                return MetricsData.parseFrom(bytes);
+            default:
+                return TracesData.parseFrom(bytes);
         }
     }
 

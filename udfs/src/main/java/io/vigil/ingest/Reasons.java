@@ -27,6 +27,13 @@ public final class Reasons {
     public static final String UNKNOWN_FORMAT = "unknown_format";
 
     /** Every reason, for documentation and for pre-registering metrics. */
-    public static final List<String> ALL = List.of(PARSE_ERROR, INVALID_TYPE, INVALID_VALUE, INVALID_TIMESTAMP,
-            MISSING_FIELD, OVERSIZE, UNKNOWN_SIGNAL, UNKNOWN_FORMAT);
+    public static final List<String> ALL = List.of(
+            PARSE_ERROR,
+            INVALID_TYPE,
+            INVALID_VALUE,
+            INVALID_TIMESTAMP,
+            MISSING_FIELD,
+            OVERSIZE,
+            UNKNOWN_SIGNAL,
+            UNKNOWN_FORMAT);
 }

@@ -14,17 +14,17 @@ import java.util.regex.Pattern;
  * ssh_invalid_user, pam_auth_failure, ssh_break_in_attempt, ssh_disconnect.
  */
 final class SshdMessages {
-    private static final Pattern LOGIN = Pattern.compile(
-            "^(Failed|Accepted) (\\S+) for (invalid user )?(.*?) from (\\S+) port (\\d+)");
+    private static final Pattern LOGIN =
+            Pattern.compile("^(Failed|Accepted) (\\S+) for (invalid user )?(.*?) from (\\S+) port (\\d+)");
     private static final Pattern INVALID_USER = Pattern.compile("^Invalid user (.*?) from (\\S+)(?: port (\\d+))?");
-    private static final Pattern PAM_FAILURE = Pattern.compile(
-            "^pam_unix\\(sshd:auth\\): authentication failure;.*?\\brhost=(\\S*)(?:\\s+user=(\\S+))?");
+    private static final Pattern PAM_FAILURE =
+            Pattern.compile("^pam_unix\\(sshd:auth\\): authentication failure;.*?\\brhost=(\\S*)(?:\\s+user=(\\S+))?");
     private static final Pattern BREAK_IN_REVERSE = Pattern.compile(
             "^reverse mapping checking getaddrinfo for \\S+ \\[(\\S+)\\] failed.*POSSIBLE BREAK-IN ATTEMPT");
     private static final Pattern BREAK_IN_ADDRESS = Pattern.compile(
             "^Address (\\S+) maps to \\S+, but this does not map back to the address.*POSSIBLE BREAK-IN ATTEMPT");
-    private static final Pattern DISCONNECT = Pattern.compile(
-            "^(?:Disconnected from|Received disconnect from|Connection closed by|Connection reset by)"
+    private static final Pattern DISCONNECT =
+            Pattern.compile("^(?:Disconnected from|Received disconnect from|Connection closed by|Connection reset by)"
                     + "(?: (?:invalid|authenticating) user (\\S+))? (\\S+) port (\\d+)");
 
     private SshdMessages() {}

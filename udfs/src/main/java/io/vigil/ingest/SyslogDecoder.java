@@ -5,7 +5,6 @@ import io.vigil.model.Ingested;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
-
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
@@ -43,14 +42,15 @@ public final class SyslogDecoder implements TelemetryDecoder {
             "^<(\\d{1,3})>(\\d{1,2}) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (-|(?:\\[(?:[^\\]\\\\]|\\\\.)*\\])+)(?: (.*))?$",
             Pattern.DOTALL);
     private static final Pattern RFC3164 = Pattern.compile(
-            "^(?:<(\\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\\d{1,2}) (\\d{2}):(\\d{2}):(\\d{2}) (\\S+) (.*)$", Pattern.DOTALL);
-    private static final Pattern RFC3339_FILE = Pattern.compile(
-            "^(?:<(\\d{1,3})>)?(\\d{4}-\\d{2}-\\d{2}T\\S+) (\\S+) (.*)$", Pattern.DOTALL);
-    private static final Pattern TAG = Pattern.compile("^([^:\\[\\s]+)(?:\\[(\\d+)\\])?: ?(.*)$", Pattern.DOTALL);
-    private static final Pattern REPEATED = Pattern.compile("^message repeated (\\d+) times: \\[ ?(.*?) ?\\]$",
+            "^(?:<(\\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\\d{1,2}) (\\d{2}):(\\d{2}):(\\d{2}) (\\S+) (.*)$",
             Pattern.DOTALL);
-    private static final List<String> MONTHS = List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-            "Oct", "Nov", "Dec");
+    private static final Pattern RFC3339_FILE =
+            Pattern.compile("^(?:<(\\d{1,3})>)?(\\d{4}-\\d{2}-\\d{2}T\\S+) (\\S+) (.*)$", Pattern.DOTALL);
+    private static final Pattern TAG = Pattern.compile("^([^:\\[\\s]+)(?:\\[(\\d+)\\])?: ?(.*)$", Pattern.DOTALL);
+    private static final Pattern REPEATED =
+            Pattern.compile("^message repeated (\\d+) times: \\[ ?(.*?) ?\\]$", Pattern.DOTALL);
+    private static final List<String> MONTHS =
+            List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
 
     private final Integer year;
     private final ZoneId zone;
@@ -87,8 +87,8 @@ public final class SyslogDecoder implements TelemetryDecoder {
                         year = -1;
                     }
                     if (year < 1970 || year > 9999) {
-                        throw new IllegalArgumentException("syslog option year must be a year such as 2026, not '"
-                                + value + "'");
+                        throw new IllegalArgumentException(
+                                "syslog option year must be a year such as 2026, not '" + value + "'");
                     }
                 } else if (name.equals("zone")) {
                     try {
@@ -151,8 +151,9 @@ public final class SyslogDecoder implements TelemetryDecoder {
                 if (nil(m.group(7)) != null) {
                     t.attributes.put("log.syslog.msgid", m.group(7));
                 }
-                rest = m.group(9) == null ? "" : m.group(9).startsWith("\uFEFF") ? m.group(9).substring(1)
-                        : m.group(9);
+                rest = m.group(9) == null
+                        ? ""
+                        : m.group(9).startsWith("\uFEFF") ? m.group(9).substring(1) : m.group(9);
                 message(t, pri, app, rest, line, origin, out);
                 return;
             }
@@ -167,7 +168,10 @@ public final class SyslogDecoder implements TelemetryDecoder {
                 host(t, m.group(3));
                 rest = m.group(4);
             } else {
-                out.accept(dead(line, origin, Reasons.PARSE_ERROR,
+                out.accept(dead(
+                        line,
+                        origin,
+                        Reasons.PARSE_ERROR,
                         "not a syslog line (RFC 3164, RFC 5424 or RFC 3339 file format)"));
                 return;
             }
@@ -190,8 +194,8 @@ public final class SyslogDecoder implements TelemetryDecoder {
         message(t, pri, app, rest, line, origin, out);
     }
 
-    private void message(Telemetry t, String pri, String app, String msg, String line, String origin,
-            Consumer<Ingested> out) {
+    private void message(
+            Telemetry t, String pri, String app, String msg, String line, String origin, Consumer<Ingested> out) {
         String problem = limits.checkTimestamp(t.timestamp);
         if (problem != null) {
             out.accept(dead(line, origin, Reasons.INVALID_TIMESTAMP, "timestamp " + problem));
@@ -255,7 +259,10 @@ public final class SyslogDecoder implements TelemetryDecoder {
         int min = Integer.parseInt(m.group(5));
         int s = Integer.parseInt(m.group(6));
         if (year != null) {
-            return LocalDateTime.of(year, month, day, h, min, s).atZone(zone).toInstant().toEpochMilli();
+            return LocalDateTime.of(year, month, day, h, min, s)
+                    .atZone(zone)
+                    .toInstant()
+                    .toEpochMilli();
         }
         ZonedDateTime now = ZonedDateTime.now(zone);
         int y = Year.now(zone).getValue();
@@ -289,11 +296,18 @@ public final class SyslogDecoder implements TelemetryDecoder {
     /** Syslog severities 0-7 as Vigil's severity texts. */
     static String severityText(int code) {
         switch (code) {
-            case 0: case 1: case 2: return "FATAL";
-            case 3: return "ERROR";
-            case 4: return "WARN";
-            case 7: return "DEBUG";
-            default: return "INFO";
+            case 0:
+            case 1:
+            case 2:
+                return "FATAL";
+            case 3:
+                return "ERROR";
+            case 4:
+                return "WARN";
+            case 7:
+                return "DEBUG";
+            default:
+                return "INFO";
         }
     }
 

@@ -1,7 +1,6 @@
 package io.vigil.ingest;
 
 import io.vigil.model.Ingested;
-
 import java.io.Serializable;
 import java.util.function.Consumer;
 

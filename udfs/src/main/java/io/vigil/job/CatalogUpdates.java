@@ -2,11 +2,9 @@ package io.vigil.job;
 
 import io.vigil.alert.CatalogUpdate;
 import io.vigil.alert.kafka.CatalogTopic;
-
+import java.io.Serializable;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.io.Serializable;
 
 /**
  * Where service-catalog changes come from while the job runs: the compacted catalog topic on a cluster

@@ -3,8 +3,8 @@ package io.vigil.job;
 import io.vigil.alert.AlertEnricher;
 import io.vigil.alert.BroadcastAlertEnricher;
 import io.vigil.alert.CatalogUpdate;
-import io.vigil.alert.ServiceCatalog;
 import io.vigil.alert.Realert;
+import io.vigil.alert.ServiceCatalog;
 import io.vigil.detect.DetectorOperator;
 import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
@@ -14,17 +14,21 @@ import io.vigil.ingest.DecodeFunction;
 import io.vigil.ingest.SplitDeadLetters;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
-import io.vigil.model.Ingested;
 import io.vigil.model.Rollup;
-import io.vigil.rollup.ServiceRollups;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import io.vigil.rollup.ServiceRollups;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.GraphRuleKind;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
-
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -34,13 +38,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
-
-import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The Vigil detection job as one graph, whatever feeds it and wherever its results go: the demo, a replay, a test and
@@ -66,8 +63,11 @@ public final class DetectionJob {
     }
 
     /** The job's main streams, for tests and for stages added around the job (rollups, enrichment). */
-    public record Streams(DataStream<Telemetry> telemetry, DataStream<Alert> alerts, DataStream<Rollup> rollups,
-                          DataStream<DeadLetter> deadLetters) {}
+    public record Streams(
+            DataStream<Telemetry> telemetry,
+            DataStream<Alert> alerts,
+            DataStream<Rollup> rollups,
+            DataStream<DeadLetter> deadLetters) {}
 
     /** Dead-letter reason of a record on which a rule's condition or detector failed. */
     public static final String RULE_ERROR = "rule_error";
@@ -90,33 +90,46 @@ public final class DetectionJob {
         List<CompiledRule> compiled = RuleCompiler.compileAll(specs);
 
         SingleOutputStreamOperator<Telemetry> telemetry = source.create(env, Watermarks.forTelemetry(config))
-                .process(new SplitDeadLetters()).name("Split dead letters").uid("split-dead-letters");
+                .process(new SplitDeadLetters())
+                .name("Split dead letters")
+                .uid("split-dead-letters");
 
         BroadcastStream<RuleUpdate> ruleUpdates = ruleUpdates(env, telemetry).broadcast(RuleBook.RULES);
         RuleBook book = new RuleBook(specs);
-        SingleOutputStreamOperator<Routed> routed = telemetry.connect(ruleUpdates)
-                .process(new RuleRouter(book)).name("Route to rules").uid("rule-router");
-        SingleOutputStreamOperator<Alert> detected = parallel(routed
-                .keyBy(r -> r.key, Types.STRING)
+        SingleOutputStreamOperator<Routed> routed = telemetry
                 .connect(ruleUpdates)
-                .process(new DetectorOperator(book)).name("Detectors").uid("detectors"));
+                .process(new RuleRouter(book))
+                .name("Route to rules")
+                .uid("rule-router");
+        SingleOutputStreamOperator<Alert> detected = parallel(routed.keyBy(r -> r.key, Types.STRING)
+                .connect(ruleUpdates)
+                .process(new DetectorOperator(book))
+                .name("Detectors")
+                .uid("detectors"));
 
         DataStream<Alert> alerts = detected;
-        for (Map.Entry<GraphRuleKind, List<CompiledRule>> g : graphKinds(compiled).entrySet()) {
+        for (Map.Entry<GraphRuleKind, List<CompiledRule>> g :
+                graphKinds(compiled).entrySet()) {
             alerts = alerts.union(g.getKey().attach(telemetry, g.getValue()));
         }
-        DataStream<Alert> deduplicated = parallel(alerts
-                .keyBy(a -> a.key, Types.STRING)
-                .process(new Realert()).name("Realert").uid("realert"));
+        DataStream<Alert> deduplicated = parallel(alerts.keyBy(a -> a.key, Types.STRING)
+                .process(new Realert())
+                .name("Realert")
+                .uid("realert"));
         if (config.catalogUpdates != null) {
             // The catalog changes while the job runs: the topic's entries in broadcast state, over the file's.
             ServiceCatalog file = config.catalog != null ? config.catalog : ServiceCatalog.empty();
-            BroadcastStream<CatalogUpdate> catalog = config.catalogUpdates.updates(env)
-                    .broadcast(BroadcastAlertEnricher.CATALOG);
-            deduplicated = deduplicated.connect(catalog).process(new BroadcastAlertEnricher(file))
-                    .name("Enrich alerts (catalog topic)").uid("enrich-alerts-broadcast");
+            BroadcastStream<CatalogUpdate> catalog =
+                    config.catalogUpdates.updates(env).broadcast(BroadcastAlertEnricher.CATALOG);
+            deduplicated = deduplicated
+                    .connect(catalog)
+                    .process(new BroadcastAlertEnricher(file))
+                    .name("Enrich alerts (catalog topic)")
+                    .uid("enrich-alerts-broadcast");
         } else if (config.catalog != null) {
-            deduplicated = deduplicated.map(new AlertEnricher(config.catalog)).name("Enrich alerts")
+            deduplicated = deduplicated
+                    .map(new AlertEnricher(config.catalog))
+                    .name("Enrich alerts")
                     .uid("enrich-alerts");
         }
 
@@ -126,16 +139,22 @@ public final class DetectionJob {
             // keeps them in the minute they belong to.
             rollups = rollups.union(ServiceRollups.attach(telemetry, deduplicated, config.watermarkDelay));
         }
-        DataStream<DeadLetter> deadLetters = telemetry.getSideOutput(DecodeFunction.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = telemetry
+                .getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
-                                .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
-                                .map(DetectionJob::deadLetter).name("Rule errors to dead letters").uid("rule-errors"));
+                        .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
+                        .map(DetectionJob::deadLetter)
+                        .name("Rule errors to dead letters")
+                        .uid("rule-errors"));
 
         // Sinks keep state (Kafka transactions to commit, buffered bulk requests): fixed uids by position, so a
         // savepoint restores each into the same sink whatever else changed in the graph.
         for (int i = 0; i < sinks.alerts().size(); i++) {
             Sink<Alert> s = sinks.alerts().get(i);
-            deduplicated.sinkTo(s).name("Alerts: " + s.getClass().getSimpleName()).uid("alerts-sink-" + i);
+            deduplicated
+                    .sinkTo(s)
+                    .name("Alerts: " + s.getClass().getSimpleName())
+                    .uid("alerts-sink-" + i);
         }
         for (int i = 0; i < sinks.rollups().size(); i++) {
             Sink<Rollup> s = sinks.rollups().get(i);
@@ -143,7 +162,10 @@ public final class DetectionJob {
         }
         for (int i = 0; i < sinks.deadLetters().size(); i++) {
             Sink<DeadLetter> s = sinks.deadLetters().get(i);
-            deadLetters.sinkTo(s).name("Dead letters: " + s.getClass().getSimpleName()).uid("dead-letters-sink-" + i);
+            deadLetters
+                    .sinkTo(s)
+                    .name("Dead letters: " + s.getClass().getSimpleName())
+                    .uid("dead-letters-sink-" + i);
         }
         return new Streams(telemetry, deduplicated, rollups, deadLetters);
     }
@@ -157,8 +179,10 @@ public final class DetectionJob {
         // so it carries the telemetry's own watermarks: it never holds event time back, neither at start-up (a separate
         // source that is scheduled late would pin the operators' watermark at its minimum until the end of a bounded
         // input) nor later, and it never finishes while the job runs.
-        return telemetry.flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
-                .name("No rule updates").uid("no-rule-updates");
+        return telemetry
+                .flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
+                .name("No rule updates")
+                .uid("no-rule-updates");
     }
 
     /** Drops every record: the rule-update stream of a job whose rules are fixed. */
@@ -184,7 +208,8 @@ public final class DetectionJob {
     }
 
     static DeadLetter deadLetter(RuleError e) {
-        byte[] raw = e.record == null ? new byte[0] : TelemetryJson.write(e.record).getBytes(StandardCharsets.UTF_8);
+        byte[] raw =
+                e.record == null ? new byte[0] : TelemetryJson.write(e.record).getBytes(StandardCharsets.UTF_8);
         return new DeadLetter(raw, "rule:" + e.ruleId, "json", RULE_ERROR, e.error);
     }
 }

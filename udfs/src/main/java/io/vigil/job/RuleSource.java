@@ -4,15 +4,13 @@ import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
 import io.vigil.rules.kafka.RuleTopic;
-
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The rules a job runs: those it starts with (read on the client, so a bad rule stops the submission with file:line

@@ -1,12 +1,10 @@
 package io.vigil.job;
 
 import io.vigil.model.Ingested;
-
+import java.io.Serializable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.io.Serializable;
 
 /**
  * Where the job's telemetry comes from: Kafka on a cluster, the generator in the demo, files in a replay, a fixed list

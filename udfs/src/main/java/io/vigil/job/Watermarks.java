@@ -1,7 +1,6 @@
 package io.vigil.job;
 
 import io.vigil.model.Ingested;
-
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /** The job's watermark strategy: bounded out-of-orderness on the telemetry's event time, with idleness. */
@@ -11,7 +10,8 @@ public final class Watermarks {
     public static WatermarkStrategy<Ingested> forTelemetry(DetectionConfig config) {
         WatermarkStrategy<Ingested> w = WatermarkStrategy.<Ingested>forBoundedOutOfOrderness(config.watermarkDelay)
                 // A dead letter has no trustworthy event time; the lowest timestamp keeps it from moving event time.
-                .withTimestampAssigner((in, previous) -> in.telemetry != null ? in.telemetry.timestamp : Long.MIN_VALUE);
+                .withTimestampAssigner(
+                        (in, previous) -> in.telemetry != null ? in.telemetry.timestamp : Long.MIN_VALUE);
         if (config.watermarkIdleness != null && !config.watermarkIdleness.isZero()) {
             w = w.withIdleness(config.watermarkIdleness);
         }

@@ -1,5 +1,10 @@
 package io.vigil.kafka;
 
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -9,17 +14,10 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-
-import java.io.Serializable;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 
 /**
  * A compacted Kafka topic of keyed updates that a running job follows into broadcast state: key = what changes (a rule
@@ -73,19 +71,23 @@ public final class CompactedTopic implements Serializable {
      *
      * @param what what the topic holds, for messages and the operator name ("rules", "service catalog")
      */
-    public <T> DataStream<T> updates(StreamExecutionEnvironment env, KafkaRecordDeserializationSchema<T> deserializer,
-            String uid, String what) {
+    public <T> DataStream<T> updates(
+            StreamExecutionEnvironment env, KafkaRecordDeserializationSchema<T> deserializer, String uid, String what) {
         try {
             createIfMissing(bootstrapServers, topic, clientProperties);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create or find the " + what + " topic " + topic + " at "
-                    + bootstrapServers + ": " + e.getCause(), e);
+            throw new IllegalStateException(
+                    "cannot create or find the " + what + " topic " + topic + " at " + bootstrapServers + ": "
+                            + e.getCause(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating the " + what + " topic", e);
         }
-        return env.fromSource(kafkaSource(deserializer), endOfTime(), uid).uid(uid)
-                .name("Kafka " + what + " " + topic).setParallelism(1);
+        return env.fromSource(kafkaSource(deserializer), endOfTime(), uid)
+                .uid(uid)
+                .name("Kafka " + what + " " + topic)
+                .setParallelism(1);
     }
 
     /**

@@ -1,5 +1,13 @@
 package io.vigil.kafka;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,15 +19,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Writes a {@link CompactedTopic} from the command line ({@code vigil rules push}, {@code vigil catalog push}): creates
@@ -48,8 +47,8 @@ public final class CompactedTopicWriter implements AutoCloseable {
 
     /** Creates the topic (one partition, compacted) if it does not exist; returns true if it was created. */
     public boolean ensureTopic() throws ExecutionException, InterruptedException {
-        return CompactedTopic.createIfMissing(client.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), topic,
-                client);
+        return CompactedTopic.createIfMissing(
+                client.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), topic, client);
     }
 
     public void put(String key, String value) throws ExecutionException, InterruptedException {
@@ -70,8 +69,8 @@ public final class CompactedTopicWriter implements AutoCloseable {
         // Reading must not create the topic with the broker's defaults (not compacted).
         c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         Map<String, String> values = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             List<PartitionInfo> infos = consumer.listTopics(timeout).get(topic);
             if (infos == null) {

@@ -1,11 +1,10 @@
 package io.vigil.model;
 
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * A detection: what fired, for which key, over which window, what was observed against what was expected, and the
@@ -17,23 +16,27 @@ import java.util.Map;
 public class Alert {
     /** Firing alerts open an incident; resolved alerts close the one with the same {@link #incidentId}. */
     public static final String FIRING = "firing";
+
     public static final String RESOLVED = "resolved";
 
     public String id;
     /** Groups the firing and resolved alerts of one condition for one key. */
     public String incidentId;
+
     public String ruleId;
     public String ruleName;
     /** Rule kind that produced it (threshold, frequency, slo, sequence, anomaly, ...). */
     public String kind;
     /** info, low, medium, high or critical. */
     public String severity;
+
     public String status = FIRING;
     /** Rule id plus key values: the unit of de-duplication and realert. */
     public String key;
     /** The key_by fields and their values. */
     @TypeInfo(StringMapTypeInfo.class)
     public Map<String, String> keyFields = new LinkedHashMap<>();
+
     public String service;
     public long windowStart;
     public long windowEnd;
@@ -41,12 +44,15 @@ public class Alert {
     public double expected;
     /** How observed relates to expected when the alert fires: {@code >}, {@code >=}, {@code <}, {@code <=}, ... */
     public String comparison;
+
     public String message;
     /** Canonical JSON of a bounded sample of the contributing records. */
     @TypeInfo(StringListTypeInfo.class)
     public List<String> evidence = new ArrayList<>();
+
     @TypeInfo(StringMapTypeInfo.class)
     public Map<String, String> labels = new LinkedHashMap<>();
+
     @TypeInfo(StringMapTypeInfo.class)
     public Map<String, String> annotations = new LinkedHashMap<>();
     /** Owner, team, tier, runbook, channel, dashboards from the service catalog; catalog.status=unknown if absent. */

@@ -1,12 +1,11 @@
 package io.vigil.model;
 
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-
 import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 
 /** Serializes a {@code List<Double>} field with Flink's ListSerializer instead of Kryo (see {@link StringMapTypeInfo}). */
 public class DoubleListTypeInfo extends TypeInfoFactory<List<Double>> {

@@ -17,10 +17,16 @@ public enum MetricType {
             return null;
         }
         switch (name) {
-            case "gauge": return GAUGE;
-            case "counter": case "sum": return COUNTER;
-            case "histogram": case "summary": return HISTOGRAM;
-            default: return null;
+            case "gauge":
+                return GAUGE;
+            case "counter":
+            case "sum":
+                return COUNTER;
+            case "histogram":
+            case "summary":
+                return HISTOGRAM;
+            default:
+                return null;
         }
     }
 }

@@ -1,9 +1,8 @@
 package io.vigil.model;
 
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One value of one aggregated series over one window: the single shape every rollup takes, whether it is a request
@@ -13,10 +12,12 @@ import java.util.Map;
 public class Rollup {
     /** Prometheus-style metric name without prefix, e.g. {@code request_rate_per_second}, {@code latency_p95_seconds}. */
     public String metric;
+
     public String service;
     /** Further dimensions (series, rule, severity, quantile, ...); keep their cardinality bounded. */
     @TypeInfo(StringMapTypeInfo.class)
     public Map<String, String> labels = new LinkedHashMap<>();
+
     public long windowStart;
     public long windowEnd;
     public double value;
@@ -41,8 +42,10 @@ public class Rollup {
 
     /** Identity of the series: metric, service and sorted labels. Document ids are this plus the window start. */
     public String seriesId() {
-        StringBuilder b = new StringBuilder(metric).append('{').append("service=").append(service);
-        new java.util.TreeMap<>(labels).forEach((k, v) -> b.append(',').append(k).append('=').append(v));
+        StringBuilder b =
+                new StringBuilder(metric).append('{').append("service=").append(service);
+        new java.util.TreeMap<>(labels)
+                .forEach((k, v) -> b.append(',').append(k).append('=').append(v));
         return b.append('}').toString();
     }
 

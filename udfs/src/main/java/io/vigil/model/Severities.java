@@ -35,13 +35,29 @@ public final class Severities {
             return null;
         }
         switch (text.toUpperCase(Locale.ROOT)) {
-            case "TRACE": return "TRACE";
-            case "DEBUG": return "DEBUG";
-            case "INFO": case "INFORMATION": case "NOTICE": return "INFO";
-            case "WARN": case "WARNING": return "WARN";
-            case "ERROR": case "ERR": return "ERROR";
-            case "FATAL": case "CRITICAL": case "CRIT": case "ALERT": case "EMERG": case "EMERGENCY": return "FATAL";
-            default: return null;
+            case "TRACE":
+                return "TRACE";
+            case "DEBUG":
+                return "DEBUG";
+            case "INFO":
+            case "INFORMATION":
+            case "NOTICE":
+                return "INFO";
+            case "WARN":
+            case "WARNING":
+                return "WARN";
+            case "ERROR":
+            case "ERR":
+                return "ERROR";
+            case "FATAL":
+            case "CRITICAL":
+            case "CRIT":
+            case "ALERT":
+            case "EMERG":
+            case "EMERGENCY":
+                return "FATAL";
+            default:
+                return null;
         }
     }
 
@@ -52,12 +68,18 @@ public final class Severities {
             return 0;
         }
         switch (n) {
-            case "TRACE": return 1;
-            case "DEBUG": return 5;
-            case "INFO": return 9;
-            case "WARN": return 13;
-            case "ERROR": return 17;
-            default: return 21;
+            case "TRACE":
+                return 1;
+            case "DEBUG":
+                return 5;
+            case "INFO":
+                return 9;
+            case "WARN":
+                return 13;
+            case "ERROR":
+                return 17;
+            default:
+                return 21;
         }
     }
 }

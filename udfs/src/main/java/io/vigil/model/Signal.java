@@ -18,11 +18,16 @@ public enum Signal {
             return null;
         }
         switch (name) {
-            case "metric": return METRIC;
-            case "log": return LOG;
-            case "span": return SPAN;
-            case "event": return EVENT;
-            default: return null;
+            case "metric":
+                return METRIC;
+            case "log":
+                return LOG;
+            case "span":
+                return SPAN;
+            case "event":
+                return EVENT;
+            default:
+                return null;
         }
     }
 }

@@ -1,11 +1,10 @@
 package io.vigil.model;
 
+import java.lang.reflect.Type;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.lang.reflect.Type;
-import java.util.Map;
 
 /**
  * Tells Flink to serialize a {@code Map<String, String>} field with its own MapSerializer. Without it a map field of a
@@ -13,7 +12,8 @@ import java.util.Map;
  */
 public class StringMapTypeInfo extends TypeInfoFactory<Map<String, String>> {
     @Override
-    public TypeInformation<Map<String, String>> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+    public TypeInformation<Map<String, String>> createTypeInfo(
+            Type t, Map<String, TypeInformation<?>> genericParameters) {
         return Types.MAP(Types.STRING, Types.STRING);
     }
 }

@@ -1,10 +1,9 @@
 package io.vigil.model;
 
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One canonical telemetry record: a metric point, a log record, a span or an event.
@@ -36,6 +35,7 @@ public class Telemetry {
     public MetricType metricType;
     /** Histogram summary: number of observations, their sum, min and max. */
     public long count;
+
     public double sum;
     public double min;
     public double max;
@@ -45,6 +45,7 @@ public class Telemetry {
     public String severity;
     /** OpenTelemetry severity number (1-24), 0 when unknown. */
     public int severityNumber;
+
     public String body;
 
     // Span
@@ -55,6 +56,7 @@ public class Telemetry {
     public String kind;
     /** Span status: unset, ok, error. */
     public String status;
+
     public double durationMs;
 
     public Telemetry() {}
@@ -139,15 +141,26 @@ public class Telemetry {
             return false;
         }
         Telemetry t = (Telemetry) o;
-        return timestamp == t.timestamp && Double.compare(value, t.value) == 0 && count == t.count
-                && Double.compare(sum, t.sum) == 0 && Double.compare(min, t.min) == 0
-                && Double.compare(max, t.max) == 0 && severityNumber == t.severityNumber
-                && Double.compare(durationMs, t.durationMs) == 0 && signal == t.signal
-                && Objects.equals(resource, t.resource) && Objects.equals(attributes, t.attributes)
-                && Objects.equals(name, t.name) && Objects.equals(unit, t.unit) && metricType == t.metricType
-                && Objects.equals(severity, t.severity) && Objects.equals(body, t.body)
-                && Objects.equals(traceId, t.traceId) && Objects.equals(spanId, t.spanId)
-                && Objects.equals(parentSpanId, t.parentSpanId) && Objects.equals(kind, t.kind)
+        return timestamp == t.timestamp
+                && Double.compare(value, t.value) == 0
+                && count == t.count
+                && Double.compare(sum, t.sum) == 0
+                && Double.compare(min, t.min) == 0
+                && Double.compare(max, t.max) == 0
+                && severityNumber == t.severityNumber
+                && Double.compare(durationMs, t.durationMs) == 0
+                && signal == t.signal
+                && Objects.equals(resource, t.resource)
+                && Objects.equals(attributes, t.attributes)
+                && Objects.equals(name, t.name)
+                && Objects.equals(unit, t.unit)
+                && metricType == t.metricType
+                && Objects.equals(severity, t.severity)
+                && Objects.equals(body, t.body)
+                && Objects.equals(traceId, t.traceId)
+                && Objects.equals(spanId, t.spanId)
+                && Objects.equals(parentSpanId, t.parentSpanId)
+                && Objects.equals(kind, t.kind)
                 && Objects.equals(status, t.status);
     }
 

@@ -16,15 +16,37 @@ public final class TelemetryField {
 
     /** Names of the top-level fields, for validation and "did you mean" hints. */
     public static final java.util.List<String> TOP_LEVEL = java.util.List.of(
-            "signal", "name", "value", "unit", "metric_type", "count", "sum", "min", "max", "severity",
-            "severity_number", "body", "trace_id", "span_id", "parent_span_id", "kind", "status", "duration_ms",
+            "signal",
+            "name",
+            "value",
+            "unit",
+            "metric_type",
+            "count",
+            "sum",
+            "min",
+            "max",
+            "severity",
+            "severity_number",
+            "body",
+            "trace_id",
+            "span_id",
+            "parent_span_id",
+            "kind",
+            "status",
+            "duration_ms",
             "timestamp");
 
     /** Top-level fields whose values are numbers. */
     public static boolean isNumeric(String field) {
         switch (field) {
-            case "value": case "count": case "sum": case "min": case "max": case "severity_number":
-            case "duration_ms": case "timestamp":
+            case "value":
+            case "count":
+            case "sum":
+            case "min":
+            case "max":
+            case "severity_number":
+            case "duration_ms":
+            case "timestamp":
                 return true;
             default:
                 return false;
@@ -33,39 +55,67 @@ public final class TelemetryField {
 
     public static String text(Telemetry t, String field) {
         switch (field) {
-            case "signal": return t.signal == null ? null : t.signal.wireName();
-            case "name": return t.name;
-            case "value": return t.signal == Signal.METRIC ? num(t.value) : null;
-            case "unit": return t.unit;
-            case "metric_type": return t.metricType == null ? null : t.metricType.wireName();
-            case "count": return t.metricType == MetricType.HISTOGRAM ? Long.toString(t.count) : null;
-            case "sum": return t.metricType == MetricType.HISTOGRAM ? num(t.sum) : null;
-            case "min": return t.metricType == MetricType.HISTOGRAM ? num(t.min) : null;
-            case "max": return t.metricType == MetricType.HISTOGRAM ? num(t.max) : null;
-            case "severity": return t.severity;
-            case "severity_number": return t.severityNumber == 0 ? null : Integer.toString(t.severityNumber);
-            case "body": return t.body;
-            case "trace_id": return t.traceId;
-            case "span_id": return t.spanId;
-            case "parent_span_id": return t.parentSpanId;
-            case "kind": return t.kind;
-            case "status": return t.status;
-            case "duration_ms": return t.signal == Signal.SPAN ? num(t.durationMs) : null;
-            case "timestamp": return Long.toString(t.timestamp);
-            default: return attribute(t, field);
+            case "signal":
+                return t.signal == null ? null : t.signal.wireName();
+            case "name":
+                return t.name;
+            case "value":
+                return t.signal == Signal.METRIC ? num(t.value) : null;
+            case "unit":
+                return t.unit;
+            case "metric_type":
+                return t.metricType == null ? null : t.metricType.wireName();
+            case "count":
+                return t.metricType == MetricType.HISTOGRAM ? Long.toString(t.count) : null;
+            case "sum":
+                return t.metricType == MetricType.HISTOGRAM ? num(t.sum) : null;
+            case "min":
+                return t.metricType == MetricType.HISTOGRAM ? num(t.min) : null;
+            case "max":
+                return t.metricType == MetricType.HISTOGRAM ? num(t.max) : null;
+            case "severity":
+                return t.severity;
+            case "severity_number":
+                return t.severityNumber == 0 ? null : Integer.toString(t.severityNumber);
+            case "body":
+                return t.body;
+            case "trace_id":
+                return t.traceId;
+            case "span_id":
+                return t.spanId;
+            case "parent_span_id":
+                return t.parentSpanId;
+            case "kind":
+                return t.kind;
+            case "status":
+                return t.status;
+            case "duration_ms":
+                return t.signal == Signal.SPAN ? num(t.durationMs) : null;
+            case "timestamp":
+                return Long.toString(t.timestamp);
+            default:
+                return attribute(t, field);
         }
     }
 
     public static double number(Telemetry t, String field) {
         switch (field) {
-            case "value": return t.signal == Signal.METRIC ? t.value : Double.NaN;
-            case "count": return t.metricType == MetricType.HISTOGRAM ? t.count : Double.NaN;
-            case "sum": return t.metricType == MetricType.HISTOGRAM ? t.sum : Double.NaN;
-            case "min": return t.metricType == MetricType.HISTOGRAM ? t.min : Double.NaN;
-            case "max": return t.metricType == MetricType.HISTOGRAM ? t.max : Double.NaN;
-            case "severity_number": return t.severityNumber == 0 ? Double.NaN : t.severityNumber;
-            case "duration_ms": return t.signal == Signal.SPAN ? t.durationMs : Double.NaN;
-            case "timestamp": return t.timestamp;
+            case "value":
+                return t.signal == Signal.METRIC ? t.value : Double.NaN;
+            case "count":
+                return t.metricType == MetricType.HISTOGRAM ? t.count : Double.NaN;
+            case "sum":
+                return t.metricType == MetricType.HISTOGRAM ? t.sum : Double.NaN;
+            case "min":
+                return t.metricType == MetricType.HISTOGRAM ? t.min : Double.NaN;
+            case "max":
+                return t.metricType == MetricType.HISTOGRAM ? t.max : Double.NaN;
+            case "severity_number":
+                return t.severityNumber == 0 ? Double.NaN : t.severityNumber;
+            case "duration_ms":
+                return t.signal == Signal.SPAN ? t.durationMs : Double.NaN;
+            case "timestamp":
+                return t.timestamp;
             default:
                 String s = text(t, field);
                 if (s == null || s.isEmpty()) {

@@ -13,7 +13,8 @@ import org.apache.flink.util.OutputTag;
  * again.
  */
 public class MinuteRollupFunction extends ServiceWindowFunction<RollupEvent> {
-    public static final OutputTag<RollupEvent> LATE = new OutputTag<>("rollup-late", TypeInformation.of(RollupEvent.class));
+    public static final OutputTag<RollupEvent> LATE =
+            new OutputTag<>("rollup-late", TypeInformation.of(RollupEvent.class));
 
     public MinuteRollupFunction(long size, long allowedLateness) {
         super(size, allowedLateness, "lateRecords");

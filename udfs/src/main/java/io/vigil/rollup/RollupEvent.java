@@ -19,6 +19,7 @@ public class RollupEvent {
     public long timestamp;
     /** {@link #REQUEST}, {@link #LOG} or {@link #ALERT}. */
     public String type;
+
     public double durationMs;
     public boolean error;
     /** Log severity (lower case) or alert severity. */

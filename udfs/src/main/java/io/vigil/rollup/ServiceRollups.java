@@ -3,13 +3,11 @@ package io.vigil.rollup;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-
 import org.apache.flink.util.Collector;
-
-import java.time.Duration;
 
 /**
  * The per-service rollup stage: request rate, error ratio, latency p50/p95/p99 (t-digest), log records by severity
@@ -38,8 +36,8 @@ public final class ServiceRollups {
      * @param allowedLateness how long after the watermark passes a window's end records are still added to it
      *     (alerts are emitted when the watermark passes their detection window, so a little lateness keeps them)
      */
-    public static DataStream<Rollup> attach(DataStream<Telemetry> telemetry, DataStream<Alert> alerts,
-            Duration allowedLateness) {
+    public static DataStream<Rollup> attach(
+            DataStream<Telemetry> telemetry, DataStream<Alert> alerts, Duration allowedLateness) {
         long lateness = allowedLateness.toMillis();
         TypeInformation<RollupEvent> eventType = TypeInformation.of(RollupEvent.class);
         DataStream<RollupEvent> fromTelemetry = telemetry
@@ -48,31 +46,38 @@ public final class ServiceRollups {
                     if (e != null) {
                         out.collect(e);
                     }
-                }).returns(eventType).name("rollup-events-telemetry");
-        DataStream<RollupEvent> fromAlerts = alerts
-                .flatMap((Alert a, Collector<RollupEvent> out) -> {
+                })
+                .returns(eventType)
+                .name("rollup-events-telemetry");
+        DataStream<RollupEvent> fromAlerts = alerts.flatMap((Alert a, Collector<RollupEvent> out) -> {
                     RollupEvent e = RollupEvent.of(a);
                     if (e != null) {
                         out.collect(e);
                     }
-                }).returns(eventType).name("rollup-events-alerts");
-        SingleOutputStreamOperator<ServiceWindow> minutes = fromTelemetry.union(fromAlerts)
+                })
+                .returns(eventType)
+                .name("rollup-events-alerts");
+        SingleOutputStreamOperator<ServiceWindow> minutes = fromTelemetry
+                .union(fromAlerts)
                 .keyBy(e -> e.service)
                 .process(new MinuteRollupFunction(MINUTE.toMillis(), lateness))
                 .returns(TypeInformation.of(ServiceWindow.class))
-                .name("service-rollup-1m").uid("service-rollup-1m");
-        DataStream<ServiceWindow> fives = minutes
-                .keyBy(w -> w.service)
+                .name("service-rollup-1m")
+                .uid("service-rollup-1m");
+        DataStream<ServiceWindow> fives = minutes.keyBy(w -> w.service)
                 .process(new WindowMergeFunction(FIVE_MINUTES.toMillis(), lateness))
                 .returns(TypeInformation.of(ServiceWindow.class))
-                .name("service-rollup-5m").uid("service-rollup-5m");
+                .name("service-rollup-5m")
+                .uid("service-rollup-5m");
         TypeInformation<Rollup> rollupType = TypeInformation.of(Rollup.class);
-        DataStream<Rollup> minuteRollups = minutes
-                .flatMap((ServiceWindow w, Collector<Rollup> out) -> w.toRollups("1m")
-                        .forEach(out::collect)).returns(rollupType).name("service-rollups-1m");
-        DataStream<Rollup> fiveRollups = fives
-                .flatMap((ServiceWindow w, Collector<Rollup> out) -> w.toRollups("5m")
-                        .forEach(out::collect)).returns(rollupType).name("service-rollups-5m");
+        DataStream<Rollup> minuteRollups = minutes.flatMap((ServiceWindow w, Collector<Rollup> out) ->
+                        w.toRollups("1m").forEach(out::collect))
+                .returns(rollupType)
+                .name("service-rollups-1m");
+        DataStream<Rollup> fiveRollups = fives.flatMap((ServiceWindow w, Collector<Rollup> out) ->
+                        w.toRollups("5m").forEach(out::collect))
+                .returns(rollupType)
+                .name("service-rollups-5m");
         return minuteRollups.union(fiveRollups);
     }
 }

@@ -2,14 +2,13 @@ package io.vigil.rollup;
 
 import com.tdunning.math.stats.MergingDigest;
 import io.vigil.model.Rollup;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * Everything one service did in one window: requests, errors, a latency t-digest, log records by severity and firing
@@ -19,9 +18,11 @@ import java.util.TreeMap;
 public class ServiceWindow {
     /** t-digest compression: about 1% relative error at p99 with a few KB per window. */
     static final double DIGEST_COMPRESSION = 100;
+
     static final double[] QUANTILES = {0.5, 0.95, 0.99};
     /** Latencies buffered before they are folded into the digest. */
     static final int PENDING = 128;
+
     private static final String SEP = "\u0001";
 
     public String service;
@@ -37,7 +38,9 @@ public class ServiceWindow {
      * (17% of CPU under {@code bench rules}); folding {@link #PENDING} at a time makes it negligible.
      */
     public double[] pendingLatencies;
+
     public int pendingCount;
+
     @TypeInfo(StringLongMapTypeInfo.class)
     public Map<String, Long> logs = new TreeMap<>();
     /** Firing alerts by {@code rule SEP severity}. */
@@ -109,10 +112,12 @@ public class ServiceWindow {
                         .label("quantile", Double.toString(q)));
             }
         }
-        logs.forEach((sev, n) -> out.add(rollup("log_records", n, n, windowLabel).label("severity", sev)));
+        logs.forEach(
+                (sev, n) -> out.add(rollup("log_records", n, n, windowLabel).label("severity", sev)));
         alerts.forEach((k, n) -> {
             int i = k.indexOf(SEP);
-            out.add(rollup("alerts", n, n, windowLabel).label("rule", k.substring(0, i))
+            out.add(rollup("alerts", n, n, windowLabel)
+                    .label("rule", k.substring(0, i))
                     .label("severity", k.substring(i + 1)));
         });
         return out;
@@ -142,7 +147,8 @@ public class ServiceWindow {
 
     /** The digest of every latency so far, the pending ones included (this window's state is left as it is). */
     private MergingDigest digest() {
-        MergingDigest d = latencyDigest == null ? new MergingDigest(DIGEST_COMPRESSION)
+        MergingDigest d = latencyDigest == null
+                ? new MergingDigest(DIGEST_COMPRESSION)
                 : MergingDigest.fromBytes(ByteBuffer.wrap(latencyDigest));
         for (int i = 0; i < pendingCount; i++) {
             d.add(pendingLatencies[i]);
@@ -158,7 +164,7 @@ public class ServiceWindow {
 
     @Override
     public String toString() {
-        return "ServiceWindow{" + service + " [" + windowStart + "," + windowEnd + ") requests=" + requests
-                + " errors=" + errors + " logs=" + logs + " alerts=" + alerts + "}";
+        return "ServiceWindow{" + service + " [" + windowStart + "," + windowEnd + ") requests=" + requests + " errors="
+                + errors + " logs=" + logs + " alerts=" + alerts + "}";
     }
 }

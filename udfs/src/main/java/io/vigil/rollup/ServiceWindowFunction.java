@@ -1,5 +1,8 @@
 package io.vigil.rollup;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -8,10 +11,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * One service's tumbling event-time windows of {@code size} ms, emitted once the watermark passes a window's end plus
@@ -28,8 +27,8 @@ abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN
 
     ServiceWindowFunction(long size, long allowedLateness, String lateMetric) {
         if (size <= 0 || allowedLateness < 0) {
-            throw new IllegalArgumentException("window size must be > 0 and lateness >= 0, got " + size + ", "
-                    + allowedLateness);
+            throw new IllegalArgumentException(
+                    "window size must be > 0 and lateness >= 0, got " + size + ", " + allowedLateness);
         }
         this.size = size;
         this.allowedLateness = allowedLateness;
@@ -38,8 +37,8 @@ abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN
 
     @Override
     public void open(OpenContext ctx) {
-        windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.LONG,
-                TypeInformation.of(ServiceWindow.class)));
+        windows = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("windows", Types.LONG, TypeInformation.of(ServiceWindow.class)));
         late = getRuntimeContext().getMetricGroup().counter(lateMetric);
     }
 

@@ -1,11 +1,10 @@
 package io.vigil.rollup;
 
+import java.lang.reflect.Type;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.lang.reflect.Type;
-import java.util.Map;
 
 /**
  * Tells Flink to serialize a {@code Map<String, Long>} (counts) field with its own MapSerializer. Without it a map field of a
@@ -13,7 +12,8 @@ import java.util.Map;
  */
 public class StringLongMapTypeInfo extends TypeInfoFactory<Map<String, Long>> {
     @Override
-    public TypeInformation<Map<String, Long>> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+    public TypeInformation<Map<String, Long>> createTypeInfo(
+            Type t, Map<String, TypeInformation<?>> genericParameters) {
         return Types.MAP(Types.STRING, Types.LONG);
     }
 }

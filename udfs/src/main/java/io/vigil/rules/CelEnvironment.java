@@ -15,7 +15,6 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.cel.runtime.CelVariableResolver;
 import io.vigil.model.Telemetry;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,29 +132,52 @@ public final class CelEnvironment {
     /** The value of a declared variable for a record; never empty for a declared name. */
     static Optional<Object> resolve(Telemetry t, String name) {
         switch (name) {
-            case "attributes": return Optional.of(t.attributes == null ? Map.of() : t.attributes);
-            case "resource": return Optional.of(t.resource == null ? Map.of() : t.resource);
-            case "service": return text(t.resource == null ? null : t.resource.get("service.name"));
-            case "signal": return text(t.signal == null ? null : t.signal.wireName());
-            case "timestamp": return Optional.of(t.timestamp);
-            case "name": return text(t.name);
-            case "value": return Optional.of(t.value);
-            case "unit": return text(t.unit);
-            case "metric_type": return text(t.metricType == null ? null : t.metricType.wireName());
-            case "count": return Optional.of(t.count);
-            case "sum": return Optional.of(t.sum);
-            case "min": return Optional.of(t.min);
-            case "max": return Optional.of(t.max);
-            case "severity": return text(t.severity);
-            case "severity_number": return Optional.of((long) t.severityNumber);
-            case "body": return text(t.body);
-            case "trace_id": return text(t.traceId);
-            case "span_id": return text(t.spanId);
-            case "parent_span_id": return text(t.parentSpanId);
-            case "kind": return text(t.kind);
-            case "status": return text(t.status);
-            case "duration_ms": return Optional.of(t.durationMs);
-            default: return Optional.empty();
+            case "attributes":
+                return Optional.of(t.attributes == null ? Map.of() : t.attributes);
+            case "resource":
+                return Optional.of(t.resource == null ? Map.of() : t.resource);
+            case "service":
+                return text(t.resource == null ? null : t.resource.get("service.name"));
+            case "signal":
+                return text(t.signal == null ? null : t.signal.wireName());
+            case "timestamp":
+                return Optional.of(t.timestamp);
+            case "name":
+                return text(t.name);
+            case "value":
+                return Optional.of(t.value);
+            case "unit":
+                return text(t.unit);
+            case "metric_type":
+                return text(t.metricType == null ? null : t.metricType.wireName());
+            case "count":
+                return Optional.of(t.count);
+            case "sum":
+                return Optional.of(t.sum);
+            case "min":
+                return Optional.of(t.min);
+            case "max":
+                return Optional.of(t.max);
+            case "severity":
+                return text(t.severity);
+            case "severity_number":
+                return Optional.of((long) t.severityNumber);
+            case "body":
+                return text(t.body);
+            case "trace_id":
+                return text(t.traceId);
+            case "span_id":
+                return text(t.spanId);
+            case "parent_span_id":
+                return text(t.parentSpanId);
+            case "kind":
+                return text(t.kind);
+            case "status":
+                return text(t.status);
+            case "duration_ms":
+                return Optional.of(t.durationMs);
+            default:
+                return Optional.empty();
         }
     }
 

@@ -2,7 +2,6 @@ package io.vigil.rules;
 
 import io.vigil.detect.Detector;
 import io.vigil.model.Telemetry;
-
 import java.util.List;
 
 /**
@@ -22,6 +21,7 @@ public final class CompiledRule {
     public final RuleSpec spec;
     /** {@link RuleCodec} JSON: two compiled rules with the same JSON are the same rule. */
     public final String json;
+
     public final RecordFilter filter;
     public final RuleKind kind;
     /** Null for graph kinds. */
@@ -29,8 +29,8 @@ public final class CompiledRule {
     /** Minimum milliseconds between firing alerts for one key; 0 means every alert goes out. */
     public final long realertMillis;
 
-    public CompiledRule(RuleSpec spec, String json, RecordFilter filter, RuleKind kind, Detector detector,
-            long realertMillis) {
+    public CompiledRule(
+            RuleSpec spec, String json, RecordFilter filter, RuleKind kind, Detector detector, long realertMillis) {
         this.spec = spec;
         this.json = json;
         this.filter = filter;

@@ -20,8 +20,12 @@ final class Conditions {
         for (CelEnvironment.Issue i : issues) {
             RuleProblem at = RuleLocations.problem(spec, "where", "", null);
             int[] pos = position(spec, at.file, i.line, i.column);
-            problems.add(new RuleProblem(at.file, pos == null ? at.line : pos[0], pos == null ? at.column : pos[1],
-                    "where: " + firstLine(i.message), hint(i.message)));
+            problems.add(new RuleProblem(
+                    at.file,
+                    pos == null ? at.line : pos[0],
+                    pos == null ? at.column : pos[1],
+                    "where: " + firstLine(i.message),
+                    hint(i.message)));
         }
         return RecordFilter.ALL;
     }
@@ -80,8 +84,10 @@ final class Conditions {
                 .matcher(message);
         if (m.find()) {
             String h = RuleLocations.didYouMean(m.group(1), CelEnvironment.VARIABLES.keySet());
-            return h != null ? h : "variables: " + String.join(", ", CelEnvironment.VARIABLES.keySet())
-                    + "; other fields are in attributes[\"...\"] or resource[\"...\"]";
+            return h != null
+                    ? h
+                    : "variables: " + String.join(", ", CelEnvironment.VARIABLES.keySet())
+                            + "; other fields are in attributes[\"...\"] or resource[\"...\"]";
         }
         if (message.contains("no matching overload")) {
             return "attribute values are strings: compare with \"...\" or convert with double(...) / int(...)";

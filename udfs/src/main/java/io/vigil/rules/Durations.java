@@ -24,19 +24,31 @@ public final class Durations {
             }
             long unit;
             switch (m.group(2)) {
-                case "ms": unit = 1L; break;
-                case "s": unit = 1000L; break;
-                case "m": unit = 60_000L; break;
-                case "h": unit = 3_600_000L; break;
-                case "d": unit = 86_400_000L; break;
-                default: unit = 7 * 86_400_000L; break;
+                case "ms":
+                    unit = 1L;
+                    break;
+                case "s":
+                    unit = 1000L;
+                    break;
+                case "m":
+                    unit = 60_000L;
+                    break;
+                case "h":
+                    unit = 3_600_000L;
+                    break;
+                case "d":
+                    unit = 86_400_000L;
+                    break;
+                default:
+                    unit = 7 * 86_400_000L;
+                    break;
             }
             try {
                 // Exact arithmetic: a huge number must not wrap around into a short or negative duration.
                 millis = Math.addExact(millis, Math.multiplyExact(Long.parseLong(m.group(1)), unit));
             } catch (ArithmeticException | NumberFormatException e) {
-                throw new IllegalArgumentException("duration '" + text + "' is too long; expected e.g. 30s, 5m,"
-                        + " 1h30m, 3d");
+                throw new IllegalArgumentException(
+                        "duration '" + text + "' is too long; expected e.g. 30s, 5m," + " 1h30m, 3d");
             }
             end = m.end();
         }

@@ -3,9 +3,8 @@ package io.vigil.rules;
 import io.vigil.detect.Detector;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.List;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * A rule kind that becomes part of the job graph itself (for example a Flink CEP pattern), so its rules change only

@@ -3,7 +3,6 @@ package io.vigil.rules;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryField;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,8 +25,8 @@ import java.util.regex.PatternSyntaxException;
  * Equality and set membership are plain Java (a few ns per record); only {@code where:} goes through CEL.
  */
 public final class Match {
-    private static final Set<String> OPERATORS = Set.of("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "regex",
-            "exists");
+    private static final Set<String> OPERATORS =
+            Set.of("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "regex", "exists");
 
     private Match() {}
 
@@ -49,15 +48,20 @@ public final class Match {
             String path = "match." + field;
             Object cond = e.getValue();
             if (field.equals("signal") && (!(cond instanceof String) || Signal.fromWire((String) cond) == null)) {
-                problems.add(RuleLocations.problem(spec, path, "signal must be one of metric, log, span, event",
-                        cond == null ? null : RuleLocations.didYouMean(cond.toString(),
-                                List.of("metric", "log", "span", "event"))));
+                problems.add(RuleLocations.problem(
+                        spec,
+                        path,
+                        "signal must be one of metric, log, span, event",
+                        cond == null
+                                ? null
+                                : RuleLocations.didYouMean(
+                                        cond.toString(), List.of("metric", "log", "span", "event"))));
                 continue;
             }
             if (cond instanceof Map) {
                 for (Map.Entry<String, Object> op : ((Map<String, Object>) cond).entrySet()) {
-                    RecordFilter f = operator(spec, path + "." + op.getKey(), field, op.getKey(), op.getValue(),
-                            problems);
+                    RecordFilter f =
+                            operator(spec, path + "." + op.getKey(), field, op.getKey(), op.getValue(), problems);
                     if (f != null) {
                         filter = filter.and(f);
                     }
@@ -65,7 +69,10 @@ public final class Match {
             } else if (cond instanceof List) {
                 filter = filter.and(anyOf(field, (List<Object>) cond));
             } else if (cond == null) {
-                problems.add(RuleLocations.problem(spec, path, "condition for '" + field + "' is empty",
+                problems.add(RuleLocations.problem(
+                        spec,
+                        path,
+                        "condition for '" + field + "' is empty",
                         "write a value, a list of values, or {exists: true}"));
             } else {
                 filter = filter.and(equal(field, cond));
@@ -74,20 +81,22 @@ public final class Match {
         return filter;
     }
 
-    private static RecordFilter operator(RuleSpec spec, String path, String field, String op, Object arg,
-            List<RuleProblem> problems) {
+    private static RecordFilter operator(
+            RuleSpec spec, String path, String field, String op, Object arg, List<RuleProblem> problems) {
         if (!OPERATORS.contains(op)) {
-            problems.add(RuleLocations.problem(spec, path, "unknown operator '" + op + "'",
-                    RuleLocations.didYouMean(op, OPERATORS)));
+            problems.add(RuleLocations.problem(
+                    spec, path, "unknown operator '" + op + "'", RuleLocations.didYouMean(op, OPERATORS)));
             return null;
         }
         switch (op) {
-            case "eq": return equal(field, arg);
+            case "eq":
+                return equal(field, arg);
             case "ne": {
                 RecordFilter eq = equal(field, arg);
                 return t -> !eq.test(t);
             }
-            case "in": return anyOf(field, asList(arg));
+            case "in":
+                return anyOf(field, asList(arg));
             case "not_in": {
                 RecordFilter in = anyOf(field, asList(arg));
                 return t -> !in.test(t);
@@ -96,8 +105,8 @@ public final class Match {
                 String flag = String.valueOf(arg);
                 if (!flag.equals("true") && !flag.equals("false")) {
                     // parseBoolean would read any other word as false and silently invert the condition
-                    problems.add(RuleLocations.problem(spec, path, "exists needs true or false, not '" + arg + "'",
-                            null));
+                    problems.add(
+                            RuleLocations.problem(spec, path, "exists needs true or false, not '" + arg + "'", null));
                     return null;
                 }
                 boolean want = flag.equals("true");
@@ -124,10 +133,14 @@ public final class Match {
                     return null;
                 }
                 switch (op) {
-                    case "gt": return t -> t.number(field) > bound;
-                    case "gte": return t -> t.number(field) >= bound;
-                    case "lt": return t -> t.number(field) < bound;
-                    default: return t -> t.number(field) <= bound;
+                    case "gt":
+                        return t -> t.number(field) > bound;
+                    case "gte":
+                        return t -> t.number(field) >= bound;
+                    case "lt":
+                        return t -> t.number(field) < bound;
+                    default:
+                        return t -> t.number(field) <= bound;
                 }
             }
         }

@@ -139,7 +139,9 @@ public final class Params {
     public String oneOf(String name, String dflt, String... allowed) {
         String s = string(name, dflt);
         if (s != null && !Arrays.asList(allowed).contains(s)) {
-            problem("params." + name, name + " must be one of " + String.join(", ", allowed) + ", not '" + s + "'",
+            problem(
+                    "params." + name,
+                    name + " must be one of " + String.join(", ", allowed) + ", not '" + s + "'",
                     RuleLocations.didYouMean(s, Arrays.asList(allowed)));
             return dflt;
         }
@@ -166,7 +168,9 @@ public final class Params {
     public void rejectUnknown(Set<String> known) {
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
-                problem("params." + k, "unknown parameter '" + k + "' for kind " + spec.kind,
+                problem(
+                        "params." + k,
+                        "unknown parameter '" + k + "' for kind " + spec.kind,
                         RuleLocations.didYouMean(k, known));
             }
         }

@@ -1,7 +1,6 @@
 package io.vigil.rules;
 
 import io.vigil.model.Telemetry;
-
 import java.io.Serializable;
 
 /**

@@ -1,7 +1,6 @@
 package io.vigil.rules;
 
 import io.vigil.detect.Detector;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +36,8 @@ public final class RuleCompiler {
         for (RuleSpec spec : specs) {
             RuleSpec first = spec.id == null ? null : seen.putIfAbsent(spec.id, spec);
             if (first != null) {
-                problems.add(RuleLocations.problem(spec, "id", "duplicate rule id '" + spec.id + "'",
-                        "first defined at " + first.source));
+                problems.add(RuleLocations.problem(
+                        spec, "id", "duplicate rule id '" + spec.id + "'", "first defined at " + first.source));
                 continue;
             }
             CompiledRule r = compile(spec, problems);
@@ -56,15 +55,21 @@ public final class RuleCompiler {
     public static CompiledRule compile(RuleSpec spec, List<RuleProblem> problems) {
         int before = problems.size();
         if (spec.id == null || !ID.matcher(spec.id).matches()) {
-            problems.add(RuleLocations.problem(spec, "id", spec.id == null ? "missing rule id"
-                    : "bad rule id '" + spec.id + "'", "lower-case letters, digits, '.', '_' and '-'"));
+            problems.add(RuleLocations.problem(
+                    spec,
+                    "id",
+                    spec.id == null ? "missing rule id" : "bad rule id '" + spec.id + "'",
+                    "lower-case letters, digits, '.', '_' and '-'"));
         }
         if (spec.name == null || spec.name.isBlank()) {
             problems.add(RuleLocations.problem(spec, "name", "missing rule name", null));
         }
         if (spec.severity == null || !SEVERITIES.contains(spec.severity)) {
-            problems.add(RuleLocations.problem(spec, "severity", "severity must be one of info, low, medium, high,"
-                    + " critical", spec.severity == null ? null : RuleLocations.didYouMean(spec.severity, SEVERITIES)));
+            problems.add(RuleLocations.problem(
+                    spec,
+                    "severity",
+                    "severity must be one of info, low, medium, high," + " critical",
+                    spec.severity == null ? null : RuleLocations.didYouMean(spec.severity, SEVERITIES)));
         }
         long realert = 0;
         if (spec.realert != null) {
@@ -87,10 +92,13 @@ public final class RuleCompiler {
         RuleKind kind = RuleKinds.get(spec.kind);
         Detector detector = null;
         if (kind == null) {
-            problems.add(RuleLocations.problem(spec, "kind", spec.kind == null ? "missing rule kind"
-                    : "unknown rule kind '" + spec.kind + "'", spec.kind == null
-                    ? "one of " + String.join(", ", RuleKinds.names())
-                    : RuleLocations.didYouMean(spec.kind, RuleKinds.names())));
+            problems.add(RuleLocations.problem(
+                    spec,
+                    "kind",
+                    spec.kind == null ? "missing rule kind" : "unknown rule kind '" + spec.kind + "'",
+                    spec.kind == null
+                            ? "one of " + String.join(", ", RuleKinds.names())
+                            : RuleLocations.didYouMean(spec.kind, RuleKinds.names())));
         } else {
             Params params = new Params(spec);
             detector = kind.compile(spec, params);

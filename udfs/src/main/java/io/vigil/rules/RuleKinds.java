@@ -6,7 +6,6 @@ import io.vigil.detect.list.ListKind;
 import io.vigil.detect.newterm.NewTermKind;
 import io.vigil.detect.sequence.SequenceKind;
 import io.vigil.detect.threshold.ThresholdKind;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -42,7 +41,9 @@ public final class RuleLoader {
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.walk(p)) {
-                    files.addAll(s.filter(Files::isRegularFile).filter(RuleLoader::isRuleFile).sorted()
+                    files.addAll(s.filter(Files::isRegularFile)
+                            .filter(RuleLoader::isRuleFile)
+                            .sorted()
                             .collect(Collectors.toList()));
                 }
             } else {
@@ -88,8 +89,12 @@ public final class RuleLoader {
             problems.add(new RuleProblem(name, e.line, e.column, e.getMessage(), null));
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
-            problems.add(new RuleProblem(name, l == null ? 1 : l.getLineNr(), l == null ? 1 : l.getColumnNr(),
-                    "YAML syntax error: " + e.getOriginalMessage(), null));
+            problems.add(new RuleProblem(
+                    name,
+                    l == null ? 1 : l.getLineNr(),
+                    l == null ? 1 : l.getColumnNr(),
+                    "YAML syntax error: " + e.getOriginalMessage(),
+                    null));
         }
     }
 
@@ -99,7 +104,10 @@ public final class RuleLoader {
      */
     private static String utf8(String file, byte[] bytes, List<RuleProblem> problems) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             String lenient = new String(bytes, StandardCharsets.UTF_8); // undecodable bytes become U+FFFD
             int bad = Math.max(0, lenient.indexOf('\uFFFD'));
@@ -111,8 +119,8 @@ public final class RuleLoader {
                     lineStart = i + 1;
                 }
             }
-            problems.add(new RuleProblem(file, line, bad - lineStart + 1, "the file is not UTF-8 text",
-                    "save it as UTF-8"));
+            problems.add(
+                    new RuleProblem(file, line, bad - lineStart + 1, "the file is not UTF-8 text", "save it as UTF-8"));
             return null;
         }
     }
@@ -131,8 +139,13 @@ public final class RuleLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private static void collect(Object doc, String file, JsonLocation start, Map<String, int[]> locations,
-            List<RuleSpec> specs, List<RuleProblem> problems) {
+    private static void collect(
+            Object doc,
+            String file,
+            JsonLocation start,
+            Map<String, int[]> locations,
+            List<RuleSpec> specs,
+            List<RuleProblem> problems) {
         if (doc == null) {
             return;
         }
@@ -158,8 +171,13 @@ public final class RuleLoader {
         }
     }
 
-    private static void addRule(Object value, String prefix, String file, Map<String, int[]> locations,
-            List<RuleSpec> specs, List<RuleProblem> problems) {
+    private static void addRule(
+            Object value,
+            String prefix,
+            String file,
+            Map<String, int[]> locations,
+            List<RuleSpec> specs,
+            List<RuleProblem> problems) {
         int[] at = locations.getOrDefault(prefix, new int[] {1, 1});
         if (!(value instanceof Map)) {
             problems.add(new RuleProblem(file, at[0], at[1], "a rule must be a mapping of fields", null));
@@ -239,13 +257,20 @@ public final class RuleLoader {
             locations.put(path + VALUE, new int[] {l.getLineNr(), l.getColumnNr()});
         }
         switch (t) {
-            case VALUE_STRING: return p.getText();
-            case VALUE_NUMBER_INT: return p.getNumberValue() instanceof Integer ? (Object) p.getLongValue() : p.getNumberValue();
-            case VALUE_NUMBER_FLOAT: return p.getDoubleValue();
-            case VALUE_TRUE: return Boolean.TRUE;
-            case VALUE_FALSE: return Boolean.FALSE;
-            case VALUE_NULL: return null;
-            default: throw new IllegalStateException("unexpected YAML token " + t);
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                return p.getNumberValue() instanceof Integer ? (Object) p.getLongValue() : p.getNumberValue();
+            case VALUE_NUMBER_FLOAT:
+                return p.getDoubleValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new IllegalStateException("unexpected YAML token " + t);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.vigil.rules;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,13 +29,16 @@ public class RuleSpec implements Serializable {
     public Map<String, Object> match = new LinkedHashMap<>();
     /** Optional CEL condition over the record, evaluated after {@link #match}. */
     public String where;
+
     @JsonProperty("key_by")
     public List<String> keyBy = new ArrayList<>();
     /** Minimum time between two firing alerts for the same key, e.g. {@code 30m}; repeats are counted. */
     public String realert;
+
     public Map<String, String> labels = new LinkedHashMap<>();
     /** Templates over key fields and values: {@code {{ service.name }}}, {@code {{ observed }}}, ... */
     public Map<String, String> annotations = new LinkedHashMap<>();
+
     public String owner;
     public String runbook;
     /** Kind-specific parameters, validated by the kind. */

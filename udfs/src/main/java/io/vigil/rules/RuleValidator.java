@@ -42,8 +42,8 @@ public final class RuleValidator {
         for (RuleSpec spec : specs) {
             RuleSpec first = spec.id == null ? null : seen.putIfAbsent(spec.id, spec);
             if (first != null) {
-                r.problems.add(RuleLocations.problem(spec, "id", "duplicate rule id '" + spec.id + "'",
-                        "first defined at " + first.source));
+                r.problems.add(RuleLocations.problem(
+                        spec, "id", "duplicate rule id '" + spec.id + "'", "first defined at " + first.source));
                 continue;
             }
             CompiledRule c = RuleCompiler.compile(spec, r.problems);
@@ -52,7 +52,8 @@ public final class RuleValidator {
                 r.rules.add(c);
             }
         }
-        r.problems.sort(Comparator.comparing((RuleProblem p) -> p.file).thenComparingInt(p -> p.line)
+        r.problems.sort(Comparator.comparing((RuleProblem p) -> p.file)
+                .thenComparingInt(p -> p.line)
                 .thenComparingInt(p -> p.column));
         return r;
     }

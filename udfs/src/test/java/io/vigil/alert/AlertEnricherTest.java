@@ -1,16 +1,15 @@
 package io.vigil.alert;
 
-import io.vigil.model.Alert;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.model.Alert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AlertEnricherTest {
     private static final Path REPO_CATALOG = findCatalog();
@@ -38,7 +37,8 @@ class AlertEnricherTest {
         assertEquals("payments", a.enrichment.get("team"));
         assertEquals("0", a.enrichment.get("tier"));
         assertEquals("#payments-oncall", a.enrichment.get("channel"));
-        assertEquals("https://dashboards.shop.example/d/payments,https://dashboards.shop.example/d/psp",
+        assertEquals(
+                "https://dashboards.shop.example/d/payments,https://dashboards.shop.example/d/psp",
                 a.enrichment.get("dashboards"));
         assertEquals("known", a.enrichment.get(AlertEnricher.STATUS));
     }

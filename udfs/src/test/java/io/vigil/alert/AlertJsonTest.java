@@ -1,19 +1,18 @@
 package io.vigil.alert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The alert wire format: ECS names, Vigil's fields under vigil.*, and a lossless round trip. */
 class AlertJsonTest {
@@ -167,8 +166,17 @@ class AlertJsonTest {
         assertFalse(n.get("rule").has("custom"));
         assertFalse(n.has("user"));
         assertEquals("CN", n.at("/source/geo/country_iso_code").asText(), "deeper ECS names nest all the way");
-        assertEquals(Map.of("event.action", "ssh_login", "rule.custom", "x", "user", "no-dot",
-                "source.geo.country_iso_code", "CN"), AlertJson.fromBytes(AlertJson.toBytes(a)).keyFields);
+        assertEquals(
+                Map.of(
+                        "event.action",
+                        "ssh_login",
+                        "rule.custom",
+                        "x",
+                        "user",
+                        "no-dot",
+                        "source.geo.country_iso_code",
+                        "CN"),
+                AlertJson.fromBytes(AlertJson.toBytes(a)).keyFields);
     }
 
     @Test

@@ -1,17 +1,19 @@
 package io.vigil.alert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.Alert;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class AlertLineTest {
     @Test
     void aFiringAlertOnOneLine() {
         Alert a = AlertJsonTest.sample();
         a.keyFields.remove("service.name");
-        assertEquals("2026-11-02T02:20:00Z HIGH     ssh-brute-force source.ip=203.0.113.45 host.name=bastion-1"
-                + " | 152 failed logins from 203.0.113.45 (+3 suppressed) [team secops]", AlertLine.format(a));
+        assertEquals(
+                "2026-11-02T02:20:00Z HIGH     ssh-brute-force source.ip=203.0.113.45 host.name=bastion-1"
+                        + " | 152 failed logins from 203.0.113.45 (+3 suppressed) [team secops]",
+                AlertLine.format(a));
     }
 
     @Test
@@ -23,7 +25,7 @@ class AlertLineTest {
         a.suppressed = 0;
         a.enrichment.clear();
         a.message = "Resolved: all good";
-        assertEquals("2026-11-02T02:20:00Z CRITICAL RESOLVED ssh-brute-force | Resolved: all good",
-                AlertLine.format(a));
+        assertEquals(
+                "2026-11-02T02:20:00Z CRITICAL RESOLVED ssh-brute-force | Resolved: all good", AlertLine.format(a));
     }
 }

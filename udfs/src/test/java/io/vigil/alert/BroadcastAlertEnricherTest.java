@@ -1,18 +1,17 @@
 package io.vigil.alert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import io.vigil.model.Alert;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The enricher of a job that follows the catalog topic: topic entries over the file's, driven through Flink's harness. */
 class BroadcastAlertEnricherTest {
@@ -39,13 +38,13 @@ class BroadcastAlertEnricherTest {
     }
 
     private static BroadcastOperatorTestHarness<Alert, CatalogUpdate, Alert> harness() throws Exception {
-        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new BroadcastAlertEnricher(FILE),
-                BroadcastAlertEnricher.CATALOG);
+        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new BroadcastAlertEnricher(FILE), BroadcastAlertEnricher.CATALOG);
     }
 
     /** Sends one alert of this service through and returns its enrichment. */
-    private static Map<String, String> enrich(BroadcastOperatorTestHarness<Alert, CatalogUpdate, Alert> h,
-            String service) throws Exception {
+    private static Map<String, String> enrich(
+            BroadcastOperatorTestHarness<Alert, CatalogUpdate, Alert> h, String service) throws Exception {
         int before = h.extractOutputValues().size();
         h.processElement(alert(service), T0);
         List<Alert> out = h.extractOutputValues();
@@ -83,8 +82,13 @@ class BroadcastAlertEnricherTest {
         assertEquals("file-payments@shop.example", payments.get("owner"));
         assertEquals("https://runbooks/file-payments", payments.get("runbook"));
         assertEquals(Map.of(AlertEnricher.STATUS, "unknown"), enrich(h, "billing"));
-        assertEquals(0, h.getBroadcastState(BroadcastAlertEnricher.CATALOG).entries().spliterator()
-                .getExactSizeIfKnown(), "the topic's entries are gone from state");
+        assertEquals(
+                0,
+                h.getBroadcastState(BroadcastAlertEnricher.CATALOG)
+                        .entries()
+                        .spliterator()
+                        .getExactSizeIfKnown(),
+                "the topic's entries are gone from state");
         h.close();
     }
 
@@ -100,8 +104,10 @@ class BroadcastAlertEnricherTest {
     @Test
     void aRulesOwnerAndRunbookStillOverrideTheTopicsEntry() throws Exception {
         var h = harness();
-        h.processBroadcastElement(new CatalogUpdate("payments",
-                entry("topic-payments@shop.example", "psp", "https://runbooks/topic-payments")), T0);
+        h.processBroadcastElement(
+                new CatalogUpdate(
+                        "payments", entry("topic-payments@shop.example", "psp", "https://runbooks/topic-payments")),
+                T0);
         Alert a = alert("payments");
         a.annotations.put("owner", "fraud@shop.example");
         a.annotations.put("runbook", "https://runbooks/fraud");
@@ -123,8 +129,11 @@ class BroadcastAlertEnricherTest {
         h.close();
 
         var restored = new BroadcastOperatorTestHarness<Alert, CatalogUpdate, Alert>(
-                new CoBroadcastWithNonKeyedOperator<>(new BroadcastAlertEnricher(FILE),
-                        List.of(BroadcastAlertEnricher.CATALOG)), 1, 1, 0);
+                new CoBroadcastWithNonKeyedOperator<>(
+                        new BroadcastAlertEnricher(FILE), List.of(BroadcastAlertEnricher.CATALOG)),
+                1,
+                1,
+                0);
         restored.setup();
         restored.initializeState(snapshot);
         restored.open();

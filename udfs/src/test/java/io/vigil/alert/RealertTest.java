@@ -1,6 +1,9 @@
 package io.vigil.alert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.Alert;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -8,10 +11,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Realert: suppression within the realert period, duplicates, resolutions and state cleanup, per key. */
 class RealertTest {
@@ -49,8 +48,7 @@ class RealertTest {
         return a;
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, Alert, Alert> h, Alert a)
-            throws Exception {
+    private static void send(KeyedOneInputStreamOperatorTestHarness<String, Alert, Alert> h, Alert a) throws Exception {
         h.processElement(new StreamRecord<>(a, a.eventTime));
     }
 
@@ -135,7 +133,9 @@ class RealertTest {
         send(h, firing("checkout", T0, 30 * MIN));
         send(h, firing("cart", T0 + MIN, 30 * MIN));
         send(h, firing("checkout", T0 + 2 * MIN, 30 * MIN));
-        assertEquals(List.of("checkout", "cart"), h.extractOutputValues().stream().map(a -> a.key).toList());
+        assertEquals(
+                List.of("checkout", "cart"),
+                h.extractOutputValues().stream().map(a -> a.key).toList());
         h.close();
     }
 

@@ -1,12 +1,11 @@
 package io.vigil.alert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.Alert;
 import io.vigil.rules.RuleSpec;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class TemplatesTest {
     private static Alert alert() {
@@ -28,24 +27,29 @@ class TemplatesTest {
 
     @Test
     void keyFieldsAndValues() {
-        assertEquals("p95 of checkout /api/checkout is 1234.568 ms (> 500) over 5m",
-                Templates.render("p95 of {{ service.name }} {{http.route}} is {{ observed }} ms ({{comparison}}"
-                        + " {{ expected }}) over {{ window }}", alert()));
+        assertEquals(
+                "p95 of checkout /api/checkout is 1234.568 ms (> 500) over 5m",
+                Templates.render(
+                        "p95 of {{ service.name }} {{http.route}} is {{ observed }} ms ({{comparison}}"
+                                + " {{ expected }}) over {{ window }}",
+                        alert()));
     }
 
     @Test
     void ruleFieldsLabelsAndTheService() {
         Alert a = alert();
         a.keyFields.remove("service.name"); // not a key field: service.name comes from the alert's service
-        assertEquals("checkout-latency High latency high shop checkout checkout",
-                Templates.render("{{ rule.id }} {{ rule.name }} {{ severity }} {{ team }} {{ service.name }}"
-                        + " {{ service }}", a));
+        assertEquals(
+                "checkout-latency High latency high shop checkout checkout",
+                Templates.render(
+                        "{{ rule.id }} {{ rule.name }} {{ severity }} {{ team }} {{ service.name }}" + " {{ service }}",
+                        a));
     }
 
     @Test
     void unknownNamesShowInsteadOfVanishing() {
-        assertEquals("<servce.name?> and <user.name?>",
-                Templates.render("{{ servce.name }} and {{ user.name }}", alert()));
+        assertEquals(
+                "<servce.name?> and <user.name?>", Templates.render("{{ servce.name }} and {{ user.name }}", alert()));
     }
 
     @Test
@@ -89,8 +93,8 @@ class TemplatesTest {
     void withoutASummaryTheMessageSaysWhatWasObserved() {
         Alert a = alert();
         Templates.render(new RuleSpec(), a);
-        assertEquals("High latency for service.name=checkout, http.route=/api/checkout: observed 1234.568 > 500",
-                a.message);
+        assertEquals(
+                "High latency for service.name=checkout, http.route=/api/checkout: observed 1234.568 > 500", a.message);
         Alert noKey = alert();
         noKey.keyFields.clear();
         noKey.comparison = null;
@@ -100,7 +104,8 @@ class TemplatesTest {
 
     @Test
     void namesUsedByATemplate() {
-        assertEquals(List.of("service.name", "observed", "rule.id"),
+        assertEquals(
+                List.of("service.name", "observed", "rule.id"),
                 Templates.names("{{ service.name }} {{observed}} x {{ rule.id}}"));
     }
 }

@@ -7,6 +7,9 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
@@ -24,10 +27,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Drives a {@link DetectorOperator} inside Flink's operator test harness: keyed records on input 1, rule updates on
  * the broadcast input 2, watermarks on both (the operator's event time is the minimum of its inputs), snapshots and
@@ -40,8 +39,11 @@ final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
     private final InterceptingOperatorMetricGroup metrics;
     private final Map<RuleSpec, CompiledRule> compiled = new java.util.IdentityHashMap<>();
 
-    private DetectorHarness(CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op, MockEnvironment env,
-            InterceptingOperatorMetricGroup metrics) throws Exception {
+    private DetectorHarness(
+            CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op,
+            MockEnvironment env,
+            InterceptingOperatorMetricGroup metrics)
+            throws Exception {
         super(op, env);
         this.op = op;
         this.metrics = metrics;
@@ -55,13 +57,18 @@ final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
         InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
             @Override
-            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name,
-                    Map<String, String> additionalVariables) {
+            public InternalOperatorMetricGroup getOrAddOperator(
+                    OperatorID id, String name, Map<String, String> additionalVariables) {
                 return metrics;
             }
         };
-        MockEnvironment env = new MockEnvironmentBuilder().setTaskName("detector").setMaxParallelism(128)
-                .setParallelism(1).setSubtaskIndex(0).setMetricGroup(task).build();
+        MockEnvironment env = new MockEnvironmentBuilder()
+                .setTaskName("detector")
+                .setMaxParallelism(128)
+                .setParallelism(1)
+                .setSubtaskIndex(0)
+                .setMetricGroup(task)
+                .build();
         CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op = new CoBroadcastWithKeyedOperator<>(
                 new DetectorOperator(new RuleBook(initialRules)), List.of(RuleBook.RULES));
         return new DetectorHarness(op, env, metrics);

@@ -8,24 +8,23 @@ import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
 /**
  * The shared {@link DetectorOperator} in Flink's keyed broadcast operator harness, fed the way the job feeds it: each
@@ -44,7 +43,11 @@ public final class DetectorRig {
         this.rules = RuleCompiler.compileAll(specs);
         harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(new DetectorOperator(new RuleBook(specs)), List.of(RuleBook.RULES)),
-                r -> r.key, Types.STRING, 1, 1, 0);
+                r -> r.key,
+                Types.STRING,
+                1,
+                1,
+                0);
         if (restore != null) {
             harness.initializeState(restore);
         }
@@ -141,8 +144,8 @@ public final class DetectorRig {
         AbstractStreamOperator<?> op = (AbstractStreamOperator<?>) harness.getOperator();
         KeyedStateBackend<Object> backend = op.getKeyedStateBackend();
         backend.setCurrentKey(key);
-        MapState<K, V> state = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                descriptor);
+        MapState<K, V> state =
+                backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
         int n = 0;
         for (var ignored : state.keys()) {
             n++;

@@ -1,16 +1,5 @@
 package io.vigil.detect;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.alert.AlertIds;
-import io.vigil.model.Alert;
-import io.vigil.rules.RuleSpec;
-import io.vigil.rules.RuleUpdate;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static io.vigil.detect.Specs.MIN;
 import static io.vigil.detect.Specs.SEC;
 import static io.vigil.detect.Specs.T0;
@@ -18,6 +7,16 @@ import static io.vigil.detect.Specs.error;
 import static io.vigil.detect.Specs.errors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.alert.AlertIds;
+import io.vigil.model.Alert;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
 
 /** The frequency kind in the shared detector operator: bursts of N records per key within a sliding window. */
 class FrequencyOperatorTest {
@@ -100,7 +99,9 @@ class FrequencyOperatorTest {
         burst(h2, r, "payments", T0 + MIN - 4 * SEC, 4, SEC); // T0 .. T0+59s: 5 within a minute
         h2.watermark(T0 + 2 * MIN);
         assertEquals(Alert.FIRING, h2.alerts().get(0).status);
-        assertEquals(1, h2.alerts().stream().filter(x -> x.status.equals(Alert.FIRING)).count());
+        assertEquals(
+                1,
+                h2.alerts().stream().filter(x -> x.status.equals(Alert.FIRING)).count());
         h.close();
         h2.close();
     }
@@ -153,7 +154,8 @@ class FrequencyOperatorTest {
         h.watermark(T0 + 20 * MIN);
         List<Alert> a = h.alerts();
         assertEquals(4, a.size(), a.toString());
-        assertEquals(List.of(Alert.FIRING, Alert.RESOLVED, Alert.FIRING, Alert.RESOLVED),
+        assertEquals(
+                List.of(Alert.FIRING, Alert.RESOLVED, Alert.FIRING, Alert.RESOLVED),
                 a.stream().map(x -> x.status).toList());
         assertTrue(!a.get(0).id.equals(a.get(2).id));
         h.close();
@@ -230,7 +232,8 @@ class FrequencyOperatorTest {
         assertTrue(!alert.evidence.isEmpty());
         for (String e : alert.evidence) {
             long ts = JSON.readTree(e).get("timestamp").asLong();
-            assertTrue(ts >= alert.windowStart && ts < alert.windowEnd,
+            assertTrue(
+                    ts >= alert.windowStart && ts < alert.windowEnd,
                     "evidence at " + ts + " lies outside the alert's window [" + alert.windowStart + ", "
                             + alert.windowEnd + ")");
         }

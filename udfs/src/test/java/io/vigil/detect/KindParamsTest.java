@@ -1,17 +1,16 @@
 package io.vigil.detect;
 
-import io.vigil.rules.RuleCompiler;
-import io.vigil.rules.RuleException;
-import io.vigil.rules.RuleProblem;
-import io.vigil.rules.RuleSpec;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.rules.RuleCompiler;
+import io.vigil.rules.RuleException;
+import io.vigil.rules.RuleProblem;
+import io.vigil.rules.RuleSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Wrong parameters of the slo, spike, flatline, change and percentage_match kinds are rejected with a message that
@@ -43,32 +42,49 @@ class KindParamsTest {
     @Test
     void sloParams() {
         compiles("slo", "  objective: 99.9\n  bad: {status: error}\n");
-        compiles("slo", "  objective: '99.5%'\n  good: {duration_ms: {lte: 300}}\n  period: 7d\n"
-                + "  windows: [{alert: page, burn_rate: 10, long: 1h, short: 5m}]\n");
-        assertEquals(5, only(problems("slo", "  bad: {status: error}\n"), "missing parameter 'objective'").line,
+        compiles(
+                "slo",
+                "  objective: '99.5%'\n  good: {duration_ms: {lte: 300}}\n  period: 7d\n"
+                        + "  windows: [{alert: page, burn_rate: 10, long: 1h, short: 5m}]\n");
+        assertEquals(
+                5,
+                only(problems("slo", "  bad: {status: error}\n"), "missing parameter 'objective'").line,
                 "a missing parameter is reported at params:");
         RuleProblem p = only(problems("slo", "  objective: 100\n  bad: {status: error}\n"), "below 100%");
         assertEquals(6, p.line);
         assertEquals(3, p.column);
         only(problems("slo", "  objective: 99.9\n"), "an SLO needs good or bad");
-        only(problems("slo", "  objective: 99.9\n  good: {status: ok}\n  bad: {status: error}\n"),
+        only(
+                problems("slo", "  objective: 99.9\n  good: {status: ok}\n  bad: {status: error}\n"),
                 "either good or bad");
-        RuleProblem op = only(problems("slo", "  objective: 99.9\n  bad: {status: {equals: error}}\n"),
+        RuleProblem op = only(
+                problems("slo", "  objective: 99.9\n  bad: {status: {equals: error}}\n"),
                 "params.bad: unknown operator 'equals'");
         assertEquals(7, op.line);
         assertTrue(op.hint == null || op.hint.contains("eq"), op.toString());
-        RuleProblem w = only(problems("slo", "  objective: 99.9\n  bad: {status: error}\n  windows:\n"
-                + "    - {alert: page, burn_rate: 14.4, long: 5m, short: 1h}\n"), "must be shorter than the long");
+        RuleProblem w = only(
+                problems(
+                        "slo",
+                        "  objective: 99.9\n  bad: {status: error}\n  windows:\n"
+                                + "    - {alert: page, burn_rate: 14.4, long: 5m, short: 1h}\n"),
+                "must be shorter than the long");
         assertEquals(9, w.line);
-        only(problems("slo", "  objective: 99.9\n  bad: {status: error}\n  windows:\n"
-                + "    - {alert: page, burn: 14.4, long: 1h, short: 5m}\n"), "unknown window field 'burn'");
-        only(problems("slo", "  objective: 99.9\n  bad: {status: error}\n  period: 1d\n"),
+        only(
+                problems(
+                        "slo",
+                        "  objective: 99.9\n  bad: {status: error}\n  windows:\n"
+                                + "    - {alert: page, burn: 14.4, long: 1h, short: 5m}\n"),
+                "unknown window field 'burn'");
+        only(
+                problems("slo", "  objective: 99.9\n  bad: {status: error}\n  period: 1d\n"),
                 "long window 3d is longer than the SLO period 1d");
         only(problems("slo", "  objective: 99.9\n  total_metric: requests\n"), "exactly one of good_metric");
-        RuleProblem signal = only(problems("slo", "  objective: 99.9\n  total_metric: a\n  bad_metric: b\n"),
+        RuleProblem signal = only(
+                problems("slo", "  objective: 99.9\n  total_metric: a\n  bad_metric: b\n"),
                 "a metric SLO reads metric points, but the rule matches signal span");
         assertEquals(4, signal.line);
-        only(problems("slo", "  objective: 99.9\n  bad: {status: error}\n  objectve: 99\n"),
+        only(
+                problems("slo", "  objective: 99.9\n  bad: {status: error}\n  objectve: 99\n"),
                 "did you mean 'objective'?");
     }
 
@@ -77,7 +93,8 @@ class KindParamsTest {
         compiles("spike", "  window: 5m\n  ratio: 3\n");
         only(problems("spike", "  window: 5m\n"), "needs ratio");
         only(problems("spike", "  window: 5m\n  ratio: 0.5\n"), "ratio must be above 1");
-        only(problems("spike", "  window: 5m\n  ratio: 2\n  direction: sideways\n"),
+        only(
+                problems("spike", "  window: 5m\n  ratio: 2\n  direction: sideways\n"),
                 "direction must be one of up, down, both, not 'sideways'");
         only(problems("spike", "  ratio: 2\n"), "missing parameter 'window'");
     }
@@ -103,11 +120,14 @@ class KindParamsTest {
     void percentageMatchParams() {
         compiles("percentage_match", "  matching: {status: error}\n  window: 5m\n  bound: 5\n");
         only(problems("percentage_match", "  window: 5m\n  bound: 5\n"), "missing parameter 'matching'");
-        only(problems("percentage_match", "  matching: {status: error}\n  window: 5m\n  bound: 500\n"),
+        only(
+                problems("percentage_match", "  matching: {status: error}\n  window: 5m\n  bound: 500\n"),
                 "bound is a percentage between 0 and 100");
-        only(problems("percentage_match", "  matching: {status: error}\n  window: 5m\n  slide: 2m\n  bound: 5\n"),
+        only(
+                problems("percentage_match", "  matching: {status: error}\n  window: 5m\n  slide: 2m\n  bound: 5\n"),
                 "slide 2m must divide the window 5m");
-        RuleProblem p = only(problems("percentage_match", "  matching: {signal: trace}\n  window: 5m\n  bound: 5\n"),
+        RuleProblem p = only(
+                problems("percentage_match", "  matching: {signal: trace}\n  window: 5m\n  bound: 5\n"),
                 "signal must be one of metric, log, span, event");
         assertEquals(6, p.line);
     }

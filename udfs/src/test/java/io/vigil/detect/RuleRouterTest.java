@@ -1,17 +1,5 @@
 package io.vigil.detect;
 
-import io.vigil.model.Telemetry;
-import io.vigil.rules.CompiledRule;
-import io.vigil.rules.RuleCodec;
-import io.vigil.rules.RuleSpec;
-import io.vigil.rules.RuleUpdate;
-import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static io.vigil.detect.Specs.SEC;
 import static io.vigil.detect.Specs.T0;
 import static io.vigil.detect.Specs.error;
@@ -22,14 +10,25 @@ import static io.vigil.detect.Specs.rule;
 import static io.vigil.detect.Specs.span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.RuleCodec;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
 /** The router: which records reach which rule, under which routing key, as rules come and go. */
 class RuleRouterTest {
     private static final char SEP = CompiledRule.KEY_SEPARATOR;
 
     private static BroadcastOperatorTestHarness<Telemetry, RuleUpdate, Routed> router(RuleSpec... rules)
             throws Exception {
-        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new RuleRouter(new RuleBook(List.of(rules))),
-                RuleBook.RULES);
+        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RuleRouter(new RuleBook(List.of(rules))), RuleBook.RULES);
     }
 
     private static List<String> keys(BroadcastOperatorTestHarness<Telemetry, RuleUpdate, Routed> h) {
@@ -50,8 +49,9 @@ class RuleRouterTest {
         h.processElement(s, T0);
         List<String> keys = keys(h);
         keys.sort(null);
-        assertEquals(List.of("latency" + SEP + "checkout",
-                "latency-by-route" + SEP + "checkout" + SEP + "/api/checkout"), keys);
+        assertEquals(
+                List.of("latency" + SEP + "checkout", "latency-by-route" + SEP + "checkout" + SEP + "/api/checkout"),
+                keys);
         assertEquals(s, h.extractOutputValues().get(0).record);
         h.close();
     }

@@ -2,7 +2,6 @@ package io.vigil.detect;
 
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,22 +1,5 @@
 package io.vigil.detect;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.alert.AlertIds;
-import io.vigil.model.Alert;
-import io.vigil.model.Telemetry;
-import io.vigil.rules.CompiledRule;
-import io.vigil.rules.RuleCodec;
-import io.vigil.rules.RuleSpec;
-import io.vigil.rules.RuleUpdate;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static io.vigil.detect.Specs.MIN;
 import static io.vigil.detect.Specs.SEC;
 import static io.vigil.detect.Specs.T0;
@@ -27,6 +10,22 @@ import static io.vigil.detect.Specs.span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.alert.AlertIds;
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.RuleCodec;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The threshold kind in the shared detector operator, driven record by record and watermark by watermark. */
 class ThresholdOperatorTest {
@@ -151,7 +150,10 @@ class ThresholdOperatorTest {
 
     @Test
     void countOfMatchingRecords() throws Exception {
-        RuleSpec r = rule("many-errors", "threshold", map("signal", "log"),
+        RuleSpec r = rule(
+                "many-errors",
+                "threshold",
+                map("signal", "log"),
                 map("aggregate", "count", "window", "1m", "op", ">=", "bound", 3));
         DetectorHarness h = DetectorHarness.running(r);
         for (int i = 0; i < 3; i++) {
@@ -228,7 +230,8 @@ class ThresholdOperatorTest {
         "<, 100, false", "<, 100.1, true",
         "<=, 100, true", "<=, 99.9, false",
         "==, 100, true", "==, 101, false",
-        "!=, 100, false", "!=, 101, true"})
+        "!=, 100, false", "!=, 101, true"
+    })
     void comparisons(String op, double bound, boolean fires) throws Exception {
         RuleSpec r = latency("op", op, "bound", bound);
         DetectorHarness h = DetectorHarness.running(r);
@@ -243,7 +246,10 @@ class ThresholdOperatorTest {
 
     @Test
     void belowBoundRulesResolveWhenTheValueRecovers() throws Exception {
-        RuleSpec r = rule("low-rate", "threshold", map("signal", "metric", "name", "http.server.request.rate"),
+        RuleSpec r = rule(
+                "low-rate",
+                "threshold",
+                map("signal", "metric", "name", "http.server.request.rate"),
                 map("aggregate", "avg", "window", "1m", "op", "<", "bound", 1));
         DetectorHarness h = DetectorHarness.running(r);
         h.record(r, Telemetry.metric(T0 + SEC, "cart", "http.server.request.rate", 0.2));

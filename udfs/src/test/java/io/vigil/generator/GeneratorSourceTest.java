@@ -1,19 +1,18 @@
 package io.vigil.generator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.ingest.TelemetryDecoder;
 import io.vigil.model.Ingested;
 import io.vigil.model.TelemetryJson;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The source's record function: any index, in any order, gives the record the generator made at that place. */
 class GeneratorSourceTest {
@@ -23,8 +22,8 @@ class GeneratorSourceTest {
     @BeforeAll
     static void generator() {
         // Long enough to hold the bad records of ticks 100 and 700.
-        gen = new TelemetryGenerator(TelemetryGenerator.DEFAULT_SEED, TelemetryGenerator.DEFAULT_START,
-                Duration.ofMinutes(120));
+        gen = new TelemetryGenerator(
+                TelemetryGenerator.DEFAULT_SEED, TelemetryGenerator.DEFAULT_START, Duration.ofMinutes(120));
         offsets = gen.offsets();
     }
 
@@ -42,8 +41,9 @@ class GeneratorSourceTest {
     }
 
     private static String describe(Ingested in) {
-        return in.isDead() ? "dead " + in.deadLetter.reason + " " + in.deadLetter.origin + " "
-                + new String(in.deadLetter.raw, java.nio.charset.StandardCharsets.UTF_8)
+        return in.isDead()
+                ? "dead " + in.deadLetter.reason + " " + in.deadLetter.origin + " "
+                        + new String(in.deadLetter.raw, java.nio.charset.StandardCharsets.UTF_8)
                 : TelemetryJson.write(in.telemetry);
     }
 

@@ -1,5 +1,10 @@
 package io.vigil.generator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.generator.TelemetryGenerator.Incident;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.IngestLimits;
@@ -8,9 +13,6 @@ import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,11 +20,8 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The demo's generated day, decoded by the real canonical-JSON decoder in one pass over the default six hours: order,
@@ -99,7 +98,8 @@ class TelemetryGeneratorTest {
                 if (t.timestamp < t0 || t.timestamp > t0 + TICK) {
                     outsideTick++;
                 }
-                if (t.resource.get("service.name") == null || !"shop".equals(t.resource.get("service.namespace"))
+                if (t.resource.get("service.name") == null
+                        || !"shop".equals(t.resource.get("service.namespace"))
                         || !"prod".equals(t.resource.get("deployment.environment"))) {
                     missingResource++;
                 }
@@ -115,7 +115,9 @@ class TelemetryGeneratorTest {
 
     private static long hm(String s) {
         String[] p = s.split("h");
-        return Duration.ofHours(Long.parseLong(p[0])).plusMinutes(Long.parseLong(p[1])).toMillis();
+        return Duration.ofHours(Long.parseLong(p[0]))
+                .plusMinutes(Long.parseLong(p[1]))
+                .toMillis();
     }
 
     private static void observe(Telemetry t, long offset) {
@@ -137,7 +139,9 @@ class TelemetryGeneratorTest {
                 spansOutside++;
                 errorsOutside += "error".equals(t.status) ? 1 : 0;
             }
-        } else if (t.signal == Signal.LOG && service.equals("payments") && "ERROR".equals(t.severity)
+        } else if (t.signal == Signal.LOG
+                && service.equals("payments")
+                && "ERROR".equals(t.severity)
                 && in(offset, "3h10", "3h15")) {
             paymentsErrorLogs++;
         } else if (t.signal == Signal.LOG && service.equals("sshd")) {
@@ -195,8 +199,8 @@ class TelemetryGeneratorTest {
 
     @Test
     void anotherSeedGivesOtherRecords() {
-        TelemetryGenerator other = new TelemetryGenerator(43, TelemetryGenerator.DEFAULT_START,
-                TelemetryGenerator.DEFAULT_DURATION);
+        TelemetryGenerator other =
+                new TelemetryGenerator(43, TelemetryGenerator.DEFAULT_START, TelemetryGenerator.DEFAULT_DURATION);
         List<byte[]> a = gen.tick(10);
         List<byte[]> b = other.tick(10);
         boolean differ = a.size() != b.size();
@@ -237,7 +241,8 @@ class TelemetryGeneratorTest {
     @Test
     void everyRecordCarriesItsResource() {
         assertEquals(0, missingResource);
-        assertEquals(Set.of("frontend", "checkout", "cart", "payments", "search", "auth", "sshd", "edge-firewall"),
+        assertEquals(
+                Set.of("frontend", "checkout", "cart", "payments", "search", "auth", "sshd", "edge-firewall"),
                 services);
     }
 

@@ -1,20 +1,19 @@
 package io.vigil.ingest;
 
-import io.vigil.model.DeadLetter;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.model.DeadLetter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every file of {@code badrecords/} (listed in its {@code manifest.tsv}) must end as exactly one dead letter with the
@@ -38,7 +37,8 @@ class BadRecordCorpusTest {
             String detail = f[3];
             tests.add(DynamicTest.dynamicTest(file + " as " + format, () -> {
                 byte[] raw = OtlpDecoderTest.resource("badrecords/" + file);
-                DeadLetter d = Decoded.of(Decoders.forFormat(format, LIMITS), raw).onlyDead();
+                DeadLetter d =
+                        Decoded.of(Decoders.forFormat(format, LIMITS), raw).onlyDead();
                 assertEquals(reason, d.reason, d.detail);
                 assertTrue(d.detail.contains(detail), "detail was: " + d.detail);
                 assertArrayEquals(raw, d.raw);

@@ -1,19 +1,18 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.model.DeadLetter;
 import io.vigil.model.MetricType;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class CanonicalJsonDecoderTest {
     private static final long T = Instant.parse("2026-03-01T12:00:00.123Z").toEpochMilli();
@@ -25,7 +24,9 @@ class CanonicalJsonDecoderTest {
     @Test
     void gaugeRoundTrips() {
         Telemetry t = Telemetry.metric(T, "checkout", "http.server.request.duration", 0.25)
-                .res("host.name", "web-1").res("deployment.environment", "prod").attr("http.route", "/pay");
+                .res("host.name", "web-1")
+                .res("deployment.environment", "prod")
+                .attr("http.route", "/pay");
         t.unit = "s";
         assertEquals(t, roundTrip(t));
     }
@@ -44,7 +45,8 @@ class CanonicalJsonDecoderTest {
     @Test
     void logRoundTrips() {
         Telemetry t = Telemetry.log(T, "auth", "WARN", "Failed password for root from 10.0.0.7")
-                .attr("source.ip", "10.0.0.7").attr("user.name", "root");
+                .attr("source.ip", "10.0.0.7")
+                .attr("user.name", "root");
         assertEquals(t, roundTrip(t));
     }
 
@@ -66,9 +68,12 @@ class CanonicalJsonDecoderTest {
 
     @Test
     void acceptsRfc3339TimestampsAndLenientAttributeScalars() {
-        Telemetry t = Decoded.of("json", "{\"signal\":\"log\",\"timestamp\":\"2026-03-01t13:00:00.123+01:00\","
-                + "\"resource\":{\"service.name\":\"a\"},\"attributes\":{\"http.status_code\":503,\"retry\":true,"
-                + "\"gone\":null},\"severity\":\"warning\",\"body\":\"x\",\"future_field\":{\"a\":[1,2]}}").only();
+        Telemetry t = Decoded.of(
+                        "json",
+                        "{\"signal\":\"log\",\"timestamp\":\"2026-03-01t13:00:00.123+01:00\","
+                                + "\"resource\":{\"service.name\":\"a\"},\"attributes\":{\"http.status_code\":503,\"retry\":true,"
+                                + "\"gone\":null},\"severity\":\"warning\",\"body\":\"x\",\"future_field\":{\"a\":[1,2]}}")
+                .only();
         assertEquals(T, t.timestamp);
         assertEquals("503", t.attributes.get("http.status_code"));
         assertEquals("true", t.attributes.get("retry"));
@@ -79,14 +84,18 @@ class CanonicalJsonDecoderTest {
 
     @Test
     void severityNumberAloneGivesSeverityText() {
-        Telemetry t = Decoded.of("json", "{\"signal\":\"log\",\"timestamp\":" + T + ",\"severity_number\":18}").only();
+        Telemetry t = Decoded.of("json", "{\"signal\":\"log\",\"timestamp\":" + T + ",\"severity_number\":18}")
+                .only();
         assertEquals("ERROR", t.severity);
     }
 
     @Test
     void histogramWithoutValueGetsTheMean() {
-        Telemetry t = Decoded.of("json", "{\"signal\":\"metric\",\"timestamp\":" + T + ",\"name\":\"h\","
-                + "\"metric_type\":\"histogram\",\"count\":4,\"sum\":10}").only();
+        Telemetry t = Decoded.of(
+                        "json",
+                        "{\"signal\":\"metric\",\"timestamp\":" + T + ",\"name\":\"h\","
+                                + "\"metric_type\":\"histogram\",\"count\":4,\"sum\":10}")
+                .only();
         assertEquals(2.5, t.value);
         assertEquals(MetricType.HISTOGRAM, t.metricType);
     }
@@ -130,7 +139,8 @@ class CanonicalJsonDecoderTest {
 
     @Test
     void wrongTypeAndTruncationIsAParseError() {
-        DeadLetter dl = Decoded.of("json", "{\"signal\":\"metric\",\"value\":\"x\",\"name\":\"m").onlyDead();
+        DeadLetter dl = Decoded.of("json", "{\"signal\":\"metric\",\"value\":\"x\",\"name\":\"m")
+                .onlyDead();
         assertEquals(Reasons.PARSE_ERROR, dl.reason);
     }
 
@@ -139,22 +149,28 @@ class CanonicalJsonDecoderTest {
         long future = Instant.now().plusSeconds(3 * 86400).toEpochMilli();
         String json = "{\"signal\":\"event\",\"timestamp\":" + future + ",\"name\":\"e\"}";
         assertEquals(Reasons.INVALID_TIMESTAMP, Decoded.of("json", json).onlyDead().reason);
-        TelemetryDecoder open = Decoders.forFormat("json", IngestLimits.defaults().withoutFutureBound());
-        assertEquals(future, Decoded.of(open, json.getBytes(StandardCharsets.UTF_8)).only().timestamp);
+        TelemetryDecoder open =
+                Decoders.forFormat("json", IngestLimits.defaults().withoutFutureBound());
+        assertEquals(
+                future, Decoded.of(open, json.getBytes(StandardCharsets.UTF_8)).only().timestamp);
     }
 
     @Test
     void epochSecondsGetAHint() {
-        DeadLetter dl = Decoded.of("json", "{\"signal\":\"event\",\"timestamp\":1772366400,\"name\":\"e\"}").onlyDead();
+        DeadLetter dl = Decoded.of("json", "{\"signal\":\"event\",\"timestamp\":1772366400,\"name\":\"e\"}")
+                .onlyDead();
         assertEquals(Reasons.INVALID_TIMESTAMP, dl.reason);
         assertTrue(dl.detail.contains("looks like epoch seconds"), dl.detail);
     }
 
     @Test
     void uppercaseIdsAreNormalised() {
-        Telemetry t = Decoded.of("json", "{\"signal\":\"span\",\"timestamp\":" + T + ",\"name\":\"s\","
-                + "\"trace_id\":\"4BF92F3577B34DA6A3CE929D0E0E4736\",\"kind\":\"SPAN_KIND_SERVER\","
-                + "\"status\":\"STATUS_CODE_OK\"}").only();
+        Telemetry t = Decoded.of(
+                        "json",
+                        "{\"signal\":\"span\",\"timestamp\":" + T + ",\"name\":\"s\","
+                                + "\"trace_id\":\"4BF92F3577B34DA6A3CE929D0E0E4736\",\"kind\":\"SPAN_KIND_SERVER\","
+                                + "\"status\":\"STATUS_CODE_OK\"}")
+                .only();
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", t.traceId);
         assertEquals("server", t.kind);
         assertEquals("ok", t.status);
@@ -166,7 +182,8 @@ class CanonicalJsonDecoderTest {
         // The same four records as the README's input-format section (an array of them, which is also accepted).
         Decoded d = Decoded.of(Decoders.forFormat("json"), OtlpDecoderTest.resource("examples/readme-canonical.json"));
         assertTrue(d.dead.isEmpty(), d.dead::toString);
-        assertEquals(java.util.List.of(Signal.METRIC, Signal.LOG, Signal.SPAN, Signal.EVENT),
+        assertEquals(
+                java.util.List.of(Signal.METRIC, Signal.LOG, Signal.SPAN, Signal.EVENT),
                 d.telemetry.stream().map(t -> t.signal).collect(java.util.stream.Collectors.toList()));
         assertEquals(MetricType.HISTOGRAM, d.telemetry.get(0).metricType);
         assertEquals(Instant.parse("2026-03-01T12:00:00.250Z").toEpochMilli(), d.telemetry.get(1).timestamp);

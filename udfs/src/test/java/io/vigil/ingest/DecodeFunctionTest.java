@@ -1,19 +1,18 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.DeadLetter;
 import io.vigil.model.RawRecord;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class DecodeFunctionTest {
     private static final long T = OtlpSamples.T_MS;
@@ -29,20 +28,23 @@ class DecodeFunctionTest {
         OneInputStreamOperatorTestHarness<RawRecord, Telemetry> h = ProcessFunctionTestHarnesses.forProcessFunction(fn);
         try {
             h.processElement(raw("{\"signal\":\"event\",\"timestamp\":" + T + ",\"name\":\"deploy\"}", "json"), T);
-            h.processElement(new RawRecord(OtlpSamples.traces().toByteArray(), "kafka:otlp_spans/0@7",
-                    "otlp-proto:traces"), T);
-            h.processElement(raw("{\"signal\":\"metric\",\"timestamp\":" + T + ",\"name\":\"cpu\",\"value\":NaN}",
-                    "json"), T);
+            h.processElement(
+                    new RawRecord(OtlpSamples.traces().toByteArray(), "kafka:otlp_spans/0@7", "otlp-proto:traces"), T);
+            h.processElement(
+                    raw("{\"signal\":\"metric\",\"timestamp\":" + T + ",\"name\":\"cpu\",\"value\":NaN}", "json"), T);
             h.processElement(raw("{\"truncated\":", "json"), T);
             h.processElement(raw("{}", "csv"), T);
 
             List<Telemetry> out = h.extractOutputValues();
-            assertEquals(List.of(Signal.EVENT, Signal.SPAN, Signal.SPAN),
+            assertEquals(
+                    List.of(Signal.EVENT, Signal.SPAN, Signal.SPAN),
                     out.stream().map(t -> t.signal).collect(Collectors.toList()));
 
             List<DeadLetter> dead = h.getSideOutput(DecodeFunction.DEAD_LETTERS).stream()
-                    .map(StreamRecord::getValue).collect(Collectors.toList());
-            assertEquals(List.of(Reasons.INVALID_VALUE, Reasons.PARSE_ERROR, Reasons.UNKNOWN_FORMAT),
+                    .map(StreamRecord::getValue)
+                    .collect(Collectors.toList());
+            assertEquals(
+                    List.of(Reasons.INVALID_VALUE, Reasons.PARSE_ERROR, Reasons.UNKNOWN_FORMAT),
                     dead.stream().map(d -> d.reason).collect(Collectors.toList()));
             assertEquals("csv", dead.get(2).format);
             assertEquals("file:in.jsonl:2", dead.get(2).origin);
@@ -73,7 +75,8 @@ class DecodeFunctionTest {
             }
             assertEquals(3, h.extractOutputValues().size());
             List<DeadLetter> dead = h.getSideOutput(DecodeFunction.DEAD_LETTERS).stream()
-                    .map(StreamRecord::getValue).collect(Collectors.toList());
+                    .map(StreamRecord::getValue)
+                    .collect(Collectors.toList());
             assertEquals(1, dead.size());
             assertEquals("kafka:otlp_logs/0@2", dead.get(0).origin);
             assertEquals(4, fn.metrics.recordsIn.getCount());

@@ -1,9 +1,16 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.DeadLetter;
 import io.vigil.model.RawRecord;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -12,14 +19,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The whole bad-record corpus, mixed with good records, through a real (local MiniCluster) Flink job with generic
@@ -58,10 +57,14 @@ class DecodePipelineTest {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         SingleOutputStreamOperator<Telemetry> telemetry = env.fromData(input).process(new DecodeFunction());
-        DataStream<String> dead = telemetry.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .map((DeadLetter d) -> "dead " + d.reason).returns(Types.STRING);
-        DataStream<String> out = telemetry.map((Telemetry t) -> "telemetry " + t.signal.wireName())
-                .returns(Types.STRING).union(dead);
+        DataStream<String> dead = telemetry
+                .getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .map((DeadLetter d) -> "dead " + d.reason)
+                .returns(Types.STRING);
+        DataStream<String> out = telemetry
+                .map((Telemetry t) -> "telemetry " + t.signal.wireName())
+                .returns(Types.STRING)
+                .union(dead);
 
         int telemetryOut = 0;
         Map<String, Integer> reasons = new TreeMap<>();

@@ -3,7 +3,6 @@ package io.vigil.ingest;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,20 +1,19 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.vigil.model.Ingested;
 import io.vigil.model.MetricType;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Decoders never throw: valid records with random damage (flipped, inserted, deleted bytes, truncation) must each end
@@ -33,7 +32,8 @@ class DecoderFuzzTest {
         span.traceId = OtlpSamples.TRACE_ID;
         span.spanId = OtlpSamples.SPAN_ID;
         String canonical = "[" + TelemetryJson.write(histogram) + "," + TelemetryJson.write(span) + ","
-                + TelemetryJson.write(Telemetry.log(OtlpSamples.T_MS, "auth", "WARN", "x").attr("a", "b")) + "]";
+                + TelemetryJson.write(
+                        Telemetry.log(OtlpSamples.T_MS, "auth", "WARN", "x").attr("a", "b")) + "]";
 
         List<Object[]> seeds = new ArrayList<>();
         seeds.add(new Object[] {"json", canonical.getBytes(StandardCharsets.UTF_8)});
@@ -64,8 +64,10 @@ class DecoderFuzzTest {
                         }
                     });
                 } catch (RuntimeException | AssertionError e) {
-                    fail(format + " threw on damaged input " + i + ": "
-                            + new String(damaged, StandardCharsets.ISO_8859_1), e);
+                    fail(
+                            format + " threw on damaged input " + i + ": "
+                                    + new String(damaged, StandardCharsets.ISO_8859_1),
+                            e);
                 }
             }
         }

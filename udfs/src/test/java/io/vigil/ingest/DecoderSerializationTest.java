@@ -1,11 +1,10 @@
 package io.vigil.ingest;
 
-import org.apache.flink.util.InstantiationUtil;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
 
 /** Decoders travel inside Flink functions and Kafka deserializers, so they must survive Java serialization. */
 class DecoderSerializationTest {
@@ -16,12 +15,22 @@ class DecoderSerializationTest {
             TelemetryDecoder copy = InstantiationUtil.clone(Decoders.forFormat(format, limits));
             assertEquals(format, copy.format());
             // The limits travel too: 11 bytes is over the 10-byte limit in every format.
-            assertEquals(Reasons.OVERSIZE, Decoded.of(copy, "{\"x\":12345}".getBytes(StandardCharsets.UTF_8))
-                    .onlyDead().reason, format);
+            assertEquals(
+                    Reasons.OVERSIZE,
+                    Decoded.of(copy, "{\"x\":12345}".getBytes(StandardCharsets.UTF_8))
+                            .onlyDead()
+                            .reason,
+                    format);
         }
         TelemetryDecoder json = InstantiationUtil.clone(Decoders.forFormat("json"));
-        assertEquals(OtlpSamples.T_MS, Decoded.of(json, ("{\"signal\":\"event\",\"timestamp\":" + OtlpSamples.T_MS
-                + ",\"name\":\"e\"}").getBytes(StandardCharsets.UTF_8)).only().timestamp);
+        assertEquals(
+                OtlpSamples.T_MS,
+                Decoded.of(
+                                json,
+                                ("{\"signal\":\"event\",\"timestamp\":" + OtlpSamples.T_MS + ",\"name\":\"e\"}")
+                                        .getBytes(StandardCharsets.UTF_8))
+                        .only()
+                        .timestamp);
     }
 
     @Test

@@ -1,18 +1,5 @@
 package io.vigil.ingest;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.LogsData;
-import io.vigil.model.DeadLetter;
-import io.vigil.model.MetricType;
-import io.vigil.model.Signal;
-import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.List;
-
 import static io.vigil.ingest.OtlpSamples.PARENT_ID;
 import static io.vigil.ingest.OtlpSamples.SPAN_ID;
 import static io.vigil.ingest.OtlpSamples.TRACE_ID;
@@ -20,6 +7,18 @@ import static io.vigil.ingest.OtlpSamples.T_MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.LogsData;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.MetricType;
+import io.vigil.model.Signal;
+import io.vigil.model.Telemetry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class OtlpDecoderTest {
 
@@ -139,14 +138,17 @@ class OtlpDecoderTest {
     @Test
     void exportRequestBytesAreReadAsTheDataMessage() {
         ExportLogsServiceRequest req = ExportLogsServiceRequest.newBuilder()
-                .addAllResourceLogs(OtlpSamples.logs().getResourceLogsList()).build();
-        assertEquals(Decoded.of("otlp-proto:logs", OtlpSamples.logs().toByteArray()).telemetry,
+                .addAllResourceLogs(OtlpSamples.logs().getResourceLogsList())
+                .build();
+        assertEquals(
+                Decoded.of("otlp-proto:logs", OtlpSamples.logs().toByteArray()).telemetry,
                 Decoded.of("otlp-proto:logs", req.toByteArray()).telemetry);
     }
 
     @Test
     void collectorLogsJsonWithStringIntsHexIdsAndUnknownFields() throws IOException {
-        Telemetry t = Decoded.of("otlp-json:logs", resource("otlp/logs-collector.json")).only();
+        Telemetry t = Decoded.of("otlp-json:logs", resource("otlp/logs-collector.json"))
+                .only();
         assertEquals(Signal.LOG, t.signal);
         assertEquals(1772366400123L, t.timestamp);
         assertEquals("auth", t.resource.get("service.name"));
@@ -164,7 +166,8 @@ class OtlpDecoderTest {
 
     @Test
     void collectorTracesJson() throws IOException {
-        Telemetry t = Decoded.of("otlp-json", resource("otlp/traces-collector.json")).only();
+        Telemetry t =
+                Decoded.of("otlp-json", resource("otlp/traces-collector.json")).only();
         assertEquals(Signal.SPAN, t.signal);
         assertEquals("5b8efff798038103d269b633813fc60c", t.traceId);
         assertEquals("eee19b7ec3c1b174", t.spanId);
@@ -194,42 +197,53 @@ class OtlpDecoderTest {
     @Test
     void oneBadRecordInABatchIsADeadLetterAndTheRestIsKept() {
         LogsData.Builder b = OtlpSamples.logs().toBuilder();
-        b.getResourceLogsBuilder(0).getScopeLogsBuilder(0).setLogRecords(1, LogRecord.newBuilder().setBody(
-                io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("no time")));
+        b.getResourceLogsBuilder(0)
+                .getScopeLogsBuilder(0)
+                .setLogRecords(
+                        1,
+                        LogRecord.newBuilder()
+                                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                        .setStringValue("no time")));
         byte[] bytes = b.build().toByteArray();
         Decoded d = Decoded.of("otlp-proto:logs", bytes);
         assertEquals(2, d.telemetry.size());
         DeadLetter dl = d.dead.get(0);
         assertEquals(Reasons.INVALID_TIMESTAMP, dl.reason);
-        assertEquals("resourceLogs[0].scopeLogs[0].logRecords[1].timeUnixNano and observedTimeUnixNano: missing or zero",
+        assertEquals(
+                "resourceLogs[0].scopeLogs[0].logRecords[1].timeUnixNano and observedTimeUnixNano: missing or zero",
                 dl.detail);
         assertEquals("otlp-proto:logs", dl.format);
     }
 
     @Test
     void protobufOfAnotherSignalThanTheHintIsUnknownSignal() {
-        DeadLetter dl = Decoded.of("otlp-proto:logs", OtlpSamples.metrics().toByteArray()).onlyDead();
+        DeadLetter dl = Decoded.of("otlp-proto:logs", OtlpSamples.metrics().toByteArray())
+                .onlyDead();
         assertEquals(Reasons.UNKNOWN_SIGNAL, dl.reason);
         assertTrue(dl.detail.contains("reads cleanly as OTLP metrics"), dl.detail);
-        dl = Decoded.of("otlp-proto:metrics", OtlpSamples.traces().toByteArray()).onlyDead();
+        dl = Decoded.of("otlp-proto:metrics", OtlpSamples.traces().toByteArray())
+                .onlyDead();
         assertEquals(Reasons.UNKNOWN_SIGNAL, dl.reason);
     }
 
     @Test
     void jsonOfAnotherSignalThanTheHintIsUnknownSignal() {
-        DeadLetter dl = Decoded.of("otlp-json:logs", OtlpJsonWriter.write(OtlpSamples.traces())).onlyDead();
+        DeadLetter dl = Decoded.of("otlp-json:logs", OtlpJsonWriter.write(OtlpSamples.traces()))
+                .onlyDead();
         assertEquals(Reasons.UNKNOWN_SIGNAL, dl.reason);
         assertEquals("the format says logs but the record holds resourceSpans", dl.detail);
     }
 
     @Test
     void jsonWrongTypeNamesThePath() {
-        String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"" + TRACE_ID
-                + "\",\"spanId\":\"" + SPAN_ID + "\",\"name\":\"x\",\"startTimeUnixNano\":{\"oops\":1}}]}]}]}";
+        String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"" + TRACE_ID + "\",\"spanId\":\""
+                + SPAN_ID + "\",\"name\":\"x\",\"startTimeUnixNano\":{\"oops\":1}}]}]}]}";
         DeadLetter dl = Decoded.of("otlp-json", json).onlyDead();
         assertEquals(Reasons.INVALID_TYPE, dl.reason);
-        assertEquals("resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected an integer (or a string "
-                + "holding one), got an object", dl.detail);
+        assertEquals(
+                "resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected an integer (or a string "
+                        + "holding one), got an object",
+                dl.detail);
     }
 
     @Test
@@ -253,10 +267,15 @@ class OtlpDecoderTest {
     @Test
     void protoFieldNamesAndEnumNamesAreAcceptedToo() {
         String camel = new String(OtlpJsonWriter.write(OtlpSamples.traces()), java.nio.charset.StandardCharsets.UTF_8);
-        String snake = camel.replace("resourceSpans", "resource_spans").replace("scopeSpans", "scope_spans")
-                .replace("traceId", "trace_id").replace("spanId", "span_id").replace("parentSpanId", "parent_span_id")
-                .replace("startTimeUnixNano", "start_time_unix_nano").replace("endTimeUnixNano", "end_time_unix_nano")
-                .replace("\"kind\":2", "\"kind\":\"SPAN_KIND_SERVER\"").replace("stringValue", "string_value")
+        String snake = camel.replace("resourceSpans", "resource_spans")
+                .replace("scopeSpans", "scope_spans")
+                .replace("traceId", "trace_id")
+                .replace("spanId", "span_id")
+                .replace("parentSpanId", "parent_span_id")
+                .replace("startTimeUnixNano", "start_time_unix_nano")
+                .replace("endTimeUnixNano", "end_time_unix_nano")
+                .replace("\"kind\":2", "\"kind\":\"SPAN_KIND_SERVER\"")
+                .replace("stringValue", "string_value")
                 .replace("intValue", "int_value");
         assertTrue(snake.contains("SPAN_KIND_SERVER") && snake.contains("start_time_unix_nano"), snake);
         assertEquals(Decoded.of("otlp-json", camel).telemetry, Decoded.of("otlp-json", snake).telemetry);
@@ -267,23 +286,27 @@ class OtlpDecoderTest {
         String tmpl = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"%s\","
                 + "\"observedTimeUnixNano\":\"1772366400000000000\",\"droppedAttributesCount\":%s}]}]}]}";
         // fixed64 above Long.MAX_VALUE is a valid (absurd) time, not a parse problem.
-        DeadLetter far = Decoded.of("otlp-json", String.format(tmpl, "18446744073709551615", "0")).onlyDead();
+        DeadLetter far = Decoded.of("otlp-json", String.format(tmpl, "18446744073709551615", "0"))
+                .onlyDead();
         assertEquals(Reasons.INVALID_TIMESTAMP, far.reason, far.detail);
-        DeadLetter over = Decoded.of("otlp-json", String.format(tmpl, "18446744073709551616", "0")).onlyDead();
+        DeadLetter over = Decoded.of("otlp-json", String.format(tmpl, "18446744073709551616", "0"))
+                .onlyDead();
         assertEquals(Reasons.INVALID_VALUE, over.reason);
-        assertTrue(over.detail.endsWith("timeUnixNano: 18446744073709551616 is out of range for this field"),
-                over.detail);
-        DeadLetter negative = Decoded.of("otlp-json", String.format(tmpl, "1772366400000000000", "-1")).onlyDead();
-        assertTrue(negative.detail.endsWith("droppedAttributesCount: -1 is out of range for this field"),
-                negative.detail);
-        DeadLetter text = Decoded.of("otlp-json", String.format(tmpl, "soon", "0")).onlyDead();
+        assertTrue(
+                over.detail.endsWith("timeUnixNano: 18446744073709551616 is out of range for this field"), over.detail);
+        DeadLetter negative = Decoded.of("otlp-json", String.format(tmpl, "1772366400000000000", "-1"))
+                .onlyDead();
+        assertTrue(
+                negative.detail.endsWith("droppedAttributesCount: -1 is out of range for this field"), negative.detail);
+        DeadLetter text =
+                Decoded.of("otlp-json", String.format(tmpl, "soon", "0")).onlyDead();
         assertEquals(Reasons.INVALID_TYPE, text.reason);
     }
 
     @Test
     void unknownFormatNamesTheValidOnes() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Decoders.forFormat("otlp-proto:spans"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Decoders.forFormat("otlp-proto:spans"));
         assertTrue(e.getMessage().contains("otlp-proto:traces"), e.getMessage());
         assertTrue(e.getMessage().contains("json, otlp-json"), e.getMessage());
     }

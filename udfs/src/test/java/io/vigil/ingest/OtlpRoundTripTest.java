@@ -1,12 +1,11 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.MetricType;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** Telemetry encoded by {@link OtlpEncoder} and decoded again, as protobuf and as OTLP/JSON, comes back unchanged. */
 class OtlpRoundTripTest {
@@ -19,11 +18,18 @@ class OtlpRoundTripTest {
 
     @Test
     void logsAndEventsRoundTrip() {
-        Telemetry event = scoped(Telemetry.event(T + 1, "deployer", "deployment.finished").attr("version", "1.2"));
+        Telemetry event =
+                scoped(Telemetry.event(T + 1, "deployer", "deployment.finished").attr("version", "1.2"));
         List<Telemetry> records = List.of(
-                scoped(Telemetry.log(T, "auth", "ERROR", "Failed password for root").attr("source.ip", "10.0.0.7")),
-                scoped(Telemetry.log(T + 2, "cart", "INFO", "ok")), event);
-        check(records, "logs", OtlpEncoder.logs(records).toByteArray(), OtlpJsonWriter.write(OtlpEncoder.logs(records)));
+                scoped(Telemetry.log(T, "auth", "ERROR", "Failed password for root")
+                        .attr("source.ip", "10.0.0.7")),
+                scoped(Telemetry.log(T + 2, "cart", "INFO", "ok")),
+                event);
+        check(
+                records,
+                "logs",
+                OtlpEncoder.logs(records).toByteArray(),
+                OtlpJsonWriter.write(OtlpEncoder.logs(records)));
     }
 
     @Test
@@ -38,19 +44,26 @@ class OtlpRoundTripTest {
         histogram.max = 0.5;
         histogram.unit = "s";
         List<Telemetry> records = List.of(scoped(Telemetry.metric(T, "checkout", "cpu", 0.5)), counter, histogram);
-        check(records, "metrics", OtlpEncoder.metrics(records).toByteArray(),
+        check(
+                records,
+                "metrics",
+                OtlpEncoder.metrics(records).toByteArray(),
                 OtlpJsonWriter.write(OtlpEncoder.metrics(records)));
     }
 
     @Test
     void spansRoundTrip() {
         Telemetry span = scoped(Telemetry.span(T, "payments", "POST /pay", 87.5, "error"))
-                .attr("otel.status_description", "boom").attr("http.route", "/pay");
+                .attr("otel.status_description", "boom")
+                .attr("http.route", "/pay");
         span.traceId = OtlpSamples.TRACE_ID;
         span.spanId = OtlpSamples.SPAN_ID;
         span.parentSpanId = OtlpSamples.PARENT_ID;
         List<Telemetry> records = List.of(span);
-        check(records, "traces", OtlpEncoder.traces(records).toByteArray(),
+        check(
+                records,
+                "traces",
+                OtlpEncoder.traces(records).toByteArray(),
                 OtlpJsonWriter.write(OtlpEncoder.traces(records)));
     }
 

@@ -1,10 +1,13 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Syslog lines (RFC 3164, RFC 5424, rsyslog's RFC 3339 files) and sshd's authentication messages. */
 class SyslogDecoderTest {
@@ -42,9 +41,27 @@ class SyslogDecoderTest {
         assertEquals(Instant.parse("2026-11-02T04:05:02Z").toEpochMilli(), t.timestamp);
         assertEquals("bastion-1", t.resource.get("host.name"));
         assertEquals("sshd", t.resource.get("service.name"));
-        assertEquals(Map.of("process.name", "sshd", "process.pid", "1301", "event.category", "authentication",
-                "event.action", "ssh_login", "event.outcome", "failure", "ssh.auth.method", "password",
-                "user.name", "root", "source.ip", "203.0.113.45", "source.port", "51236"), t.attributes);
+        assertEquals(
+                Map.of(
+                        "process.name",
+                        "sshd",
+                        "process.pid",
+                        "1301",
+                        "event.category",
+                        "authentication",
+                        "event.action",
+                        "ssh_login",
+                        "event.outcome",
+                        "failure",
+                        "ssh.auth.method",
+                        "password",
+                        "user.name",
+                        "root",
+                        "source.ip",
+                        "203.0.113.45",
+                        "source.port",
+                        "51236"),
+                t.attributes);
         assertEquals("Failed password for root from 203.0.113.45 port 51236 ssh2", t.body);
         assertEquals("INFO", t.severity);
     }
@@ -106,8 +123,10 @@ class SyslogDecoderTest {
 
     @Test
     void messageRepeatedCountsNTimes() {
-        List<Ingested> out = decode(DECODER, "Nov  2 04:05:04 bastion-1 sshd[1301]: message repeated 5 times: ["
-                + " Failed password for root from 203.0.113.45 port 51236 ssh2]");
+        List<Ingested> out = decode(
+                DECODER,
+                "Nov  2 04:05:04 bastion-1 sshd[1301]: message repeated 5 times: ["
+                        + " Failed password for root from 203.0.113.45 port 51236 ssh2]");
         assertEquals(5, out.size());
         for (Ingested i : out) {
             assertEquals("failure", i.telemetry.attributes.get("event.outcome"));
@@ -118,8 +137,10 @@ class SyslogDecoderTest {
 
     @Test
     void badLinesBecomeDeadLettersWithTheirReasonAndGoodOnesSurvive() {
-        List<Ingested> out = decode(DECODER, "this is not syslog\n\nNov 31 04:05:04 h sshd[1]: x\n"
-                + "<999>Nov  2 04:05:04 h sshd[1]: x\nNov  2 04:05:04 h sshd[1]: fine\n");
+        List<Ingested> out = decode(
+                DECODER,
+                "this is not syslog\n\nNov 31 04:05:04 h sshd[1]: x\n"
+                        + "<999>Nov  2 04:05:04 h sshd[1]: x\nNov  2 04:05:04 h sshd[1]: fine\n");
         assertEquals(4, out.size());
         DeadLetter d0 = out.get(0).deadLetter;
         assertEquals(Reasons.PARSE_ERROR, d0.reason);
@@ -137,17 +158,20 @@ class SyslogDecoderTest {
 
     @Test
     void yearAndZoneAreOptions() {
-        Telemetry berlin = decode(Decoders.forFormat("syslog:year=2025,zone=Europe/Berlin"),
-                "Jul  1 12:00:00 h app: x").get(0).telemetry;
+        Telemetry berlin = decode(Decoders.forFormat("syslog:year=2025,zone=Europe/Berlin"), "Jul  1 12:00:00 h app: x")
+                .get(0)
+                .telemetry;
         assertEquals(Instant.parse("2025-07-01T10:00:00Z").toEpochMilli(), berlin.timestamp);
         // Without a year: the current one, or the previous one for a date more than a day ahead.
-        Telemetry guessed = decode(Decoders.forFormat("syslog"), "Jan  1 00:00:00 h app: x").get(0).telemetry;
+        Telemetry guessed =
+                decode(Decoders.forFormat("syslog"), "Jan  1 00:00:00 h app: x").get(0).telemetry;
         assertTrue(guessed.timestamp <= System.currentTimeMillis() + 86_400_000L);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Decoders.forFormat("syslog:year=26"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Decoders.forFormat("syslog:year=26"));
         assertEquals("syslog option year must be a year such as 2026, not '26'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Decoders.forFormat("syslog:zone=Mars/Olympus"));
-        assertEquals("syslog option zone must be a time zone such as UTC or Europe/Berlin, not 'Mars/Olympus'",
+        assertEquals(
+                "syslog option zone must be a time zone such as UTC or Europe/Berlin, not 'Mars/Olympus'",
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Decoders.forFormat("syslog:yeer=2026"));
         assertTrue(e.getMessage().startsWith("unknown syslog option 'yeer'"), e.getMessage());
@@ -162,8 +186,10 @@ class SyslogDecoderTest {
         }
         List<Ingested> out = decode(DECODER, log);
         assertTrue(out.stream().noneMatch(Ingested::isDead));
-        long failures = out.stream().filter(i -> "failure".equals(i.telemetry.attributes.get("event.outcome"))
-                && "ssh_login".equals(i.telemetry.attributes.get("event.action"))).count();
+        long failures = out.stream()
+                .filter(i -> "failure".equals(i.telemetry.attributes.get("event.outcome"))
+                        && "ssh_login".equals(i.telemetry.attributes.get("event.action")))
+                .count();
         assertEquals(1 + 11 + 10 + 12, failures, "alice 1, first burst 11, oracle 10, second burst 12");
     }
 }

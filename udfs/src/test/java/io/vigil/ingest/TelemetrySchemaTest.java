@@ -1,5 +1,9 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
@@ -9,18 +13,13 @@ import com.networknt.schema.SpecificationVersion;
 import io.vigil.model.MetricType;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The JSON Schema of the canonical format agrees with the writer and the decoder. */
 class TelemetrySchemaTest {
@@ -31,12 +30,15 @@ class TelemetrySchemaTest {
     @BeforeAll
     static void load() throws IOException {
         schemaJson = MAPPER.readTree(OtlpDecoderTest.resource("schema/telemetry.schema.json"));
-        schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaJson);
+        schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(schemaJson);
     }
 
     @Test
     void schemaIsDraft202012AndListsTheFieldsTheDecoderKnows() {
-        assertEquals("https://json-schema.org/draft/2020-12/schema", schemaJson.get("$schema").asText());
+        assertEquals(
+                "https://json-schema.org/draft/2020-12/schema",
+                schemaJson.get("$schema").asText());
         Set<String> inSchema = new TreeSet<>();
         schemaJson.get("properties").fieldNames().forEachRemaining(inSchema::add);
         assertEquals(new TreeSet<>(CanonicalJsonDecoder.FIELDS), inSchema);
@@ -58,7 +60,8 @@ class TelemetrySchemaTest {
         List<Telemetry> samples = List.of(
                 Telemetry.metric(t, "checkout", "system.cpu.utilization", 0.4).res("host.name", "web-1"),
                 histogram,
-                Telemetry.log(t, "auth", "WARN", "Failed password for root from 10.0.0.7").attr("source.ip", "10.0.0.7"),
+                Telemetry.log(t, "auth", "WARN", "Failed password for root from 10.0.0.7")
+                        .attr("source.ip", "10.0.0.7"),
                 span,
                 Telemetry.event(t, "deployer", "deployment.finished").attr("service.version", "1.4.2"));
         for (Telemetry s : samples) {
@@ -71,9 +74,18 @@ class TelemetrySchemaTest {
     @Test
     void schemaRejectsWhatTheDecoderRejects() throws IOException {
         List<String> accepted = new ArrayList<>();
-        for (String file : List.of("wrong-type-value.json", "wrong-type-resource.json", "wrong-type-attribute.json",
-                "missing-timestamp.json", "zero-timestamp.json", "past-timestamp.json", "unknown-signal.json",
-                "missing-signal.json", "metric-without-value.json", "bad-trace-id.json", "unknown-severity.json")) {
+        for (String file : List.of(
+                "wrong-type-value.json",
+                "wrong-type-resource.json",
+                "wrong-type-attribute.json",
+                "missing-timestamp.json",
+                "zero-timestamp.json",
+                "past-timestamp.json",
+                "unknown-signal.json",
+                "missing-signal.json",
+                "metric-without-value.json",
+                "bad-trace-id.json",
+                "unknown-severity.json")) {
             JsonNode record = MAPPER.readTree(OtlpDecoderTest.resource("badrecords/" + file));
             if (schema.validate(record).isEmpty()) {
                 accepted.add(file);

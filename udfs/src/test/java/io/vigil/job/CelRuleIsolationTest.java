@@ -1,20 +1,19 @@
 package io.vigil.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.model.Alert;
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RuleSpec;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A CEL condition that fails on odd records (a map key they lack) is isolated: each such record becomes a dead letter
@@ -41,14 +40,15 @@ class CelRuleIsolationTest {
         List<Ingested> records = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             records.add(Ingested.of(Telemetry.log(t0 + i * 1000L, "sshd", "INFO", "Accepted password for root")
-                    .res("host.name", "bastion-1").attr("user.name", "root")));
+                    .res("host.name", "bastion-1")
+                    .attr("user.name", "root")));
             if (i < 3) {
                 records.add(Ingested.of(Telemetry.log(t0 + i * 1000L + 500, "sshd", "INFO", "no user here")
                         .res("host.name", "bastion-1")));
             }
         }
-        TelemetrySource source = (env, watermarks) -> env
-                .fromData(records, TypeInformation.of(Ingested.class)).assignTimestampsAndWatermarks(watermarks);
+        TelemetrySource source = (env, watermarks) ->
+                env.fromData(records, TypeInformation.of(Ingested.class)).assignTimestampsAndWatermarks(watermarks);
         JobRun run = JobRun.run(source, RuleSource.of(List.of(rule)), out);
 
         assertEquals(1, run.firing().size(), run.alerts.toString());

@@ -1,5 +1,8 @@
 package io.vigil.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.alert.AlertEnricher;
 import io.vigil.alert.CatalogUpdate;
 import io.vigil.alert.ServiceCatalog;
@@ -7,18 +10,14 @@ import io.vigil.model.Alert;
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RuleSpec;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job with catalog updates plugged in (the broadcast enricher instead of the file's map), on a MiniCluster
@@ -50,8 +49,8 @@ class DetectionJobCatalogTest {
                 records.add(Ingested.of(Telemetry.log(t0 + i * 1000L, service, "ERROR", "boom")));
             }
         }
-        TelemetrySource source = (env, watermarks) -> env
-                .fromData(records, TypeInformation.of(Ingested.class)).assignTimestampsAndWatermarks(watermarks);
+        TelemetrySource source = (env, watermarks) ->
+                env.fromData(records, TypeInformation.of(Ingested.class)).assignTimestampsAndWatermarks(watermarks);
 
         ServiceCatalog.Entry cart = new ServiceCatalog.Entry();
         cart.owner = "cart@shop.example";

@@ -1,24 +1,22 @@
 package io.vigil.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.generator.TelemetryGenerator.Incident;
 import io.vigil.model.Alert;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job on the demo's generated day with the repository's starter rules: each scripted incident that a
@@ -60,10 +58,13 @@ class DetectionJobTest {
         for (Alert a : run.firing()) {
             boolean explained = false;
             for (Incident i : Incident.values()) {
-                boolean who = i.service.equals(a.service)
-                        || i.sourceIp != null && a.keyFields.containsValue(i.sourceIp);
-                if (who && a.eventTime >= start + i.fromMs - Duration.ofMinutes(10).toMillis()
-                        && a.eventTime <= start + i.toMs + Duration.ofMinutes(20).toMillis()) {
+                boolean who =
+                        i.service.equals(a.service) || i.sourceIp != null && a.keyFields.containsValue(i.sourceIp);
+                if (who
+                        && a.eventTime
+                                >= start + i.fromMs - Duration.ofMinutes(10).toMillis()
+                        && a.eventTime
+                                <= start + i.toMs + Duration.ofMinutes(20).toMillis()) {
                     explained = true;
                 }
             }
@@ -96,18 +97,23 @@ class DetectionJobTest {
 
     private static Alert only(String rule, String service) {
         List<Alert> found = run.firing().stream()
-                .filter(a -> a.ruleId.equals(rule) && service.equals(a.keyFields.get("service.name"))).toList();
-        assertEquals(1, found.size(), "one firing " + rule + " alert for " + service + ", got " + found
-                + "; all alerts: " + run.alerts);
+                .filter(a -> a.ruleId.equals(rule) && service.equals(a.keyFields.get("service.name")))
+                .toList();
+        assertEquals(
+                1,
+                found.size(),
+                "one firing " + rule + " alert for " + service + ", got " + found + "; all alerts: " + run.alerts);
         return found.get(0);
     }
 
     private static void assertWithin(Alert a, Incident i) {
-        assertTrue(a.eventTime >= start + i.fromMs && a.eventTime <= start + i.toMs,
+        assertTrue(
+                a.eventTime >= start + i.fromMs && a.eventTime <= start + i.toMs,
                 a + " should fire during " + i + " [" + i.fromMs + ", " + i.toMs + ") after start");
     }
 
     private static boolean resolvedFor(Alert firing) {
-        return run.alerts.stream().anyMatch(a -> Alert.RESOLVED.equals(a.status) && a.incidentId.equals(firing.incidentId));
+        return run.alerts.stream()
+                .anyMatch(a -> Alert.RESOLVED.equals(a.status) && a.incidentId.equals(firing.incidentId));
     }
 }

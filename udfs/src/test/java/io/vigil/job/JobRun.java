@@ -1,23 +1,21 @@
 package io.vigil.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.alert.AlertJson;
 import io.vigil.model.Alert;
 import io.vigil.sink.file.JsonLinesSink;
 import io.vigil.sink.kafka.DeadLetterJson;
 import io.vigil.sink.kafka.RollupJson;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Runs {@link DetectionJob} to completion in a local MiniCluster with generic types disabled (so any Kryo fallback
@@ -63,6 +61,8 @@ final class JobRun {
     }
 
     private static List<String> lines(Path p) throws IOException {
-        return Files.exists(p) ? Files.readAllLines(p).stream().filter(l -> !l.isBlank()).toList() : List.of();
+        return Files.exists(p)
+                ? Files.readAllLines(p).stream().filter(l -> !l.isBlank()).toList()
+                : List.of();
     }
 }

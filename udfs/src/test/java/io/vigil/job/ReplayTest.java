@@ -1,5 +1,10 @@
 package io.vigil.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.IngestLimits;
@@ -9,11 +14,6 @@ import io.vigil.model.Alert;
 import io.vigil.model.Ingested;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,10 +26,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replays of recorded files run the same job: the same 3.5 simulated hours written as canonical JSON lines and as
@@ -38,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReplayTest {
     static final List<Path> RULES = List.of(Path.of("..", "rules", "latency"), Path.of("..", "rules", "errors"));
-    static final TelemetryGenerator GENERATOR = new TelemetryGenerator(7, TelemetryGenerator.DEFAULT_START,
-            Duration.ofMinutes(210));
+    static final TelemetryGenerator GENERATOR =
+            new TelemetryGenerator(7, TelemetryGenerator.DEFAULT_START, Duration.ofMinutes(210));
 
     @Test
     void jsonAndOtlpProtoRecordingsRaiseTheSameAlerts(@TempDir Path dir) throws Exception {
@@ -51,10 +49,16 @@ class ReplayTest {
         // tick (10 s). A watermark delay above that keeps every record on time in both replays; with the default 5 s,
         // which records count as late would depend on wall-clock watermark timing, and so would some alerts.
         DetectionConfig onTime = new DetectionConfig().watermarkDelay(Duration.ofSeconds(15));
-        JobRun fromJson = JobRun.run(new TelemetryFileSource(List.of(json), "json", IngestLimits.defaults()),
-                RuleSource.directory(RULES.toArray(Path[]::new)), dir.resolve("out-json"), onTime);
-        JobRun fromProto = JobRun.run(new TelemetryFileSource(List.of(proto), "otlp-proto", IngestLimits.defaults()),
-                RuleSource.directory(RULES.toArray(Path[]::new)), dir.resolve("out-proto"), onTime);
+        JobRun fromJson = JobRun.run(
+                new TelemetryFileSource(List.of(json), "json", IngestLimits.defaults()),
+                RuleSource.directory(RULES.toArray(Path[]::new)),
+                dir.resolve("out-json"),
+                onTime);
+        JobRun fromProto = JobRun.run(
+                new TelemetryFileSource(List.of(proto), "otlp-proto", IngestLimits.defaults()),
+                RuleSource.directory(RULES.toArray(Path[]::new)),
+                dir.resolve("out-proto"),
+                onTime);
 
         TreeSet<String> jsonIds = ids(fromJson.alerts);
         assertTrue(jsonIds.stream().anyMatch(i -> i.startsWith("service-latency-p95-")), jsonIds.toString());
@@ -62,7 +66,8 @@ class ReplayTest {
         assertEquals(jsonIds, ids(fromProto.alerts));
         assertEquals(2, fromJson.deadLetters.size(), "the generator's broken records in the first 3.5 hours");
         assertEquals(List.of(), fromProto.deadLetters, "the protobuf recording holds only the good records");
-        assertTrue(fromJson.deadLetters.get(0).get("origin").asText().matches("file:.*telemetry.jsonl:\\d+"),
+        assertTrue(
+                fromJson.deadLetters.get(0).get("origin").asText().matches("file:.*telemetry.jsonl:\\d+"),
                 fromJson.deadLetters.get(0).toString());
     }
 
@@ -79,12 +84,16 @@ class ReplayTest {
                 continue;
             }
             Files.createDirectories(in.resolve("bad"));
-            Files.copy(Path.of("src/test/resources/badrecords", f[0]), in.resolve("bad").resolve(f[0]));
+            Files.copy(
+                    Path.of("src/test/resources/badrecords", f[0]),
+                    in.resolve("bad").resolve(f[0]));
             expected.put(f[0], f[2]);
         }
 
-        JobRun run = JobRun.run(new TelemetryFileSource(List.of(in), "json", limits()),
-                RuleSource.directory(RULES.toArray(Path[]::new)), dir.resolve("out"));
+        JobRun run = JobRun.run(
+                new TelemetryFileSource(List.of(in), "json", limits()),
+                RuleSource.directory(RULES.toArray(Path[]::new)),
+                dir.resolve("out"));
 
         Map<String, String> got = new java.util.TreeMap<>();
         for (JsonNode d : run.deadLetters) {
@@ -116,7 +125,7 @@ class ReplayTest {
         }
         var decoder = Decoders.forFormat("json", IngestLimits.defaults().withoutFutureBound());
         try (OutputStream j = Files.newOutputStream(json);
-             DataOutputStream p = proto == null ? null : new DataOutputStream(Files.newOutputStream(proto))) {
+                DataOutputStream p = proto == null ? null : new DataOutputStream(Files.newOutputStream(proto))) {
             for (long t = 0; t < GENERATOR.ticks(); t++) {
                 List<Telemetry> tick = new ArrayList<>();
                 for (byte[] raw : GENERATOR.tick(t)) {
@@ -127,7 +136,9 @@ class ReplayTest {
                     decoded.stream().filter(i -> !i.isDead()).forEach(i -> tick.add(i.telemetry));
                 }
                 if (p != null) {
-                    frame(p, OtlpEncoder.logs(of(tick, Signal.LOG, Signal.EVENT)).toByteArray());
+                    frame(
+                            p,
+                            OtlpEncoder.logs(of(tick, Signal.LOG, Signal.EVENT)).toByteArray());
                     frame(p, OtlpEncoder.metrics(of(tick, Signal.METRIC)).toByteArray());
                     frame(p, OtlpEncoder.traces(of(tick, Signal.SPAN)).toByteArray());
                 }
@@ -136,7 +147,9 @@ class ReplayTest {
     }
 
     private static List<Telemetry> of(List<Telemetry> tick, Signal... signals) {
-        return tick.stream().filter(t -> Stream.of(signals).anyMatch(s -> s == t.signal)).toList();
+        return tick.stream()
+                .filter(t -> Stream.of(signals).anyMatch(s -> s == t.signal))
+                .toList();
     }
 
     private static void frame(DataOutputStream out, byte[] message) throws IOException {

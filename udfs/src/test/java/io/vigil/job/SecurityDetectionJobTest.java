@@ -1,20 +1,19 @@
 package io.vigil.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.generator.TelemetryGenerator.Incident;
 import io.vigil.model.Alert;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job (MiniCluster, generic types off) on the demo's generated day with rules/security: one alert per
@@ -62,7 +61,9 @@ class SecurityDetectionJobTest {
     @Test
     void newCountriesAlertOnceEachWhenTheAttacksBegin() {
         List<Alert> found = firing("ssh-new-country");
-        assertEquals(List.of("CN", "NL"), found.stream().map(a -> a.labels.get("new_term.value")).toList(),
+        assertEquals(
+                List.of("CN", "NL"),
+                found.stream().map(a -> a.labels.get("new_term.value")).toList(),
                 "CN with the brute force, NL with the spraying; US and DE are the staff's: " + found);
         assertWithin(found.get(0), Incident.SSH_BRUTE_FORCE);
         assertWithin(found.get(1), Incident.PASSWORD_SPRAYING);
@@ -74,10 +75,11 @@ class SecurityDetectionJobTest {
         for (Alert a : run.firing()) {
             boolean explained = false;
             for (Incident i : Incident.values()) {
-                boolean who = i.service.equals(a.service)
-                        || i.sourceIp != null && a.keyFields.containsValue(i.sourceIp);
-                if (who && a.eventTime >= start + i.fromMs && a.eventTime <= start + i.toMs
-                        + Duration.ofMinutes(5).toMillis()) {
+                boolean who =
+                        i.service.equals(a.service) || i.sourceIp != null && a.keyFields.containsValue(i.sourceIp);
+                if (who
+                        && a.eventTime >= start + i.fromMs
+                        && a.eventTime <= start + i.toMs + Duration.ofMinutes(5).toMillis()) {
                     explained = true;
                 }
             }
@@ -101,7 +103,6 @@ class SecurityDetectionJobTest {
     }
 
     private static void assertWithin(Alert a, Incident i) {
-        assertTrue(a.eventTime >= start + i.fromMs && a.eventTime <= start + i.toMs,
-                a + " should fire during " + i);
+        assertTrue(a.eventTime >= start + i.fromMs && a.eventTime <= start + i.toMs, a + " should fire during " + i);
     }
 }

@@ -1,26 +1,25 @@
 package io.vigil.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.generator.TelemetryGenerator.Incident;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole detection job in a local MiniCluster over the demo's six generated hours, with the starter rules of the
@@ -48,8 +47,12 @@ class SloDemoMiniClusterTest {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        DetectionJob.Streams streams = new DetectionJob(new DetectionConfig(), new GeneratorSource(generator),
-                RuleSource.directory(paths), DetectionJob.Sinks.none()).build(env);
+        DetectionJob.Streams streams = new DetectionJob(
+                        new DetectionConfig(),
+                        new GeneratorSource(generator),
+                        RuleSource.directory(paths),
+                        DetectionJob.Sinks.none())
+                .build(env);
         CloseableIterator<Alert> a = streams.alerts().collectAsync();
         CloseableIterator<Rollup> r = streams.rollups().collectAsync();
         env.execute("slo-demo-test");
@@ -81,9 +84,18 @@ class SloDemoMiniClusterTest {
     static String describe(List<Alert> list) {
         StringBuilder b = new StringBuilder();
         for (Alert x : list) {
-            b.append('\n').append(x.ruleId).append(' ').append(x.service).append(' ').append(x.status).append(' ')
-                    .append(x.labels.getOrDefault("slo.alert", "")).append(" at +")
-                    .append(offset(x.windowEnd) / (double) MIN).append("min observed ").append(x.observed);
+            b.append('\n')
+                    .append(x.ruleId)
+                    .append(' ')
+                    .append(x.service)
+                    .append(' ')
+                    .append(x.status)
+                    .append(' ')
+                    .append(x.labels.getOrDefault("slo.alert", ""))
+                    .append(" at +")
+                    .append(offset(x.windowEnd) / (double) MIN)
+                    .append("min observed ")
+                    .append(x.observed);
         }
         return b.toString();
     }
@@ -97,8 +109,8 @@ class SloDemoMiniClusterTest {
         assertEquals("page", fired.labels.get("slo.alert"));
         long from = Incident.CHECKOUT_LATENCY.fromMs;
         // ~45% of requests slow against a 0.5% budget: 14.4x over 1h after about 10 minutes.
-        assertTrue(offset(fired.windowEnd) > from + 5 * MIN && offset(fired.windowEnd) <= from + 15 * MIN,
-                describe(page));
+        assertTrue(
+                offset(fired.windowEnd) > from + 5 * MIN && offset(fired.windowEnd) <= from + 15 * MIN, describe(page));
         Alert resolved = page.get(1);
         assertEquals(Alert.RESOLVED, resolved.status);
         long to = Incident.CHECKOUT_LATENCY.toMs;
@@ -113,8 +125,8 @@ class SloDemoMiniClusterTest {
         long to = Incident.PAYMENTS_ERRORS.toMs;
         assertTrue(offset(page.get(0).windowEnd) > from && offset(page.get(0).windowEnd) <= to + MIN, describe(page));
         assertEquals(Alert.RESOLVED, page.get(1).status);
-        assertTrue(offset(page.get(1).windowEnd) > to && offset(page.get(1).windowEnd) <= to + 31 * MIN,
-                describe(page));
+        assertTrue(
+                offset(page.get(1).windowEnd) > to && offset(page.get(1).windowEnd) <= to + 31 * MIN, describe(page));
     }
 
     @Test
@@ -122,7 +134,8 @@ class SloDemoMiniClusterTest {
         List<Alert> ratio = of("service-error-ratio", "payments");
         assertFalse(ratio.isEmpty(), describe(alerts));
         long fired = offset(ratio.get(0).windowEnd);
-        assertTrue(fired > Incident.PAYMENTS_ERRORS.fromMs && fired <= Incident.PAYMENTS_ERRORS.toMs + 2 * MIN,
+        assertTrue(
+                fired > Incident.PAYMENTS_ERRORS.fromMs && fired <= Incident.PAYMENTS_ERRORS.toMs + 2 * MIN,
                 describe(ratio));
     }
 

@@ -1,8 +1,14 @@
 package io.vigil.rollup;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -10,13 +16,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Harness tests of the 1-minute and 5-minute rollup functions: state, timers, watermarks and late data by hand. */
 class MinuteRollupFunctionTest {
@@ -26,14 +25,15 @@ class MinuteRollupFunctionTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(long lateness)
             throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, lateness)), (RollupEvent e) -> e.service,
+                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, lateness)),
+                (RollupEvent e) -> e.service,
                 Types.STRING);
         h.open();
         return h;
     }
 
-    private static void add(KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> h,
-            Telemetry t) throws Exception {
+    private static void add(KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> h, Telemetry t)
+            throws Exception {
         h.processElement(new StreamRecord<>(RollupEvent.of(t), t.timestamp));
     }
 
@@ -54,7 +54,9 @@ class MinuteRollupFunctionTest {
         add(h, Telemetry.log(T0 + 1_000, "checkout", "ERROR", "upstream timeout"));
         add(h, Telemetry.log(T0 + 2_000, "checkout", "ERROR", "upstream timeout"));
         add(h, Telemetry.log(T0 + 3_000, "checkout", "INFO", "ok"));
-        assertEquals(null, RollupEvent.of(Telemetry.metric(T0, "checkout", "process.cpu.utilization", 0.5)),
+        assertEquals(
+                null,
+                RollupEvent.of(Telemetry.metric(T0, "checkout", "process.cpu.utilization", 0.5)),
                 "metrics are not rolled up here");
         h.processWatermark(new Watermark(T0 + MIN - 2));
         assertTrue(h.extractOutputValues().isEmpty(), "nothing before the window's end");
@@ -114,7 +116,8 @@ class MinuteRollupFunctionTest {
         h.processWatermark(new Watermark(T0 + MIN + 10_000));
         ServiceWindow w = h.extractOutputValues().get(0);
         assertEquals(Map.of("payments-errors\u0001high", 1L), w.alerts);
-        Rollup alerts = byName(w.toRollups("1m")).get("alerts{service=payments,rule=payments-errors,severity=high,window=1m}");
+        Rollup alerts =
+                byName(w.toRollups("1m")).get("alerts{service=payments,rule=payments-errors,severity=high,window=1m}");
         assertEquals(1, alerts.value);
     }
 
@@ -127,7 +130,8 @@ class MinuteRollupFunctionTest {
         h.close();
 
         var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, 0)), (RollupEvent e) -> e.service,
+                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, 0)),
+                (RollupEvent e) -> e.service,
                 Types.STRING);
         restored.initializeState(snap);
         restored.open();
@@ -143,7 +147,8 @@ class MinuteRollupFunctionTest {
     @Test
     void fiveMinuteWindowMergesItsMinutesDigestsIncluded() throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new WindowMergeFunction(5 * MIN, 0)), (ServiceWindow w) -> w.service,
+                new KeyedProcessOperator<>(new WindowMergeFunction(5 * MIN, 0)),
+                (ServiceWindow w) -> w.service,
                 Types.STRING);
         h.open();
         for (int m = 0; m < 6; m++) {

@@ -1,8 +1,15 @@
 package io.vigil.rollup;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -10,14 +17,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The whole rollup stage in a local Flink job with generic types disabled (no Kryo anywhere). */
 class ServiceRollupsTest {
@@ -39,11 +38,13 @@ class ServiceRollupsTest {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        DataStream<Telemetry> telemetry = env.fromData(input).assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Telemetry>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                        .withTimestampAssigner((t, ts) -> t.timestamp));
-        DataStream<Alert> alerts = env.fromData(a).assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Alert>forMonotonousTimestamps().withTimestampAssigner((x, ts) -> x.eventTime));
+        DataStream<Telemetry> telemetry = env.fromData(input)
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Telemetry>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                                .withTimestampAssigner((t, ts) -> t.timestamp));
+        DataStream<Alert> alerts = env.fromData(a)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Alert>forMonotonousTimestamps()
+                        .withTimestampAssigner((x, ts) -> x.eventTime));
         Map<String, Rollup> out = new TreeMap<>();
         int n = 0;
         CloseableIterator<Rollup> it = ServiceRollups.attach(telemetry, alerts).executeAndCollect();

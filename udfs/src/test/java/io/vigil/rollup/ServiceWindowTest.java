@@ -1,5 +1,8 @@
 package io.vigil.rollup;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.model.Telemetry;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -7,9 +10,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Latencies are buffered and folded into the t-digest in batches: the quantiles must not depend on where a batch
@@ -25,8 +25,8 @@ class ServiceWindowTest {
         ServiceWindow whole = new ServiceWindow("cart", 0, 60_000);
         ServiceWindow first = new ServiceWindow("cart", 0, 60_000);
         ServiceWindow second = new ServiceWindow("cart", 0, 60_000);
-        TypeSerializer<ServiceWindow> ser = TypeInformation.of(ServiceWindow.class)
-                .createSerializer(new SerializerConfigImpl());
+        TypeSerializer<ServiceWindow> ser =
+                TypeInformation.of(ServiceWindow.class).createSerializer(new SerializerConfigImpl());
         for (int ms = 1; ms <= 1000; ms++) {
             whole.add(request(ms));
             // the first 300 pass through many batches; the second's 700 through a serialization round trip at 450

@@ -1,9 +1,11 @@
 package io.vigil.rules;
 
-import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.model.Telemetry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -12,11 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CelConditionTest {
     @TempDir
@@ -35,13 +34,14 @@ class CelConditionTest {
 
     private static Telemetry slowCheckout() {
         return Telemetry.span(1000, "checkout", "GET /api/checkout", 400.5, "error")
-                .attr("http.route", "/api/checkout").attr("http.response.status_code", "503");
+                .attr("http.route", "/api/checkout")
+                .attr("http.response.status_code", "503");
     }
 
     @Test
     void whereFiltersRecordsWithTopLevelFieldsMapsAndService() {
-        CompiledRule r = RuleCompiler.compile(rule(
-                "service == 'checkout' && duration_ms > 250 && attributes['http.route'].startsWith('/api')"
+        CompiledRule r = RuleCompiler.compile(
+                rule("service == 'checkout' && duration_ms > 250 && attributes['http.route'].startsWith('/api')"
                         + " && int(attributes['http.response.status_code']) >= 500"));
         assertTrue(r.filter.test(slowCheckout()));
         Telemetry fast = slowCheckout();
@@ -51,8 +51,8 @@ class CelConditionTest {
 
     @Test
     void absentTextFieldsReadAsEmptyAndMacrosWork() {
-        CompiledRule r = RuleCompiler.compile(rule(
-                "body == '' && attributes.exists(k, k.startsWith('http.')) && has(resource.missing) == false"
+        CompiledRule r = RuleCompiler.compile(
+                rule("body == '' && attributes.exists(k, k.startsWith('http.')) && has(resource.missing) == false"
                         + " && attributes[?'user.name'].orValue('nobody') == 'nobody'"));
         assertTrue(r.filter.test(slowCheckout()));
     }
@@ -60,21 +60,24 @@ class CelConditionTest {
     @Test
     void aMissingMapKeyIsAnEvaluationErrorNotAMatch() {
         CompiledRule r = RuleCompiler.compile(rule("attributes['user.name'] == 'root'"));
-        CelCondition.ConditionException e = assertThrows(CelCondition.ConditionException.class,
-                () -> r.filter.test(slowCheckout()));
+        CelCondition.ConditionException e =
+                assertThrows(CelCondition.ConditionException.class, () -> r.filter.test(slowCheckout()));
         assertTrue(e.getMessage().contains("user.name"), e.getMessage());
     }
 
     @Test
     void typeErrorsPointAtTheExpressionInsideTheFile() throws Exception {
         Path f = dir.resolve("r.yaml");
-        Files.writeString(f, String.join("\n",
-                "id: slow",
-                "name: Slow",
-                "kind: frequency",
-                "params: {count: 1, window: 1m}",
-                "where: duration_ms > 'x' && servce == 'a'",
-                ""));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "id: slow",
+                        "name: Slow",
+                        "kind: frequency",
+                        "params: {count: 1, window: 1m}",
+                        "where: duration_ms > 'x' && servce == 'a'",
+                        ""));
         List<RuleProblem> problems = compileFile(f);
         assertEquals(2, problems.size(), problems.toString());
         assertEquals(5, problems.get(0).line);
@@ -88,16 +91,19 @@ class CelConditionTest {
     @Test
     void errorsInABlockScalarPointAtTheirOwnLine() throws Exception {
         Path f = dir.resolve("r.yaml");
-        Files.writeString(f, String.join("\n",
-                "rules:",
-                "  - id: slow",
-                "    name: Slow",
-                "    kind: frequency",
-                "    params: {count: 1, window: 1m}",
-                "    where: |",
-                "      service == 'checkout' &&",
-                "        status == 1",
-                ""));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "rules:",
+                        "  - id: slow",
+                        "    name: Slow",
+                        "    kind: frequency",
+                        "    params: {count: 1, window: 1m}",
+                        "    where: |",
+                        "      service == 'checkout' &&",
+                        "        status == 1",
+                        ""));
         List<RuleProblem> problems = compileFile(f);
         assertEquals(1, problems.size(), problems.toString());
         assertEquals(8, problems.get(0).line, problems.toString());

@@ -1,13 +1,12 @@
 package io.vigil.rules;
 
-import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.vigil.model.Telemetry;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class CompiledRuleTest {
     private static final char SEP = CompiledRule.KEY_SEPARATOR;
@@ -25,8 +24,10 @@ class CompiledRuleTest {
     }
 
     private static Telemetry login() {
-        return Telemetry.log(1L, "sshd", "WARN", "Failed password").attr("source.ip", "203.0.113.45")
-                .attr("user.name", "root").res("host.name", "bastion-1");
+        return Telemetry.log(1L, "sshd", "WARN", "Failed password")
+                .attr("source.ip", "203.0.113.45")
+                .attr("user.name", "root")
+                .res("host.name", "bastion-1");
     }
 
     @Test
@@ -51,7 +52,8 @@ class CompiledRuleTest {
         CompiledRule r = rule("source.ip", "source.geo.country_iso_code", "user.name");
         String key = r.keyOf(login());
         assertEquals("ssh-brute-force" + SEP + "203.0.113.45" + SEP + SEP + "root", key);
-        assertEquals(Map.of("source.ip", "203.0.113.45", "source.geo.country_iso_code", "", "user.name", "root"),
+        assertEquals(
+                Map.of("source.ip", "203.0.113.45", "source.geo.country_iso_code", "", "user.name", "root"),
                 r.keyFields(key));
     }
 
@@ -87,8 +89,9 @@ class CompiledRuleTest {
 
     @Test
     void ordinaryValuesKeepTheirKeysAsTheyWere() {
-        assertEquals("ssh-brute-force" + SEP + "root" + SEP + "203.0.113.45", rule("user.name", "source.ip")
-                .keyOf(login()));
+        assertEquals(
+                "ssh-brute-force" + SEP + "root" + SEP + "203.0.113.45",
+                rule("user.name", "source.ip").keyOf(login()));
     }
 
     @Test

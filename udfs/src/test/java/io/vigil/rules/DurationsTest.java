@@ -1,21 +1,21 @@
 package io.vigil.rules;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class DurationsTest {
     @ParameterizedTest(name = "{0} = {1} ms")
     @CsvSource({
         "250ms, 250", "90s, 90000", "5m, 300000", "1h, 3600000", "1h30m, 5400000", "3d, 259200000",
-        "2w, 1209600000", "1m30s, 90000", "0s, 0", "'  5m ', 300000", "1h0m5s, 3605000", "1d2h3m4s5ms, 93784005"})
+        "2w, 1209600000", "1m30s, 90000", "0s, 0", "'  5m ', 300000", "1h0m5s, 3605000", "1d2h3m4s5ms, 93784005"
+    })
     void parsesPrometheusDurations(String text, long millis) {
         assertEquals(Duration.ofMillis(millis), Durations.parse(text));
     }
@@ -47,8 +47,17 @@ class DurationsTest {
     }
 
     @ParameterizedTest(name = "{0} ms = {1}")
-    @CsvSource({"0, 0s", "250, 250ms", "1000, 1s", "90000, 1m30s", "3600000, 1h", "5400000, 1h30m",
-        "86400000, 1d", "93784005, 1d2h3m4s5ms", "1209600000, 14d"})
+    @CsvSource({
+        "0, 0s",
+        "250, 250ms",
+        "1000, 1s",
+        "90000, 1m30s",
+        "3600000, 1h",
+        "5400000, 1h30m",
+        "86400000, 1d",
+        "93784005, 1d2h3m4s5ms",
+        "1209600000, 14d"
+    })
     void formatsLargestUnitsFirst(long millis, String text) {
         assertEquals(text, Durations.format(millis));
     }

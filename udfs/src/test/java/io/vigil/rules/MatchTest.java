@@ -1,19 +1,18 @@
 package io.vigil.rules;
 
-import io.vigil.model.MetricType;
-import io.vigil.model.Signal;
-import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.model.MetricType;
+import io.vigil.model.Signal;
+import io.vigil.model.Telemetry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The match block: every operator on numeric and text fields, attribute and resource lookup, and its problems. */
 class MatchTest {
@@ -140,11 +139,15 @@ class MatchTest {
         Telemetry s = span(1, "error");
         assertTrue(compile("service.name", List.of("cart", "checkout")).test(s));
         assertFalse(compile("service.name", List.of("cart", "search")).test(s));
-        assertTrue(compile("service.name", op("in", List.of("cart", "checkout"))).test(s));
+        assertTrue(
+                compile("service.name", op("in", List.of("cart", "checkout"))).test(s));
         assertTrue(compile("service.name", op("in", "checkout")).test(s), "a single value is a one-element set");
-        assertTrue(compile("http.response.status_code", op("in", List.of(500, 502, 503))).test(s));
-        assertFalse(compile("http.response.status_code", op("in", List.of(500, 502))).test(s));
-        assertTrue(compile("service.name", op("not_in", List.of("cart", "search"))).test(s));
+        assertTrue(compile("http.response.status_code", op("in", List.of(500, 502, 503)))
+                .test(s));
+        assertFalse(compile("http.response.status_code", op("in", List.of(500, 502)))
+                .test(s));
+        assertTrue(
+                compile("service.name", op("not_in", List.of("cart", "search"))).test(s));
         assertFalse(compile("service.name", op("not_in", List.of("checkout"))).test(s));
         assertTrue(compile("user.name", op("not_in", List.of("root"))).test(s), "a missing field is in no set");
         assertFalse(compile("user.name", op("in", List.of("root"))).test(s));
@@ -155,7 +158,8 @@ class MatchTest {
     void regexFindsAnywhereUnlessAnchored() {
         Telemetry log = Telemetry.log(T, "sshd", "WARN", "Failed password for root from 203.0.113.45 port 51234 ssh2");
         assertTrue(compile("body", op("regex", "Failed password")).test(log));
-        assertTrue(compile("body", op("regex", "^Failed .* from \\d+\\.\\d+\\.\\d+\\.\\d+")).test(log));
+        assertTrue(compile("body", op("regex", "^Failed .* from \\d+\\.\\d+\\.\\d+\\.\\d+"))
+                .test(log));
         assertFalse(compile("body", op("regex", "^password")).test(log));
         assertFalse(compile("user.name", op("regex", ".*")).test(log), "a missing field matches no pattern");
     }
@@ -186,7 +190,8 @@ class MatchTest {
     @Test
     void attributesComeBeforeResourceAndPrefixesPickOne() {
         Telemetry t = Telemetry.event(T, "edge-firewall", "connection.rejected")
-                .attr("host.name", "from-attributes").res("host.name", "fw-1");
+                .attr("host.name", "from-attributes")
+                .res("host.name", "fw-1");
         assertTrue(compile("host.name", "from-attributes").test(t));
         assertTrue(compile("resource.host.name", "fw-1").test(t));
         assertTrue(compile("attributes.host.name", "from-attributes").test(t));
@@ -231,7 +236,8 @@ class MatchTest {
         assertEquals(1, p.size());
         assertEquals("unknown operator 'gteq'", p.get(0).message);
         assertEquals("did you mean 'gte'?", p.get(0).hint);
-        assertEquals("did you mean 'not_in'?", problems("x", op("notin", List.of())).get(0).hint);
+        assertEquals(
+                "did you mean 'not_in'?", problems("x", op("notin", List.of())).get(0).hint);
     }
 
     @Test
@@ -261,10 +267,14 @@ class MatchTest {
     void problemsPointAtTheConditionInTheFile() {
         RuleSpec s = spec("duration_ms", op("gteq", 5));
         s.source = "rules/latency.yaml:3";
-        s.locations = Map.of("match", new int[] {5, 1}, "match.duration_ms", new int[] {6, 3},
-                "match.duration_ms.gteq", new int[] {6, 16});
+        s.locations = Map.of(
+                "match", new int[] {5, 1}, "match.duration_ms", new int[] {6, 3}, "match.duration_ms.gteq", new int[] {
+                    6, 16
+                });
         List<RuleProblem> p = new ArrayList<>();
         Match.compile(s, p);
-        assertEquals("rules/latency.yaml:6:16: unknown operator 'gteq' (did you mean 'gte'?)", p.get(0).toString());
+        assertEquals(
+                "rules/latency.yaml:6:16: unknown operator 'gteq' (did you mean 'gte'?)",
+                p.get(0).toString());
     }
 }

@@ -1,17 +1,16 @@
 package io.vigil.rules;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Typed access to kind parameters: values, defaults, and one problem per wrong value at the parameter's place. */
 class ParamsTest {
@@ -51,8 +50,9 @@ class ParamsTest {
         Params p = params("field", List.of("a"), "op", Map.of("gt", 1));
         assertEquals("dflt", p.string("field", "dflt"));
         assertEquals("dflt", p.string("op", "dflt"));
-        assertEquals(List.of("rules/r.yaml:11:3: field must be a text value",
-                "rules/r.yaml:12:3: op must be a text value"), problems(p));
+        assertEquals(
+                List.of("rules/r.yaml:11:3: field must be a text value", "rules/r.yaml:12:3: op must be a text value"),
+                problems(p));
     }
 
     @Test
@@ -98,10 +98,12 @@ class ParamsTest {
         assertEquals(1, p.integer("half", 1, 1));
         assertEquals(1, p.integer("zero", 1, 1));
         assertEquals(1, p.integer("word", 1, 1));
-        assertEquals(List.of(
-                "rules/r.yaml:14:3: half must be a whole number, not '2.5'",
-                "rules/r.yaml:15:3: zero must be at least 1, not 0",
-                "rules/r.yaml:16:3: word must be a whole number, not 'many'"), problems(p));
+        assertEquals(
+                List.of(
+                        "rules/r.yaml:14:3: half must be a whole number, not '2.5'",
+                        "rules/r.yaml:15:3: zero must be at least 1, not 0",
+                        "rules/r.yaml:16:3: word must be a whole number, not 'many'"),
+                problems(p));
     }
 
     @Test
@@ -116,7 +118,8 @@ class ParamsTest {
         List<String> problems = problems(p);
         assertEquals(3, problems.size(), problems.toString());
         assertEquals("rules/r.yaml:13:3: zero must be longer than 0", problems.get(0));
-        assertTrue(problems.get(1).startsWith("rules/r.yaml:14:3: bad duration '5 minutes'; expected e.g."),
+        assertTrue(
+                problems.get(1).startsWith("rules/r.yaml:14:3: bad duration '5 minutes'; expected e.g."),
                 problems.get(1));
         assertTrue(problems.get(2).startsWith("rules/r.yaml:15:3: bad duration '30'"), problems.get(2));
     }
@@ -134,8 +137,10 @@ class ParamsTest {
         assertEquals("lenient", p.oneOf("other", "strict", "strict", "lenient"));
         assertEquals("strict", p.oneOf("mode", "strict", "strict", "lenient"));
         assertEquals("strict", p.oneOf("missing", "strict", "strict", "lenient"));
-        assertEquals(List.of("rules/r.yaml:11:3: mode must be one of strict, lenient, not 'strcit' (did you mean"
-                + " 'strict'?)"), problems(p));
+        assertEquals(
+                List.of("rules/r.yaml:11:3: mode must be one of strict, lenient, not 'strcit' (did you mean"
+                        + " 'strict'?)"),
+                problems(p));
     }
 
     @Test
@@ -158,8 +163,11 @@ class ParamsTest {
     void unknownParametersAreReportedWithTheNearestKnownName() {
         Params p = params("windw", "5m", "bound", 1, "zzz", 1);
         p.rejectUnknown(Set.of("window", "bound", "slide"));
-        assertEquals(List.of("rules/r.yaml:11:3: unknown parameter 'windw' for kind threshold (did you mean 'window'?)",
-                "rules/r.yaml:13:3: unknown parameter 'zzz' for kind threshold"), problems(p));
+        assertEquals(
+                List.of(
+                        "rules/r.yaml:11:3: unknown parameter 'windw' for kind threshold (did you mean 'window'?)",
+                        "rules/r.yaml:13:3: unknown parameter 'zzz' for kind threshold"),
+                problems(p));
     }
 
     @Test

@@ -1,16 +1,15 @@
 package io.vigil.rules;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class RuleCodecTest {
     static RuleSpec full() {
@@ -103,8 +102,8 @@ class RuleCodecTest {
     void badJsonIsRejectedWithAClearMessage() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleCodec.fromJson("{\"id\":"));
         assertTrue(e.getMessage().startsWith("not a rule: "), e.getMessage());
-        IllegalArgumentException u = assertThrows(IllegalArgumentException.class,
-                () -> RuleCodec.fromJson("{\"id\":\"x\",\"treshold\":1}"));
+        IllegalArgumentException u =
+                assertThrows(IllegalArgumentException.class, () -> RuleCodec.fromJson("{\"id\":\"x\",\"treshold\":1}"));
         assertTrue(u.getMessage().contains("treshold"), u.getMessage());
     }
 

@@ -1,18 +1,17 @@
 package io.vigil.rules;
 
-import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.model.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Common-field checks, match compilation and kind parameters: everything wrong is reported at once. */
 class RuleCompilerTest {
@@ -135,8 +134,8 @@ class RuleCompilerTest {
     @Test
     void thresholdParametersAreChecked() {
         RuleSpec s = threshold();
-        s.params = new java.util.LinkedHashMap<>(Map.of("aggregate", "p200", "window", "5m", "slide", "2m",
-                "op", "=>", "min_count", 0, "windw", "1m"));
+        s.params = new java.util.LinkedHashMap<>(
+                Map.of("aggregate", "p200", "window", "5m", "slide", "2m", "op", "=>", "min_count", 0, "windw", "1m"));
         List<String> m = messages(s);
         assertEquals(6, m.size(), m.toString());
         assertTrue(m.contains("unknown parameter 'windw' for kind threshold (did you mean 'window'?)"), m.toString());
@@ -187,7 +186,8 @@ class RuleCompilerTest {
         b.source = "rules/b.yaml:4";
         RuleException e = assertThrows(RuleException.class, () -> RuleCompiler.compileAll(List.of(a, b, frequency())));
         assertEquals(1, e.problems().size());
-        assertEquals("rules/b.yaml:4:1: duplicate rule id 'checkout-p95' (first defined at rules/a.yaml:1)",
+        assertEquals(
+                "rules/b.yaml:4:1: duplicate rule id 'checkout-p95' (first defined at rules/a.yaml:1)",
                 e.problems().get(0).toString());
     }
 

@@ -1,37 +1,37 @@
 package io.vigil.rules;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Rule files: the three forms, which files are rules, and problems at file:line:col with hints. */
 class RuleLoaderTest {
     @TempDir
     Path dir;
 
-    private static final String LATENCY = String.join("\n",
-            "id: checkout-latency",                 // 1
-            "name: Checkout latency",               // 2
-            "kind: threshold",                      // 3
-            "severity: high",                       // 4
-            "match:",                               // 5
-            "  signal: span",                       // 6
-            "  service.name: checkout",             // 7
-            "key_by: [service.name]",               // 8
-            "params:",                              // 9
-            "  aggregate: p95",                     // 10
-            "  window: 5m",                         // 11
-            "  bound: 500",                         // 12
+    private static final String LATENCY = String.join(
+            "\n",
+            "id: checkout-latency", // 1
+            "name: Checkout latency", // 2
+            "kind: threshold", // 3
+            "severity: high", // 4
+            "match:", // 5
+            "  signal: span", // 6
+            "  service.name: checkout", // 7
+            "key_by: [service.name]", // 8
+            "params:", // 9
+            "  aggregate: p95", // 10
+            "  window: 5m", // 11
+            "  bound: 500", // 12
             "");
 
     private Path write(String name, String text) throws IOException {
@@ -86,11 +86,13 @@ class RuleLoaderTest {
 
     @Test
     void aFileWithAListOfRules() throws IOException {
-        String second = LATENCY.replace("checkout-latency", "cart-latency").replace("service.name: checkout",
-                "service.name: cart");
+        String second = LATENCY.replace("checkout-latency", "cart-latency")
+                .replace("service.name: checkout", "service.name: cart");
         Path f = write("latency.yaml", "# two rules\n" + item(LATENCY, "") + item(second, ""));
         List<RuleSpec> specs = RuleLoader.load(List.of(f));
-        assertEquals(List.of("checkout-latency", "cart-latency"), specs.stream().map(s -> s.id).toList());
+        assertEquals(
+                List.of("checkout-latency", "cart-latency"),
+                specs.stream().map(s -> s.id).toList());
         assertEquals(f + ":2", specs.get(0).source);
         assertArrayEquals(new int[] {12, 5}, specs.get(0).locations().get("params.window"));
         assertEquals(f + ":14", specs.get(1).source);
@@ -103,7 +105,9 @@ class RuleLoaderTest {
         String second = LATENCY.replace("checkout-latency", "cart-latency");
         Path f = write("latency.yaml", "rules:\n" + indent(LATENCY) + indent(second));
         List<RuleSpec> specs = RuleLoader.load(List.of(f));
-        assertEquals(List.of("checkout-latency", "cart-latency"), specs.stream().map(s -> s.id).toList());
+        assertEquals(
+                List.of("checkout-latency", "cart-latency"),
+                specs.stream().map(s -> s.id).toList());
         assertEquals(f + ":2", specs.get(0).source);
         assertEquals(f + ":14", specs.get(1).source);
         assertArrayEquals(new int[] {24, 7}, specs.get(1).locations().get("params.window"));
@@ -140,7 +144,8 @@ class RuleLoaderTest {
 
     @Test
     void anUnknownFieldIsReportedAtItsLineWithTheNearestFieldName() throws IOException {
-        assertEquals(List.of("latency.yaml:5:1: unknown field 'severty' (did you mean 'severity'?)"),
+        assertEquals(
+                List.of("latency.yaml:5:1: unknown field 'severty' (did you mean 'severity'?)"),
                 problems("latency.yaml", LATENCY.replace("match:", "severty: low\nmatch:")));
     }
 
@@ -148,8 +153,8 @@ class RuleLoaderTest {
     void anUnknownFieldFarFromAnyNameListsTheKnownFields() throws IOException {
         List<String> p = problems("latency.yaml", LATENCY + "escalation_policy: pager\n");
         assertEquals(1, p.size());
-        assertTrue(p.get(0).startsWith("latency.yaml:13:1: unknown field 'escalation_policy' (known fields: "),
-                p.get(0));
+        assertTrue(
+                p.get(0).startsWith("latency.yaml:13:1: unknown field 'escalation_policy' (known fields: "), p.get(0));
         assertTrue(p.get(0).contains("key_by"), p.get(0));
     }
 
@@ -171,20 +176,24 @@ class RuleLoaderTest {
 
     @Test
     void aBadSeverityIsReportedWithTheNearestOne() throws IOException {
-        assertEquals(List.of("latency.yaml:4:1: severity must be one of info, low, medium, high, critical"
+        assertEquals(
+                List.of("latency.yaml:4:1: severity must be one of info, low, medium, high, critical"
                         + " (did you mean 'critical'?)"),
                 problems("latency.yaml", LATENCY.replace("severity: high", "severity: critcal")));
     }
 
     @Test
     void anUnknownKindIsReportedWithTheNearestOne() throws IOException {
-        assertEquals(List.of("latency.yaml:3:1: unknown rule kind 'treshold' (did you mean 'threshold'?)"),
+        assertEquals(
+                List.of("latency.yaml:3:1: unknown rule kind 'treshold' (did you mean 'threshold'?)"),
                 problems("latency.yaml", LATENCY.replace("kind: threshold", "kind: treshold")));
     }
 
     @Test
     void anUnknownParameterIsReportedAtItsLine() throws IOException {
-        assertEquals(List.of("latency.yaml:12:3: unknown parameter 'bund' for kind threshold (did you mean 'bound'?)",
+        assertEquals(
+                List.of(
+                        "latency.yaml:12:3: unknown parameter 'bund' for kind threshold (did you mean 'bound'?)",
                         "latency.yaml:9:1: missing parameter 'bound'"),
                 problems("latency.yaml", LATENCY.replace("bound:", "bund:")));
     }
@@ -193,17 +202,19 @@ class RuleLoaderTest {
     void duplicateIdsAcrossFilesAreReportedAtTheSecondWithTheFirst() throws IOException {
         write("a.yaml", LATENCY);
         write("b.yaml", "# the same id again\n" + LATENCY);
-        RuleException e = assertThrows(RuleException.class,
-                () -> RuleCompiler.compileAll(RuleLoader.load(List.of(dir))));
+        RuleException e =
+                assertThrows(RuleException.class, () -> RuleCompiler.compileAll(RuleLoader.load(List.of(dir))));
         assertEquals(1, e.problems().size());
-        assertEquals(dir.resolve("b.yaml") + ":2:1: duplicate rule id 'checkout-latency' (first defined at "
-                + dir.resolve("a.yaml") + ":1)", e.problems().get(0).toString());
+        assertEquals(
+                dir.resolve("b.yaml") + ":2:1: duplicate rule id 'checkout-latency' (first defined at "
+                        + dir.resolve("a.yaml") + ":1)",
+                e.problems().get(0).toString());
     }
 
     @Test
     void aWrongTypeIsReportedAtTheField() throws IOException {
-        List<String> p = problems("latency.yaml", LATENCY.replace("key_by: [service.name]",
-                "key_by: {service.name: 1}"));
+        List<String> p =
+                problems("latency.yaml", LATENCY.replace("key_by: [service.name]", "key_by: {service.name: 1}"));
         assertEquals(1, p.size(), p.toString());
         assertTrue(p.get(0).startsWith("latency.yaml:8:1: field 'key_by': wrong type"), p.get(0));
     }
@@ -241,9 +252,11 @@ class RuleLoaderTest {
 
     @Test
     void aFieldWrittenTwiceIsAProblemNotASilentOverride() throws IOException {
-        assertEquals(List.of("latency.yaml:13:3: duplicate field 'window' (first at line 11)"),
+        assertEquals(
+                List.of("latency.yaml:13:3: duplicate field 'window' (first at line 11)"),
                 problems("latency.yaml", LATENCY + "  window: 10m\n"));
-        assertEquals(List.of("m.yaml:13:1: duplicate field 'match' (first at line 5)"),
+        assertEquals(
+                List.of("m.yaml:13:1: duplicate field 'match' (first at line 5)"),
                 problems("m.yaml", LATENCY + "match: {signal: log}\n"));
     }
 
@@ -254,7 +267,8 @@ class RuleLoaderTest {
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         Files.write(f, text);
         RuleException e = assertThrows(RuleException.class, () -> RuleLoader.load(List.of(f)));
-        assertEquals(List.of(f + ":2:18: the file is not UTF-8 text (save it as UTF-8)"),
+        assertEquals(
+                List.of(f + ":2:18: the file is not UTF-8 text (save it as UTF-8)"),
                 e.problems().stream().map(RuleProblem::toString).toList());
     }
 

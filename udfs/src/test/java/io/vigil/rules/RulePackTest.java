@@ -1,5 +1,9 @@
 package io.vigil.rules;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -7,9 +11,6 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** Every rule file under rules/ is valid, for the schema editors use and for the validator the job uses. */
 class RulePackTest {
@@ -31,7 +30,8 @@ class RulePackTest {
     @BeforeAll
     static void load() throws IOException {
         schemaJson = new ObjectMapper().readTree(RULES.resolve("schema.json").toFile());
-        schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaJson);
+        schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(schemaJson);
     }
 
     @Test
@@ -40,8 +40,9 @@ class RulePackTest {
         assertFalse(files.isEmpty());
         List<String> failures = new ArrayList<>();
         for (Path f : files) {
-            for (JsonNode doc : new YAMLMapper().readValues(new YAMLMapper().createParser(f.toFile()),
-                    JsonNode.class).readAll()) {
+            for (JsonNode doc : new YAMLMapper()
+                    .readValues(new YAMLMapper().createParser(f.toFile()), JsonNode.class)
+                    .readAll()) {
                 List<Error> errors = schema.validate(doc);
                 if (!errors.isEmpty()) {
                     failures.add(f + ": " + errors);
@@ -87,8 +88,9 @@ class RulePackTest {
                 "{id: a, name: A, kind: frequency, match: {status: {like: x}}, params: {count: 5, window: 1m}}")) {
             assertFalse(schema.validate(yaml.readTree(bad)).isEmpty(), "schema accepted " + bad);
         }
-        assertEquals(List.of(), schema.validate(yaml.readTree(
-                "{id: a, name: A, kind: frequency, params: {count: 5, window: 1m}}")));
+        assertEquals(
+                List.of(),
+                schema.validate(yaml.readTree("{id: a, name: A, kind: frequency, params: {count: 5, window: 1m}}")));
     }
 
     static Path findRules() {
@@ -97,7 +99,8 @@ class RulePackTest {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("rules/schema.json not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "rules/schema.json not found above " + Path.of("").toAbsolutePath());
         }
         return p.resolve("rules");
     }

@@ -1,15 +1,14 @@
 package io.vigil.rules;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each class of rule error is reported at its file:line:col with a useful hint. */
 class RuleValidatorTest {
@@ -49,8 +48,12 @@ class RuleValidatorTest {
 
     @Test
     void impossibleParameter() throws IOException {
-        at(only("id: a\nname: A\nkind: threshold\nparams:\n  window: 5m\n  slide: 2m\n  bound: 1\n"
-                + "  field: value\n"), 6, 3, "must divide the window");
+        at(
+                only("id: a\nname: A\nkind: threshold\nparams:\n  window: 5m\n  slide: 2m\n  bound: 1\n"
+                        + "  field: value\n"),
+                6,
+                3,
+                "must divide the window");
     }
 
     @Test
@@ -60,19 +63,29 @@ class RuleValidatorTest {
 
     @Test
     void unknownAttributeNameWithDidYouMean() throws IOException {
-        at(only(HEAD + "params: {count: 5, window: 1m}\nmatch:\n  servce.name: cart\n"), 6, 3,
+        at(
+                only(HEAD + "params: {count: 5, window: 1m}\nmatch:\n  servce.name: cart\n"),
+                6,
+                3,
                 "did you mean 'service.name'");
     }
 
     @Test
     void unknownTemplateVariable() throws IOException {
-        at(only(HEAD + "params: {count: 5, window: 1m}\nannotations:\n  summary: '{{ obseved }} errors'\n"), 6, 3,
+        at(
+                only(HEAD + "params: {count: 5, window: 1m}\nannotations:\n  summary: '{{ obseved }} errors'\n"),
+                6,
+                3,
                 "did you mean 'observed'");
     }
 
     @Test
     void celSyntaxError() throws IOException {
-        at(only(HEAD + "params: {count: 5, window: 1m}\nwhere: status == 'error' &&\n"), 5, 8 + 20, "where: mismatched input");
+        at(
+                only(HEAD + "params: {count: 5, window: 1m}\nwhere: status == 'error' &&\n"),
+                5,
+                8 + 20,
+                "where: mismatched input");
     }
 
     @Test

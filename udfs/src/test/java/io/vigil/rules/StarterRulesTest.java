@@ -1,6 +1,7 @@
 package io.vigil.rules;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every rule file under the repository's {@code rules/} loads and compiles without a single problem, every rule of the
@@ -45,7 +44,8 @@ class StarterRulesTest {
         Set<String> kinds = new TreeSet<>();
         for (RuleSpec s : specs) {
             kinds.add(s.kind);
-            // Rules of the kinds built on this branch must say what they catch and why their thresholds are what they are.
+            // Rules of the kinds built on this branch must say what they catch and why their thresholds are what they
+            // are.
             if (MINE.contains(s.kind) && (s.description == null || s.description.isBlank())) {
                 undocumented.add(s.source);
             }

@@ -2,7 +2,6 @@ package io.vigil.alert.kafka;
 
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.kafka.CompactedTopicWriter;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;

@@ -2,11 +2,10 @@ package io.vigil.alert.kafka;
 
 import io.vigil.alert.CatalogUpdate;
 import io.vigil.kafka.CompactedTopic;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.io.Serializable;
 import java.util.Properties;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The compacted Kafka topic that holds service-catalog entries a running job enriches alerts with: key =

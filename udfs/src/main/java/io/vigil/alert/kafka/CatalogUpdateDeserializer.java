@@ -2,14 +2,13 @@ package io.vigil.alert.kafka;
 
 import io.vigil.alert.CatalogUpdate;
 import io.vigil.alert.ServiceCatalog;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the service-catalog topic: key = {@code service.name}, value = the service's entry as JSON with the catalog
@@ -24,8 +23,11 @@ public final class CatalogUpdateDeserializer implements KafkaRecordDeserializati
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<CatalogUpdate> out) {
         if (record.key() == null || record.key().length == 0) {
-            LOG.warn("Ignoring a record without key at {}-{}@{}: the service catalog topic is keyed by service.name",
-                    record.topic(), record.partition(), record.offset());
+            LOG.warn(
+                    "Ignoring a record without key at {}-{}@{}: the service catalog topic is keyed by service.name",
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
             return;
         }
         String service = new String(record.key(), StandardCharsets.UTF_8);
@@ -34,11 +36,16 @@ public final class CatalogUpdateDeserializer implements KafkaRecordDeserializati
             return;
         }
         try {
-            out.collect(new CatalogUpdate(service,
-                    ServiceCatalog.entryFromJson(new String(record.value(), StandardCharsets.UTF_8))));
+            out.collect(new CatalogUpdate(
+                    service, ServiceCatalog.entryFromJson(new String(record.value(), StandardCharsets.UTF_8))));
         } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring catalog update of service {} at {}-{}@{}; its previous entry stays: {}", service,
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            LOG.warn(
+                    "Ignoring catalog update of service {} at {}-{}@{}; its previous entry stays: {}",
+                    service,
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
         }
     }
 

@@ -53,23 +53,90 @@ public class AnomalyConfig implements Serializable {
 
     public AnomalyConfig() {}
 
-    public AnomalyConfig warmup(int v) { warmup = v; return this; }
-    public AnomalyConfig baselineSpan(int v) { baselineSpan = v; return this; }
-    public AnomalyConfig flagZ(double v) { flagZ = v; return this; }
-    public AnomalyConfig shortWindow(int v) { shortWindow = v; return this; }
-    public AnomalyConfig likelihoodSpan(int v) { likelihoodSpan = v; return this; }
-    public AnomalyConfig spatialMargin(double v) { spatialMargin = v; return this; }
-    public AnomalyConfig seasonalSlots(int v) { seasonalSlots = v; return this; }
-    public AnomalyConfig seasonalAlpha(double v) { seasonalAlpha = v; return this; }
-    public AnomalyConfig seasonalMinSeen(int v) { seasonalMinSeen = v; return this; }
-    public AnomalyConfig robustWindow(int v) { robustWindow = v; return this; }
-    public AnomalyConfig levelShiftSpan(int v) { levelShiftSpan = v; return this; }
-    public AnomalyConfig redSurprise(double v) { redSurprise = v; return this; }
-    public AnomalyConfig firstCrossingPoints(int v) { firstCrossingPoints = v; return this; }
-    public AnomalyConfig bandSigmas(double v) { bandSigmas = v; return this; }
-    public AnomalyConfig sdFloorFraction(double v) { sdFloorFraction = v; return this; }
-    public AnomalyConfig spatial(boolean v) { spatial = v; return this; }
-    public AnomalyConfig baselineLikelihood(boolean v) { baselineLikelihood = v; return this; }
+    public AnomalyConfig warmup(int v) {
+        warmup = v;
+        return this;
+    }
+
+    public AnomalyConfig baselineSpan(int v) {
+        baselineSpan = v;
+        return this;
+    }
+
+    public AnomalyConfig flagZ(double v) {
+        flagZ = v;
+        return this;
+    }
+
+    public AnomalyConfig shortWindow(int v) {
+        shortWindow = v;
+        return this;
+    }
+
+    public AnomalyConfig likelihoodSpan(int v) {
+        likelihoodSpan = v;
+        return this;
+    }
+
+    public AnomalyConfig spatialMargin(double v) {
+        spatialMargin = v;
+        return this;
+    }
+
+    public AnomalyConfig seasonalSlots(int v) {
+        seasonalSlots = v;
+        return this;
+    }
+
+    public AnomalyConfig seasonalAlpha(double v) {
+        seasonalAlpha = v;
+        return this;
+    }
+
+    public AnomalyConfig seasonalMinSeen(int v) {
+        seasonalMinSeen = v;
+        return this;
+    }
+
+    public AnomalyConfig robustWindow(int v) {
+        robustWindow = v;
+        return this;
+    }
+
+    public AnomalyConfig levelShiftSpan(int v) {
+        levelShiftSpan = v;
+        return this;
+    }
+
+    public AnomalyConfig redSurprise(double v) {
+        redSurprise = v;
+        return this;
+    }
+
+    public AnomalyConfig firstCrossingPoints(int v) {
+        firstCrossingPoints = v;
+        return this;
+    }
+
+    public AnomalyConfig bandSigmas(double v) {
+        bandSigmas = v;
+        return this;
+    }
+
+    public AnomalyConfig sdFloorFraction(double v) {
+        sdFloorFraction = v;
+        return this;
+    }
+
+    public AnomalyConfig spatial(boolean v) {
+        spatial = v;
+        return this;
+    }
+
+    public AnomalyConfig baselineLikelihood(boolean v) {
+        baselineLikelihood = v;
+        return this;
+    }
 
     /**
      * Sets one option by its field name ({@code flagZ}) or rule-file name ({@code flag_z}) from text, for rule parsing
@@ -87,7 +154,8 @@ public class AnomalyConfig implements Serializable {
             } else if (t == boolean.class) {
                 String v = value.trim().toLowerCase(java.util.Locale.ROOT);
                 if (!v.equals("true") && !v.equals("false")) {
-                    throw new IllegalArgumentException("anomaly option " + name + " = " + value + ": expected true or false");
+                    throw new IllegalArgumentException(
+                            "anomaly option " + name + " = " + value + ": expected true or false");
                 }
                 f.setBoolean(this, Boolean.parseBoolean(v));
             } else {
@@ -131,7 +199,10 @@ public class AnomalyConfig implements Serializable {
                 continue;
             }
             try {
-                b.append(b.length() > 1 ? ", " : "").append(f.getName()).append('=').append(f.get(this));
+                b.append(b.length() > 1 ? ", " : "")
+                        .append(f.getName())
+                        .append('=')
+                        .append(f.get(this));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
             }
@@ -166,7 +237,8 @@ public class AnomalyConfig implements Serializable {
 
     private static void require(boolean ok, String name, Object value, String right) {
         if (!ok) {
-            throw new IllegalArgumentException("anomaly option " + name + " = " + value + " is invalid: must be " + right);
+            throw new IllegalArgumentException(
+                    "anomaly option " + name + " = " + value + " is invalid: must be " + right);
         }
     }
 }

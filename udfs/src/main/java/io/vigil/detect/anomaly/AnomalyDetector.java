@@ -6,6 +6,11 @@ import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
@@ -13,12 +18,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * Evaluates one {@code anomaly} rule per key inside the shared detector operator. A series is the metric name within
@@ -39,12 +38,12 @@ import java.util.Map;
  * value and band, at most four per series per {@code rollupEvery} (every point when it is 0).
  */
 public final class AnomalyDetector implements Detector {
-    static final MapStateDescriptor<Long, Pending> PENDING = new MapStateDescriptor<>("anomaly.pending", Types.LONG,
-            TypeInformation.of(Pending.class));
-    static final MapStateDescriptor<String, AnomalyState> SERIES = new MapStateDescriptor<>("anomaly.series",
-            Types.STRING, TypeInformation.of(AnomalyState.class));
-    static final MapStateDescriptor<String, SeriesStatus> STATUS = new MapStateDescriptor<>("anomaly.status",
-            Types.STRING, TypeInformation.of(SeriesStatus.class));
+    static final MapStateDescriptor<Long, Pending> PENDING =
+            new MapStateDescriptor<>("anomaly.pending", Types.LONG, TypeInformation.of(Pending.class));
+    static final MapStateDescriptor<String, AnomalyState> SERIES =
+            new MapStateDescriptor<>("anomaly.series", Types.STRING, TypeInformation.of(AnomalyState.class));
+    static final MapStateDescriptor<String, SeriesStatus> STATUS =
+            new MapStateDescriptor<>("anomaly.status", Types.STRING, TypeInformation.of(SeriesStatus.class));
     static final ValueStateDescriptor<Long> EXPIRY = new ValueStateDescriptor<>("anomaly.expiryTimer", Types.LONG);
     /** Expiry checks are rounded up to this grid, so one timer covers the series that stopped within an hour. */
     static final long EXPIRY_GRID_MS = 3_600_000L;
@@ -61,7 +60,12 @@ public final class AnomalyDetector implements Detector {
     private final boolean rollups;
     private final long rollupEvery;
 
-    AnomalyDetector(AnomalyConfig config, String field, long resolveAfter, long expireAfter, boolean rollups,
+    AnomalyDetector(
+            AnomalyConfig config,
+            String field,
+            long resolveAfter,
+            long expireAfter,
+            boolean rollups,
             long rollupEvery) {
         this.scorer = new AnomalyScorer(config);
         this.field = field;
@@ -126,8 +130,14 @@ public final class AnomalyDetector implements Detector {
         return Math.floorDiv(due, EXPIRY_GRID_MS) * EXPIRY_GRID_MS + EXPIRY_GRID_MS - 1;
     }
 
-    private void score(String metric, long ts, double value, MapState<String, AnomalyState> series,
-            MapState<String, SeriesStatus> status, DetectorContext ctx) throws Exception {
+    private void score(
+            String metric,
+            long ts,
+            double value,
+            MapState<String, AnomalyState> series,
+            MapState<String, SeriesStatus> status,
+            DetectorContext ctx)
+            throws Exception {
         AnomalyState s = series.get(metric);
         if (s == null) {
             s = scorer.newState();
@@ -197,8 +207,8 @@ public final class AnomalyDetector implements Detector {
         st.maxModel = null;
     }
 
-    private static Rollup rollup(String name, String metric, double value, long from, long ts, long count,
-            DetectorContext ctx) {
+    private static Rollup rollup(
+            String name, String metric, double value, long from, long ts, long count, DetectorContext ctx) {
         Rollup r = new Rollup(name, ctx.keyFields().getOrDefault("service.name", ""), from, ts + 1, value, count);
         r.label("rule", ctx.rule().id()).label("series", metric);
         for (Map.Entry<String, String> e : ctx.keyFields().entrySet()) {
@@ -268,6 +278,7 @@ public final class AnomalyDetector implements Detector {
         public long quiet;
         /** Rollup interval of the last emitted rollups (null before the first). */
         public Long lastInterval;
+
         public long gathered;
         public long gatheredFrom;
         public double maxScore;

@@ -4,7 +4,6 @@ import io.vigil.detect.Detector;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -63,7 +62,8 @@ public final class AnomalyKind implements RuleKind {
         long resolveAfter = p.integer("resolve_after", 12, 1);
         Duration expire = p.duration("expire_after", Duration.ofDays(7));
         boolean rollups = Boolean.parseBoolean(p.oneOf("rollups", "true", "true", "false"));
-        long rollupEvery = "point".equals(p.string("rollup_every", null)) ? 0
+        long rollupEvery = "point".equals(p.string("rollup_every", null))
+                ? 0
                 : p.duration("rollup_every", Duration.ofMinutes(1)).toMillis();
         return new AnomalyDetector(config, field, resolveAfter, expire.toMillis(), rollups, rollupEvery);
     }

@@ -8,6 +8,7 @@ package io.vigil.detect.anomaly;
 public final class AnomalyScore {
     /** Model names as reported in {@link #model}. */
     public static final String WARMUP = "warmup";
+
     public static final String NONE = "none";
     public static final String SPATIAL = "spatial";
     public static final String LIKELIHOOD = "likelihood";
@@ -20,6 +21,7 @@ public final class AnomalyScore {
     public final double score;
     /** Tail probability of the strongest model before first-crossing demotion (1 during warm-up). */
     public final double tailProbability;
+
     public final double expected;
     public final double lower;
     public final double upper;
@@ -28,8 +30,16 @@ public final class AnomalyScore {
     /** True when the raw evidence reached red and no red point came within the first-crossing distance before. */
     public final boolean alert;
 
-    public AnomalyScore(long timestamp, double value, double score, double tailProbability, double expected,
-                        double lower, double upper, String model, boolean alert) {
+    public AnomalyScore(
+            long timestamp,
+            double value,
+            double score,
+            double tailProbability,
+            double expected,
+            double lower,
+            double upper,
+            String model,
+            boolean alert) {
         this.timestamp = timestamp;
         this.value = value;
         this.score = score;

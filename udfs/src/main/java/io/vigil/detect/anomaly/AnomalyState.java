@@ -12,6 +12,7 @@ public class AnomalyState {
     public long lastTimestamp = Long.MIN_VALUE;
     /** {@link #count} at the last point whose surprise reached red (for first-crossing reporting); -1 if none. */
     public long lastRed = -1;
+
     public EwmStats baseline = new EwmStats();
     public SpatialNovelty spatial = new SpatialNovelty();
     public AnomalyLikelihood likelihood = new AnomalyLikelihood();

@@ -6,6 +6,10 @@ import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -13,11 +17,6 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Distinct values of a field per key in a sliding event-time window of length {@code window}.
@@ -37,18 +36,16 @@ import java.util.TreeSet;
  * resolves an open incident once the count is back to {@code max} or less, and clears a quiet key's state.
  */
 final class CardinalityDetector implements Detector {
-    private static final MapStateDescriptor<String, Long> VALUES = new MapStateDescriptor<>("cardinality.values",
-            Types.STRING, Types.LONG);
-    private static final ValueStateDescriptor<Integer> SIZE = new ValueStateDescriptor<>("cardinality.size",
-            Types.INT);
-    private static final ValueStateDescriptor<Long> TIMER = new ValueStateDescriptor<>("cardinality.timer",
-            Types.LONG);
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("cardinality.incident",
-            Types.STRING);
-    private static final ListStateDescriptor<String> SAMPLES = new ListStateDescriptor<>("cardinality.samples",
-            Types.STRING);
-    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT = new ValueStateDescriptor<>(
-            "cardinality.sampleCount", Types.INT);
+    private static final MapStateDescriptor<String, Long> VALUES =
+            new MapStateDescriptor<>("cardinality.values", Types.STRING, Types.LONG);
+    private static final ValueStateDescriptor<Integer> SIZE = new ValueStateDescriptor<>("cardinality.size", Types.INT);
+    private static final ValueStateDescriptor<Long> TIMER = new ValueStateDescriptor<>("cardinality.timer", Types.LONG);
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("cardinality.incident", Types.STRING);
+    private static final ListStateDescriptor<String> SAMPLES =
+            new ListStateDescriptor<>("cardinality.samples", Types.STRING);
+    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT =
+            new ValueStateDescriptor<>("cardinality.sampleCount", Types.INT);
     /** Values named in an alert's {@code values} annotation. */
     static final int NAMED_VALUES = 20;
 

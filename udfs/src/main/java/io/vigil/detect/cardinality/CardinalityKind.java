@@ -5,7 +5,6 @@ import io.vigil.detect.Evidence;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -44,16 +43,22 @@ public final class CardinalityKind implements RuleKind {
         p.rejectUnknown(PARAMS);
         String field = p.requireString("field");
         if (field != null && spec.keyBy.contains(field)) {
-            p.problem("params.field", "field '" + field + "' is also a key_by field, so it has one value per key",
+            p.problem(
+                    "params.field",
+                    "field '" + field + "' is also a key_by field, so it has one value per key",
                     "count the distinct values of another field");
         }
         if (!p.has("max")) {
-            p.problem("params", "missing parameter 'max'",
+            p.problem(
+                    "params",
+                    "missing parameter 'max'",
                     "the number of distinct values that is still normal, e.g. max: 100");
         }
         long max = p.integer("max", 1, 1);
         if (max > MAX_BOUND) {
-            p.problem("params.max", "max must be at most " + MAX_BOUND + ", not " + max,
+            p.problem(
+                    "params.max",
+                    "max must be at most " + MAX_BOUND + ", not " + max,
                     "state keeps max + 1 values per key");
             max = MAX_BOUND;
         }

@@ -6,13 +6,12 @@ import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import java.util.List;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.List;
 
 /**
  * Per key: the field's last value (text; null stands for "absent" when nulls count) and {time it was seen, pending
@@ -22,11 +21,10 @@ import java.util.List;
  */
 final class ChangeDetector implements Detector {
     private static final String ABSENT = "\u0000absent";
-    private static final ValueStateDescriptor<String> VALUE = new ValueStateDescriptor<>("change.value",
-            Types.STRING);
+    private static final ValueStateDescriptor<String> VALUE = new ValueStateDescriptor<>("change.value", Types.STRING);
     /** {time of the last value, pending expiry timer or 0}. */
-    private static final ValueStateDescriptor<long[]> TIMES = new ValueStateDescriptor<>("change.times",
-            PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    private static final ValueStateDescriptor<long[]> TIMES =
+            new ValueStateDescriptor<>("change.times", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final String field;
     private final boolean ignoreNull;
@@ -71,8 +69,8 @@ final class ChangeDetector implements Detector {
             a.annotations.put("current", shown(v));
             a.evidence.add(TelemetryJson.write(t));
             if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields())
-                        + ": " + field + " changed from " + shown(previous) + " to " + shown(v);
+                a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields()) + ": " + field + " changed from "
+                        + shown(previous) + " to " + shown(v);
             }
             ctx.emit(a);
         }

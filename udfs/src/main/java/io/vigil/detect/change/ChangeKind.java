@@ -4,7 +4,6 @@ import io.vigil.detect.Detector;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -46,7 +45,11 @@ public final class ChangeKind implements RuleKind {
         if (timeframe != null && timeframe.compareTo(expire) > 0) {
             expire = timeframe;
         }
-        return new ChangeDetector(field, "true".equals(ignore), timeframe == null ? 0 : timeframe.toMillis(),
-                minDelta, expire.toMillis());
+        return new ChangeDetector(
+                field,
+                "true".equals(ignore),
+                timeframe == null ? 0 : timeframe.toMillis(),
+                minDelta,
+                expire.toMillis());
     }
 }

@@ -7,13 +7,12 @@ import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.Durations;
+import java.util.List;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.List;
 
 /**
  * Flatline by a value that stops changing. State per key: the value the series settled on, since when, and the newest
@@ -23,10 +22,11 @@ import java.util.List;
  */
 final class ConstantDetector implements Detector {
     /** {value, since, newest timestamp, pending expiry timer or 0}. */
-    private static final ValueStateDescriptor<double[]> LEVEL = new ValueStateDescriptor<>("flatline.level",
-            PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("flatline.constant",
-            Types.STRING);
+    private static final ValueStateDescriptor<double[]> LEVEL =
+            new ValueStateDescriptor<>("flatline.level", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("flatline.constant", Types.STRING);
 
     private final String field;
     private final double tolerance;
@@ -68,8 +68,9 @@ final class ConstantDetector implements Detector {
             if (t.timestamp - since >= window && !Incidents.open(incident)) {
                 Alert a = ctx.newAlert(since, t.timestamp, v, l[0], "==");
                 if (!ctx.rule().spec.annotations.containsKey("summary")) {
-                    a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields()) + ": " + field + " stayed at "
-                            + io.vigil.alert.Templates.number(l[0]) + " for " + Durations.format(t.timestamp - since);
+                    a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields()) + ": " + field
+                            + " stayed at " + io.vigil.alert.Templates.number(l[0]) + " for "
+                            + Durations.format(t.timestamp - since);
                 }
                 Incidents.fire(ctx, incident, a);
             }

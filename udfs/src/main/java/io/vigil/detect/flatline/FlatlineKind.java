@@ -7,7 +7,6 @@ import io.vigil.rules.Match;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -30,8 +29,8 @@ import java.util.Set;
  * in event time, so it needs other records (other keys, other partitions) to move the watermark on.
  */
 public final class FlatlineKind implements RuleKind {
-    static final Set<String> PARAMS = Set.of("mode", "window", "min_count", "resolution", "field", "tolerance",
-            "expire");
+    static final Set<String> PARAMS =
+            Set.of("mode", "window", "min_count", "resolution", "field", "tolerance", "expire");
 
     @Override
     public String name() {
@@ -45,8 +44,10 @@ public final class FlatlineKind implements RuleKind {
         Duration window = p.requireDuration("window");
         Duration expire = p.duration("expire", Duration.ofDays(7));
         if (expire.compareTo(window) < 0) {
-            p.problem("params.expire", "expire " + Durations.format(expire.toMillis()) + " must not be shorter than "
-                    + "the window", "expire is how long a silent key is remembered, e.g. 7d");
+            p.problem(
+                    "params.expire",
+                    "expire " + Durations.format(expire.toMillis()) + " must not be shorter than " + "the window",
+                    "expire is how long a silent key is remembered, e.g. 7d");
         }
         if (mode.equals("constant")) {
             for (String silenceOnly : new String[] {"min_count", "resolution"}) {
@@ -66,7 +67,9 @@ public final class FlatlineKind implements RuleKind {
         }
         for (String constantOnly : new String[] {"field", "tolerance"}) {
             if (p.has(constantOnly)) {
-                p.problem("params." + constantOnly, constantOnly + " applies to mode constant only",
+                p.problem(
+                        "params." + constantOnly,
+                        constantOnly + " applies to mode constant only",
                         "add mode: constant to alert on a value that stops changing");
             }
         }
@@ -74,8 +77,11 @@ public final class FlatlineKind implements RuleKind {
         long dflt = Math.max(1000, window.toMillis() / 10 / 1000 * 1000);
         Duration resolution = p.duration("resolution", Duration.ofMillis(dflt));
         if (resolution.compareTo(window) > 0 || window.toMillis() % resolution.toMillis() != 0) {
-            p.problem("params.resolution", "resolution " + Durations.format(resolution.toMillis())
-                    + " must divide the window " + Durations.format(window.toMillis()), null);
+            p.problem(
+                    "params.resolution",
+                    "resolution " + Durations.format(resolution.toMillis()) + " must divide the window "
+                            + Durations.format(window.toMillis()),
+                    null);
             resolution = window;
         }
         return new SilenceDetector(minCount, window.toMillis(), resolution.toMillis(), expire.toMillis());

@@ -7,16 +7,15 @@ import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.Durations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Flatline by silence. State per key: record counts per {@code resolution} bucket for one window (at most
@@ -30,13 +29,15 @@ import java.util.Map;
  * Records behind the watermark are counted as late but still show the key is alive in later windows.
  */
 final class SilenceDetector implements Detector {
-    static final MapStateDescriptor<Long, Long> BUCKETS = new MapStateDescriptor<>("flatline.buckets", Types.LONG,
-            Types.LONG);
+    static final MapStateDescriptor<Long, Long> BUCKETS =
+            new MapStateDescriptor<>("flatline.buckets", Types.LONG, Types.LONG);
     /** {first seen, last seen} in event time. */
-    private static final ValueStateDescriptor<long[]> SEEN = new ValueStateDescriptor<>("flatline.seen",
+    private static final ValueStateDescriptor<long[]> SEEN = new ValueStateDescriptor<>(
+            "flatline.seen",
             org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("flatline.incident",
-            Types.STRING);
+
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("flatline.incident", Types.STRING);
 
     private final long minCount;
     private final long window;

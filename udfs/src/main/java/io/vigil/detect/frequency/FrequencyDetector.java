@@ -9,6 +9,9 @@ import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
@@ -17,10 +20,6 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Counts matching records per key in buckets of {@code resolution} (never a list of events, so state stays small in a
@@ -31,14 +30,14 @@ import java.util.Map;
  * sure the incident resolves when the records stop coming.
  */
 final class FrequencyDetector implements Detector {
-    private static final MapStateDescriptor<Long, Long> BUCKETS = new MapStateDescriptor<>("frequency.buckets",
-            Types.LONG, Types.LONG);
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("frequency.incident",
-            Types.STRING);
-    private static final ListStateDescriptor<String> SAMPLES = new ListStateDescriptor<>("frequency.samples",
-            Types.STRING);
-    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT = new ValueStateDescriptor<>(
-            "frequency.sampleCount", Types.INT);
+    private static final MapStateDescriptor<Long, Long> BUCKETS =
+            new MapStateDescriptor<>("frequency.buckets", Types.LONG, Types.LONG);
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("frequency.incident", Types.STRING);
+    private static final ListStateDescriptor<String> SAMPLES =
+            new ListStateDescriptor<>("frequency.samples", Types.STRING);
+    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT =
+            new ValueStateDescriptor<>("frequency.sampleCount", Types.INT);
 
     private static final JsonFactory JSON = new JsonFactory();
 

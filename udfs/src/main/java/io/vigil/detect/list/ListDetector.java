@@ -6,10 +6,9 @@ import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
-import org.apache.flink.api.common.state.StateDescriptor;
-
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.api.common.state.StateDescriptor;
 
 /**
  * Checks each record's field against the list; no state of its own, so order and lateness do not matter. Every hit
@@ -59,7 +58,8 @@ final class ListDetector implements Detector {
 
     @Override
     public void onRecord(Telemetry t, DetectorContext ctx) {
-        ctx.registerTimer(Math.max(Math.floorDiv(t.timestamp, RELEASE_MS) * RELEASE_MS + RELEASE_MS,
+        ctx.registerTimer(Math.max(
+                Math.floorDiv(t.timestamp, RELEASE_MS) * RELEASE_MS + RELEASE_MS,
                 Math.floorDiv(ctx.currentWatermark(), RELEASE_MS) * RELEASE_MS + RELEASE_MS));
         String v = t.get(field);
         if (v == null || listed(v) != deny) {
@@ -70,8 +70,8 @@ final class ListDetector implements Detector {
         a.incidentId = a.id;
         a.annotations.put("value", v);
         if (!ctx.rule().spec.annotations.containsKey("summary")) {
-            a.message = a.ruleName + ": " + field + " " + v + (deny ? " is on the deny list"
-                    : " is not on the allow list");
+            a.message =
+                    a.ruleName + ": " + field + " " + v + (deny ? " is on the deny list" : " is not on the allow list");
         }
         a.evidence.add(TelemetryJson.write(t));
         ctx.emit(a);

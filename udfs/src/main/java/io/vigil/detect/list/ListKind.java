@@ -4,7 +4,6 @@ import io.vigil.detect.Detector;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +78,9 @@ public final class ListKind implements RuleKind {
     /** The entries of a list file next to the rule's file; null (with a problem) when it cannot be read. */
     private static List<String> readFile(RuleSpec spec, Params p, String name) {
         if (spec.source == null || spec.source.lastIndexOf(':') <= 0) {
-            p.problem("params.file", "a list file can only be used by a rule loaded from a file",
+            p.problem(
+                    "params.file",
+                    "a list file can only be used by a rule loaded from a file",
                     "put the entries in values:");
             return null;
         }

@@ -8,16 +8,15 @@ import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import io.vigil.rules.CompiledRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Remembers the terms seen per key, each with the event time it was last seen, and alerts on a term it does not know
@@ -30,11 +29,11 @@ import java.util.Map;
  * processing time), and when the last term goes the key's state goes too, learning included.
  */
 final class NewTermDetector implements Detector {
-    private static final MapStateDescriptor<String, Long> TERMS = new MapStateDescriptor<>("new_term.terms",
-            Types.STRING, Types.LONG);
+    private static final MapStateDescriptor<String, Long> TERMS =
+            new MapStateDescriptor<>("new_term.terms", Types.STRING, Types.LONG);
     private static final ValueStateDescriptor<Integer> SIZE = new ValueStateDescriptor<>("new_term.size", Types.INT);
-    private static final ValueStateDescriptor<Long> LEARNING_ENDS = new ValueStateDescriptor<>(
-            "new_term.learningEnds", Types.LONG);
+    private static final ValueStateDescriptor<Long> LEARNING_ENDS =
+            new ValueStateDescriptor<>("new_term.learningEnds", Types.LONG);
     private static final ValueStateDescriptor<Long> SWEEP = new ValueStateDescriptor<>("new_term.sweep", Types.LONG);
 
     private final List<String> fields;
@@ -117,8 +116,8 @@ final class NewTermDetector implements Detector {
         a.labels.put("new_term.value", shown);
         Templates.render(ctx.rule().spec, a); // again, so {{ new_term.value }} renders
         if (!ctx.rule().spec.annotations.containsKey("summary")) {
-            a.message = a.ruleName + " for " + keyText(ctx.keyFields()) + ": new "
-                    + String.join("/", fields) + " '" + shown + "' (" + known + " known)";
+            a.message = a.ruleName + " for " + keyText(ctx.keyFields()) + ": new " + String.join("/", fields) + " '"
+                    + shown + "' (" + known + " known)";
         }
         a.evidence.add(TelemetryJson.write(t));
         ctx.emit(a);

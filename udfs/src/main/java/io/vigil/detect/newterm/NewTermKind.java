@@ -4,7 +4,6 @@ import io.vigil.detect.Detector;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -54,20 +53,26 @@ public final class NewTermKind implements RuleKind {
         } else if (p.has("field")) {
             fields = List.of(p.string("field", ""));
         } else {
-            p.problem("params", "missing parameter 'field'",
+            p.problem(
+                    "params",
+                    "missing parameter 'field'",
                     "the field whose new values matter, e.g. field: source.geo.country_iso_code");
             fields = List.of();
         }
         for (String f : fields) {
             if (spec.keyBy.contains(f)) {
-                p.problem(p.has("field") ? "params.field" : "params.fields", "field '" + f
-                        + "' is also a key_by field, so it never changes within a key", null);
+                p.problem(
+                        p.has("field") ? "params.field" : "params.fields",
+                        "field '" + f + "' is also a key_by field, so it never changes within a key",
+                        null);
             }
         }
         Duration learning = p.duration("learning", Duration.ofDays(1));
         Duration forgetAfter = p.duration("forget_after", Duration.ofDays(30));
         if (forgetAfter.compareTo(learning) < 0) {
-            p.problem("params.forget_after", "forget_after must not be shorter than learning",
+            p.problem(
+                    "params.forget_after",
+                    "forget_after must not be shorter than learning",
                     "terms learnt would be forgotten before learning ends");
         }
         long maxTerms = p.integer("max_terms", 1000, 1);

@@ -9,7 +9,9 @@ import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import io.vigil.rules.RecordFilter;
-import org.apache.flink.api.common.state.ListState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -18,10 +20,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Evaluates one percentage_match rule per key. State: {base, matching} counts per slide-long pane still needed by a
@@ -33,14 +31,14 @@ import java.util.Map;
  * back or the records stop (a window with fewer than {@code min_count} base records no longer shows the condition).
  */
 final class PercentageMatchDetector implements Detector {
-    static final MapStateDescriptor<Long, long[]> PANES = new MapStateDescriptor<>("percentage.panes", Types.LONG,
-            PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("percentage.incident",
-            Types.STRING);
-    private static final ListStateDescriptor<String> SAMPLES = new ListStateDescriptor<>("percentage.samples",
-            Types.STRING);
-    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT = new ValueStateDescriptor<>(
-            "percentage.sampleCount", Types.INT);
+    static final MapStateDescriptor<Long, long[]> PANES = new MapStateDescriptor<>(
+            "percentage.panes", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("percentage.incident", Types.STRING);
+    private static final ListStateDescriptor<String> SAMPLES =
+            new ListStateDescriptor<>("percentage.samples", Types.STRING);
+    private static final ValueStateDescriptor<Integer> SAMPLE_COUNT =
+            new ValueStateDescriptor<>("percentage.sampleCount", Types.INT);
 
     private final RecordFilter matching;
     private final long window;
@@ -50,8 +48,8 @@ final class PercentageMatchDetector implements Detector {
     private final long minCount;
     private final int evidence;
 
-    PercentageMatchDetector(RecordFilter matching, long window, long slide, Comparison op, double bound,
-            long minCount, int evidence) {
+    PercentageMatchDetector(
+            RecordFilter matching, long window, long slide, Comparison op, double bound, long minCount, int evidence) {
         this.matching = matching;
         this.window = window;
         this.slide = slide;

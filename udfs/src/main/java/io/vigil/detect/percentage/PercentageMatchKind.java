@@ -9,7 +9,6 @@ import io.vigil.rules.Params;
 import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -43,14 +42,19 @@ public final class PercentageMatchKind implements RuleKind {
         p.rejectUnknown(PARAMS);
         RecordFilter matching = SubMatch.compile(p, "matching");
         if (!p.has("matching")) {
-            p.problem("params", "missing parameter 'matching'", "the records to count among those the rule "
-                    + "matches, e.g. matching: {status: error}");
+            p.problem(
+                    "params",
+                    "missing parameter 'matching'",
+                    "the records to count among those the rule " + "matches, e.g. matching: {status: error}");
         }
         Duration window = p.requireDuration("window");
         Duration slide = p.duration("slide", window);
         if (slide.compareTo(window) > 0 || window.toMillis() % slide.toMillis() != 0) {
-            p.problem("params.slide", "slide " + Durations.format(slide.toMillis()) + " must divide the window "
-                    + Durations.format(window.toMillis()), "e.g. window: 5m with slide: 1m");
+            p.problem(
+                    "params.slide",
+                    "slide " + Durations.format(slide.toMillis()) + " must divide the window "
+                            + Durations.format(window.toMillis()),
+                    "e.g. window: 5m with slide: 1m");
             slide = window;
         }
         String opText = p.string("op", ">");
@@ -61,12 +65,14 @@ public final class PercentageMatchKind implements RuleKind {
         }
         double bound = p.requireNumber("bound");
         if (!Double.isNaN(bound) && (bound < 0 || bound > 100)) {
-            p.problem("params.bound", "bound is a percentage between 0 and 100, not " + p.string("bound", ""),
+            p.problem(
+                    "params.bound",
+                    "bound is a percentage between 0 and 100, not " + p.string("bound", ""),
                     "e.g. bound: 5 for 5%");
         }
         long minCount = p.integer("min_count", 1, 1);
         int evidence = (int) p.integer("evidence", Evidence.DEFAULT_SIZE, 0);
-        return new PercentageMatchDetector(matching, window.toMillis(), slide.toMillis(), op, bound, minCount,
-                evidence);
+        return new PercentageMatchDetector(
+                matching, window.toMillis(), slide.toMillis(), op, bound, minCount, evidence);
     }
 }

@@ -2,7 +2,10 @@ package io.vigil.detect.sequence;
 
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -14,11 +17,6 @@ import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The commonest sequence, "at least N records of one step, then one record of the next, within T" (brute force: N
@@ -82,16 +80,21 @@ final class BurstThenStepFunction extends KeyedProcessFunction<String, Telemetry
         }
         Step b = steps.get(0);
         Step l = steps.get(1);
-        return b.max() < 0 && !b.optional() && !b.consecutive()
-                && l.min() == 1 && l.max() == 1 && !l.optional() && !l.consecutive()
+        return b.max() < 0
+                && !b.optional()
+                && !b.consecutive()
+                && l.min() == 1
+                && l.max() == 1
+                && !l.optional()
+                && !l.consecutive()
                 && l.follows() == Step.Follows.RELAXED;
     }
 
     @Override
     public void open(OpenContext openContext) {
         TypeInformation<Telemetry> record = TypeInformation.of(Telemetry.class);
-        pending = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(record)));
+        pending = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(record)));
         queue = getRuntimeContext().getMapState(new MapStateDescriptor<>("burst", Types.LONG, record));
         head = getRuntimeContext().getState(new ValueStateDescriptor<>("burst-head", Types.LONG));
         tail = getRuntimeContext().getState(new ValueStateDescriptor<>("burst-tail", Types.LONG));
@@ -149,7 +152,8 @@ final class BurstThenStepFunction extends KeyedProcessFunction<String, Telemetry
             for (long i = head.value(); i < tail.value(); i++) {
                 records.add(queue.get(i));
             }
-            Alert a = alerts.of(Map.of(steps.get(0).name(), records, steps.get(1).name(), List.of(t)));
+            Alert a =
+                    alerts.of(Map.of(steps.get(0).name(), records, steps.get(1).name(), List.of(t)));
             if (a != null) {
                 matches.inc();
                 out.collect(a);

@@ -5,11 +5,10 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleCompiler;
-import org.apache.flink.api.common.functions.FilterFunction;
-import org.apache.flink.api.java.functions.KeySelector;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.java.functions.KeySelector;
 
 /** The serializable pieces a graph rule needs before its CEP operator: its record filter and its key. */
 final class RuleRecords {

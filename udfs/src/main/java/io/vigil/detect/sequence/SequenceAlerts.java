@@ -9,7 +9,6 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.Durations;
 import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleCompiler;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,10 @@ final class SequenceAlerts {
             }
             total += records.size();
             any = records.get(0);
-            shape.append(shape.length() == 0 ? "" : ", then ").append(s.name()).append(" x").append(records.size());
+            shape.append(shape.length() == 0 ? "" : ", then ")
+                    .append(s.name())
+                    .append(" x")
+                    .append(records.size());
         }
         if (any == null) {
             return null;
@@ -81,8 +83,8 @@ final class SequenceAlerts {
     }
 
     /** A firing alert with the rule's fields, as the shared detector operator builds them. */
-    static Alert alert(CompiledRule rule, String key, long windowStart, long windowEnd, double observed,
-            double expected) {
+    static Alert alert(
+            CompiledRule rule, String key, long windowStart, long windowEnd, double observed, double expected) {
         Alert a = new Alert();
         a.id = AlertIds.of(rule.id(), key, windowStart, windowEnd);
         a.incidentId = a.id;

@@ -7,6 +7,14 @@ import io.vigil.rules.GraphRuleKind;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleLocations;
 import io.vigil.rules.RuleSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
@@ -16,15 +24,6 @@ import org.apache.flink.cep.pattern.MalformedPatternException;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code sequence}: ordered steps, each with its own condition and count, all within a time limit and for one key
@@ -60,12 +59,12 @@ import java.util.Set;
  */
 public final class SequenceKind implements GraphRuleKind {
     static final Set<String> PARAMS = Set.of("within", "steps", "evidence");
-    static final Set<String> STEP_FIELDS = Set.of("name", "match", "times", "at_least", "at_most", "optional",
-            "follows", "consecutive");
+    static final Set<String> STEP_FIELDS =
+            Set.of("name", "match", "times", "at_least", "at_most", "optional", "follows", "consecutive");
     static final Duration MAX_WITHIN = Duration.ofDays(1);
     private static final java.util.regex.Pattern STEP_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
-    private static final Map<String, Step.Follows> FOLLOWS = Map.of("strict", Step.Follows.STRICT, "relaxed",
-            Step.Follows.RELAXED, "any", Step.Follows.ANY);
+    private static final Map<String, Step.Follows> FOLLOWS =
+            Map.of("strict", Step.Follows.STRICT, "relaxed", Step.Follows.RELAXED, "any", Step.Follows.ANY);
 
     @Override
     public String name() {
@@ -105,20 +104,25 @@ public final class SequenceKind implements GraphRuleKind {
             // (restore with --allowNonRestoredState) instead of reading partial matches of another pattern.
             String uid = "sequence-" + rule.id() + "-" + Integer.toHexString(rule.json.hashCode());
             KeyedStream<Telemetry, String> records = telemetry
-                    .filter(new RuleRecords.Filter(rule.json, d.steps())).name("Sequence input: " + rule.id())
+                    .filter(new RuleRecords.Filter(rule.json, d.steps()))
+                    .name("Sequence input: " + rule.id())
                     .uid(uid + "-input")
                     .keyBy(new RuleRecords.Key(rule.spec.id, rule.spec.keyBy), Types.STRING);
             DataStream<Alert> alerts;
             if (burstThenStep && BurstThenStepFunction.applies(d.steps())) {
-                alerts = records.process(new BurstThenStepFunction(rule.id(), rule.json, d.steps(), d.within(),
-                                d.evidence()), TypeInformation.of(Alert.class))
-                        .name("Sequence (burst then step): " + rule.id()).uid(uid + "-burst");
+                alerts = records.process(
+                                new BurstThenStepFunction(rule.id(), rule.json, d.steps(), d.within(), d.evidence()),
+                                TypeInformation.of(Alert.class))
+                        .name("Sequence (burst then step): " + rule.id())
+                        .uid(uid + "-burst");
             } else {
                 alerts = CEP.pattern(records, pattern(rule.id(), d))
                         .inEventTime()
-                        .process(new SequenceMatchFunction(rule.json, d.steps, d.evidence),
+                        .process(
+                                new SequenceMatchFunction(rule.json, d.steps, d.evidence),
                                 TypeInformation.of(Alert.class))
-                        .name("Sequence: " + rule.id()).uid(uid);
+                        .name("Sequence: " + rule.id())
+                        .uid(uid);
             }
             all = all == null ? alerts : all.union(alerts);
         }
@@ -137,7 +141,9 @@ public final class SequenceKind implements GraphRuleKind {
         p.rejectUnknown(PARAMS);
         Duration within = p.requireDuration("within");
         if (within.compareTo(MAX_WITHIN) > 0) {
-            p.problem("params.within", "within must be at most 1d, not " + p.string("within", ""),
+            p.problem(
+                    "params.within",
+                    "within must be at most 1d, not " + p.string("within", ""),
                     "a sequence keeps its partial matches for this long; use new_term or frequency for longer spans");
             within = MAX_WITHIN;
         }
@@ -145,8 +151,9 @@ public final class SequenceKind implements GraphRuleKind {
         List<Step> steps = new ArrayList<>();
         Object raw = spec.params == null ? null : spec.params.get("steps");
         if (!(raw instanceof List) || ((List<Object>) raw).isEmpty()) {
-            p.problem(raw == null ? "params" : "params.steps", raw == null ? "missing parameter 'steps'"
-                    : "steps must be a list of at least one step",
+            p.problem(
+                    raw == null ? "params" : "params.steps",
+                    raw == null ? "missing parameter 'steps'" : "steps must be a list of at least one step",
                     "e.g. steps: [{name: failures, match: {event.outcome: failure}, at_least: 20}, ...]");
             return new Definition(within, steps, evidence);
         }
@@ -181,12 +188,13 @@ public final class SequenceKind implements GraphRuleKind {
         Object nameValue = m.get("name");
         String name = nameValue == null ? "step" + (index + 1) : nameValue.toString();
         if (!STEP_NAME.matcher(name).matches()) {
-            p.problem(path + ".name", "bad step name '" + name + "'",
-                    "a letter, then letters, digits, '_' or '-'");
+            p.problem(path + ".name", "bad step name '" + name + "'", "a letter, then letters, digits, '_' or '-'");
         }
         Object match = m.get("match");
         if (!(match instanceof Map) || ((Map<String, Object>) match).isEmpty()) {
-            p.problem(match == null ? path : path + ".match", "step '" + name + "' needs a match block",
+            p.problem(
+                    match == null ? path : path + ".match",
+                    "step '" + name + "' needs a match block",
                     "e.g. match: {event.outcome: failure}");
             return null;
         }
@@ -205,15 +213,17 @@ public final class SequenceKind implements GraphRuleKind {
             min = atLeast == null ? 1 : atLeast;
             max = atMost == null ? -1 : atMost;
             if (max >= 0 && max < min) {
-                p.problem(path + ".at_most", "at_most (" + max + ") must not be less than at_least (" + min + ")",
-                        null);
+                p.problem(
+                        path + ".at_most", "at_most (" + max + ") must not be less than at_least (" + min + ")", null);
                 max = min;
             }
         }
         boolean optional = flag(p, path, m, "optional");
         boolean consecutive = flag(p, path, m, "consecutive");
         if (consecutive && max == 1) {
-            p.problem(path + ".consecutive", "consecutive applies to a step that takes several records",
+            p.problem(
+                    path + ".consecutive",
+                    "consecutive applies to a step that takes several records",
                     "add at_least or times, or use follows: strict for the step's relation to the previous one");
         }
         Step.Follows follows = Step.Follows.RELAXED;
@@ -221,7 +231,9 @@ public final class SequenceKind implements GraphRuleKind {
         if (f != null) {
             follows = FOLLOWS.get(f.toString());
             if (follows == null) {
-                p.problem(path + ".follows", "follows must be one of strict, relaxed, any, not '" + f + "'",
+                p.problem(
+                        path + ".follows",
+                        "follows must be one of strict, relaxed, any, not '" + f + "'",
                         RuleLocations.didYouMean(f.toString(), FOLLOWS.keySet()));
                 follows = Step.Follows.RELAXED;
             }
@@ -229,8 +241,8 @@ public final class SequenceKind implements GraphRuleKind {
                 p.problem(path + ".follows", "the first step follows nothing", "remove follows from the first step");
             }
         }
-        return new Step(name, new LinkedHashMap<>((Map<String, Object>) match), min, max, optional, follows,
-                consecutive);
+        return new Step(
+                name, new LinkedHashMap<>((Map<String, Object>) match), min, max, optional, follows, consecutive);
     }
 
     /** A spec holding only the step's match block, with its locations, so problems point at the step's lines. */
@@ -291,9 +303,15 @@ public final class SequenceKind implements GraphRuleKind {
                 p = Pattern.begin(s.name(), AfterMatchSkipStrategy.skipPastLastEvent());
             } else {
                 switch (s.follows()) {
-                    case STRICT: p = p.next(s.name()); break;
-                    case ANY: p = p.followedByAny(s.name()); break;
-                    default: p = p.followedBy(s.name()); break;
+                    case STRICT:
+                        p = p.next(s.name());
+                        break;
+                    case ANY:
+                        p = p.followedByAny(s.name());
+                        break;
+                    default:
+                        p = p.followedBy(s.name());
+                        break;
                 }
             }
             p = p.where(new StepCondition(ruleId, s.match()));

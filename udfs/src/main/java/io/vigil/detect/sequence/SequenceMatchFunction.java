@@ -2,14 +2,13 @@ package io.vigil.detect.sequence;
 
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /** Turns one CEP match into one firing alert ({@link SequenceAlerts}). */
 final class SequenceMatchFunction extends PatternProcessFunction<Telemetry, Alert> {

@@ -8,8 +8,15 @@ import java.util.Map;
  * syntax as a rule's {@code match} block), how many ({@link #min} to {@link #max}, {@code max < 0} for no upper bound),
  * whether it may be skipped, and how it follows the previous step.
  */
-record Step(String name, Map<String, Object> match, int min, int max, boolean optional, Follows follows,
-        boolean consecutive) implements Serializable {
+record Step(
+        String name,
+        Map<String, Object> match,
+        int min,
+        int max,
+        boolean optional,
+        Follows follows,
+        boolean consecutive)
+        implements Serializable {
 
     /** How a step's first record relates to the previous step's last one (Flink CEP contiguity). */
     enum Follows {

@@ -6,12 +6,11 @@ import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleException;
 import io.vigil.rules.RuleProblem;
 import io.vigil.rules.RuleSpec;
-import org.apache.flink.cep.pattern.conditions.SimpleCondition;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 
 /**
  * The condition of one sequence step: the step's {@code match} block, compiled by {@link Match} like a rule's own.

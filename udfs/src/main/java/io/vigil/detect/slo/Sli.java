@@ -3,7 +3,6 @@ package io.vigil.detect.slo;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RecordFilter;
-
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,7 +13,12 @@ import java.util.TreeMap;
  */
 final class Sli {
     /** What a metric point is: a reading of the total, good or bad counter, or none of them. */
-    enum Role { TOTAL, GOOD, BAD, NONE }
+    enum Role {
+        TOTAL,
+        GOOD,
+        BAD,
+        NONE
+    }
 
     private final RecordFilter good;
     private final RecordFilter bad;
@@ -23,7 +27,12 @@ final class Sli {
     final String badMetric;
     final boolean cumulative;
 
-    private Sli(RecordFilter good, RecordFilter bad, String totalMetric, String goodMetric, String badMetric,
+    private Sli(
+            RecordFilter good,
+            RecordFilter bad,
+            String totalMetric,
+            String goodMetric,
+            String badMetric,
             boolean cumulative) {
         this.good = good;
         this.bad = bad;

@@ -1,24 +1,23 @@
 package io.vigil.detect.slo;
 
-import io.vigil.alert.Templates;
 import io.vigil.alert.AlertIds;
+import io.vigil.alert.Templates;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.Durations;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Evaluates one SLO per key from compact time buckets, never from lists of events, so its state is bounded whatever
@@ -47,16 +46,16 @@ final class SloDetector implements Detector {
     /** A window is served from fine buckets when it is at most this many of them long. */
     static final int FINE_MAX_BUCKETS = 360;
 
-    static final MapStateDescriptor<Long, double[]> FINE = new MapStateDescriptor<>("slo.fine", Types.LONG,
-            PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    static final MapStateDescriptor<Long, double[]> COARSE = new MapStateDescriptor<>("slo.coarse",
-            Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final MapStateDescriptor<Long, double[]> FINE =
+            new MapStateDescriptor<>("slo.fine", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final MapStateDescriptor<Long, double[]> COARSE =
+            new MapStateDescriptor<>("slo.coarse", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** Alert name (page, ticket) to the id of its open incident. */
-    private static final MapStateDescriptor<String, String> INCIDENTS = new MapStateDescriptor<>("slo.incidents",
-            Types.STRING, Types.STRING);
+    private static final MapStateDescriptor<String, String> INCIDENTS =
+            new MapStateDescriptor<>("slo.incidents", Types.STRING, Types.STRING);
     /** Counter series to {timestamp, value} of its last reading. */
-    private static final MapStateDescriptor<String, double[]> READINGS = new MapStateDescriptor<>("slo.readings",
-            Types.STRING, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+    private static final MapStateDescriptor<String, double[]> READINGS = new MapStateDescriptor<>(
+            "slo.readings", Types.STRING, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     final double objective;
     final long period;
@@ -71,10 +70,11 @@ final class SloDetector implements Detector {
     final long fineRetention;
     /** How long coarse buckets are kept: the period or the longest window, plus one bucket. */
     final long coarseRetention;
+
     private final Map<String, List<BurnRatePair>> alerts = new LinkedHashMap<>();
 
-    SloDetector(double objective, long period, Sli sli, List<BurnRatePair> pairs, long res, long coarse,
-            long minCount) {
+    SloDetector(
+            double objective, long period, Sli sli, List<BurnRatePair> pairs, long res, long coarse, long minCount) {
         this.objective = objective;
         this.period = period;
         this.sli = sli;
@@ -236,8 +236,9 @@ final class SloDetector implements Detector {
             w.empty = false;
             double[] b = e.getValue();
             for (int i = 0; i < windows.length; i++) {
-                long lo = isFine(windows[i]) && i < windows.length - 1 ? end - windows[i] : Math.max(from,
-                        end - windows[i]);
+                long lo = isFine(windows[i]) && i < windows.length - 1
+                        ? end - windows[i]
+                        : Math.max(from, end - windows[i]);
                 if (s >= lo) {
                     w.add(i, b, 1.0, sli.countsGood());
                 }
@@ -284,8 +285,14 @@ final class SloDetector implements Detector {
     }
 
     /** Fires or resolves one alert (page, ticket); returns whether it is open afterwards. */
-    private boolean judge(String name, List<BurnRatePair> conditions, Windows w, long end,
-            MapState<String, String> incidents, DetectorContext ctx) throws Exception {
+    private boolean judge(
+            String name,
+            List<BurnRatePair> conditions,
+            Windows w,
+            long end,
+            MapState<String, String> incidents,
+            DetectorContext ctx)
+            throws Exception {
         BurnRatePair holding = null;
         for (BurnRatePair p : conditions) {
             int li = index(p.longWindow);
@@ -349,7 +356,8 @@ final class SloDetector implements Detector {
     /** "40% of the 30d budget left", or once overspent "30d budget exhausted (650% spent)": never a negative left. */
     String budgetText(double remaining) {
         String budget = Durations.format(period) + " budget";
-        return remaining >= 0 ? Math.round(remaining * 100) + "% of the " + budget + " left"
+        return remaining >= 0
+                ? Math.round(remaining * 100) + "% of the " + budget + " left"
                 : budget + " exhausted (" + Math.round((1 - remaining) * 100) + "% spent)";
     }
 
@@ -370,8 +378,8 @@ final class SloDetector implements Detector {
         int p = windows.length - 1;
         ctx.emit(rollup("slo_error_budget_remaining", end - period, end, budgetRemaining(w), w.total[p], ctx)
                 .label("window", Durations.format(period)));
-        ctx.emit(rollup("slo_sli", end - period, end, w.total[p] <= 0 ? 1 : 1 - w.bad[p] / w.total[p], w.total[p],
-                ctx).label("window", Durations.format(period)));
+        ctx.emit(rollup("slo_sli", end - period, end, w.total[p] <= 0 ? 1 : 1 - w.bad[p] / w.total[p], w.total[p], ctx)
+                .label("window", Durations.format(period)));
     }
 
     private Rollup rollup(String metric, long start, long end, double value, double count, DetectorContext ctx) {

@@ -9,7 +9,6 @@ import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,15 +37,41 @@ import java.util.Set;
  * </pre>
  */
 public final class SloKind implements RuleKind {
-    static final Set<String> PARAMS = Set.of("objective", "period", "good", "bad", "total_metric", "good_metric",
-            "bad_metric", "counter", "windows", "resolution", "coarse_resolution", "min_count");
+    static final Set<String> PARAMS = Set.of(
+            "objective",
+            "period",
+            "good",
+            "bad",
+            "total_metric",
+            "good_metric",
+            "bad_metric",
+            "counter",
+            "windows",
+            "resolution",
+            "coarse_resolution",
+            "min_count");
     static final Set<String> WINDOW_FIELDS = Set.of("alert", "severity", "burn_rate", "long", "short");
 
     /** The SRE Workbook's recommended pairs for a 30-day budget. */
     static final List<BurnRatePair> DEFAULT_WINDOWS = List.of(
-            new BurnRatePair("page", "critical", 14.4, Duration.ofHours(1).toMillis(), Duration.ofMinutes(5).toMillis()),
-            new BurnRatePair("page", "critical", 6, Duration.ofHours(6).toMillis(), Duration.ofMinutes(30).toMillis()),
-            new BurnRatePair("ticket", "medium", 1, Duration.ofDays(3).toMillis(), Duration.ofHours(6).toMillis()));
+            new BurnRatePair(
+                    "page",
+                    "critical",
+                    14.4,
+                    Duration.ofHours(1).toMillis(),
+                    Duration.ofMinutes(5).toMillis()),
+            new BurnRatePair(
+                    "page",
+                    "critical",
+                    6,
+                    Duration.ofHours(6).toMillis(),
+                    Duration.ofMinutes(30).toMillis()),
+            new BurnRatePair(
+                    "ticket",
+                    "medium",
+                    1,
+                    Duration.ofDays(3).toMillis(),
+                    Duration.ofHours(6).toMillis()));
 
     @Override
     public String name() {
@@ -62,9 +87,11 @@ public final class SloKind implements RuleKind {
         Duration coarse = p.duration("coarse_resolution", Duration.ofHours(1));
         long res = resolution.toMillis();
         if (coarse.toMillis() < res || coarse.toMillis() % res != 0) {
-            p.problem("params.coarse_resolution", "coarse_resolution " + Durations.format(coarse.toMillis())
-                    + " must be a multiple of the resolution " + Durations.format(res), "e.g. resolution: 1m with "
-                    + "coarse_resolution: 1h");
+            p.problem(
+                    "params.coarse_resolution",
+                    "coarse_resolution " + Durations.format(coarse.toMillis())
+                            + " must be a multiple of the resolution " + Durations.format(res),
+                    "e.g. resolution: 1m with " + "coarse_resolution: 1h");
             coarse = Duration.ofMillis(res * 60);
         }
         long minCount = p.integer("min_count", 1, 1);
@@ -78,27 +105,39 @@ public final class SloKind implements RuleKind {
         boolean events = good != null || bad != null || p.has("good") || p.has("bad");
         Sli sli;
         if (metrics && events) {
-            p.problem("params", "an SLO counts either events (good or bad) or metrics (total_metric with good_metric "
-                    + "or bad_metric), not both", null);
+            p.problem(
+                    "params",
+                    "an SLO counts either events (good or bad) or metrics (total_metric with good_metric "
+                            + "or bad_metric), not both",
+                    null);
             sli = null;
         } else if (metrics) {
             if (totalMetric == null || (goodMetric == null) == (badMetric == null)) {
-                p.problem("params", "a metric SLO needs total_metric and exactly one of good_metric or bad_metric",
+                p.problem(
+                        "params",
+                        "a metric SLO needs total_metric and exactly one of good_metric or bad_metric",
                         "e.g. total_metric: http.server.requests, bad_metric: http.server.errors");
             }
             if (io.vigil.rules.Match.signal(spec) != null && io.vigil.rules.Match.signal(spec) != Signal.METRIC) {
-                p.problem("match.signal", "a metric SLO reads metric points, but the rule matches signal "
-                        + io.vigil.rules.Match.signal(spec).wireName(), "match: {signal: metric, name: [<total>, <bad>]}");
+                p.problem(
+                        "match.signal",
+                        "a metric SLO reads metric points, but the rule matches signal "
+                                + io.vigil.rules.Match.signal(spec).wireName(),
+                        "match: {signal: metric, name: [<total>, <bad>]}");
             }
             String counter = p.oneOf("counter", "cumulative", "cumulative", "delta");
             sli = Sli.metrics(totalMetric, goodMetric, badMetric, "cumulative".equals(counter));
         } else if (p.has("good") && p.has("bad")) {
-            p.problem("params.bad", "give either good or bad, not both", "the other is everything else the match "
-                    + "selects");
+            p.problem(
+                    "params.bad",
+                    "give either good or bad, not both",
+                    "the other is everything else the match " + "selects");
             sli = null;
         } else if (!p.has("good") && !p.has("bad")) {
-            p.problem("params", "an SLO needs good or bad (a match block over the records the rule matches), or "
-                    + "total_metric with good_metric or bad_metric",
+            p.problem(
+                    "params",
+                    "an SLO needs good or bad (a match block over the records the rule matches), or "
+                            + "total_metric with good_metric or bad_metric",
                     "e.g. bad: {status: error} (availability) or good: {duration_ms: {lte: 500}} (latency)");
             sli = null;
         } else {
@@ -118,15 +157,20 @@ public final class SloKind implements RuleKind {
         boolean percent = text.endsWith("%");
         double v;
         try {
-            v = Double.parseDouble(percent ? text.substring(0, text.length() - 1).trim() : text);
+            v = Double.parseDouble(
+                    percent ? text.substring(0, text.length() - 1).trim() : text);
         } catch (NumberFormatException e) {
-            p.problem("params.objective", "objective must be a number such as 99.9, \"99.9%\" or 0.999, not '" + text
-                    + "'", null);
+            p.problem(
+                    "params.objective",
+                    "objective must be a number such as 99.9, \"99.9%\" or 0.999, not '" + text + "'",
+                    null);
             return 0.999;
         }
         double fraction = percent || v > 1 ? v / 100 : v;
         if (!(fraction > 0 && fraction < 1)) {
-            p.problem("params.objective", "objective must be above 0% and below 100%, not " + text,
+            p.problem(
+                    "params.objective",
+                    "objective must be above 0% and below 100%, not " + text,
                     "a 100% objective leaves no error budget to burn");
             return 0.999;
         }
@@ -140,7 +184,9 @@ public final class SloKind implements RuleKind {
             return checkAgainst(p, DEFAULT_WINDOWS, res, period, "params");
         }
         if (!(raw instanceof List) || ((List<Object>) raw).isEmpty()) {
-            p.problem("params.windows", "windows must be a non-empty list of {alert, severity, burn_rate, long, short}",
+            p.problem(
+                    "params.windows",
+                    "windows must be a non-empty list of {alert, severity, burn_rate, long, short}",
                     null);
             return DEFAULT_WINDOWS;
         }
@@ -149,26 +195,37 @@ public final class SloKind implements RuleKind {
         for (int i = 0; i < list.size(); i++) {
             String at = "params.windows[" + i + "]";
             if (!(list.get(i) instanceof Map)) {
-                p.problem(at, "each window must be a mapping such as {alert: page, burn_rate: 14.4, long: 1h, "
-                        + "short: 5m}", null);
+                p.problem(
+                        at,
+                        "each window must be a mapping such as {alert: page, burn_rate: 14.4, long: 1h, "
+                                + "short: 5m}",
+                        null);
                 continue;
             }
             Map<String, Object> w = (Map<String, Object>) list.get(i);
             for (String k : w.keySet()) {
                 if (!WINDOW_FIELDS.contains(k)) {
-                    p.problem(at + "." + k, "unknown window field '" + k + "'",
+                    p.problem(
+                            at + "." + k,
+                            "unknown window field '" + k + "'",
                             io.vigil.rules.RuleLocations.didYouMean(k, WINDOW_FIELDS));
                 }
             }
             String alert = w.get("alert") == null ? "page" : w.get("alert").toString();
             if (!alert.matches("[a-z][a-z0-9_-]*")) {
-                p.problem(at + ".alert", "alert name '" + alert + "' must be lower-case letters, digits, '_' or '-'",
+                p.problem(
+                        at + ".alert",
+                        "alert name '" + alert + "' must be lower-case letters, digits, '_' or '-'",
                         "e.g. page or ticket");
             }
-            String severity = w.get("severity") == null ? p.spec().severity : w.get("severity").toString();
+            String severity = w.get("severity") == null
+                    ? p.spec().severity
+                    : w.get("severity").toString();
             if (!RuleCompiler.SEVERITIES.contains(severity)) {
-                p.problem(at + ".severity", "severity must be one of info, low, medium, high, critical, not '"
-                        + severity + "'", null);
+                p.problem(
+                        at + ".severity",
+                        "severity must be one of info, low, medium, high, critical, not '" + severity + "'",
+                        null);
             }
             double burn = Double.NaN;
             Object b = w.get("burn_rate");
@@ -209,8 +266,8 @@ public final class SloKind implements RuleKind {
         }
     }
 
-    private static List<BurnRatePair> checkAgainst(Params p, List<BurnRatePair> pairs, long res, long period,
-            String path) {
+    private static List<BurnRatePair> checkAgainst(
+            Params p, List<BurnRatePair> pairs, long res, long period, String path) {
         for (int i = 0; i < pairs.size(); i++) {
             BurnRatePair w = pairs.get(i);
             String at = path.equals("params") ? "params" : path + "[" + i + "]";
@@ -218,18 +275,27 @@ public final class SloKind implements RuleKind {
                 continue;
             }
             if (w.shortWindow >= w.longWindow) {
-                p.problem(at + ".short", "short window " + Durations.format(w.shortWindow) + " must be shorter than "
-                        + "the long window " + Durations.format(w.longWindow), "the Workbook uses 1/12 of the long one");
+                p.problem(
+                        at + ".short",
+                        "short window " + Durations.format(w.shortWindow) + " must be shorter than "
+                                + "the long window " + Durations.format(w.longWindow),
+                        "the Workbook uses 1/12 of the long one");
             }
             for (long d : new long[] {w.longWindow, w.shortWindow}) {
                 if (d % res != 0) {
-                    p.problem(at, "window " + Durations.format(d) + " is not a multiple of the resolution "
-                            + Durations.format(res), "use whole minutes, or a finer resolution");
+                    p.problem(
+                            at,
+                            "window " + Durations.format(d) + " is not a multiple of the resolution "
+                                    + Durations.format(res),
+                            "use whole minutes, or a finer resolution");
                 }
             }
             if (w.longWindow > period) {
-                p.problem(at + ".long", "long window " + Durations.format(w.longWindow) + " is longer than the SLO "
-                        + "period " + Durations.format(period), null);
+                p.problem(
+                        at + ".long",
+                        "long window " + Durations.format(w.longWindow) + " is longer than the SLO " + "period "
+                                + Durations.format(period),
+                        null);
             }
         }
         return pairs;

@@ -7,6 +7,9 @@ import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.Durations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
@@ -14,10 +17,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Evaluates one spike rule per key over tumbling windows. State: {count, sum, min, max} per window for the current
@@ -29,15 +28,16 @@ import java.util.Map;
  * a key whose records stop shows a drop (direction down) and its open incident resolves.
  */
 final class SpikeDetector implements Detector {
-    static final MapStateDescriptor<Long, double[]> WINDOWS = new MapStateDescriptor<>("spike.windows", Types.LONG,
-            PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final MapStateDescriptor<Long, double[]> WINDOWS = new MapStateDescriptor<>(
+            "spike.windows", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** {first window start, newest window start} the key had records in. */
-    private static final ValueStateDescriptor<long[]> SEEN = new ValueStateDescriptor<>("spike.seen",
-            PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    private static final ValueStateDescriptor<long[]> SEEN =
+            new ValueStateDescriptor<>("spike.seen", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
     /** A key without records for this long is forgotten (its empty windows stop counting as zeros). */
     static final long FORGET_MS = 86_400_000L;
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("spike.incident",
-            Types.STRING);
+
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("spike.incident", Types.STRING);
 
     private final String field;
     private final String aggregate;
@@ -50,8 +50,16 @@ final class SpikeDetector implements Detector {
     private final long minCount;
     private final long minBaseline;
 
-    SpikeDetector(String field, String aggregate, long window, int baseline, String direction, double ratio,
-            double absolute, long minCount, long minBaseline) {
+    SpikeDetector(
+            String field,
+            String aggregate,
+            long window,
+            int baseline,
+            String direction,
+            double ratio,
+            double absolute,
+            long minCount,
+            long minBaseline) {
         this.field = field;
         this.aggregate = aggregate;
         this.window = window;
@@ -145,14 +153,18 @@ final class SpikeDetector implements Detector {
         ValueState<String> incident = ctx.state(INCIDENT);
         if (refWindows > 0 && refCount >= minBaseline && !Double.isNaN(observed)) {
             double reference = refSum / refWindows;
-            boolean spikeUp = up && curCount >= minCount && observed > reference
+            boolean spikeUp = up
+                    && curCount >= minCount
+                    && observed > reference
                     && (Double.isNaN(ratio) || observed >= reference * ratio)
                     && (Double.isNaN(absolute) || observed - reference >= absolute);
-            boolean spikeDown = down && observed < reference
+            boolean spikeDown = down
+                    && observed < reference
                     && (Double.isNaN(ratio) || observed <= reference / ratio)
                     && (Double.isNaN(absolute) || reference - observed >= absolute);
             if ((spikeUp || spikeDown) && !Incidents.open(incident)) {
-                double bound = spikeUp ? (Double.isNaN(ratio) ? reference + absolute : reference * ratio)
+                double bound = spikeUp
+                        ? (Double.isNaN(ratio) ? reference + absolute : reference * ratio)
                         : (Double.isNaN(ratio) ? reference - absolute : reference / ratio);
                 Alert a = ctx.newAlert(current, end, observed, bound, spikeUp ? ">=" : "<=");
                 a.annotations.put("baseline", io.vigil.alert.Templates.number(reference));
@@ -187,12 +199,18 @@ final class SpikeDetector implements Detector {
             return countLike() ? 0 : Double.NaN;
         }
         switch (aggregate) {
-            case "count": return w[0];
-            case "rate": return w[0] * 1000.0 / window;
-            case "sum": return w[1];
-            case "avg": return w[1] / w[0];
-            case "min": return w[2];
-            default: return w[3];
+            case "count":
+                return w[0];
+            case "rate":
+                return w[0] * 1000.0 / window;
+            case "sum":
+                return w[1];
+            case "avg":
+                return w[1] / w[0];
+            case "min":
+                return w[2];
+            default:
+                return w[3];
         }
     }
 }

@@ -5,7 +5,6 @@ import io.vigil.model.Signal;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -30,8 +29,8 @@ import java.util.Set;
  * </pre>
  */
 public final class SpikeKind implements RuleKind {
-    static final Set<String> PARAMS = Set.of("field", "aggregate", "window", "baseline", "direction", "ratio",
-            "absolute", "min_count", "min_baseline");
+    static final Set<String> PARAMS = Set.of(
+            "field", "aggregate", "window", "baseline", "direction", "ratio", "absolute", "min_count", "min_baseline");
 
     @Override
     public String name() {
@@ -42,21 +41,26 @@ public final class SpikeKind implements RuleKind {
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         String field = p.string("field", null);
-        String aggregate = p.oneOf("aggregate", field == null ? "count" : "avg", "count", "rate", "sum", "avg", "min",
-                "max");
+        String aggregate =
+                p.oneOf("aggregate", field == null ? "count" : "avg", "count", "rate", "sum", "avg", "min", "max");
         boolean needsField = !aggregate.equals("count") && !aggregate.equals("rate");
         if (needsField && field == null) {
-            field = io.vigil.rules.Match.signal(spec) == Signal.METRIC ? "value"
+            field = io.vigil.rules.Match.signal(spec) == Signal.METRIC
+                    ? "value"
                     : io.vigil.rules.Match.signal(spec) == Signal.SPAN ? "duration_ms" : null;
             if (field == null) {
-                p.problem("params", "aggregate " + aggregate + " needs a field",
+                p.problem(
+                        "params",
+                        "aggregate " + aggregate + " needs a field",
                         "add params.field, or use aggregate: count");
             }
         }
         Duration window = p.requireDuration("window");
         long baseline = p.integer("baseline", 1, 1);
         if (baseline > 1000) {
-            p.problem("params.baseline", "baseline must be at most 1000 windows, not " + baseline,
+            p.problem(
+                    "params.baseline",
+                    "baseline must be at most 1000 windows, not " + baseline,
                     "use a longer window instead");
             baseline = 1000;
         }
@@ -64,11 +68,16 @@ public final class SpikeKind implements RuleKind {
         double ratio = p.number("ratio", Double.NaN);
         double absolute = p.number("absolute", Double.NaN);
         if (!p.has("ratio") && !p.has("absolute")) {
-            p.problem("params", "a spike needs ratio (e.g. ratio: 3 for three times the baseline) or absolute "
-                    + "(a difference from the baseline), or both", null);
+            p.problem(
+                    "params",
+                    "a spike needs ratio (e.g. ratio: 3 for three times the baseline) or absolute "
+                            + "(a difference from the baseline), or both",
+                    null);
         }
         if (p.has("ratio") && !(ratio > 1)) {
-            p.problem("params.ratio", "ratio must be above 1, not " + p.string("ratio", ""),
+            p.problem(
+                    "params.ratio",
+                    "ratio must be above 1, not " + p.string("ratio", ""),
                     "ratio: 3 means three times the baseline going up, a third of it going down");
         }
         if (p.has("absolute") && !(absolute > 0)) {
@@ -76,7 +85,7 @@ public final class SpikeKind implements RuleKind {
         }
         long minCount = p.integer("min_count", 1, 0);
         long minBaseline = p.integer("min_baseline", 1, 0);
-        return new SpikeDetector(field, aggregate, window.toMillis(), (int) baseline, direction, ratio, absolute,
-                minCount, minBaseline);
+        return new SpikeDetector(
+                field, aggregate, window.toMillis(), (int) baseline, direction, ratio, absolute, minCount, minBaseline);
     }
 }

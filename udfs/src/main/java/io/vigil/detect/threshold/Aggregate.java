@@ -1,7 +1,6 @@
 package io.vigil.detect.threshold;
 
 import com.tdunning.math.stats.MergingDigest;
-
 import java.util.List;
 
 /** The aggregates a threshold rule can compare: avg, min, max, sum, count, rate (per second) and percentiles (p95). */
@@ -15,8 +14,8 @@ final class Aggregate {
         this.quantile = quantile;
     }
 
-    static final List<String> NAMES = List.of("avg", "min", "max", "sum", "count", "rate", "p50", "p90", "p95", "p99",
-            "p99.9");
+    static final List<String> NAMES =
+            List.of("avg", "min", "max", "sum", "count", "rate", "p50", "p90", "p95", "p99", "p99.9");
 
     /** Parses an aggregate name; null if it is not one. Any {@code pNN} or {@code pNN.N} in (0, 100) is accepted. */
     static Aggregate parse(String s) {
@@ -24,7 +23,12 @@ final class Aggregate {
             return null;
         }
         switch (s) {
-            case "avg": case "min": case "max": case "sum": case "count": case "rate":
+            case "avg":
+            case "min":
+            case "max":
+            case "sum":
+            case "count":
+            case "rate":
                 return new Aggregate(s, Double.NaN);
             default:
                 if (s.matches("p\\d{1,2}(\\.\\d+)?")) {
@@ -59,13 +63,20 @@ final class Aggregate {
             }
         }
         switch (name) {
-            case "avg": return count == 0 ? Double.NaN : sum / count;
-            case "min": return min;
-            case "max": return max;
-            case "sum": return sum;
-            case "count": return count;
-            case "rate": return count * 1000.0 / windowMillis;
-            default: return digest.quantile(quantile);
+            case "avg":
+                return count == 0 ? Double.NaN : sum / count;
+            case "min":
+                return min;
+            case "max":
+                return max;
+            case "sum":
+                return sum;
+            case "count":
+                return count;
+            case "rate":
+                return count * 1000.0 / windowMillis;
+            default:
+                return digest.quantile(quantile);
         }
     }
 }

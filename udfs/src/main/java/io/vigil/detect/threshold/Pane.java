@@ -3,11 +3,10 @@ package io.vigil.detect.threshold;
 import com.tdunning.math.stats.MergingDigest;
 import io.vigil.model.DoubleListTypeInfo;
 import io.vigil.model.StringListTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The aggregate of one slide-long slice of a window: count, sum, min, max, a t-digest when the rule asks for a
@@ -23,8 +22,10 @@ public class Pane {
     public double max = Double.NEGATIVE_INFINITY;
     /** t-digest in its compact byte form; null unless the rule aggregates a percentile. */
     public byte[] digest;
+
     @TypeInfo(StringListTypeInfo.class)
     public List<String> samples = new ArrayList<>();
+
     @TypeInfo(DoubleListTypeInfo.class)
     public List<Double> sampleValues = new ArrayList<>();
 

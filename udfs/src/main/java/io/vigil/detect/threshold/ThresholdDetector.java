@@ -7,6 +7,9 @@ import io.vigil.detect.DetectorContext;
 import io.vigil.detect.Evidence;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
@@ -14,10 +17,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Evaluates one threshold rule per key. State: one {@link Pane} per slide-long slice still needed by a window that has
@@ -27,10 +26,10 @@ import java.util.Map;
  * breach resolves it.
  */
 final class ThresholdDetector implements Detector {
-    private static final MapStateDescriptor<Long, Pane> PANES = new MapStateDescriptor<>("threshold.panes",
-            Types.LONG, TypeInformation.of(Pane.class));
-    private static final ValueStateDescriptor<String> INCIDENT = new ValueStateDescriptor<>("threshold.incident",
-            Types.STRING);
+    private static final MapStateDescriptor<Long, Pane> PANES =
+            new MapStateDescriptor<>("threshold.panes", Types.LONG, TypeInformation.of(Pane.class));
+    private static final ValueStateDescriptor<String> INCIDENT =
+            new ValueStateDescriptor<>("threshold.incident", Types.STRING);
 
     private final String field;
     private final Aggregate aggregate;
@@ -41,8 +40,15 @@ final class ThresholdDetector implements Detector {
     private final long minCount;
     private final int evidence;
 
-    ThresholdDetector(String field, Aggregate aggregate, long window, long slide, Comparison op, double bound,
-            long minCount, int evidence) {
+    ThresholdDetector(
+            String field,
+            Aggregate aggregate,
+            long window,
+            long slide,
+            Comparison op,
+            double bound,
+            long minCount,
+            int evidence) {
         this.field = field;
         this.aggregate = aggregate;
         this.window = window;

@@ -7,7 +7,6 @@ import io.vigil.rules.Match;
 import io.vigil.rules.Params;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -28,8 +27,8 @@ import java.util.Set;
  * </pre>
  */
 public final class ThresholdKind implements RuleKind {
-    static final Set<String> PARAMS = Set.of("field", "aggregate", "window", "slide", "op", "bound", "min_count",
-            "evidence");
+    static final Set<String> PARAMS =
+            Set.of("field", "aggregate", "window", "slide", "op", "bound", "min_count", "evidence");
 
     @Override
     public String name() {
@@ -42,7 +41,9 @@ public final class ThresholdKind implements RuleKind {
         String aggName = p.string("aggregate", "avg");
         Aggregate agg = Aggregate.parse(aggName);
         if (agg == null) {
-            p.problem("params.aggregate", "unknown aggregate '" + aggName + "'",
+            p.problem(
+                    "params.aggregate",
+                    "unknown aggregate '" + aggName + "'",
                     "one of avg, min, max, sum, count, rate or a percentile such as p95");
             agg = Aggregate.parse("avg");
         }
@@ -50,14 +51,18 @@ public final class ThresholdKind implements RuleKind {
         String dflt = signal == Signal.METRIC ? "value" : signal == Signal.SPAN ? "duration_ms" : null;
         String field = p.string("field", dflt);
         if (field == null && agg.needsField()) {
-            p.problem("params", "aggregate " + agg.name + " needs a field to aggregate",
+            p.problem(
+                    "params",
+                    "aggregate " + agg.name + " needs a field to aggregate",
                     "add params.field, or match: {signal: metric} to aggregate the metric value");
         }
         Duration window = p.requireDuration("window");
         Duration slide = p.duration("slide", window);
         if (slide.compareTo(window) > 0 || window.toMillis() % slide.toMillis() != 0) {
-            p.problem("params.slide", "slide " + slide.toSeconds() + "s must divide the window "
-                    + window.toSeconds() + "s", "e.g. window: 5m with slide: 1m");
+            p.problem(
+                    "params.slide",
+                    "slide " + slide.toSeconds() + "s must divide the window " + window.toSeconds() + "s",
+                    "e.g. window: 5m with slide: 1m");
             slide = window;
         }
         String opText = p.string("op", ">");

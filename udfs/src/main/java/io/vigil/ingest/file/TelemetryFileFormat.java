@@ -6,13 +6,6 @@ import io.vigil.ingest.Reasons;
 import io.vigil.ingest.TelemetryDecoder;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
-
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
-import org.apache.flink.connector.file.src.reader.StreamFormat;
-import org.apache.flink.core.fs.FSDataInputStream;
-
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,6 +13,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * Reads recorded telemetry files for replays: one record per line for {@code json} and {@code otlp-json} (JSON lines,
@@ -44,7 +42,10 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
 
     @Override
     public StreamFormat.Reader<Ingested> createReader(Configuration config, FSDataInputStream stream) {
-        return new Reader(Decoders.forFormat(format, limits), format.startsWith("otlp-proto"), path,
+        return new Reader(
+                Decoders.forFormat(format, limits),
+                format.startsWith("otlp-proto"),
+                path,
                 new BufferedInputStream(stream, 1 << 16));
     }
 
@@ -60,6 +61,7 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
         private final InputStream in;
         /** Frames above the record limit are still read whole, so the decoder's oversize dead letter keeps them. */
         private static final int MAX_FRAME_BYTES = 256 << 20;
+
         private final ArrayDeque<Ingested> pending = new ArrayDeque<>();
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private long record;
@@ -117,7 +119,11 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
             String origin = "file:" + path + "#" + record;
             if (length < 0 || length > MAX_FRAME_BYTES) {
                 // Not a length a writer produces: the framing is broken and nothing after it can be trusted.
-                pending.add(Ingested.dead(new DeadLetter(new byte[0], origin, "otlp-proto", Reasons.PARSE_ERROR,
+                pending.add(Ingested.dead(new DeadLetter(
+                        new byte[0],
+                        origin,
+                        "otlp-proto",
+                        Reasons.PARSE_ERROR,
                         "length prefix " + length + " is not a plausible record length (0.." + MAX_FRAME_BYTES
                                 + "); the file is not length-prefixed OTLP protobuf or is corrupt, the rest of it "
                                 + "is not read")));
@@ -128,7 +134,11 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
             try {
                 data.readFully(bytes);
             } catch (EOFException e) {
-                pending.add(Ingested.dead(new DeadLetter(new byte[0], origin, "otlp-proto", Reasons.PARSE_ERROR,
+                pending.add(Ingested.dead(new DeadLetter(
+                        new byte[0],
+                        origin,
+                        "otlp-proto",
+                        Reasons.PARSE_ERROR,
                         "file ends inside a record of " + length + " bytes")));
                 eof = true;
                 return;

@@ -3,12 +3,6 @@ package io.vigil.ingest.file;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.job.TelemetrySource;
 import io.vigil.model.Ingested;
-
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Recorded telemetry files as a bounded job source, for replays and backtests. A folder means every regular file in
@@ -48,12 +46,14 @@ public final class TelemetryFileSource implements TelemetrySource {
         DataStream<Ingested> all = null;
         for (int i = 0; i < files.size(); i++) {
             String f = files.get(i);
-            FileSource<Ingested> source = FileSource
-                    .forRecordStreamFormat(new TelemetryFileFormat(format, f, limits),
+            FileSource<Ingested> source = FileSource.forRecordStreamFormat(
+                            new TelemetryFileFormat(format, f, limits),
                             new org.apache.flink.core.fs.Path(Path.of(f).toUri()))
                     .build();
-            DataStream<Ingested> s = env.fromSource(source, watermarks, "File " + Path.of(f).getFileName())
-                    .uid("file-" + i).setParallelism(1);
+            DataStream<Ingested> s = env.fromSource(
+                            source, watermarks, "File " + Path.of(f).getFileName())
+                    .uid("file-" + i)
+                    .setParallelism(1);
             all = all == null ? s : all.union(s);
         }
         return all;

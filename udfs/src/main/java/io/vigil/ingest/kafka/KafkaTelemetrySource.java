@@ -1,18 +1,16 @@
 package io.vigil.ingest.kafka;
 
 import io.vigil.model.Ingested;
-
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Properties;
-import java.util.regex.Pattern;
 
 /**
  * Telemetry from Kafka topics, decoded in the source with each topic's format. The watermark strategy given to
@@ -33,13 +31,24 @@ public final class KafkaTelemetrySource implements Serializable {
      * @param clientProperties passed to the consumer as is (security.protocol, sasl.*, ssl.*, ...); they may not
      *     override the bootstrap servers or group id given here
      */
-    public KafkaTelemetrySource(String bootstrapServers, TopicFormats topics, String groupId, StartOffsets start,
-            Properties clientProperties, DecoderFactory decoders) {
+    public KafkaTelemetrySource(
+            String bootstrapServers,
+            TopicFormats topics,
+            String groupId,
+            StartOffsets start,
+            Properties clientProperties,
+            DecoderFactory decoders) {
         this(bootstrapServers, topics, groupId, start, clientProperties, decoders, false);
     }
 
-    private KafkaTelemetrySource(String bootstrapServers, TopicFormats topics, String groupId, StartOffsets start,
-            Properties clientProperties, DecoderFactory decoders, boolean bounded) {
+    private KafkaTelemetrySource(
+            String bootstrapServers,
+            TopicFormats topics,
+            String groupId,
+            StartOffsets start,
+            Properties clientProperties,
+            DecoderFactory decoders,
+            boolean bounded) {
         this.bounded = bounded;
         this.bootstrapServers = bootstrapServers;
         this.topics = topics;
@@ -81,7 +90,8 @@ public final class KafkaTelemetrySource implements Serializable {
 
     /** Adds the source to the job: one stream of telemetry and dead letters, with per-partition event time. */
     public DataStream<Ingested> create(StreamExecutionEnvironment env, WatermarkStrategy<Ingested> watermarks) {
-        return env.fromSource(kafkaSource(), watermarks, "kafka-telemetry").uid("kafka-telemetry")
+        return env.fromSource(kafkaSource(), watermarks, "kafka-telemetry")
+                .uid("kafka-telemetry")
                 .name("Kafka telemetry " + topics);
     }
 }

@@ -1,7 +1,6 @@
 package io.vigil.ingest.kafka;
 
 import io.vigil.model.Ingested;
-
 import java.util.function.Consumer;
 
 /**

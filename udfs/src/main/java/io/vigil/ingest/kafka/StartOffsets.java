@@ -1,11 +1,10 @@
 package io.vigil.ingest.kafka;
 
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Where a fresh job starts reading (a job restored from a checkpoint or savepoint always continues from its state):
@@ -17,7 +16,12 @@ public final class StartOffsets implements Serializable {
     public static final String ACCEPTED =
             "earliest, latest, committed or timestamp:<epoch-ms or ISO-8601 instant, e.g. 2026-01-31T12:00:00Z>";
 
-    public enum Kind { EARLIEST, LATEST, COMMITTED, TIMESTAMP }
+    public enum Kind {
+        EARLIEST,
+        LATEST,
+        COMMITTED,
+        TIMESTAMP
+    }
 
     private final Kind kind;
     private final long timestamp;
@@ -30,10 +34,14 @@ public final class StartOffsets implements Serializable {
     public static StartOffsets parse(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         switch (t) {
-            case "earliest": return new StartOffsets(Kind.EARLIEST, 0);
-            case "latest": return new StartOffsets(Kind.LATEST, 0);
-            case "committed": return new StartOffsets(Kind.COMMITTED, 0);
-            default: break;
+            case "earliest":
+                return new StartOffsets(Kind.EARLIEST, 0);
+            case "latest":
+                return new StartOffsets(Kind.LATEST, 0);
+            case "committed":
+                return new StartOffsets(Kind.COMMITTED, 0);
+            default:
+                break;
         }
         if (t.startsWith("timestamp:")) {
             String v = text.trim().substring("timestamp:".length()).trim();
@@ -63,10 +71,14 @@ public final class StartOffsets implements Serializable {
     @SuppressWarnings("deprecation")
     public OffsetsInitializer initializer() {
         switch (kind) {
-            case EARLIEST: return OffsetsInitializer.earliest();
-            case LATEST: return OffsetsInitializer.latest();
-            case COMMITTED: return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            default: return OffsetsInitializer.timestamp(timestamp);
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            case COMMITTED:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default:
+                return OffsetsInitializer.timestamp(timestamp);
         }
     }
 

@@ -2,15 +2,13 @@ package io.vigil.ingest.kafka;
 
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
-
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Decodes Kafka records inside the source, with the format configured for their topic, so the source's per-partition
@@ -42,13 +40,21 @@ public final class TelemetryDeserializer implements KafkaRecordDeserializationSc
         String format = topics.formatOf(record.topic());
         byte[] value = record.value();
         if (format == null) {
-            out.collect(Ingested.dead(new DeadLetter(value == null ? EMPTY : value, origin, "unknown", "unknown_topic",
+            out.collect(Ingested.dead(new DeadLetter(
+                    value == null ? EMPTY : value,
+                    origin,
+                    "unknown",
+                    "unknown_topic",
                     "no format is configured for topic " + record.topic())));
             return;
         }
         if (value == null || value.length == 0) {
             // A tombstone or empty record carries no telemetry; keep it visible rather than skip it.
-            out.collect(Ingested.dead(new DeadLetter(EMPTY, origin, format, "empty_record",
+            out.collect(Ingested.dead(new DeadLetter(
+                    EMPTY,
+                    origin,
+                    format,
+                    "empty_record",
                     "the record has no value (a tombstone or an empty message)")));
             return;
         }
@@ -58,8 +64,8 @@ public final class TelemetryDeserializer implements KafkaRecordDeserializationSc
         } catch (RuntimeException e) {
             // Decoders report bad input as dead letters themselves; this is the net for a decoder bug, so that one
             // poisonous record cannot restart the job forever.
-            out.collect(Ingested.dead(new DeadLetter(value, origin, format, "decoder_error",
-                    e.getClass().getSimpleName() + ": " + e.getMessage())));
+            out.collect(Ingested.dead(new DeadLetter(
+                    value, origin, format, "decoder_error", e.getClass().getSimpleName() + ": " + e.getMessage())));
         }
     }
 

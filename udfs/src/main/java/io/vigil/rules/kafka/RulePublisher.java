@@ -3,7 +3,6 @@ package io.vigil.rules.kafka;
 import io.vigil.kafka.CompactedTopicWriter;
 import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleSpec;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;

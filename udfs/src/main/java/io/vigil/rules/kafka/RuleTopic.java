@@ -2,12 +2,11 @@ package io.vigil.rules.kafka;
 
 import io.vigil.kafka.CompactedTopic;
 import io.vigil.rules.RuleUpdate;
+import java.io.Serializable;
+import java.util.Properties;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.io.Serializable;
-import java.util.Properties;
 
 /**
  * The compacted Kafka topic that holds the rules a running job applies (hot reload): key = rule id, value = rule JSON,

@@ -5,15 +5,14 @@ import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleKinds;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.util.function.Function;
 
 /**
  * Reads the rules topic: key = rule id, value = the rule's canonical JSON ({@link RuleCodec}), a null (tombstone) or
@@ -29,8 +28,11 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleUpdate> out) {
         if (record.key() == null || record.key().length == 0) {
-            LOG.warn("Ignoring a record without key at {}-{}@{}: the rules topic is keyed by rule id",
-                    record.topic(), record.partition(), record.offset());
+            LOG.warn(
+                    "Ignoring a record without key at {}-{}@{}: the rules topic is keyed by rule id",
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
             return;
         }
         String id = new String(record.key(), StandardCharsets.UTF_8);
@@ -41,8 +43,13 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
         String json = new String(record.value(), StandardCharsets.UTF_8);
         String problem = check(id, json);
         if (problem != null) {
-            LOG.warn("Ignoring rule update {} at {}-{}@{}: {}", id, record.topic(), record.partition(),
-                    record.offset(), problem);
+            LOG.warn(
+                    "Ignoring rule update {} at {}-{}@{}: {}",
+                    id,
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    problem);
             return;
         }
         out.collect(new RuleUpdate(id, json));

@@ -1,7 +1,6 @@
 package io.vigil.rules.testing;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,15 +17,19 @@ public class RuleTestFile {
     public List<String> ruleFiles = new ArrayList<>();
     /** ISO-8601 instant all times in the file are offsets from; the demo's start by default. */
     public String start = "2026-11-02T00:00:00Z";
+
     public List<TestCase> tests = new ArrayList<>();
 
     /** One scenario: inputs and what must have fired by when. */
     public static class TestCase {
         public String name;
+
         @JsonProperty("input_series")
         public List<Series> inputSeries = new ArrayList<>();
+
         @JsonProperty("input_records")
         public List<Records> inputRecords = new ArrayList<>();
+
         @JsonProperty("alert_rule_test")
         public List<AlertCheck> alertRuleTest = new ArrayList<>();
     }
@@ -36,6 +39,7 @@ public class RuleTestFile {
         public String metric;
         /** Resource attributes; {@code service} is a shorthand for {@code service.name}. */
         public Map<String, String> resource = new LinkedHashMap<>();
+
         public Map<String, String> attributes = new LinkedHashMap<>();
         public String service;
         public String interval = "1m";
@@ -59,10 +63,12 @@ public class RuleTestFile {
     public static class AlertCheck {
         @JsonProperty("eval_time")
         public String evalTime;
+
         public String rule;
         /** Compare resolved alerts too (by default only firing alerts are compared, as promtool does). */
         @JsonProperty("with_resolved")
         public boolean withResolved;
+
         @JsonProperty("exp_alerts")
         public List<ExpectedAlert> expAlerts = new ArrayList<>();
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.vigil.model.MetricType;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.EveryRecordWatermarks;
@@ -13,6 +12,7 @@ import io.vigil.job.RuleSource;
 import io.vigil.job.TelemetrySource;
 import io.vigil.model.Alert;
 import io.vigil.model.Ingested;
+import io.vigil.model.MetricType;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
@@ -20,14 +20,6 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.Durations;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleValidator;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
-
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,6 +30,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs rule unit tests ({@code vigil rules test}). Each test case is one bounded job on a local Flink MiniCluster
@@ -50,8 +48,8 @@ import java.util.TreeMap;
  * at the end are judged too; {@code eval_time} bounds which alerts (by their event time) a check compares.
  */
 public final class RuleTestRunner implements AutoCloseable {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     /** What one test file gave. */
     public static final class Result {
@@ -80,8 +78,12 @@ public final class RuleTestRunner implements AutoCloseable {
     /** Starts the local cluster the tests run on; close it when done. */
     public static RuleTestRunner start() throws Exception {
         Configuration conf = new Configuration();
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-                .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).withRandomPorts().build());
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(2)
+                .withRandomPorts()
+                .build());
         cluster.start();
         return new RuleTestRunner(cluster);
     }
@@ -113,8 +115,10 @@ public final class RuleTestRunner implements AutoCloseable {
             spec = YAML.readValue(testFile.toFile(), RuleTestFile.class);
         } catch (JsonProcessingException e) {
             String field = e instanceof UnrecognizedPropertyException
-                    ? " (unknown field '" + ((UnrecognizedPropertyException) e).getPropertyName() + "')" : "";
-            result.failures.add(testFile + ":" + (e.getLocation() == null ? 1 : e.getLocation().getLineNr()) + ":"
+                    ? " (unknown field '" + ((UnrecognizedPropertyException) e).getPropertyName() + "')"
+                    : "";
+            result.failures.add(testFile + ":"
+                    + (e.getLocation() == null ? 1 : e.getLocation().getLineNr()) + ":"
                     + (e.getLocation() == null ? 1 : e.getLocation().getColumnNr()) + ": " + e.getOriginalMessage()
                     + field);
             return result;
@@ -210,27 +214,50 @@ public final class RuleTestRunner implements AutoCloseable {
                         throw new IllegalArgumentException("signal must be metric, log, span or event, not " + s);
                     }
                     break;
-                case "service": t.resource.put("service.name", s); break;
-                case "name": t.name = s; break;
-                case "value": t.value = Double.parseDouble(s); t.metricType = MetricType.GAUGE; break;
-                case "unit": t.unit = s; break;
+                case "service":
+                    t.resource.put("service.name", s);
+                    break;
+                case "name":
+                    t.name = s;
+                    break;
+                case "value":
+                    t.value = Double.parseDouble(s);
+                    t.metricType = MetricType.GAUGE;
+                    break;
+                case "unit":
+                    t.unit = s;
+                    break;
                 case "severity":
                     t.severity = s.toUpperCase(Locale.ROOT);
                     t.severityNumber = Severities.number(t.severity);
                     break;
-                case "body": t.body = s; break;
-                case "status": t.status = s; break;
-                case "kind": t.kind = s; break;
-                case "duration_ms": t.durationMs = Double.parseDouble(s); break;
-                case "trace_id": t.traceId = s; break;
-                case "span_id": t.spanId = s; break;
-                case "attributes": case "resource":
+                case "body":
+                    t.body = s;
+                    break;
+                case "status":
+                    t.status = s;
+                    break;
+                case "kind":
+                    t.kind = s;
+                    break;
+                case "duration_ms":
+                    t.durationMs = Double.parseDouble(s);
+                    break;
+                case "trace_id":
+                    t.traceId = s;
+                    break;
+                case "span_id":
+                    t.spanId = s;
+                    break;
+                case "attributes":
+                case "resource":
                     if (!(v instanceof Map)) {
                         throw new IllegalArgumentException(e.getKey() + " must be a mapping");
                     }
                     Map<String, String> target = e.getKey().equals("attributes") ? t.attributes : t.resource;
-                    ((Map<String, Object>) v).forEach((k, x) -> target.put(k,
-                            x == null ? null : x.toString().replace("{i}", Long.toString(i))));
+                    ((Map<String, Object>) v)
+                            .forEach((k, x) -> target.put(
+                                    k, x == null ? null : x.toString().replace("{i}", Long.toString(i))));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown record field '" + e.getKey() + "'; known: signal,"
@@ -248,18 +275,18 @@ public final class RuleTestRunner implements AutoCloseable {
     List<Alert> runJob(List<Telemetry> input, List<RuleSpec> rules) throws Exception {
         URI rest = cluster.getRestAddress().get();
         // The cluster runs in this JVM, so the job's classes need no jar: the task's class loader finds them here.
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(),
-                rest.getPort());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort());
         env.setParallelism(1);
         List<Ingested> records = new ArrayList<>();
         for (Telemetry t : input) {
             records.add(Ingested.of(t));
         }
-        TelemetrySource source = (e, watermarks) -> e
-                .fromData(records, TypeInformation.of(Ingested.class)).name("Test records")
+        TelemetrySource source = (e, watermarks) -> e.fromData(records, TypeInformation.of(Ingested.class))
+                .name("Test records")
                 .assignTimestampsAndWatermarks(new EveryRecordWatermarks(watermarks));
-        DetectionJob job = new DetectionJob(new DetectionConfig(), source, RuleSource.of(rules),
-                DetectionJob.Sinks.none());
+        DetectionJob job =
+                new DetectionJob(new DetectionConfig(), source, RuleSource.of(rules), DetectionJob.Sinks.none());
         List<Alert> out = new ArrayList<>();
         // Not try-with-resources: CloseableIterator.close() throws Exception, which -Xlint:try flags.
         CloseableIterator<Alert> it = job.build(env).alerts().executeAndCollect("vigil rules test");
@@ -274,10 +301,13 @@ public final class RuleTestRunner implements AutoCloseable {
 
     /** Null when the check passes, else expected against got as a readable diff. */
     static String compare(RuleTestFile.AlertCheck check, List<Alert> all, long start) {
-        long evalAt = start + Durations.parse(check.evalTime == null ? "0s" : check.evalTime).toMillis();
+        long evalAt = start
+                + Durations.parse(check.evalTime == null ? "0s" : check.evalTime)
+                        .toMillis();
         List<Alert> got = new ArrayList<>();
         for (Alert a : all) {
-            if (a.ruleId.equals(check.rule) && a.eventTime <= evalAt
+            if (a.ruleId.equals(check.rule)
+                    && a.eventTime <= evalAt
                     && (check.withResolved || Alert.FIRING.equals(a.status))) {
                 got.add(a);
             }
@@ -300,9 +330,17 @@ public final class RuleTestRunner implements AutoCloseable {
             return null;
         }
         StringBuilder b = new StringBuilder();
-        b.append("  rule ").append(check.rule).append(" at eval_time ").append(check.evalTime).append(":\n");
-        b.append("    exp: ").append(exp.isEmpty() ? "none" : exp.size() + " alert(s)").append("\n");
-        b.append("    got: ").append(got.isEmpty() ? "none" : got.size() + " alert(s)").append("\n");
+        b.append("  rule ")
+                .append(check.rule)
+                .append(" at eval_time ")
+                .append(check.evalTime)
+                .append(":\n");
+        b.append("    exp: ")
+                .append(exp.isEmpty() ? "none" : exp.size() + " alert(s)")
+                .append("\n");
+        b.append("    got: ")
+                .append(got.isEmpty() ? "none" : got.size() + " alert(s)")
+                .append("\n");
         List<String> onlyWant = new ArrayList<>(w);
         List<String> onlyHave = new ArrayList<>(h);
         for (String s : h) {
@@ -332,7 +370,8 @@ public final class RuleTestRunner implements AutoCloseable {
         if (e.severity != null) m.put("severity", e.severity);
         if (e.status != null) m.put("status", e.status);
         if (e.observed != null) m.put("observed", num(e.observed));
-        if (e.windowEnd != null) m.put("window_end", Durations.format(Durations.parse(e.windowEnd).toMillis()));
+        if (e.windowEnd != null)
+            m.put("window_end", Durations.format(Durations.parse(e.windowEnd).toMillis()));
         if (e.labels != null) m.put("labels", new TreeMap<>(e.labels));
         if (e.annotations != null) m.put("annotations", new TreeMap<>(e.annotations));
         return m.toString();
@@ -390,8 +429,10 @@ public final class RuleTestRunner implements AutoCloseable {
             return Double.toString(d);
         }
         // Six significant digits: an average of 0.97s is 0.9699999999999999 in binary and should read 0.97.
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
-                : new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", d)).stripTrailingZeros()
+        return d == Math.rint(d) && Math.abs(d) < 1e15
+                ? Long.toString((long) d)
+                : new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", d))
+                        .stripTrailingZeros()
                         .toPlainString();
     }
 }

@@ -55,7 +55,7 @@ public final class SeriesNotation {
     }
 
     private static IllegalArgumentException bad(String tok) {
-        return new IllegalArgumentException("bad series token '" + tok
-                + "'; expected e.g. 5, 1+1x3, 10-2x2, 5x4, _ or _x3");
+        return new IllegalArgumentException(
+                "bad series token '" + tok + "'; expected e.g. 5, 1+1x3, 10-2x2, 5x4, _ or _x3");
     }
 }

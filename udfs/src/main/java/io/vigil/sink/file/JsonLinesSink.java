@@ -1,16 +1,15 @@
 package io.vigil.sink.file;
 
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.util.function.SerializableFunction;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Writes each element as one line of JSON to a local file: the demo's and replay's output, read by people, notebooks
@@ -36,8 +35,13 @@ public final class JsonLinesSink<T> implements Sink<T> {
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         Path path = Path.of(subtask == 0 ? file : file + "." + subtask);
         Files.createDirectories(path.toAbsolutePath().getParent());
-        return new Writer<>(Files.newOutputStream(path, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), encoder);
+        return new Writer<>(
+                Files.newOutputStream(
+                        path,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE),
+                encoder);
     }
 
     private static final class Writer<T> implements SinkWriter<T> {

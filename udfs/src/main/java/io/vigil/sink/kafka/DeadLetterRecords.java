@@ -1,11 +1,9 @@
 package io.vigil.sink.kafka;
 
 import io.vigil.model.DeadLetter;
-
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
-
-import java.nio.charset.StandardCharsets;
 
 /** A dead letter as a Kafka record: key = its origin, value = {@link DeadLetterJson}. */
 final class DeadLetterRecords implements KafkaRecordSerializationSchema<DeadLetter> {

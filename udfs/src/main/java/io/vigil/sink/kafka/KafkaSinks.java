@@ -3,14 +3,12 @@ package io.vigil.sink.kafka;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
-
+import java.time.Duration;
+import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.util.function.SerializableFunction;
-
-import java.time.Duration;
-import java.util.Properties;
 
 /**
  * Vigil's Kafka outputs. All are transactional (DeliveryGuarantee.EXACTLY_ONCE): a record becomes visible to
@@ -39,7 +37,10 @@ public final class KafkaSinks {
      *     read_committed consumers wait until the restarted job aborts the open transaction, or this timeout passes.
      * @param clientProperties passed to the producers as is (security.protocol, sasl.*, ssl.*, ...)
      */
-    public KafkaSinks(String bootstrapServers, String transactionalIdPrefix, Duration transactionTimeout,
+    public KafkaSinks(
+            String bootstrapServers,
+            String transactionalIdPrefix,
+            Duration transactionTimeout,
             Properties clientProperties) {
         if (transactionTimeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("transaction timeout " + transactionTimeout

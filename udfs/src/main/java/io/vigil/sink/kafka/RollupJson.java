@@ -1,11 +1,9 @@
 package io.vigil.sink.kafka;
 
-import io.vigil.model.Rollup;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import io.vigil.model.Rollup;
 import java.io.UncheckedIOException;
 
 /**

@@ -1,11 +1,9 @@
 package io.vigil.sink.kafka;
 
 import io.vigil.model.Rollup;
-
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
-
-import java.nio.charset.StandardCharsets;
 
 /** A rollup as a Kafka record: key = series id and window start (one value per series and window), value = JSON. */
 final class RollupRecords implements KafkaRecordSerializationSchema<Rollup> {

@@ -1,8 +1,5 @@
 package io.vigil.sink.prometheus;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * POSTs remote-write bodies (JDK HTTP client: one small dependency fewer). 2xx is success; 429, 5xx and connection
@@ -24,7 +23,10 @@ final class RemoteWriteClient {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteWriteClient.class);
 
     /** What a send did. */
-    enum Result { SENT, REJECTED }
+    enum Result {
+        SENT,
+        REJECTED
+    }
 
     private final RemoteWriteConfig config;
     private final HttpClient http;
@@ -43,8 +45,9 @@ final class RemoteWriteClient {
         if (config.bearerToken != null) {
             authorization = "Bearer " + config.bearerToken;
         } else if (config.username != null) {
-            authorization = "Basic " + Base64.getEncoder().encodeToString(
-                    (config.username + ":" + config.password).getBytes(StandardCharsets.UTF_8));
+            authorization = "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString((config.username + ":" + config.password).getBytes(StandardCharsets.UTF_8));
         } else {
             authorization = null;
         }
@@ -76,10 +79,12 @@ final class RemoteWriteClient {
                 resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
             } catch (javax.net.ssl.SSLException e) {
                 // A certificate the client does not trust (or a name it does not match) will not change on retry.
-                throw new IOException("prometheus: TLS with " + config.url + " failed: " + e.getMessage() + "; check "
-                        + config.tls.key("ca-cert") + " (the CA that signed the receiver's certificate), "
-                        + config.tls.key("client-cert") + "/" + config.tls.key("client-key")
-                        + " if it wants a client certificate, and that the URL's host is named in its certificate", e);
+                throw new IOException(
+                        "prometheus: TLS with " + config.url + " failed: " + e.getMessage() + "; check "
+                                + config.tls.key("ca-cert") + " (the CA that signed the receiver's certificate), "
+                                + config.tls.key("client-cert") + "/" + config.tls.key("client-key")
+                                + " if it wants a client certificate, and that the URL's host is named in its certificate",
+                        e);
             } catch (IOException e) {
                 lastFailure = e.toString();
                 continue;
@@ -105,7 +110,9 @@ final class RemoteWriteClient {
      */
     static boolean permanent(String body) {
         String b = body == null ? "" : body.toLowerCase(java.util.Locale.ROOT);
-        return b.contains("too old sample") || b.contains("out of order sample") || b.contains("out of bounds")
+        return b.contains("too old sample")
+                || b.contains("out of order sample")
+                || b.contains("out of bounds")
                 || b.contains("duplicate sample for timestamp");
     }
 

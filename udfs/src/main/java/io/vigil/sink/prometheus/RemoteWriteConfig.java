@@ -1,7 +1,6 @@
 package io.vigil.sink.prometheus;
 
 import io.vigil.sink.tls.TlsSettings;
-
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +25,7 @@ public class RemoteWriteConfig implements Serializable {
     public Duration flushInterval = Duration.ofSeconds(5);
     /** Attempts after the first for a request that failed with 429, 5xx or a connection error. */
     public int maxRetries = 8;
+
     public Duration initialBackoff = Duration.ofMillis(200);
     public Duration maxBackoff = Duration.ofSeconds(10);
     public Duration requestTimeout = Duration.ofSeconds(30);
@@ -60,8 +60,8 @@ public class RemoteWriteConfig implements Serializable {
             throw new IllegalArgumentException("prometheus: give either a bearer token or a username/password");
         }
         if (maxSamplesPerRequest < 1 || maxRetries < 0 || flushInterval.isNegative() || flushInterval.isZero()) {
-            throw new IllegalArgumentException("prometheus: samples per request must be >= 1, retries >= 0 and the "
-                    + "flush interval > 0");
+            throw new IllegalArgumentException(
+                    "prometheus: samples per request must be >= 1, retries >= 0 and the " + "flush interval > 0");
         }
         if (tls.isSet() && !"https".equals(u.getScheme())) {
             throw new IllegalArgumentException("prometheus: TLS settings (" + tls.key("ca-cert") + ", ...) are given "

@@ -2,13 +2,12 @@ package io.vigil.sink.prometheus;
 
 import io.vigil.model.Rollup;
 import io.vigil.sink.prometheus.proto.RemoteWrite;
-import org.xerial.snappy.Snappy;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.xerial.snappy.Snappy;
 
 /**
  * Turns rollups into a remote-write {@code WriteRequest}: one {@code TimeSeries} per distinct
@@ -59,7 +58,8 @@ public final class RemoteWriteRequests {
         for (Map.Entry<TreeMap<String, String>, TreeMap<Long, Double>> e : entries) {
             RemoteWrite.TimeSeries.Builder ts = req.addTimeseriesBuilder();
             e.getKey().forEach((k, v) -> ts.addLabelsBuilder().setName(k).setValue(v));
-            e.getValue().forEach((t, v) -> ts.addSamplesBuilder().setTimestamp(t).setValue(v));
+            e.getValue()
+                    .forEach((t, v) -> ts.addSamplesBuilder().setTimestamp(t).setValue(v));
         }
         return req.build();
     }

@@ -2,7 +2,6 @@ package io.vigil.sink.search;
 
 import io.vigil.alert.AlertJson;
 import io.vigil.model.Alert;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +12,8 @@ import java.time.format.DateTimeFormatter;
  */
 public class AlertDocuments implements SearchDocuments<Alert> {
     private static final long serialVersionUID = 1L;
-    static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 
     private final String prefix;
 

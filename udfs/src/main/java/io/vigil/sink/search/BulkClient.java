@@ -7,6 +7,17 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
@@ -21,18 +32,6 @@ import org.elasticsearch.client.RestClient;
 import org.elasticsearch.client.RestClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 
 /**
  * Sends documents with NDJSON {@code _bulk} requests on the low-level REST client (the one client that talks to
@@ -75,8 +74,8 @@ final class BulkClient implements Closeable {
         if (config.apiKey != null) {
             headers.add(new BasicHeader("Authorization", "ApiKey " + config.apiKey));
         } else if (config.username != null) {
-            String basic = Base64.getEncoder().encodeToString((config.username + ":" + config.password)
-                    .getBytes(StandardCharsets.UTF_8));
+            String basic = Base64.getEncoder()
+                    .encodeToString((config.username + ":" + config.password).getBytes(StandardCharsets.UTF_8));
             headers.add(new BasicHeader("Authorization", "Basic " + basic));
         }
         SSLContext ssl = config.tls.sslContext(); // null: the JVM's defaults
@@ -123,7 +122,8 @@ final class BulkClient implements Closeable {
             } catch (ResponseException e) {
                 int status = e.getResponse().getStatusLine().getStatusCode();
                 if (!retryable(status)) {
-                    throw new IOException("search: bulk request refused with HTTP " + status + ": " + e.getMessage(), e);
+                    throw new IOException(
+                            "search: bulk request refused with HTTP " + status + ": " + e.getMessage(), e);
                 }
                 lastFailure = "HTTP " + status;
                 outcome.retried += pending.size();
@@ -132,10 +132,14 @@ final class BulkClient implements Closeable {
                 SSLException tls = tlsFailure(e);
                 if (tls != null) {
                     // A certificate the client does not trust (or a name it does not match) will not change on retry.
-                    throw new IOException("search: TLS with " + config.hosts + " failed: " + tls.getMessage()
-                            + "; check " + config.tls.key("ca-cert") + " (the CA that signed the cluster's certificate), "
-                            + config.tls.key("client-cert") + "/" + config.tls.key("client-key") + " if the cluster "
-                            + "wants a client certificate, and that the URL's host is named in its certificate", e);
+                    throw new IOException(
+                            "search: TLS with " + config.hosts + " failed: " + tls.getMessage()
+                                    + "; check " + config.tls.key("ca-cert")
+                                    + " (the CA that signed the cluster's certificate), "
+                                    + config.tls.key("client-cert") + "/" + config.tls.key("client-key")
+                                    + " if the cluster "
+                                    + "wants a client certificate, and that the URL's host is named in its certificate",
+                            e);
                 }
                 lastFailure = e.toString();
                 outcome.retried += pending.size();
@@ -153,8 +157,8 @@ final class BulkClient implements Closeable {
             List<String> rejections = new ArrayList<>();
             JsonNode results = response;
             if (results.size() != pending.size()) {
-                throw new IOException("search: bulk answer has " + results.size() + " items for " + pending.size()
-                        + " documents");
+                throw new IOException(
+                        "search: bulk answer has " + results.size() + " items for " + pending.size() + " documents");
             }
             for (int i = 0; i < pending.size(); i++) {
                 BulkItem item = pending.get(i);
@@ -166,21 +170,25 @@ final class BulkClient implements Closeable {
                     }
                 } else if (retryable(status)) {
                     next.add(item);
-                    lastFailure = "HTTP " + status + " " + r.path("error").path("type").asText("") + " for "
-                            + item.index + "/" + item.id;
+                    lastFailure = "HTTP " + status + " "
+                            + r.path("error").path("type").asText("") + " for " + item.index + "/" + item.id;
                     outcome.retried++;
                 } else if (item.index.equals(config.deadLetterIndex())) {
                     throw new IOException("search: the dead-letter index refused " + item.id + ": " + r.path("error"));
                 } else {
                     next.add(deadLetter(item, status, r.path("error")));
                     rejections.add(item.index + "/" + item.id + " HTTP " + status + " "
-                            + r.path("error").path("type").asText() + ": " + r.path("error").path("reason").asText());
+                            + r.path("error").path("type").asText() + ": "
+                            + r.path("error").path("reason").asText());
                     outcome.deadLettered++;
                 }
             }
             if (!rejections.isEmpty()) {
-                LOG.warn("search: {} documents rejected, written to {} with the reason (first: {})",
-                        rejections.size(), config.deadLetterIndex(), rejections.get(0));
+                LOG.warn(
+                        "search: {} documents rejected, written to {} with the reason (first: {})",
+                        rejections.size(),
+                        config.deadLetterIndex(),
+                        rejections.get(0));
             }
             pending = next;
         }
@@ -269,7 +277,8 @@ final class BulkClient implements Closeable {
             String reason = error.path("reason").asText("");
             JsonNode cause = error.path("caused_by");
             if (!cause.isMissingNode()) {
-                reason += " (caused by " + cause.path("type").asText() + ": " + cause.path("reason").asText() + ")";
+                reason += " (caused by " + cause.path("type").asText() + ": "
+                        + cause.path("reason").asText() + ")";
             }
             g.writeStringField("message", reason);
             g.writeEndObject();
@@ -289,8 +298,8 @@ final class BulkClient implements Closeable {
     }
 
     private String datasetOf(String index) {
-        String rest = index.startsWith(config.indexPrefix + "-") ? index.substring(config.indexPrefix.length() + 1)
-                : index;
+        String rest =
+                index.startsWith(config.indexPrefix + "-") ? index.substring(config.indexPrefix.length() + 1) : index;
         int dash = rest.indexOf('-');
         return "vigil." + (dash > 0 ? rest.substring(0, dash) : rest);
     }

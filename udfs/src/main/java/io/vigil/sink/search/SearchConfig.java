@@ -1,7 +1,6 @@
 package io.vigil.sink.search;
 
 import io.vigil.sink.tls.TlsSettings;
-
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -21,6 +20,7 @@ public class SearchConfig implements Serializable {
 
     /** Base URLs, e.g. {@code http://127.0.0.1:9200}. */
     public List<String> hosts = new ArrayList<>();
+
     public String username;
     public String password;
     /** Elasticsearch API key (the base64 {@code id:key}); sent as {@code Authorization: ApiKey ...}. */
@@ -46,6 +46,7 @@ public class SearchConfig implements Serializable {
     public TlsSettings tls = new TlsSettings("search");
     /** Attempts after the first for a request or document that failed with 429, 5xx or a connection error. */
     public int maxRetries = 8;
+
     public Duration initialBackoff = Duration.ofMillis(200);
     public Duration maxBackoff = Duration.ofSeconds(10);
     /** Add {@code ?refresh=true} to bulk requests, so the next search sees the data (tests and demos only). */
@@ -69,10 +70,12 @@ public class SearchConfig implements Serializable {
             try {
                 u = URI.create(h);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("search: host '" + h + "' is not a URL such as http://127.0.0.1:9200");
+                throw new IllegalArgumentException(
+                        "search: host '" + h + "' is not a URL such as http://127.0.0.1:9200");
             }
             if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException("search: host '" + h + "' must be an http:// or https:// URL with a host");
+                throw new IllegalArgumentException(
+                        "search: host '" + h + "' must be an http:// or https:// URL with a host");
             }
         }
         if (indexPrefix == null || !indexPrefix.matches("[a-z0-9][a-z0-9_.-]*")) {
@@ -86,8 +89,8 @@ public class SearchConfig implements Serializable {
             throw new IllegalArgumentException("search: username '" + username + "' needs a password");
         }
         if (maxActions < 1 || maxBytes < 1024) {
-            throw new IllegalArgumentException("search: max actions must be >= 1 and max bytes >= 1024, got "
-                    + maxActions + " and " + maxBytes);
+            throw new IllegalArgumentException(
+                    "search: max actions must be >= 1 and max bytes >= 1024, got " + maxActions + " and " + maxBytes);
         }
         if (maxRetries < 0 || flushInterval.isNegative() || flushInterval.isZero()) {
             throw new IllegalArgumentException("search: retries must be >= 0 and the flush interval > 0");

@@ -2,11 +2,10 @@ package io.vigil.sink.search;
 
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
+import java.io.IOException;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-
-import java.io.IOException;
 
 /**
  * A Flink Sink V2 that indexes elements into Elasticsearch 8/9 or OpenSearch 2/3 with NDJSON {@code _bulk}.

@@ -2,14 +2,13 @@ package io.vigil.sink.search;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
 
 /**
  * The composable index templates for Vigil's indices, with explicit ECS mappings ({@code *-mappings.json} beside this
@@ -20,6 +19,7 @@ import java.util.Map;
 public final class SearchTemplates {
     /** Bumped when a mapping changes; shown as the template's version. */
     public static final int VERSION = 1;
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private SearchTemplates() {}

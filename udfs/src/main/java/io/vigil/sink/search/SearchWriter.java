@@ -1,11 +1,5 @@
 package io.vigil.sink.search;
 
-import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
 /**
  * Buffers documents and sends them in bulk when the buffer reaches the configured count or bytes, when the flush
@@ -49,12 +48,14 @@ class SearchWriter<T> implements SinkWriter<T> {
     private final ExecutorService senders;
     /** Documents not yet sent, by {@code index/id} (ids are unique per index; index names cannot hold '/'). */
     private LinkedHashMap<String, BulkItem> buffer = new LinkedHashMap<>();
+
     private long bufferedBytes;
     private long lastSend;
     /** Batches sent and not yet completed, oldest first. */
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
     /** Which batch in flight holds each document key. */
     private final Map<String, Batch> keysInFlight = new HashMap<>();
+
     private final Counter sent;
     private final Counter indexed;
     private final Counter retried;
@@ -78,8 +79,12 @@ class SearchWriter<T> implements SinkWriter<T> {
         this(config, documents, context.getProcessingTimeService(), context.metricGroup());
     }
 
-    SearchWriter(SearchConfig config, SearchDocuments<T> documents, ProcessingTimeService time,
-            SinkWriterMetricGroup metrics) throws IOException {
+    SearchWriter(
+            SearchConfig config,
+            SearchDocuments<T> documents,
+            ProcessingTimeService time,
+            SinkWriterMetricGroup metrics)
+            throws IOException {
         this.config = config;
         this.documents = documents;
         this.client = new BulkClient(config);

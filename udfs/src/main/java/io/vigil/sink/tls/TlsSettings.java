@@ -1,16 +1,5 @@
 package io.vigil.sink.tls;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +25,16 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS settings of an HTTP sink, beyond the JVM's trust store: a PEM bundle of CA certificates to trust instead of it,
@@ -50,7 +49,8 @@ import java.util.regex.Pattern;
 public final class TlsSettings implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TlsSettings.class);
-    private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+    private static final Pattern PEM =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
     /** Names the settings in messages: {@code search} gives {@code search-ca-cert}, ... */
     public final String keyPrefix;
@@ -62,6 +62,7 @@ public final class TlsSettings implements Serializable {
     public String clientKey;
     /** PKCS#12 keystore with the client's key and certificate, instead of {@link #clientCert}/{@link #clientKey}. */
     public String keystore;
+
     public String keystorePassword;
     /** Accept a certificate that does not name the host connected to (chain still checked). Test setups only. */
     public boolean skipHostnameVerify;
@@ -99,16 +100,20 @@ public final class TlsSettings implements Serializable {
                     + ": give either a PEM client certificate and key or a PKCS#12 keystore, not both");
         }
         if ((clientCert == null) != (clientKey == null)) {
-            throw new IllegalArgumentException(clientCert == null
-                    ? key("client-key") + " '" + clientKey + "' needs its certificate in " + key("client-cert")
-                    : key("client-cert") + " '" + clientCert + "' needs its private key in " + key("client-key"));
+            throw new IllegalArgumentException(
+                    clientCert == null
+                            ? key("client-key") + " '" + clientKey + "' needs its certificate in " + key("client-cert")
+                            : key("client-cert") + " '" + clientCert + "' needs its private key in "
+                                    + key("client-key"));
         }
         try {
             TrustManager[] trust = trustManagers();
             KeyManager[] keys = keystore != null ? keystoreKeyManagers() : clientCert != null ? pemKeyManagers() : null;
             if (skipHostnameVerify) {
-                LOG.warn("{} is set: the certificate's host name is not checked, so any server with a certificate "
-                        + "from a trusted CA is accepted; use it for tests only", key("tls-skip-hostname-verify"));
+                LOG.warn(
+                        "{} is set: the certificate's host name is not checked, so any server with a certificate "
+                                + "from a trusted CA is accepted; use it for tests only",
+                        key("tls-skip-hostname-verify"));
                 trust = new TrustManager[] {new ChainOnlyTrustManager(x509(trust))};
             }
             SSLContext context = SSLContext.getInstance("TLS");
@@ -147,8 +152,10 @@ public final class TlsSettings implements Serializable {
         try {
             ks.load(new ByteArrayInputStream(bytes), password);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException(what + " cannot be opened as PKCS#12 with the given password ("
-                    + rootMessage(e) + "); check the file and its password", e);
+            throw new IllegalArgumentException(
+                    what + " cannot be opened as PKCS#12 with the given password (" + rootMessage(e)
+                            + "); check the file and its password",
+                    e);
         }
         boolean hasKey = false;
         for (String alias : Collections.list(ks.aliases())) {
@@ -162,8 +169,8 @@ public final class TlsSettings implements Serializable {
         try {
             kmf.init(ks, password);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(what + ": its key cannot be read with the keystore password ("
-                    + rootMessage(e) + ")", e);
+            throw new IllegalArgumentException(
+                    what + ": its key cannot be read with the keystore password (" + rootMessage(e) + ")", e);
         }
         return kmf.getKeyManagers();
     }
@@ -207,8 +214,10 @@ public final class TlsSettings implements Serializable {
                 try {
                     key = KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
                 } catch (GeneralSecurityException e) {
-                    throw new IllegalArgumentException(what + " is not a PKCS#8 " + alg + " key matching the " + alg
-                            + " certificate in " + key("client-cert") + " (" + rootMessage(e) + ")", e);
+                    throw new IllegalArgumentException(
+                            what + " is not a PKCS#8 " + alg + " key matching the " + alg + " certificate in "
+                                    + key("client-cert") + " (" + rootMessage(e) + ")",
+                            e);
                 }
                 checkPair(key, cert, what);
                 return key;
@@ -230,10 +239,18 @@ public final class TlsSettings implements Serializable {
     private void checkPair(PrivateKey key, X509Certificate cert, String what) {
         String alg;
         switch (key.getAlgorithm()) {
-            case "RSA": alg = "SHA256withRSA"; break;
-            case "EC": alg = "SHA256withECDSA"; break;
-            case "EdDSA": case "Ed25519": alg = "Ed25519"; break;
-            default: return; // no signature to test it with; the handshake will tell
+            case "RSA":
+                alg = "SHA256withRSA";
+                break;
+            case "EC":
+                alg = "SHA256withECDSA";
+                break;
+            case "EdDSA":
+            case "Ed25519":
+                alg = "Ed25519";
+                break;
+            default:
+                return; // no signature to test it with; the handshake will tell
         }
         try {
             byte[] probe = "vigil key check".getBytes(StandardCharsets.US_ASCII);
@@ -245,12 +262,13 @@ public final class TlsSettings implements Serializable {
             verify.initVerify(cert.getPublicKey());
             verify.update(probe);
             if (!verify.verify(signature)) {
-                throw new IllegalArgumentException(what + " does not match the certificate in " + key("client-cert")
-                        + " '" + clientCert + "' (" + cert.getSubjectX500Principal() + "): give that certificate's key");
+                throw new IllegalArgumentException(
+                        what + " does not match the certificate in " + key("client-cert") + " '" + clientCert + "' ("
+                                + cert.getSubjectX500Principal() + "): give that certificate's key");
             }
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(what + " cannot be checked against " + key("client-cert") + ": "
-                    + rootMessage(e), e);
+            throw new IllegalArgumentException(
+                    what + " cannot be checked against " + key("client-cert") + ": " + rootMessage(e), e);
         }
     }
 
@@ -280,8 +298,9 @@ public final class TlsSettings implements Serializable {
     private static byte[] read(String key, String file) {
         Path p = Path.of(file);
         if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException(key + " '" + file + "': " + (Files.exists(p) ? "is not a file"
-                    : "no such file") + " (the path is read where the job runs, on every TaskManager)");
+            throw new IllegalArgumentException(
+                    key + " '" + file + "': " + (Files.exists(p) ? "is not a file" : "no such file")
+                            + " (the path is read where the job runs, on every TaskManager)");
         }
         try {
             return Files.readAllBytes(p);

@@ -1,7 +1,14 @@
 package io.vigil.alert.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.alert.CatalogUpdate;
 import io.vigil.alert.ServiceCatalog;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.logging.log4j.Level;
@@ -13,14 +20,6 @@ import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the job makes of each kind of record on the service-catalog topic, and what it logs about bad ones. */
 class CatalogUpdateDeserializerTest {
@@ -37,6 +36,7 @@ class CatalogUpdateDeserializerTest {
 
     /** The deserializer's WARN lines, captured from log4j. */
     private final List<String> warnings = new ArrayList<>();
+
     private final AbstractAppender appender = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
         @Override
         public void append(LogEvent event) {
@@ -64,16 +64,25 @@ class CatalogUpdateDeserializerTest {
     }
 
     private void read(long offset, String key, String value) {
-        new CatalogUpdateDeserializer().deserialize(new ConsumerRecord<>("vigil-services", 0, offset,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8)), collector);
+        new CatalogUpdateDeserializer()
+                .deserialize(
+                        new ConsumerRecord<>(
+                                "vigil-services",
+                                0,
+                                offset,
+                                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                                value == null ? null : value.getBytes(StandardCharsets.UTF_8)),
+                        collector);
     }
 
     @Test
     void anEntryBecomesAnUpdateWithTheFilesFieldNames() {
-        read(0, "payments", "{\"owner\": \"pay@shop.example\", \"team\": \"payments\", \"tier\": \"0\", "
-                + "\"runbook\": \"https://runbooks/payments\", \"channel\": \"#payments\", "
-                + "\"dashboards\": [\"https://d/payments\", \"https://d/psp\"]}");
+        read(
+                0,
+                "payments",
+                "{\"owner\": \"pay@shop.example\", \"team\": \"payments\", \"tier\": \"0\", "
+                        + "\"runbook\": \"https://runbooks/payments\", \"channel\": \"#payments\", "
+                        + "\"dashboards\": [\"https://d/payments\", \"https://d/psp\"]}");
         assertEquals(1, out.size());
         CatalogUpdate u = out.get(0);
         assertEquals("payments", u.service);
@@ -110,7 +119,8 @@ class CatalogUpdateDeserializerTest {
         assertTrue(warnings.get(0).contains("vigil-services-0@3"), warnings.get(0));
         assertTrue(warnings.get(0).contains("not a catalog entry"), warnings.get(0));
         assertTrue(warnings.get(1).contains("vigil-services-0@4"), warnings.get(1));
-        assertTrue(warnings.get(1).contains("unknown field 'runbok' (known fields: " + ServiceCatalog.FIELDS + ")"),
+        assertTrue(
+                warnings.get(1).contains("unknown field 'runbok' (known fields: " + ServiceCatalog.FIELDS + ")"),
                 warnings.get(1));
         assertTrue(warnings.get(2).contains("without key at vigil-services-0@5"), warnings.get(2));
         assertTrue(warnings.get(3).contains("vigil-services-0@6"), warnings.get(3));
@@ -123,7 +133,9 @@ class CatalogUpdateDeserializerTest {
         e.owner = "pay@shop.example";
         e.dashboards = List.of("https://d/payments");
         String json = ServiceCatalog.entryToJson(e);
-        assertEquals("{\"owner\":\"pay@shop.example\",\"dashboards\":[\"https://d/payments\"]}", json,
+        assertEquals(
+                "{\"owner\":\"pay@shop.example\",\"dashboards\":[\"https://d/payments\"]}",
+                json,
                 "the file's field names, empty fields left out");
         read(0, "payments", json);
         assertEquals("pay@shop.example", out.get(0).entry.owner);

@@ -1,5 +1,11 @@
 package io.vigil.detect.anomaly;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.DetectorOperator;
 import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
@@ -12,13 +18,6 @@ import io.vigil.rules.RuleException;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,12 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
 
 /**
  * The anomaly kind inside the shared detector operator, driven by hand with watermarks: warm-up, seasonality, level
@@ -63,9 +62,14 @@ class AnomalyDetectorTest {
         Run(RuleSpec spec, OperatorSubtaskState restoreFrom) throws Exception {
             this.spec = spec;
             this.compiled = RuleCompiler.compile(spec);
-            h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
-                    new DetectorOperator(new RuleBook(List.of(spec))), List.of(RuleBook.RULES)), r -> r.key,
-                    Types.STRING, 1, 1, 0);
+            h = new KeyedBroadcastOperatorTestHarness<>(
+                    new CoBroadcastWithKeyedOperator<>(
+                            new DetectorOperator(new RuleBook(List.of(spec))), List.of(RuleBook.RULES)),
+                    r -> r.key,
+                    Types.STRING,
+                    1,
+                    1,
+                    0);
             if (restoreFrom != null) {
                 h.initializeState(restoreFrom);
             }
@@ -142,7 +146,9 @@ class AnomalyDetectorTest {
         run.feed("latency_ms", 0, xs);
         assertEquals(1200, run.rollups("anomaly_score").size(), "one score per point");
         assertEquals(1200, run.rollups("anomaly_upper").size(), "one band per point");
-        List<Alert> firing = run.firing().stream().filter(x -> x.windowStart >= T0 + 1000 * STEP).toList();
+        List<Alert> firing = run.firing().stream()
+                .filter(x -> x.windowStart >= T0 + 1000 * STEP)
+                .toList();
         assertEquals(1, firing.size(), "one incident for the 10-point spike: " + firing);
         Alert a = firing.get(0);
         assertEquals(T0 + 1000 * STEP, a.windowStart);
@@ -150,7 +156,9 @@ class AnomalyDetectorTest {
         assertEquals("checkout", a.service);
         assertNotNull(a.labels.get("model"));
         assertTrue(a.observed > a.expected, a.toString());
-        List<Alert> resolved = run.alerts().stream().filter(x -> Alert.RESOLVED.equals(x.status)).toList();
+        List<Alert> resolved = run.alerts().stream()
+                .filter(x -> Alert.RESOLVED.equals(x.status))
+                .toList();
         Alert r = resolved.get(resolved.size() - 1);
         assertEquals(a.id, r.incidentId, "the spike's incident is resolved");
         assertTrue(r.windowStart >= T0 + 1021 * STEP, "not before 12 quiet points: " + r);
@@ -189,10 +197,13 @@ class AnomalyDetectorTest {
             xs[i] = (broken ? 50 : 50 + 20 * Math.sin(2 * Math.PI * i / 288.0)) + rnd.nextGaussian() * 0.5;
         }
         run.feed("latency_ms", 0, xs);
-        List<Alert> late = run.firing().stream().filter(a -> a.windowStart >= T0 + 288 * 2 * STEP).toList();
+        List<Alert> late = run.firing().stream()
+                .filter(a -> a.windowStart >= T0 + 288 * 2 * STEP)
+                .toList();
         assertFalse(late.isEmpty(), "the break alerts");
         Alert first = late.get(0);
-        assertTrue(first.windowStart >= T0 + breakStart * STEP && first.windowStart < T0 + (breakStart + 36) * STEP,
+        assertTrue(
+                first.windowStart >= T0 + breakStart * STEP && first.windowStart < T0 + (breakStart + 36) * STEP,
                 "first alert after day 2 lies in the break: " + first);
         assertEquals("seasonal", first.labels.get("model"));
         // The expected value follows the daily rhythm, not a flat mean: near the peak of the cycle it is well above 50.
@@ -209,7 +220,9 @@ class AnomalyDetectorTest {
             xs[i] += 2.8;
         }
         run.feed("latency_ms", 0, xs);
-        List<Alert> after = run.firing().stream().filter(a -> a.windowStart >= T0 + 3000 * STEP).toList();
+        List<Alert> after = run.firing().stream()
+                .filter(a -> a.windowStart >= T0 + 3000 * STEP)
+                .toList();
         assertFalse(after.isEmpty(), "the shift alerts");
         assertTrue(after.get(0).windowStart < T0 + 3040 * STEP, "within 40 points: " + after.get(0));
         run.h.close();
@@ -233,8 +246,12 @@ class AnomalyDetectorTest {
         // rule-version entry for the key, so nothing at all is left.
         run.watermark(ts1 + DAY + AnomalyDetector.EXPIRY_GRID_MS);
         assertEquals(0, run.h.numEventTimeTimers(), "no timer left");
-        assertEquals(0, ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) run.h.getOperator()
-                .getKeyedStateBackend()).numKeyValueStateEntries(), "nothing is left for the key");
+        assertEquals(
+                0,
+                ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>)
+                                run.h.getOperator().getKeyedStateBackend())
+                        .numKeyValueStateEntries(),
+                "nothing is left for the key");
         long ts2 = ts1 + DAY + 2 * AnomalyDetector.EXPIRY_GRID_MS;
         run.point(ts2, "checkout", "latency_ms", 10);
         run.watermark(ts2);
@@ -321,7 +338,8 @@ class AnomalyDetectorTest {
         run.h.getSideOutput(DetectorOperator.ROLLUPS).forEach(r -> all.add(r.getValue()));
         assertEquals(2 * 4 * 60, all.size(), "4 rollups per series per minute");
         List<Rollup> scores = run.rollups("anomaly_score").stream()
-                .filter(r -> r.labels.get("series").equals("latency_ms")).toList();
+                .filter(r -> r.labels.get("series").equals("latency_ms"))
+                .toList();
         long covered = scores.stream().mapToLong(r -> r.count).sum();
         // Every point counts in exactly one rollup; the last minute's points wait for the next minute's first point.
         assertEquals(355, covered, "points counted up to the last minute's first point");
@@ -335,7 +353,8 @@ class AnomalyDetectorTest {
 
     @Test
     void badParametersAreRejectedWithTheirName() {
-        RuleException e = assertThrows(RuleException.class,
+        RuleException e = assertThrows(
+                RuleException.class,
                 () -> RuleCompiler.compile(rule(Map.of("flag_zz", 3, "warmup", -1, "rollup_every", "sometimes"))));
         String m = e.getMessage();
         assertTrue(m.contains("flag_zz") && m.contains("flag_z"), m);
@@ -346,8 +365,18 @@ class AnomalyDetectorTest {
     @Test
     void aBadParameterInARuleFileIsReportedAtItsLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.yaml");
-        Files.writeString(f, String.join("\n", "id: bad-anomaly", "name: Bad", "kind: anomaly",
-                "match: {signal: metric, name: x}", "params:", "  warmup: 10", "  flag_zz: 3", ""));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "id: bad-anomaly",
+                        "name: Bad",
+                        "kind: anomaly",
+                        "match: {signal: metric, name: x}",
+                        "params:",
+                        "  warmup: 10",
+                        "  flag_zz: 3",
+                        ""));
         RuleException e = assertThrows(RuleException.class, () -> RuleCompiler.compileAll(RuleLoader.load(List.of(f))));
         assertTrue(e.getMessage().contains("bad.yaml:7:"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown anomaly option 'flag_zz'"), e.getMessage());
@@ -381,7 +410,8 @@ class AnomalyDetectorTest {
             List<Alert> firing = run.firing();
             assertFalse(firing.isEmpty(), "seed " + seed + ": the breakout alerts");
             for (Alert a : firing) {
-                assertTrue(a.windowStart >= incident && a.windowStart < incident + 900_000L,
+                assertTrue(
+                        a.windowStart >= incident && a.windowStart < incident + 900_000L,
                         "seed " + seed + ": alert outside 5h00-5h15: " + a);
             }
             assertEquals("cart", firing.get(0).service);

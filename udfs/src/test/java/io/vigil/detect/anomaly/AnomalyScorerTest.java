@@ -1,17 +1,16 @@
 package io.vigil.detect.anomaly;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Behaviour of the combined per-series scorer on synthetic series with known anomalies. */
 class AnomalyScorerTest {
@@ -89,9 +88,13 @@ class AnomalyScorerTest {
             xs[i] = 50 + rnd.nextGaussian() * 0.5;
         }
         List<AnomalyScore> scored = run(s, xs, 0);
-        long before = scored.subList(288 * 2, breakStart).stream().filter(a -> a.alert).count();
+        long before = scored.subList(288 * 2, breakStart).stream()
+                .filter(a -> a.alert)
+                .count();
         assertEquals(0, before, "a regular daily rhythm raises no alert once learnt");
-        AnomalyScore first = scored.subList(breakStart, breakStart + 36).stream().filter(a -> a.alert).findFirst()
+        AnomalyScore first = scored.subList(breakStart, breakStart + 36).stream()
+                .filter(a -> a.alert)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("the break in the daily rhythm was not detected"));
         assertEquals(AnomalyScore.SEASONAL, first.model);
         assertTrue(Math.abs(first.expected - daily(breakStart + 20)) < 15, "expected follows the profile: " + first);
@@ -160,11 +163,11 @@ class AnomalyScorerTest {
 
     @Test
     void badOptionsAreRejectedWithWhatWouldBeRight() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new AnomalyScorer(new AnomalyConfig().shortWindow(100)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new AnomalyScorer(new AnomalyConfig().shortWindow(100)));
         assertTrue(e.getMessage().contains("short_window") && e.getMessage().contains("between 1 and 64"));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> new AnomalyConfig().set("flag_zz", "3"));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> new AnomalyConfig().set("flag_zz", "3"));
         assertTrue(unknown.getMessage().contains("flag_z"), unknown.getMessage());
         assertEquals(3.5, new AnomalyConfig().set("flag_z", "3.5").flagZ);
     }

@@ -1,16 +1,15 @@
 package io.vigil.detect.cardinality;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.security.DetectorHarness;
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
+import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cardinality kind in the shared detector operator: windows, order, late data, the capped set, restore. */
 class CardinalityDetectorTest {
@@ -33,8 +32,10 @@ class CardinalityDetectorTest {
             """;
 
     static Telemetry rejected(long ts, String ip, int port) {
-        return Telemetry.event(ts, "edge-firewall", "connection.rejected").attr("source.ip", ip)
-                .attr("destination.ip", "10.0.0.5").attr("destination.port", Integer.toString(port))
+        return Telemetry.event(ts, "edge-firewall", "connection.rejected")
+                .attr("source.ip", ip)
+                .attr("destination.ip", "10.0.0.5")
+                .attr("destination.port", Integer.toString(port))
                 .attr("network.transport", "tcp");
     }
 
@@ -156,13 +157,17 @@ class CardinalityDetectorTest {
                 """;
         try (var h = DetectorHarness.of(spraying)) {
             for (int i = 0; i < 40; i++) {
-                h.send(Telemetry.log(T0 + i * 7000L, "sshd", "INFO", "Failed password").attr("event.category",
-                        "authentication").attr("event.outcome", "failure").attr("source.ip", "192.0.2.77")
+                h.send(Telemetry.log(T0 + i * 7000L, "sshd", "INFO", "Failed password")
+                        .attr("event.category", "authentication")
+                        .attr("event.outcome", "failure")
+                        .attr("source.ip", "192.0.2.77")
                         .attr("user.name", "user" + i));
             }
             for (int i = 0; i < 150; i++) { // brute force: many failures, two users
-                h.send(Telemetry.log(T0 + i * 1000L, "sshd", "INFO", "Failed password").attr("event.category",
-                        "authentication").attr("event.outcome", "failure").attr("source.ip", "203.0.113.45")
+                h.send(Telemetry.log(T0 + i * 1000L, "sshd", "INFO", "Failed password")
+                        .attr("event.category", "authentication")
+                        .attr("event.outcome", "failure")
+                        .attr("source.ip", "203.0.113.45")
                         .attr("user.name", i % 2 == 0 ? "root" : "admin"));
             }
             h.watermark(T0 + 3_600_000L);
@@ -173,16 +178,23 @@ class CardinalityDetectorTest {
 
     @Test
     void parameterProblemsAreClear() {
-        assertEquals(List.of("10:1: missing parameter 'max' (the number of distinct values that is still normal,"
-                        + " e.g. max: 100)", "10:1: missing parameter 'window' (a duration such as 5m)"),
+        assertEquals(
+                List.of(
+                        "10:1: missing parameter 'max' (the number of distinct values that is still normal,"
+                                + " e.g. max: 100)",
+                        "10:1: missing parameter 'window' (a duration such as 5m)"),
                 TestRules.problems(PORT_SCAN.replace("  max: 50\n", "").replace("  window: 1m\n", "")));
-        assertEquals(List.of("12:3: max must be at least 1, not 0"), TestRules.problems(PORT_SCAN.replace(
-                "max: 50", "max: 0")));
-        assertEquals(List.of("11:3: field 'source.ip' is also a key_by field, so it has one value per key (count"
-                + " the distinct values of another field)"), TestRules.problems(PORT_SCAN.replace(
-                "field: destination.port", "field: source.ip")));
-        assertEquals(List.of("13:3: unknown parameter 'windw' for kind cardinality (did you mean 'window'?)",
-                "10:1: missing parameter 'window' (a duration such as 5m)"), TestRules.problems(PORT_SCAN.replace(
-                "window: 1m", "windw: 1m")));
+        assertEquals(
+                List.of("12:3: max must be at least 1, not 0"),
+                TestRules.problems(PORT_SCAN.replace("max: 50", "max: 0")));
+        assertEquals(
+                List.of("11:3: field 'source.ip' is also a key_by field, so it has one value per key (count"
+                        + " the distinct values of another field)"),
+                TestRules.problems(PORT_SCAN.replace("field: destination.port", "field: source.ip")));
+        assertEquals(
+                List.of(
+                        "13:3: unknown parameter 'windw' for kind cardinality (did you mean 'window'?)",
+                        "10:1: missing parameter 'window' (a duration such as 5m)"),
+                TestRules.problems(PORT_SCAN.replace("window: 1m", "windw: 1m")));
     }
 }

@@ -1,21 +1,21 @@
 package io.vigil.detect.change;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.DetectorRig;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Harness tests of the change kind: value changes per key, reordering, nulls, timeframe, min_delta, expiry, restore. */
 class ChangeDetectorTest {
     static final long T0 = 1_793_577_600_000L;
     static final long MIN = 60_000;
 
-    static final String DEPLOY = String.join("\n",
+    static final String DEPLOY = String.join(
+            "\n",
             "id: version-change",
             "name: New version deployed",
             "kind: change",
@@ -26,7 +26,8 @@ class ChangeDetectorTest {
             "");
 
     static Telemetry span(long ts, String service, String host, String version) {
-        Telemetry t = Telemetry.span(ts, service, "GET /api/" + service, 20, "ok").res("host.name", host);
+        Telemetry t =
+                Telemetry.span(ts, service, "GET /api/" + service, 20, "ok").res("host.name", host);
         if (version != null) {
             t.res("service.version", version);
         }
@@ -89,7 +90,8 @@ class ChangeDetectorTest {
 
     @Test
     void minDeltaTurnsItIntoALevelChangeOfANumber() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join("\n",
+        DetectorRig rig = DetectorRig.yaml(String.join(
+                "\n",
                 "id: pool-size",
                 "name: Pool size changed",
                 "kind: change",

@@ -1,14 +1,13 @@
 package io.vigil.detect.flatline;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.DetectorRig;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Harness tests of the flatline kind: silence judged by timers, min_count, constant values, expiry and restore. */
 class FlatlineDetectorTest {
@@ -16,7 +15,8 @@ class FlatlineDetectorTest {
     static final long SEC = 1000;
     static final long MIN = 60 * SEC;
 
-    static final String SILENCE = String.join("\n",
+    static final String SILENCE = String.join(
+            "\n",
             "id: heartbeat",
             "name: Service stopped reporting",
             "kind: flatline",
@@ -113,7 +113,8 @@ class FlatlineDetectorTest {
 
     @Test
     void aValueThatStaysTheSameFiresOnceAndResolvesWhenItMoves() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join("\n",
+        DetectorRig rig = DetectorRig.yaml(String.join(
+                "\n",
                 "id: stuck-queue",
                 "name: Queue depth stuck",
                 "kind: flatline",

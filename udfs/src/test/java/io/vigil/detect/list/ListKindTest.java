@@ -1,5 +1,9 @@
 package io.vigil.detect.list;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.security.DetectorHarness;
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Telemetry;
@@ -7,16 +11,11 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Deny and allow lists: exact values, IPv4/IPv6 CIDR ranges, list files next to the rule. */
 class ListKindTest {
@@ -33,7 +32,9 @@ class ListKindTest {
             """;
 
     static Telemetry from(String ip) {
-        return Telemetry.log(T0, "sshd", "INFO", "x").attr("event.category", "authentication").attr("source.ip", ip);
+        return Telemetry.log(T0, "sshd", "INFO", "x")
+                .attr("event.category", "authentication")
+                .attr("source.ip", ip);
     }
 
     @Test
@@ -59,7 +60,8 @@ class ListKindTest {
             h.send(from("203.0.113.45")); // same id: the realert stage de-duplicates; here both are emitted
             assertEquals(2, h.alerts().size());
             assertEquals("203.0.113.45", h.alerts().get(0).annotations.get("value"));
-            assertEquals("Login attempt from a denied address: source.ip 203.0.113.45 is on the deny list",
+            assertEquals(
+                    "Login attempt from a denied address: source.ip 203.0.113.45 is on the deny list",
                     h.alerts().get(0).message);
             h.watermark(T0 + 120_000L);
             assertEquals(0, h.keyedStateEntries(), "keys seen once keep nothing once the watermark passes");
@@ -83,8 +85,11 @@ class ListKindTest {
         Files.createDirectories(dir.resolve("lists"));
         Files.writeString(dir.resolve("lists/bad.txt"), "# known bad\n203.0.113.0/24   # scanner net\n\nbad-user\n");
         Path rule = dir.resolve("deny.yaml");
-        Files.writeString(rule, DENY.replace("  values: [203.0.113.0/24, 198.51.100.23, \"2001:db8::/32\", evil]\n",
-                "  file: lists/bad.txt\n"));
+        Files.writeString(
+                rule,
+                DENY.replace(
+                        "  values: [203.0.113.0/24, 198.51.100.23, \"2001:db8::/32\", evil]\n",
+                        "  file: lists/bad.txt\n"));
         List<RuleSpec> specs = RuleLoader.load(List.of(rule));
         CompiledRule r = RuleCompiler.compile(specs.get(0));
         assertTrue(((ListDetector) r.detector).listed("203.0.113.9"));
@@ -94,13 +99,18 @@ class ListKindTest {
 
     @Test
     void parameterProblemsAreClear(@TempDir Path dir) throws Exception {
-        assertEquals(List.of("8:3: bad prefix length in '203.0.113.0/33'; expected /0 to /32"), TestRules.problems(
-                DENY.replace("203.0.113.0/24", "203.0.113.0/33")));
-        assertEquals(List.of("8:3: mode must be one of deny, allow, not 'block'"), TestRules.problems(DENY.replace(
-                "  field: source.ip\n", "  field: source.ip\n  mode: block\n")));
+        assertEquals(
+                List.of("8:3: bad prefix length in '203.0.113.0/33'; expected /0 to /32"),
+                TestRules.problems(DENY.replace("203.0.113.0/24", "203.0.113.0/33")));
+        assertEquals(
+                List.of("8:3: mode must be one of deny, allow, not 'block'"),
+                TestRules.problems(DENY.replace("  field: source.ip\n", "  field: source.ip\n  mode: block\n")));
         Path rule = dir.resolve("r.yaml");
-        Files.writeString(rule, DENY.replace("  values: [203.0.113.0/24, 198.51.100.23, \"2001:db8::/32\", evil]\n",
-                "  file: missing.txt\n"));
+        Files.writeString(
+                rule,
+                DENY.replace(
+                        "  values: [203.0.113.0/24, 198.51.100.23, \"2001:db8::/32\", evil]\n",
+                        "  file: missing.txt\n"));
         List<String> problems = TestRules.problems(Files.readString(rule));
         assertEquals(1, problems.size());
         assertTrue(problems.get(0).startsWith("8:3: cannot read list file "), problems.get(0));

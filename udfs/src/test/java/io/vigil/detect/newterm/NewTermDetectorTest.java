@@ -1,17 +1,16 @@
 package io.vigil.detect.newterm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.security.DetectorHarness;
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
+import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The new_term kind in the shared detector operator: learning, forgetting, the cap, order, restore. */
 class NewTermDetectorTest {
@@ -33,8 +32,10 @@ class NewTermDetectorTest {
             """;
 
     static Telemetry login(long ts, String country) {
-        return Telemetry.log(ts, "sshd", "INFO", "login").res("host.name", "bastion-1")
-                .attr("event.action", "ssh_login").attr("source.geo.country_iso_code", country);
+        return Telemetry.log(ts, "sshd", "INFO", "login")
+                .res("host.name", "bastion-1")
+                .attr("event.action", "ssh_login")
+                .attr("source.geo.country_iso_code", country);
     }
 
     @Test
@@ -91,7 +92,9 @@ class NewTermDetectorTest {
             h.send(login(T0 + 20 * 60 * MIN, "DE"));
             h.watermark(T0 + 30 * 60 * MIN); // US last seen 30h ago: forgotten; DE kept
             h.send(login(T0 + 30 * 60 * MIN + 1, "US"));
-            assertEquals(List.of("DE", "US"), h.alerts().stream().map(a -> a.labels.get("new_term.value")).toList());
+            assertEquals(
+                    List.of("DE", "US"),
+                    h.alerts().stream().map(a -> a.labels.get("new_term.value")).toList());
             h.watermark(T0 + 100 * 60 * MIN); // quiet for more than a day: everything goes, timers too
             assertEquals(0, h.timers());
             assertEquals(0, h.keyedStateEntries(), "nothing remains of a quiet key");
@@ -109,7 +112,9 @@ class NewTermDetectorTest {
             h.send(login(T0 + 61 * MIN, "A4")); // new; A1 (least recent) makes room
             h.send(login(T0 + 62 * MIN, "A2")); // still known
             h.send(login(T0 + 63 * MIN, "A1")); // forgotten by the cap: new again
-            assertEquals(List.of("A4", "A1"), h.alerts().stream().map(a -> a.labels.get("new_term.value")).toList());
+            assertEquals(
+                    List.of("A4", "A1"),
+                    h.alerts().stream().map(a -> a.labels.get("new_term.value")).toList());
             assertTrue(h.keyedStateEntries() <= 3 + 4, "entries: " + h.keyedStateEntries());
         }
     }
@@ -125,13 +130,18 @@ class NewTermDetectorTest {
                 params: {fields: [process.name, user.name], learning: 10m}
                 """;
         try (var h = DetectorHarness.of(rule)) {
-            h.send(Telemetry.event(T0, "os", "process.start").res("host.name", "h1").attr("process.name", "nginx")
+            h.send(Telemetry.event(T0, "os", "process.start")
+                    .res("host.name", "h1")
+                    .attr("process.name", "nginx")
                     .attr("user.name", "www"));
             h.watermark(T0 + 60 * MIN);
             // behind the watermark, still judged: a new process is news whenever it arrives
-            h.send(Telemetry.event(T0 + 30 * MIN, "os", "process.start").res("host.name", "h1")
-                    .attr("process.name", "nginx").attr("user.name", "root"));
-            h.send(Telemetry.event(T0 + 31 * MIN, "os", "process.start").res("host.name", "h1")
+            h.send(Telemetry.event(T0 + 30 * MIN, "os", "process.start")
+                    .res("host.name", "h1")
+                    .attr("process.name", "nginx")
+                    .attr("user.name", "root"));
+            h.send(Telemetry.event(T0 + 31 * MIN, "os", "process.start")
+                    .res("host.name", "h1")
                     .attr("process.name", "nginx")); // no user.name: says nothing
             assertEquals(1, h.alerts().size());
             assertEquals("nginx/root", h.alerts().get(0).labels.get("new_term.value"));
@@ -161,15 +171,19 @@ class NewTermDetectorTest {
 
     @Test
     void parameterProblemsAreClear() {
-        assertEquals(List.of("9:1: missing parameter 'field' (the field whose new values matter, e.g. field:"
-                + " source.geo.country_iso_code)"), TestRules.problems(NEW_COUNTRY.replace(
-                "  field: source.geo.country_iso_code\n", "")));
-        assertEquals(List.of("12:3: forget_after must not be shorter than learning (terms learnt would be forgotten"
-                + " before learning ends)"), TestRules.problems(NEW_COUNTRY.replace("forget_after: 1d",
-                "forget_after: 30m")));
-        assertEquals(List.of("10:3: field 'host.name' is also a key_by field, so it never changes within a key"),
+        assertEquals(
+                List.of("9:1: missing parameter 'field' (the field whose new values matter, e.g. field:"
+                        + " source.geo.country_iso_code)"),
+                TestRules.problems(NEW_COUNTRY.replace("  field: source.geo.country_iso_code\n", "")));
+        assertEquals(
+                List.of("12:3: forget_after must not be shorter than learning (terms learnt would be forgotten"
+                        + " before learning ends)"),
+                TestRules.problems(NEW_COUNTRY.replace("forget_after: 1d", "forget_after: 30m")));
+        assertEquals(
+                List.of("10:3: field 'host.name' is also a key_by field, so it never changes within a key"),
                 TestRules.problems(NEW_COUNTRY.replace("field: source.geo.country_iso_code", "field: host.name")));
-        assertEquals(List.of("11:3: bad duration '1 hour'; expected e.g. 30s, 5m, 1h30m, 3d"),
+        assertEquals(
+                List.of("11:3: bad duration '1 hour'; expected e.g. 30s, 5m, 1h30m, 3d"),
                 TestRules.problems(NEW_COUNTRY.replace("learning: 1h", "learning: 1 hour")));
     }
 }

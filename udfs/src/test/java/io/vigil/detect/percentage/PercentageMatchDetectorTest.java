@@ -1,14 +1,13 @@
 package io.vigil.detect.percentage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.DetectorRig;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Harness tests of percentage_match: error ratio windows, min_count, sliding windows, late records and restore. */
 class PercentageMatchDetectorTest {
@@ -16,7 +15,8 @@ class PercentageMatchDetectorTest {
     static final long SEC = 1000;
     static final long MIN = 60 * SEC;
 
-    static final String ERROR_RATIO = String.join("\n",
+    static final String ERROR_RATIO = String.join(
+            "\n",
             "id: error-ratio",
             "name: Error ratio above 5%",
             "kind: percentage_match",

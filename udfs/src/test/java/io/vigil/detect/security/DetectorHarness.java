@@ -7,14 +7,13 @@ import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleUpdate;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A rule of a hot-reloadable kind running in the real shared {@link DetectorOperator}, driven by hand: records are
@@ -28,8 +27,8 @@ public final class DetectorHarness implements AutoCloseable {
     private DetectorHarness(CompiledRule rule, OperatorSubtaskState restore) throws Exception {
         this.rule = rule;
         DetectorOperator op = new DetectorOperator(new RuleBook(List.of(rule.spec)));
-        h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(op, List.of(RuleBook.RULES)),
-                r -> r.key, Types.STRING, 1, 1, 0);
+        h = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(op, List.of(RuleBook.RULES)), r -> r.key, Types.STRING, 1, 1, 0);
         if (restore != null) {
             h.initializeState(restore);
         }

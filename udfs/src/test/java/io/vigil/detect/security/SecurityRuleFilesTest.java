@@ -1,21 +1,20 @@
 package io.vigil.detect.security;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleException;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /** Every starter rule under rules/security (and the CEP rule under rules/errors) loads and compiles cleanly. */
 class SecurityRuleFilesTest {
@@ -30,16 +29,29 @@ class SecurityRuleFilesTest {
             specs = RuleLoader.load(List.of(SECURITY, ERRORS_SEQUENCE));
             rules = RuleCompiler.compileAll(specs);
         } catch (RuleException e) {
-            fail("starter rules have problems:\n" + e.problems().stream().map(Object::toString)
-                    .collect(Collectors.joining("\n")));
+            fail("starter rules have problems:\n"
+                    + e.problems().stream().map(Object::toString).collect(Collectors.joining("\n")));
             return;
         }
         Map<String, String> kinds = rules.stream().collect(Collectors.toMap(CompiledRule::id, r -> r.spec.kind));
-        assertEquals(Map.of("ssh-brute-force", "sequence", "ssh-new-country", "new_term", "port-scan", "cardinality",
-                "password-spraying", "cardinality", "denied-source-login", "list", "error-burst-then-deploy",
-                "sequence"), kinds);
+        assertEquals(
+                Map.of(
+                        "ssh-brute-force",
+                        "sequence",
+                        "ssh-new-country",
+                        "new_term",
+                        "port-scan",
+                        "cardinality",
+                        "password-spraying",
+                        "cardinality",
+                        "denied-source-login",
+                        "list",
+                        "error-burst-then-deploy",
+                        "sequence"),
+                kinds);
         for (CompiledRule r : rules) {
-            assertTrue(r.spec.description != null && r.spec.description.length() > 40,
+            assertTrue(
+                    r.spec.description != null && r.spec.description.length() > 40,
                     r.id() + " says what it catches and why its thresholds are what they are");
             assertTrue(r.realertMillis > 0, r.id() + " has a realert period");
             assertFalse(r.json.contains("\"file\""), "list files are inlined: " + r.id());

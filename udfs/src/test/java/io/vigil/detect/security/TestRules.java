@@ -6,7 +6,6 @@ import io.vigil.rules.RuleException;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
 import io.vigil.rules.RuleSpec;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

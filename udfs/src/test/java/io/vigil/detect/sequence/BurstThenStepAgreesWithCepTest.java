@@ -1,23 +1,22 @@
 package io.vigil.detect.sequence;
 
-import io.vigil.detect.security.TestRules;
-import io.vigil.model.Alert;
-import io.vigil.model.Telemetry;
-import io.vigil.rules.CompiledRule;
-import io.vigil.rules.Params;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import static io.vigil.detect.sequence.SequenceHarnessTest.T0;
 import static io.vigil.detect.sequence.SequenceHarnessTest.login;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.detect.security.TestRules;
+import io.vigil.model.Alert;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.Params;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link BurstThenStepFunction} replaces Flink CEP for the burst-then-step shape, so CEP is its specification: the same
@@ -51,8 +50,8 @@ class BurstThenStepAgreesWithCepTest {
     static List<String> described(List<Alert> alerts) {
         List<String> out = new ArrayList<>();
         for (Alert a : alerts) {
-            out.add(a.id + " " + a.key + " [" + a.windowStart + "," + a.windowEnd + ") " + a.observed + "/"
-                    + a.expected + " " + a.message + " " + a.annotations + " " + a.evidence);
+            out.add(a.id + " " + a.key + " [" + a.windowStart + "," + a.windowEnd + ") " + a.observed + "/" + a.expected
+                    + " " + a.message + " " + a.annotations + " " + a.evidence);
         }
         out.sort(null);
         return out;
@@ -60,7 +59,10 @@ class BurstThenStepAgreesWithCepTest {
 
     /** The alerts in {@code a} and not in {@code b}, each cut short: a failure message to read. */
     static List<String> brief(List<String> a, List<String> b) {
-        return a.stream().filter(x -> !b.contains(x)).map(x -> x.substring(0, Math.min(x.length(), 200))).toList();
+        return a.stream()
+                .filter(x -> !b.contains(x))
+                .map(x -> x.substring(0, Math.min(x.length(), 200)))
+                .toList();
     }
 
     static List<String> run(KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> h, List<Object> script)
@@ -119,8 +121,12 @@ class BurstThenStepAgreesWithCepTest {
         for (String[] r : rules) {
             CompiledRule rule = TestRules.compile(rule(Integer.parseInt(r[0]), r[1], r[2]));
             Params p = new Params(rule.spec);
-            assertTrue(BurstThenStepFunction.applies(SequenceKind.parse(rule.spec, p).steps()), "the shape applies");
-            RuleRecords.Filter filter = new RuleRecords.Filter(rule.json, SequenceKind.parse(rule.spec, p).steps());
+            assertTrue(
+                    BurstThenStepFunction.applies(
+                            SequenceKind.parse(rule.spec, p).steps()),
+                    "the shape applies");
+            RuleRecords.Filter filter = new RuleRecords.Filter(
+                    rule.json, SequenceKind.parse(rule.spec, p).steps());
             for (int seed = 0; seed < 12; seed++) {
                 List<Object> script = new ArrayList<>();
                 for (Object o : script(new Random(seed), 300)) {
@@ -131,8 +137,11 @@ class BurstThenStepAgreesWithCepTest {
                 List<String> cep = run(SequenceHarnessTest.cepHarness(rule), script);
                 List<String> keyed = run(SequenceHarnessTest.harness(rule), script);
                 int at = seed;
-                assertEquals(cep, keyed, () -> "rule " + String.join(" ", r) + ", seed " + at + "; CEP alone: "
-                        + brief(cep, keyed) + "; burst-then-step alone: " + brief(keyed, cep));
+                assertEquals(
+                        cep,
+                        keyed,
+                        () -> "rule " + String.join(" ", r) + ", seed " + at + "; CEP alone: " + brief(cep, keyed)
+                                + "; burst-then-step alone: " + brief(keyed, cep));
                 compared += cep.size();
             }
         }
@@ -155,7 +164,9 @@ class BurstThenStepAgreesWithCepTest {
         List<Alert> alerts = h.extractOutputValues();
         assertEquals(1, alerts.size());
         assertEquals(5001.0, alerts.get(0).observed);
-        assertEquals("failures x5000, then success x1 within 1m40s", alerts.get(0).annotations.get("sequence"));
+        assertEquals(
+                "failures x5000, then success x1 within 1m40s",
+                alerts.get(0).annotations.get("sequence"));
         assertFalse(h.numKeyedStateEntries() == 0, "the unfinished burst is still held");
         h.processWatermark(new Watermark(T0 + 101_020L + 300_000L)); // the last failure's within has passed
         assertEquals(0, h.numKeyedStateEntries(), "nothing left for the key");

@@ -1,10 +1,17 @@
 package io.vigil.detect.sequence;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.Params;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -18,14 +25,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sequence kind's operators driven by hand: records, watermarks, late data, keys, and a snapshot/restore in the
@@ -57,8 +56,11 @@ class SequenceHarnessTest {
 
     static Telemetry login(long ts, String ip, String user, String outcome) {
         return Telemetry.log(ts, "sshd", "INFO", outcome + " login for " + user + " from " + ip)
-                .attr("event.category", "authentication").attr("event.action", "ssh_login")
-                .attr("event.outcome", outcome).attr("source.ip", ip).attr("user.name", user);
+                .attr("event.category", "authentication")
+                .attr("event.action", "ssh_login")
+                .attr("event.outcome", outcome)
+                .attr("source.ip", ip)
+                .attr("user.name", user);
     }
 
     /** The operator {@link SequenceKind#attach} runs for the rule: the burst-then-step function or CEP. */
@@ -73,8 +75,8 @@ class SequenceHarnessTest {
         return harness(rule, null, true);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harness(CompiledRule rule,
-            OperatorSubtaskState restore, boolean cep) throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harness(
+            CompiledRule rule, OperatorSubtaskState restore, boolean cep) throws Exception {
         Params p = new Params(rule.spec);
         SequenceKind.Definition d = SequenceKind.parse(rule.spec, p);
         assertTrue(p.problems().isEmpty(), p.problems().toString());
@@ -84,12 +86,17 @@ class SequenceHarnessTest {
                     new BurstThenStepFunction(rule.id(), rule.json, d.steps(), d.within(), d.evidence()));
         } else {
             Pattern<Telemetry, ?> pattern = SequenceKind.pattern(rule.id(), d);
-            op = new CepOperator<>(TypeInformation.of(Telemetry.class).createSerializer(new SerializerConfigImpl()),
-                    false, NFACompiler.compileFactory(pattern, false), null, pattern.getAfterMatchSkipStrategy(),
-                    new SequenceMatchFunction(rule.json, d.steps(), d.evidence()), null);
+            op = new CepOperator<>(
+                    TypeInformation.of(Telemetry.class).createSerializer(new SerializerConfigImpl()),
+                    false,
+                    NFACompiler.compileFactory(pattern, false),
+                    null,
+                    pattern.getAfterMatchSkipStrategy(),
+                    new SequenceMatchFunction(rule.json, d.steps(), d.evidence()),
+                    null);
         }
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, new RuleRecords.Key(rule.id(), rule.keyBy()),
-                Types.STRING);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                op, new RuleRecords.Key(rule.id(), rule.keyBy()), Types.STRING);
         if (restore != null) {
             h.initializeState(restore);
         }
@@ -97,8 +104,7 @@ class SequenceHarnessTest {
         return h;
     }
 
-    static void send(KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> h, Telemetry t)
-            throws Exception {
+    static void send(KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> h, Telemetry t) throws Exception {
         h.processElement(new StreamRecord<>(t, t.timestamp));
     }
 
@@ -122,11 +128,15 @@ class SequenceHarnessTest {
         assertEquals(151.0, a.observed);
         assertEquals(11.0, a.expected);
         assertEquals("failures x150, then success x1 within 2m30s", a.annotations.get("sequence"));
-        assertEquals("SSH brute force for source.ip=203.0.113.45: observed 151 >= 11 (failures x150, then success x1"
-                + " within 2m30s)", a.message);
+        assertEquals(
+                "SSH brute force for source.ip=203.0.113.45: observed 151 >= 11 (failures x150, then success x1"
+                        + " within 2m30s)",
+                a.message);
         assertEquals(4, a.evidence.size(), "3 of the failures (2 first, the last) and the success");
-        assertTrue(a.evidence.get(2).contains("\"timestamp\":" + (T0 + 149_000L)) || a.evidence.get(2).contains(
-                String.valueOf(T0 + 149_000L)), a.evidence.get(2));
+        assertTrue(
+                a.evidence.get(2).contains("\"timestamp\":" + (T0 + 149_000L))
+                        || a.evidence.get(2).contains(String.valueOf(T0 + 149_000L)),
+                a.evidence.get(2));
         assertTrue(a.evidence.get(3).contains("success"));
         h.close();
 
@@ -272,8 +282,8 @@ class SequenceHarnessTest {
         h.close();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harnessRestored(CompiledRule rule,
-            OperatorSubtaskState snapshot) throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> harnessRestored(
+            CompiledRule rule, OperatorSubtaskState snapshot) throws Exception {
         return harness(rule, snapshot, false);
     }
 }

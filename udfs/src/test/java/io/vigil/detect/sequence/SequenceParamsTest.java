@@ -1,17 +1,16 @@
 package io.vigil.detect.sequence;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
+import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The sequence kind's parameter checks (file:line:col with hints) and its optional steps. */
 class SequenceParamsTest {
@@ -40,49 +39,67 @@ class SequenceParamsTest {
 
     @Test
     void stepProblemsPointAtTheStep() {
-        assertEquals(List.of("5:1: missing parameter 'steps' (e.g. steps: [{name: failures, match: {event.outcome:"
-                + " failure}, at_least: 20}, ...])"), TestRules.problems(RULE.substring(0, RULE.indexOf("  steps:"))));
-        assertEquals(List.of("11:7: give either times or at_least/at_most, not both"),
+        assertEquals(
+                List.of("5:1: missing parameter 'steps' (e.g. steps: [{name: failures, match: {event.outcome:"
+                        + " failure}, at_least: 20}, ...])"),
+                TestRules.problems(RULE.substring(0, RULE.indexOf("  steps:"))));
+        assertEquals(
+                List.of("11:7: give either times or at_least/at_most, not both"),
                 TestRules.problems(RULE.replace("at_least: 3", "at_least: 3\n      times: 2")));
-        assertEquals(List.of("10:7: at_least must be a whole number from 1 to 100000, not '0'"),
+        assertEquals(
+                List.of("10:7: at_least must be a whole number from 1 to 100000, not '0'"),
                 TestRules.problems(RULE.replace("at_least: 3", "at_least: 0")));
-        assertEquals(List.of("11:7: at_most (2) must not be less than at_least (3)"),
+        assertEquals(
+                List.of("11:7: at_most (2) must not be less than at_least (3)"),
                 TestRules.problems(RULE.replace("at_least: 3", "at_least: 3\n      at_most: 2")));
-        assertEquals(List.of("10:7: unknown step field 'at_leat' (did you mean 'at_least'?)"),
+        assertEquals(
+                List.of("10:7: unknown step field 'at_leat' (did you mean 'at_least'?)"),
                 TestRules.problems(RULE.replace("at_least: 3", "at_leat: 3")));
-        assertEquals(List.of("12:7: step 'success' needs a match block (e.g. match: {event.outcome: failure})"),
+        assertEquals(
+                List.of("12:7: step 'success' needs a match block (e.g. match: {event.outcome: failure})"),
                 TestRules.problems(RULE.replace("match: {event.outcome: success}", "match: {}")));
-        assertEquals(List.of("9:31: unknown operator 'eqq' (did you mean 'eq'?)"),
+        assertEquals(
+                List.of("9:31: unknown operator 'eqq' (did you mean 'eq'?)"),
                 TestRules.problems(RULE.replace("{event.outcome: failure}", "{event.outcome: {eqq: 1}}")));
-        assertEquals(List.of("11:7: duplicate step name 'failures' (step names must be unique)"),
+        assertEquals(
+                List.of("11:7: duplicate step name 'failures' (step names must be unique)"),
                 TestRules.problems(RULE.replace("name: success", "name: failures")));
-        assertEquals(List.of("13:7: follows must be one of strict, relaxed, any, not 'later'"),
+        assertEquals(
+                List.of("13:7: follows must be one of strict, relaxed, any, not 'later'"),
                 TestRules.problems(RULE + "      follows: later\n"));
-        assertEquals(List.of("13:7: consecutive applies to a step that takes several records (add at_least or"
-                + " times, or use follows: strict for the step's relation to the previous one)"),
+        assertEquals(
+                List.of("13:7: consecutive applies to a step that takes several records (add at_least or"
+                        + " times, or use follows: strict for the step's relation to the previous one)"),
                 TestRules.problems(RULE + "      consecutive: true\n"));
     }
 
     @Test
     void withinIsRequiredAndShort() {
-        assertEquals(List.of("5:1: missing parameter 'within' (a duration such as 5m)"),
+        assertEquals(
+                List.of("5:1: missing parameter 'within' (a duration such as 5m)"),
                 TestRules.problems(RULE.replace("  within: 5m\n", "")));
-        assertEquals(List.of("6:3: within must be at most 1d, not 2d (a sequence keeps its partial matches for this"
-                + " long; use new_term or frequency for longer spans)"), TestRules.problems(RULE.replace(
-                "within: 5m", "within: 2d")));
+        assertEquals(
+                List.of("6:3: within must be at most 1d, not 2d (a sequence keeps its partial matches for this"
+                        + " long; use new_term or frequency for longer spans)"),
+                TestRules.problems(RULE.replace("within: 5m", "within: 2d")));
     }
 
     @Test
     void aLoopBeforeAnOptionalStepIsAValidPattern() {
-        assertEquals(List.of(), TestRules.problems(RULE.replace("    - name: success",
-                "    - name: invalid\n      match: {event.action: ssh_invalid_user}\n      optional: true\n"
-                        + "    - name: success")));
+        assertEquals(
+                List.of(),
+                TestRules.problems(RULE.replace(
+                        "    - name: success",
+                        "    - name: invalid\n      match: {event.action: ssh_invalid_user}\n      optional: true\n"
+                                + "    - name: success")));
     }
 
     @Test
     void allOptionalStepsAreRejected() {
-        assertEquals(List.of("7:3: at least one step must not be optional"), TestRules.problems(RULE.replace(
-                "at_least: 3", "at_least: 3\n      optional: true") + "      optional: true\n"));
+        assertEquals(
+                List.of("7:3: at least one step must not be optional"),
+                TestRules.problems(
+                        RULE.replace("at_least: 3", "at_least: 3\n      optional: true") + "      optional: true\n"));
     }
 
     @Test
@@ -115,14 +132,22 @@ class SequenceParamsTest {
         h.processWatermark(new Watermark(t0 + 60_000));
         List<Alert> alerts = h.extractOutputValues();
         assertEquals(2, alerts.size());
-        assertEquals(List.of(2.0, 4.0), alerts.stream().map(a -> a.observed).sorted().toList());
+        assertEquals(
+                List.of(2.0, 4.0), alerts.stream().map(a -> a.observed).sorted().toList());
         assertEquals(2.0, alerts.get(0).expected, "the optional step needs nothing");
         h.close();
     }
 
-    private static void send(org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<String,
-            Telemetry, Alert> h, long ts, String ip, String action, String outcome) throws Exception {
-        Telemetry t = Telemetry.log(ts, "sshd", "INFO", action).attr("event.action", action).attr("source.ip", ip);
+    private static void send(
+            org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Alert> h,
+            long ts,
+            String ip,
+            String action,
+            String outcome)
+            throws Exception {
+        Telemetry t = Telemetry.log(ts, "sshd", "INFO", action)
+                .attr("event.action", action)
+                .attr("source.ip", ip);
         if (outcome != null) {
             t.attr("event.outcome", outcome);
         }

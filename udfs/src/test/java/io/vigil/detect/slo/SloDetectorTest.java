@@ -1,18 +1,17 @@
 package io.vigil.detect.slo;
 
-import io.vigil.detect.DetectorRig;
-import io.vigil.model.Alert;
-import io.vigil.model.Rollup;
-import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.detect.DetectorRig;
+import io.vigil.model.Alert;
+import io.vigil.model.Rollup;
+import io.vigil.model.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Harness tests of the slo kind in the shared detector operator: detection and reset times against the burn-rate
@@ -25,7 +24,8 @@ class SloDetectorTest {
     static final long MIN = 60 * SEC;
     static final long HOUR = 60 * MIN;
 
-    static final String AVAILABILITY = String.join("\n",
+    static final String AVAILABILITY = String.join(
+            "\n",
             "id: checkout-availability",
             "name: Checkout availability",
             "kind: slo",
@@ -116,12 +116,14 @@ class SloDetectorTest {
         assertEquals(Alert.FIRING, fired.status);
         assertEquals("critical", fired.severity);
         long predicted = stepAt + (long) (predictedMinutes * MIN);
-        assertTrue(Math.abs(fired.windowEnd - predicted) <= MIN,
+        assertTrue(
+                Math.abs(fired.windowEnd - predicted) <= MIN,
                 "page at " + (fired.windowEnd - stepAt) / (double) MIN + " min after the step, predicted "
                         + predictedMinutes);
         // The budget in words: what is left, or how far it is overspent; never a negative share left.
         double remaining = Double.parseDouble(fired.annotations.get("error_budget_remaining"));
-        String budget = remaining >= 0 ? Math.round(remaining * 100) + "% of the 30d budget left"
+        String budget = remaining >= 0
+                ? Math.round(remaining * 100) + "% of the 30d budget left"
                 : "30d budget exhausted (" + Math.round((1 - remaining) * 100) + "% spent)";
         assertTrue(fired.message.endsWith("; " + budget), fired.message);
         // The reference agrees minute by minute: first minute boundary where the Workbook's condition holds.
@@ -133,9 +135,12 @@ class SloDetectorTest {
         assertEquals(fired.id, resolved.incidentId);
         assertEquals("<", resolved.comparison, "a resolved page shows a short window's burn, below the factor");
         assertTrue(resolved.observed < resolved.expected, resolved.observed + " vs " + resolved.expected);
-        assertEquals(firstBoundary(errorsEnd, errorsEnd + HOUR, f::pageHolds, false), resolved.windowEnd,
+        assertEquals(
+                firstBoundary(errorsEnd, errorsEnd + HOUR, f::pageHolds, false),
+                resolved.windowEnd,
                 "resolves at the first minute the short windows recover");
-        assertTrue(resolved.windowEnd > errorsEnd && resolved.windowEnd <= errorsEnd + 30 * MIN + MIN,
+        assertTrue(
+                resolved.windowEnd > errorsEnd && resolved.windowEnd <= errorsEnd + 30 * MIN + MIN,
                 "resets within the longest short window (30m) after the errors stop");
     }
 
@@ -246,7 +251,8 @@ class SloDetectorTest {
 
     @Test
     void latencySloCountsSlowSpansAsBad() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join("\n",
+        DetectorRig rig = DetectorRig.yaml(String.join(
+                "\n",
                 "id: checkout-latency",
                 "name: Checkout latency",
                 "kind: slo",
@@ -273,7 +279,8 @@ class SloDetectorTest {
 
     @Test
     void counterPairsCountIncreasesAndSurviveResets() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join("\n",
+        DetectorRig rig = DetectorRig.yaml(String.join(
+                "\n",
                 "id: api-availability",
                 "name: API availability",
                 "kind: slo",
@@ -306,7 +313,8 @@ class SloDetectorTest {
 
     @Test
     void stateStaysBoundedWhateverTheTraffic() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join("\n",
+        DetectorRig rig = DetectorRig.yaml(String.join(
+                "\n",
                 "id: bounded",
                 "name: Bounded",
                 "kind: slo",

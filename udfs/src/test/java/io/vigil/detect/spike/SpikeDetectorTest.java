@@ -1,21 +1,21 @@
 package io.vigil.detect.spike;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.detect.DetectorRig;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Harness tests of the spike kind: up and down spikes, silence as a drop, baselines, late records and restore. */
 class SpikeDetectorTest {
     static final long T0 = 1_793_577_600_000L;
     static final long MIN = 60_000;
 
-    static final String ERROR_SPIKE = String.join("\n",
+    static final String ERROR_SPIKE = String.join(
+            "\n",
             "id: error-spike",
             "name: Error spike",
             "kind: spike",
@@ -88,7 +88,8 @@ class SpikeDetectorTest {
 
     @Test
     void averageOfAMetricDroppingIsADownSpike() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join("\n",
+        DetectorRig rig = DetectorRig.yaml(String.join(
+                "\n",
                 "id: rate-drop",
                 "name: Request rate drop",
                 "kind: spike",
@@ -132,7 +133,8 @@ class SpikeDetectorTest {
 
     @Test
     void aQuietKeyKeepsItsZeroBaselineThenIsForgottenAfterADay() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE.replace("direction: both", "direction: up")
+        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE
+                .replace("direction: both", "direction: up")
                 .replace("baseline: 3", "baseline: 3\n  min_baseline: 0"));
         logs(rig, "payments", 0, 1);
         for (int m = 1; m < 40; m++) { // forty quiet minutes

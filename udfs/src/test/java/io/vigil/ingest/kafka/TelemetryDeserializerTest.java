@@ -1,20 +1,18 @@
 package io.vigil.ingest.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
-
-import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
 
 class TelemetryDeserializerTest {
     /** A stand-in decoder (the real ones are tested in io.vigil.ingest): one metric per payload, named by format. */
@@ -41,18 +39,22 @@ class TelemetryDeserializerTest {
 
     @Test
     void decodesWithTheTopicsFormatAndNamesTheOrigin() {
-        TelemetryDeserializer d = new TelemetryDeserializer(
-                TopicFormats.topics(Map.of("a", "json", "b", "otlp-proto:metrics")), FAKE);
+        TelemetryDeserializer d =
+                new TelemetryDeserializer(TopicFormats.topics(Map.of("a", "json", "b", "otlp-proto:metrics")), FAKE);
         List<Ingested> a = decode(d, "a", "x".getBytes(StandardCharsets.UTF_8));
         assertEquals("json:x", a.get(0).telemetry.name);
         assertEquals("kafka:a/3@42", a.get(0).telemetry.attributes.get("origin"));
-        assertEquals("otlp-proto:metrics:y", decode(d, "b", "y".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
+        assertEquals(
+                "otlp-proto:metrics:y",
+                decode(d, "b", "y".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
     }
 
     @Test
     void patternGivesEveryTopicOneFormat() {
         TelemetryDeserializer d = new TelemetryDeserializer(TopicFormats.pattern("otel-.*", "otlp-json"), FAKE);
-        assertEquals("otlp-json:z", decode(d, "otel-logs", "z".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
+        assertEquals(
+                "otlp-json:z",
+                decode(d, "otel-logs", "z".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
     }
 
     @Test

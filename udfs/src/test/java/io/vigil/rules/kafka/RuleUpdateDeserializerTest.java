@@ -1,5 +1,9 @@
 package io.vigil.rules.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
@@ -9,18 +13,13 @@ import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleKinds;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the job makes of each kind of record on the rules topic. */
 class RuleUpdateDeserializerTest {
@@ -46,9 +45,15 @@ class RuleUpdateDeserializerTest {
     }
 
     private void read(String key, String value) {
-        new RuleUpdateDeserializer().deserialize(new ConsumerRecord<>("vigil-rules", 0, 0,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8)), collector);
+        new RuleUpdateDeserializer()
+                .deserialize(
+                        new ConsumerRecord<>(
+                                "vigil-rules",
+                                0,
+                                0,
+                                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                                value == null ? null : value.getBytes(StandardCharsets.UTF_8)),
+                        collector);
     }
 
     @Test
@@ -72,7 +77,8 @@ class RuleUpdateDeserializerTest {
         read("a", "{\"colour\": \"red\"}");
         read("b", RuleCodec.toJson(rule("a")));
         assertEquals(List.of(), out);
-        assertTrue(RuleUpdateDeserializer.check("b", RuleCodec.toJson(rule("a"))).contains("'b'"));
+        assertTrue(
+                RuleUpdateDeserializer.check("b", RuleCodec.toJson(rule("a"))).contains("'b'"));
     }
 
     @Test
@@ -101,11 +107,11 @@ class RuleUpdateDeserializerTest {
         };
         RuleSpec s = rule("seq");
         s.kind = "sequence";
-        String why = RuleUpdateDeserializer.check("seq", RuleCodec.toJson(s),
-                k -> k.equals("sequence") ? sequence : RuleKinds.get(k));
+        String why = RuleUpdateDeserializer.check(
+                "seq", RuleCodec.toJson(s), k -> k.equals("sequence") ? sequence : RuleKinds.get(k));
         assertTrue(why.contains("rules of kind sequence are compiled into the job graph"), why);
         assertTrue(why.contains("bin/vigil deploy"), why);
-        assertNull(RuleUpdateDeserializer.check("a", RuleCodec.toJson(rule("a")),
-                k -> k.equals("sequence") ? sequence : RuleKinds.get(k)));
+        assertNull(RuleUpdateDeserializer.check(
+                "a", RuleCodec.toJson(rule("a")), k -> k.equals("sequence") ? sequence : RuleKinds.get(k)));
     }
 }

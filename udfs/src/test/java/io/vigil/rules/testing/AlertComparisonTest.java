@@ -1,13 +1,12 @@
 package io.vigil.rules.testing;
 
-import io.vigil.model.Alert;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.model.Alert;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** How a rule test compares expected and produced alerts (no cluster needed). */
 class AlertComparisonTest {
@@ -25,8 +24,8 @@ class AlertComparisonTest {
         return a;
     }
 
-    private static RuleTestFile.AlertCheck check(String evalTime, boolean withResolved,
-            RuleTestFile.ExpectedAlert... expected) {
+    private static RuleTestFile.AlertCheck check(
+            String evalTime, boolean withResolved, RuleTestFile.ExpectedAlert... expected) {
         RuleTestFile.AlertCheck c = new RuleTestFile.AlertCheck();
         c.rule = "r";
         c.evalTime = evalTime;
@@ -48,8 +47,8 @@ class AlertComparisonTest {
         List<Alert> got = List.of(alert(Alert.FIRING, 60_000, 30), alert(Alert.RESOLVED, 300_000, 2));
         assertNull(RuleTestRunner.compare(check("30s", false), got, START));
         assertNull(RuleTestRunner.compare(check("10m", false, expected(null, 30.0)), got, START));
-        assertNull(RuleTestRunner.compare(check("10m", true, expected("firing", null), expected("resolved", null)),
-                got, START));
+        assertNull(RuleTestRunner.compare(
+                check("10m", true, expected("firing", null), expected("resolved", null)), got, START));
         String diff = RuleTestRunner.compare(check("10m", true, expected("firing", null)), got, START);
         assertTrue(diff.contains("+ {key={service.name=cart}, status=resolved}"), diff);
     }

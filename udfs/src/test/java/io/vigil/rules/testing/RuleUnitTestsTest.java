@@ -1,17 +1,16 @@
 package io.vigil.rules.testing;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The rule tests shipped under rules/tests pass, and a changed expectation fails with a readable diff. */
 class RuleUnitTestsTest {
@@ -69,13 +68,15 @@ class RuleUnitTestsTest {
     @Test
     void anUnexpectedAlertAndABadTestFileAreReported() throws Exception {
         Path f = dir.resolve("none.test.yaml");
-        Files.writeString(f, "rule_files: [" + rules().resolve("errors/error-burst.yaml") + "]\n"
-                + "tests:\n"
-                + "  - input_records:\n"
-                + "      - repeat: 25\n"
-                + "        record: {signal: log, service: payments, severity: ERROR, body: timeout}\n"
-                + "    alert_rule_test:\n"
-                + "      - {eval_time: 1h, rule: service-error-burst, exp_alerts: []}\n");
+        Files.writeString(
+                f,
+                "rule_files: [" + rules().resolve("errors/error-burst.yaml") + "]\n"
+                        + "tests:\n"
+                        + "  - input_records:\n"
+                        + "      - repeat: 25\n"
+                        + "        record: {signal: log, service: payments, severity: ERROR, body: timeout}\n"
+                        + "    alert_rule_test:\n"
+                        + "      - {eval_time: 1h, rule: service-error-burst, exp_alerts: []}\n");
         RuleTestRunner.Result r = RuleTestRunner.run(f);
         assertFalse(r.ok());
         assertTrue(r.failures.get(0).contains("+ {key={service.name=payments}"), r.failures.toString());

@@ -1,22 +1,20 @@
 package io.vigil.sink.kafka;
 
-import io.vigil.model.Alert;
-import io.vigil.model.DeadLetter;
-import io.vigil.model.Rollup;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.Properties;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.model.Alert;
+import io.vigil.model.DeadLetter;
+import io.vigil.model.Rollup;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
 
 class KafkaSinksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,9 +43,11 @@ class KafkaSinksTest {
 
     @Test
     void rollupRecordIsKeyedBySeriesAndWindow() throws Exception {
-        Rollup ro = new Rollup("request_rate_per_second", "checkout", 60_000, 120_000, 12.5, 750).label("route", "/pay");
+        Rollup ro =
+                new Rollup("request_rate_per_second", "checkout", 60_000, 120_000, 12.5, 750).label("route", "/pay");
         var r = new RollupRecords("rollups").serialize(ro, null, null);
-        assertEquals("request_rate_per_second{service=checkout,route=/pay}@60000",
+        assertEquals(
+                "request_rate_per_second{service=checkout,route=/pay}@60000",
                 new String(r.key(), StandardCharsets.UTF_8));
         assertNull(r.timestamp(), "stamped by the producer when written, so retention cannot delete it at once");
         JsonNode n = JSON.readTree(r.value());
@@ -70,7 +70,8 @@ class KafkaSinksTest {
 
     @Test
     void transactionTimeoutAboveTheBrokerMaximumIsRefused() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new KafkaSinks("127.0.0.1:9092", "p", Duration.ofMinutes(16), new Properties()));
     }
 }

@@ -1,18 +1,17 @@
 package io.vigil.sink.prometheus;
 
-import com.sun.net.httpserver.HttpsServer;
-import io.vigil.sink.tls.TestCertificates;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpsServer;
+import io.vigil.sink.tls.TestCertificates;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The remote-write client (the JDK's HTTP client) with the same TLS settings as the search sink, against a real
@@ -44,8 +43,8 @@ class RemoteWriteClientTlsTest {
     }
 
     private RemoteWriteConfig config(String host) {
-        RemoteWriteConfig c = RemoteWriteConfig.of("https://" + host + ":" + server.getAddress().getPort()
-                + "/api/v1/write");
+        RemoteWriteConfig c = RemoteWriteConfig.of(
+                "https://" + host + ":" + server.getAddress().getPort() + "/api/v1/write");
         c.maxRetries = 1;
         c.initialBackoff = Duration.ofMillis(1);
         c.maxBackoff = Duration.ofMillis(5);

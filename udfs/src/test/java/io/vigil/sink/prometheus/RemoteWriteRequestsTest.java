@@ -1,22 +1,21 @@
 package io.vigil.sink.prometheus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.model.Rollup;
 import io.vigil.sink.prometheus.proto.RemoteWrite;
-import org.junit.jupiter.api.Test;
-import org.xerial.snappy.Snappy;
-
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.xerial.snappy.Snappy;
 
 /** Remote-write encoding, and the client's answers to a scripted receiver (the real one is in RemoteWriteSinkIT). */
 class RemoteWriteRequestsTest {
@@ -27,12 +26,14 @@ class RemoteWriteRequestsTest {
 
     @Test
     void seriesHaveSortedLabelsAndTheirSamplesOldestFirstOncePerTimestamp() throws Exception {
-        List<Rollup> in = List.of(r("error_ratio", 180_000, 0.3), r("error_ratio", 120_000, 0.2),
+        List<Rollup> in = List.of(
+                r("error_ratio", 180_000, 0.3),
+                r("error_ratio", 120_000, 0.2),
                 r("latency_seconds", 120_000, 0.5).label("quantile", "0.99").label("http.route", "/x"),
                 r("error_ratio", 180_000, 0.35));
         RemoteWrite.WriteRequest req = RemoteWriteRequests.build("vigil_", in);
-        RemoteWrite.WriteRequest back = RemoteWrite.WriteRequest.parseFrom(
-                Snappy.uncompress(RemoteWriteRequests.body(req)));
+        RemoteWrite.WriteRequest back =
+                RemoteWrite.WriteRequest.parseFrom(Snappy.uncompress(RemoteWriteRequests.body(req)));
         assertEquals(req, back);
         assertEquals(2, back.getTimeseriesCount());
         RemoteWrite.TimeSeries errors = back.getTimeseries(0);
@@ -76,8 +77,8 @@ class RemoteWriteRequestsTest {
         });
         server.start();
         try {
-            RemoteWriteConfig c = RemoteWriteConfig.of("http://127.0.0.1:" + server.getAddress().getPort()
-                    + "/api/v1/write");
+            RemoteWriteConfig c = RemoteWriteConfig.of(
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write");
             c.initialBackoff = Duration.ofMillis(1);
             c.maxRetries = 1;
             RemoteWriteClient client = new RemoteWriteClient(c.validate());
@@ -100,7 +101,9 @@ class RemoteWriteRequestsTest {
 
     @Test
     void wrongSettingsAreNamed() {
-        Exception e = assertThrows(IllegalArgumentException.class, () -> RemoteWriteConfig.of("127.0.0.1:9090").validate());
+        Exception e = assertThrows(
+                IllegalArgumentException.class,
+                () -> RemoteWriteConfig.of("127.0.0.1:9090").validate());
         assertTrue(e.getMessage().contains("http://127.0.0.1:9090/api/v1/write"), e.getMessage());
     }
 }

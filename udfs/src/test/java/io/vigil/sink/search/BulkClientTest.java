@@ -1,12 +1,12 @@
 package io.vigil.sink.search;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +15,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The bulk retry and dead-letter logic against a scripted HTTP fake (answers a real cluster gives only under load or
@@ -51,7 +50,8 @@ class BulkClientTest {
     }
 
     private SearchConfig config() {
-        SearchConfig c = SearchConfig.of("http://127.0.0.1:" + server.getAddress().getPort());
+        SearchConfig c =
+                SearchConfig.of("http://127.0.0.1:" + server.getAddress().getPort());
         c.initialBackoff = Duration.ofMillis(1);
         c.maxBackoff = Duration.ofMillis(5);
         c.maxRetries = 3;
@@ -70,7 +70,8 @@ class BulkClientTest {
     private static List<BulkItem> docs(int n) {
         List<BulkItem> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            l.add(new BulkItem("vigil-alerts-2026.11.02", "a" + i, ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+            l.add(new BulkItem(
+                    "vigil-alerts-2026.11.02", "a" + i, ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
         }
         return l;
     }
@@ -78,8 +79,10 @@ class BulkClientTest {
     @Test
     void throttledRequestsAndFailedDocumentsAreRetriedAndRejectedOnesDeadLettered() throws Exception {
         script.add(new String[] {"429", "{\"error\":\"too many requests\"}"});
-        script.add(new String[] {"200", answer(item(201, null), item(503, "unavailable_shards_exception"),
-                item(400, "mapper_parsing_exception"))});
+        script.add(new String[] {
+            "200",
+            answer(item(201, null), item(503, "unavailable_shards_exception"), item(400, "mapper_parsing_exception"))
+        });
         script.add(new String[] {"200", answer(item(200, null), item(201, null))});
         try (BulkClient c = new BulkClient(config())) {
             BulkClient.Outcome o = c.deliver(docs(3));
@@ -133,6 +136,8 @@ class BulkClientTest {
         assertTrue(e.getMessage().contains("http:// or https://"), e.getMessage());
         SearchConfig p = SearchConfig.of("http://h:9200");
         p.indexPrefix = "Vigil";
-        assertTrue(assertThrows(IllegalArgumentException.class, p::validate).getMessage().contains("lower case"));
+        assertTrue(assertThrows(IllegalArgumentException.class, p::validate)
+                .getMessage()
+                .contains("lower case"));
     }
 }

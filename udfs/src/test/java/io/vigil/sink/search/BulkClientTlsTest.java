@@ -1,14 +1,14 @@
 package io.vigil.sink.search;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsServer;
 import io.vigil.sink.tls.TestCertificates;
 import io.vigil.sink.tls.TlsSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,10 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The search client's TLS settings against a real HTTPS server (the JDK's HttpsServer) with a private CA and
@@ -57,7 +56,10 @@ class BulkClientTlsTest {
             synchronized (indexed) {
                 indexed.add(id);
             }
-            items.append(i == 0 ? "" : ",").append("{\"index\":{\"_id\":\"").append(id).append("\",\"status\":201}}");
+            items.append(i == 0 ? "" : ",")
+                    .append("{\"index\":{\"_id\":\"")
+                    .append(id)
+                    .append("\",\"status\":201}}");
         }
         byte[] b = ("{\"took\":1,\"errors\":false,\"items\":[" + items + "]}").getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -67,7 +69,8 @@ class BulkClientTlsTest {
     }
 
     private SearchConfig config(String host, Consumer<TlsSettings> tls) {
-        SearchConfig c = SearchConfig.of("https://" + host + ":" + server.getAddress().getPort());
+        SearchConfig c =
+                SearchConfig.of("https://" + host + ":" + server.getAddress().getPort());
         c.maxRetries = 1;
         c.initialBackoff = Duration.ofMillis(1);
         c.maxBackoff = Duration.ofMillis(5);
@@ -76,7 +79,8 @@ class BulkClientTlsTest {
     }
 
     private static List<BulkItem> docs() {
-        return List.of(new BulkItem("vigil-alerts-2026.11.26", "a1", "{\"n\":1}".getBytes(StandardCharsets.UTF_8)),
+        return List.of(
+                new BulkItem("vigil-alerts-2026.11.26", "a1", "{\"n\":1}".getBytes(StandardCharsets.UTF_8)),
                 new BulkItem("vigil-alerts-2026.11.26", "a2", "{\"n\":2}".getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -135,8 +139,10 @@ class BulkClientTlsTest {
         IOException e = fails(config("127.0.0.1", t -> t.caCert = certs.caPem.toString()));
         // TLS 1.3: the server closes the connection after the handshake; an alert read first gives a TLS error. Both
         // messages point at the client-certificate settings.
-        assertTrue(e.getMessage().contains("wants client certificates, give search-client-cert")
-                || e.getMessage().contains("search-client-cert/search-client-key if the cluster wants"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("wants client certificates, give search-client-cert")
+                        || e.getMessage().contains("search-client-cert/search-client-key if the cluster wants"),
+                e.getMessage());
         assertTrue(indexed.isEmpty(), "no document reached a server that wants a client certificate");
         delivers(config("127.0.0.1", t -> {
             t.caCert = certs.caPem.toString();
@@ -165,8 +171,10 @@ class BulkClientTlsTest {
     void wrongSettingsAreRefusedAtValidationNamingTheKeyTheFileAndTheProblem() throws Exception {
         String missing = certs.dir.resolve("nope.pem").toString();
         String m = invalid(t -> t.caCert = missing);
-        assertEquals("search-ca-cert '" + missing + "': no such file (the path is read where the job runs, on every "
-                + "TaskManager)", m);
+        assertEquals(
+                "search-ca-cert '" + missing + "': no such file (the path is read where the job runs, on every "
+                        + "TaskManager)",
+                m);
 
         m = invalid(t -> t.caCert = certs.clientP12.toString());
         assertTrue(m.startsWith("search-ca-cert '" + certs.clientP12 + "' is not a PEM certificate file"), m);
@@ -179,8 +187,10 @@ class BulkClientTlsTest {
             t.clientCert = certs.clientPem.toString();
             t.clientKey = certs.otherKeyPem.toString();
         });
-        assertTrue(m.startsWith("search-client-key '" + certs.otherKeyPem + "' does not match the certificate in "
-                + "search-client-cert"), m);
+        assertTrue(
+                m.startsWith("search-client-key '" + certs.otherKeyPem + "' does not match the certificate in "
+                        + "search-client-cert"),
+                m);
 
         Path pkcs1 = certs.variant("pkcs1.pem", certs.clientKeyPem, "PRIVATE KEY", "RSA PRIVATE KEY");
         m = invalid(t -> {
@@ -196,8 +206,10 @@ class BulkClientTlsTest {
         assertTrue(m.contains("is not a PEM private key"), m);
 
         m = invalid(t -> t.clientCert = certs.clientPem.toString());
-        assertTrue(m.startsWith("search-client-cert '" + certs.clientPem + "' needs its private key in "
-                + "search-client-key"), m);
+        assertTrue(
+                m.startsWith(
+                        "search-client-cert '" + certs.clientPem + "' needs its private key in " + "search-client-key"),
+                m);
 
         m = invalid(t -> {
             t.keystore = certs.clientP12.toString();

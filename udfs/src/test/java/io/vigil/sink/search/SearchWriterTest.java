@@ -1,14 +1,13 @@
 package io.vigil.sink.search;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +22,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The writer's in-flight logic (several bulk requests at once, backpressure, flush, retries, last version wins)
@@ -45,11 +44,13 @@ class SearchWriterTest {
     private final Map<String, String> index = new ConcurrentHashMap<>();
     /** Successful index operations per id (more than one would be a duplicate delivery). */
     private final Map<String, AtomicInteger> acks = new ConcurrentHashMap<>();
+
     private final List<List<String>> requests = new ArrayList<>(); // ids per request, in arrival order
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     /** Requests containing a matching id wait for this gate before answering. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
+
     private volatile Predicate<String> gated = id -> true;
     /** Ids whose next index operation answers 429 once (item level). */
     private final Map<String, Boolean> throttleItemOnce = new ConcurrentHashMap<>();
@@ -103,8 +104,12 @@ class SearchWriterTest {
                     index.put(id, lines[2 * i + 1]);
                     acks.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
                 }
-                items.append(i == 0 ? "" : ",").append("{\"index\":{\"_id\":\"").append(id).append("\",\"status\":")
-                        .append(status).append("}}");
+                items.append(i == 0 ? "" : ",")
+                        .append("{\"index\":{\"_id\":\"")
+                        .append(id)
+                        .append("\",\"status\":")
+                        .append(status)
+                        .append("}}");
             }
             answer(ex, 200, "{\"took\":1,\"errors\":" + errors + ",\"items\":[" + items + "]}");
         } catch (InterruptedException e) {
@@ -153,14 +158,18 @@ class SearchWriterTest {
     }
 
     private SearchWriter<Doc> writer(int maxActions, int maxInFlight) throws IOException {
-        SearchConfig c = SearchConfig.of("http://127.0.0.1:" + server.getAddress().getPort());
+        SearchConfig c =
+                SearchConfig.of("http://127.0.0.1:" + server.getAddress().getPort());
         c.installTemplates = false;
         c.maxActions = maxActions;
         c.maxInFlight = maxInFlight;
         c.initialBackoff = Duration.ofMillis(1);
         c.maxBackoff = Duration.ofMillis(5);
         c.maxRetries = 3;
-        return new SearchWriter<>(c.validate(), new Docs(), new TestProcessingTimeService(),
+        return new SearchWriter<>(
+                c.validate(),
+                new Docs(),
+                new TestProcessingTimeService(),
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup());
     }
 
@@ -234,11 +243,14 @@ class SearchWriterTest {
             awaitRequests(2);
             CountDownLatch written = new CountDownLatch(1);
             List<Throwable> failures = new ArrayList<>();
-            background(() -> {
-                for (int i = 10; i < 15; i++) {
-                    write(w, "d" + i, 1); // the 15th fills the buffer: a third batch must wait for a sender
-                }
-            }, written, failures);
+            background(
+                    () -> {
+                        for (int i = 10; i < 15; i++) {
+                            write(w, "d" + i, 1); // the 15th fills the buffer: a third batch must wait for a sender
+                        }
+                    },
+                    written,
+                    failures);
             assertFalse(written.await(BLOCKED_MS, TimeUnit.MILLISECONDS), "write did not block at the limit");
             assertEquals(2, requestCount(), "no third request while two are in flight");
             gate.countDown();
@@ -264,7 +276,8 @@ class SearchWriterTest {
         assertEquals(50, index.size(), "no document lost");
         acks.forEach((id, n) -> assertEquals(1, n.get(), id + " indexed " + n.get() + " times"));
         assertEquals(5 + 1 + 2, requestCount(), "five batches, one whole retry, two retries of one document each");
-        assertTrue(requests.contains(List.of("d23")) && requests.contains(List.of("d31")),
+        assertTrue(
+                requests.contains(List.of("d23")) && requests.contains(List.of("d31")),
                 "item-level retries send only the failed documents: " + requests);
     }
 
@@ -279,10 +292,13 @@ class SearchWriterTest {
             gated = id -> false;
             CountDownLatch written = new CountDownLatch(1);
             List<Throwable> failures = new ArrayList<>();
-            background(() -> {
-                write(w, "x", 2);
-                write(w, "b", 1); // batch 2 [x v2, b]: must not race batch 1
-            }, written, failures);
+            background(
+                    () -> {
+                        write(w, "x", 2);
+                        write(w, "b", 1); // batch 2 [x v2, b]: must not race batch 1
+                    },
+                    written,
+                    failures);
             assertFalse(written.await(BLOCKED_MS, TimeUnit.MILLISECONDS), "x v2 was sent while x v1 was in flight");
             assertEquals(1, requestCount());
             gate.countDown();

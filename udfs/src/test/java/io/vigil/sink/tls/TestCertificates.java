@@ -4,11 +4,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -21,6 +16,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A private CA, a server certificate for {@code 127.0.0.1} (and no other name) and a client certificate, made once
@@ -37,6 +36,7 @@ public final class TestCertificates {
     public final Path serverP12;
     /** PKCS#12, PEM certificate and PEM PKCS#8 key of the client, signed by the CA. */
     public final Path clientP12;
+
     public final Path clientPem;
     public final Path clientKeyPem;
     /** A key of another pair: does not match {@link #clientPem}. */
@@ -51,17 +51,50 @@ public final class TestCertificates {
         clientKeyPem = dir.resolve("client-key.pem");
         otherKeyPem = dir.resolve("other-key.pem");
         Path ca = dir.resolve("ca.p12");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Vigil Test CA",
-                "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=Vigil Test CA",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "2",
+                "-keystore",
+                ca.toString());
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caPem.toString());
         signed(ca, serverP12, "server", "CN=vigil-test-server", "SAN=ip:127.0.0.1");
         signed(ca, clientP12, "client", "CN=vigil-test-client", null);
-        keytool("-exportcert", "-rfc", "-alias", "client", "-keystore", clientP12.toString(), "-file",
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "client",
+                "-keystore",
+                clientP12.toString(),
+                "-file",
                 clientPem.toString());
         writeKeyPem(clientP12, "client", clientKeyPem);
         Path other = dir.resolve("other.p12");
-        keytool("-genkeypair", "-alias", "other", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=other",
-                "-validity", "2", "-keystore", other.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "other",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=other",
+                "-validity",
+                "2",
+                "-keystore",
+                other.toString());
         writeKeyPem(other, "other", otherKeyPem);
     }
 
@@ -83,13 +116,36 @@ public final class TestCertificates {
 
     /** A key pair whose certificate the CA signs (certreq, gencert, then the CA and the reply imported). */
     private void signed(Path ca, Path store, String alias, String dname, String san) throws Exception {
-        keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname,
-                "-validity", "2", "-keystore", store.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                dname,
+                "-validity",
+                "2",
+                "-keystore",
+                store.toString());
         Path csr = dir.resolve(alias + ".csr");
         Path crt = dir.resolve(alias + "-signed.pem");
         keytool("-certreq", "-alias", alias, "-keystore", store.toString(), "-file", csr.toString());
-        List<String> gen = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(),
-                "-infile", csr.toString(), "-outfile", crt.toString(), "-validity", "2"));
+        List<String> gen = new ArrayList<>(List.of(
+                "-gencert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                crt.toString(),
+                "-validity",
+                "2"));
         if (san != null) {
             gen.addAll(List.of("-ext", san));
         }
@@ -105,9 +161,12 @@ public final class TestCertificates {
             ks.load(in, PASSWORD.toCharArray());
         }
         byte[] der = ks.getKey(alias, PASSWORD.toCharArray()).getEncoded();
-        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(
+                pem,
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                .encodeToString(der)
+                        + "\n-----END PRIVATE KEY-----\n");
     }
 
     private static void keytool(String... args) throws Exception {
@@ -136,7 +195,8 @@ public final class TestCertificates {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         try (InputStream in = Files.newInputStream(caPem)) {
-            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trusted.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trusted);

@@ -3,7 +3,6 @@ package io.vigil.detect.anomaly.nab;
 import io.vigil.detect.anomaly.AnomalyScore;
 import io.vigil.detect.anomaly.AnomalyScorer;
 import io.vigil.detect.anomaly.AnomalyState;
-
 import java.util.ArrayList;
 import java.util.List;
 

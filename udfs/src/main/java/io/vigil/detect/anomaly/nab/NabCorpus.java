@@ -2,7 +2,6 @@ package io.vigil.detect.anomaly.nab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,7 +72,8 @@ public final class NabCorpus {
                     vs.add(Double.parseDouble(f[1].trim()));
                     ts.add(f[0].trim());
                 } catch (DateTimeParseException | NumberFormatException | ArrayIndexOutOfBoundsException ex) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": bad row '" + line + "': " + ex.getMessage());
+                    throw new IllegalArgumentException(
+                            file + ":" + lineNo + ": bad row '" + line + "': " + ex.getMessage());
                 }
             }
         } catch (IOException e) {
@@ -88,7 +88,8 @@ public final class NabCorpus {
             int a = edge(index, w.get(0).asText(), name, windowsFile);
             int b = edge(index, w.get(1).asText(), name, windowsFile);
             if (b < a) {
-                throw new IllegalArgumentException(windowsFile + ": window " + w + " of " + name + " ends before it starts");
+                throw new IllegalArgumentException(
+                        windowsFile + ": window " + w + " of " + name + " ends before it starts");
             }
             windows.add(new int[] {a, b});
         }

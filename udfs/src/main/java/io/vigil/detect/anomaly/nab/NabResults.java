@@ -1,7 +1,6 @@
 package io.vigil.detect.anomaly.nab;
 
 import io.vigil.detect.anomaly.AnomalyScore;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -86,17 +85,30 @@ public final class NabResults {
         List<String> lines = new ArrayList<>();
         lines.add("profile,score,threshold,raw,null,perfect,detected_windows,windows,false_positive_rows,mode");
         for (NabScorer.ProfileResult r : results) {
-            lines.add(String.join(",", r.profile().name(), String.format(Locale.ROOT, "%.2f", r.normalized()),
-                    num(r.threshold()), num(r.raw()), num(r.nullScore()), num(r.perfect()),
-                    Integer.toString(r.detectedWindows()), Integer.toString(r.windows()),
-                    Integer.toString(r.falsePositives()), mode));
+            lines.add(String.join(
+                    ",",
+                    r.profile().name(),
+                    String.format(Locale.ROOT, "%.2f", r.normalized()),
+                    num(r.threshold()),
+                    num(r.raw()),
+                    num(r.nullScore()),
+                    num(r.perfect()),
+                    Integer.toString(r.detectedWindows()),
+                    Integer.toString(r.windows()),
+                    Integer.toString(r.falsePositives()),
+                    mode));
         }
         List<String> files = new ArrayList<>();
         files.add("profile,file,score,detected_windows,windows,false_positive_rows");
         for (NabScorer.ProfileResult r : results) {
             for (NabScorer.FileScore f : r.files()) {
-                files.add(String.join(",", r.profile().name(), f.name(), String.format(Locale.ROOT, "%.4f", f.score()),
-                        Integer.toString(f.detectedWindows()), Integer.toString(f.windows()),
+                files.add(String.join(
+                        ",",
+                        r.profile().name(),
+                        f.name(),
+                        String.format(Locale.ROOT, "%.4f", f.score()),
+                        Integer.toString(f.detectedWindows()),
+                        Integer.toString(f.windows()),
                         Integer.toString(f.falsePositives())));
             }
         }

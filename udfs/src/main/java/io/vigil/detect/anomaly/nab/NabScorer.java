@@ -52,9 +52,17 @@ public final class NabScorer {
     public record FileScore(String name, double score, int detectedWindows, int windows, int falsePositives) {}
 
     /** A profile's verdict on a corpus. */
-    public record ProfileResult(NabProfile profile, double threshold, double raw, double nullScore, double perfect,
-                                double normalized, int detectedWindows, int windows, int falsePositives,
-                                List<FileScore> files) {}
+    public record ProfileResult(
+            NabProfile profile,
+            double threshold,
+            double raw,
+            double nullScore,
+            double perfect,
+            double normalized,
+            int detectedWindows,
+            int windows,
+            int falsePositives,
+            List<FileScore> files) {}
 
     /** Per row: the index of the window it lies in, {@link #OUTSIDE} or {@link #PROBATION}. */
     static int[] windowOfRow(NabSeries s) {
@@ -125,8 +133,8 @@ public final class NabScorer {
         int total = 0;
         for (int f = 0; f < series.size(); f++) {
             if (scores.get(f).length != series.get(f).size()) {
-                throw new IllegalArgumentException(series.get(f).name() + ": " + series.get(f).size() + " rows but "
-                        + scores.get(f).length + " scores");
+                throw new IllegalArgumentException(series.get(f).name() + ": "
+                        + series.get(f).size() + " rows but " + scores.get(f).length + " scores");
             }
             total += series.get(f).size();
         }
@@ -283,7 +291,16 @@ public final class NabScorer {
             files.add(scoreFile(series.get(f), scores.get(f), p, chosen.threshold()));
         }
         double normalized = perfect == nullScore ? 0 : 100 * (chosen.score() - nullScore) / (perfect - nullScore);
-        return new ProfileResult(p, chosen.threshold(), chosen.score(), nullScore, perfect, normalized,
-                chosen.detectedWindows(), windows, chosen.fp(), files);
+        return new ProfileResult(
+                p,
+                chosen.threshold(),
+                chosen.score(),
+                nullScore,
+                perfect,
+                normalized,
+                chosen.detectedWindows(),
+                windows,
+                chosen.fp(),
+                files);
     }
 }

@@ -1,17 +1,16 @@
 package io.vigil.detect.anomaly.nab;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hand-computed NAB cases. A 100-row file has a probationary period of 15 rows; its window covers rows 50..59
@@ -82,8 +81,8 @@ class NabScorerTest {
         NabScorer.ProfileResult r = NabScorer.evaluate(List.of(s), List.of(detectionsAt(100, 59)), NabProfile.STANDARD);
         assertEquals(expected, r.raw(), EPS);
         assertEquals(100 * (expected + 1) / 2, r.normalized(), EPS); // 62.41
-        NabScorer.ProfileResult fn = NabScorer.evaluate(List.of(s), List.of(detectionsAt(100, 59)),
-                NabProfile.REWARD_LOW_FN_RATE);
+        NabScorer.ProfileResult fn =
+                NabScorer.evaluate(List.of(s), List.of(detectionsAt(100, 59)), NabProfile.REWARD_LOW_FN_RATE);
         assertEquals(-2.0, fn.nullScore(), EPS);
         assertEquals(100 * (expected + 2) / 3, fn.normalized(), EPS); // 74.94
     }
@@ -107,7 +106,8 @@ class NabScorerTest {
         // row 90: |59 - 90| / 9 = 3.44 >= 3 -> the full -0.11; the low-FP profile doubles it
         NabScorer.FileScore far = NabScorer.scoreFile(s, detectionsAt(100, 50, 90), NabProfile.STANDARD, 0.5);
         assertEquals(1.0 - 0.11, far.score(), EPS);
-        NabScorer.FileScore farLowFp = NabScorer.scoreFile(s, detectionsAt(100, 50, 90), NabProfile.REWARD_LOW_FP_RATE, 0.5);
+        NabScorer.FileScore farLowFp =
+                NabScorer.scoreFile(s, detectionsAt(100, 50, 90), NabProfile.REWARD_LOW_FP_RATE, 0.5);
         assertEquals(1.0 - 0.22, farLowFp.score(), EPS);
         // a detection right after the window edge barely costs anything (sigma(1/9) * 0.11)
         NabScorer.FileScore edge = NabScorer.scoreFile(s, detectionsAt(100, 50, 60), NabProfile.STANDARD, 0.5);
@@ -150,8 +150,8 @@ class NabScorerTest {
         double[] sb = new double[100];
         sb[30] = 0.9; // FP before any window in another file: -0.11 at thresholds <= 0.9
         sb[40] = 0.5; // a further FP at thresholds <= 0.5
-        List<NabScorer.ThresholdScore> sweep = NabScorer.scoreByThreshold(List.of(a, b), List.of(sa, sb),
-                NabProfile.STANDARD);
+        List<NabScorer.ThresholdScore> sweep =
+                NabScorer.scoreByThreshold(List.of(a, b), List.of(sa, sb), NabProfile.STANDARD);
         assertEquals(1.1, sweep.get(0).threshold(), EPS);
         assertEquals(-1.0, sweep.get(0).score(), EPS);
         NabScorer.ThresholdScore best = NabScorer.best(sweep);
@@ -172,8 +172,10 @@ class NabScorerTest {
         double[] constant = new double[200];
         java.util.Arrays.fill(constant, 0.5);
         for (NabProfile p : NabProfile.all()) {
-            assertEquals(100.0, NabScorer.evaluate(List.of(a), List.of(perfect), p).normalized(), EPS, p.name());
-            assertEquals(0.0, NabScorer.evaluate(List.of(a), List.of(constant), p).normalized(), EPS, p.name());
+            assertEquals(
+                    100.0, NabScorer.evaluate(List.of(a), List.of(perfect), p).normalized(), EPS, p.name());
+            assertEquals(
+                    0.0, NabScorer.evaluate(List.of(a), List.of(constant), p).normalized(), EPS, p.name());
         }
     }
 
@@ -183,11 +185,16 @@ class NabScorerTest {
         Files.createDirectories(data.resolve("cat"));
         StringBuilder csv = new StringBuilder("timestamp,value\n");
         for (int i = 0; i < 10; i++) {
-            csv.append("2014-04-01 00:").append(String.format("%02d", i * 5)).append(":00,").append(i).append('\n');
+            csv.append("2014-04-01 00:")
+                    .append(String.format("%02d", i * 5))
+                    .append(":00,")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(data.resolve("cat/s.csv"), csv);
         Path windows = dir.resolve("windows.json");
-        Files.writeString(windows, "{\"cat/s.csv\": [[\"2014-04-01 00:10:00.000000\", \"2014-04-01 00:20:00.000000\"]]}");
+        Files.writeString(
+                windows, "{\"cat/s.csv\": [[\"2014-04-01 00:10:00.000000\", \"2014-04-01 00:20:00.000000\"]]}");
         List<NabSeries> corpus = NabCorpus.load(data, windows);
         assertEquals(1, corpus.size());
         assertEquals(10, corpus.get(0).size());
@@ -195,7 +202,8 @@ class NabScorerTest {
         assertEquals(4, corpus.get(0).windows().get(0)[1]);
         assertEquals("cat", corpus.get(0).category());
 
-        Files.writeString(windows, "{\"cat/s.csv\": [[\"2014-04-01 00:11:00.000000\", \"2014-04-01 00:20:00.000000\"]]}");
+        Files.writeString(
+                windows, "{\"cat/s.csv\": [[\"2014-04-01 00:11:00.000000\", \"2014-04-01 00:20:00.000000\"]]}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NabCorpus.load(data, windows));
         assertTrue(e.getMessage().contains("00:11:00") && e.getMessage().contains("cat/s.csv"), e.getMessage());
     }
