@@ -36,6 +36,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -230,9 +231,8 @@ public final class AnomalyBench implements Callable<Integer> {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         RuleBook book = new RuleBook(List.of(rule));
-        BroadcastStream<RuleUpdate> rules = env.fromData(
-                        List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class))
-                .broadcast(RuleBook.RULES);
+        DataStream<RuleUpdate> updates = env.fromData(List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class));
+        BroadcastStream<RuleUpdate> rules = updates.broadcast(RuleBook.RULES);
         KeyedStream<Routed, String> keyed = env.fromData(points, TypeInformation.of(Telemetry.class))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
                         .withTimestampAssigner((t, x) -> t.timestamp))
@@ -240,7 +240,8 @@ public final class AnomalyBench implements Callable<Integer> {
                 .process(new RuleRouter(book))
                 .keyBy(r -> r.key, Types.STRING);
         if (score) {
-            SingleOutputStreamOperator<Alert> detected = keyed.connect(rules).process(new DetectorOperator(book));
+            SingleOutputStreamOperator<Alert> detected = keyed.connect(updates.broadcast())
+                    .transform("Detectors", TypeInformation.of(Alert.class), new DetectorOperator(book));
             detected.sinkTo(new DiscardingSink<>());
             detected.getSideOutput(DetectorOperator.ROLLUPS).sinkTo(new DiscardingSink<>());
         } else {

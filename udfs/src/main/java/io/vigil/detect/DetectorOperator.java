@@ -9,198 +9,214 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleUpdate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every hot-reloadable rule: keyed by routing key (rule id and key values), it hands each record and timer to the
- * detector of the key's rule, with a {@link DetectorContext} scoped to that rule and key.
+ * Runs every hot-reloadable rule. Keyed by key group (see {@link CompiledRule#groupKeyOf}): each {@link Routed} record
+ * names the rules of its group that it matched, and the operator hands it to each of their detectors in turn, with a
+ * {@link DetectorContext} scoped to that rule and the rule's key.
  *
- * <p>Rule changes arrive as broadcast updates. A changed or deleted rule's keyed state is cleared for all its keys when
- * the update arrives (a changed rule starts clean on purpose, and this is logged); a per-key fingerprint also guards
- * against state or timers left from an older version after a restore. A detector that throws is counted and reported
- * on {@link RuleRouter#RULE_ERRORS} with the record; the job and the rule's other keys go on.
+ * <p>Each rule's keyed state and timers live in a namespace of their own, the rule version's
+ * {@link CompiledRule#fingerprint}, as a window operator keeps each window's state apart: rules that share a key never
+ * see each other's state, and a changed rule starts clean by construction, with no version check per record. Flink's
+ * {@code KeyedBroadcastProcessFunction} offers keyed state in one namespace only, which is why this is an operator.
+ *
+ * <p>Rule changes arrive as broadcast updates (input 2). A changed or deleted rule's state is cleared in all keys when
+ * the update arrives, and logged. A timer of a version that no longer runs (restored from before the rule files
+ * changed) clears what that version kept for its key. A detector that throws is counted and reported on
+ * {@link RuleRouter#RULE_ERRORS} with the record; the job and the rule's other keys go on.
  */
-public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Routed, RuleUpdate, Alert> {
+public class DetectorOperator extends AbstractStreamOperator<Alert>
+        implements TwoInputStreamOperator<Routed, RuleUpdate, Alert>, Triggerable<String, Long> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DetectorOperator.class);
 
     public static final OutputTag<Rollup> ROLLUPS = new OutputTag<>("detector-rollups") {};
 
-    /** The JSON of the rule version whose state a key holds. */
-    private static final ValueStateDescriptor<String> VERSION =
-            new ValueStateDescriptor<>("vigil.ruleVersion", Types.STRING);
-
     private final RuleBook rules;
-    private transient ValueState<String> version;
+    private transient BroadcastState<String, String> ruleState;
+    private transient InternalTimerService<Long> timers;
+    private transient TimestampedCollector<Alert> collector;
     private transient Counter lateRecords;
     private transient Counter ruleErrors;
     private transient Map<String, Counter> alertCounters;
     private transient Scope scope;
+    private transient boolean restored;
+    /** The time side outputs carry: the record's, or the timer's, as the alerts on the main output do. */
+    private transient long sideTimestamp;
 
     public DetectorOperator(RuleBook rules) {
         this.rules = rules;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        version = getRuntimeContext().getState(VERSION);
-        lateRecords = getRuntimeContext().getMetricGroup().counter("lateRecords");
-        ruleErrors = getRuntimeContext().getMetricGroup().counter("ruleEvaluationErrors");
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        ruleState = getOperatorStateBackend().getBroadcastState(RuleBook.RULES);
+        timers = getInternalTimerService("vigil-detector-timers", LongSerializer.INSTANCE, this);
+        collector = new TimestampedCollector<>(output);
+        lateRecords = getMetricGroup().counter("lateRecords");
+        ruleErrors = getMetricGroup().counter("ruleEvaluationErrors");
         alertCounters = new HashMap<>();
         scope = new Scope();
-    }
-
-    @Override
-    public void processElement(Routed in, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
-        CompiledRule rule = rules.rule(CompiledRule.ruleIdOf(in.key), ctx.getBroadcastState(RuleBook.RULES));
-        if (rule == null || rule.detector == null) {
-            return; // deleted or disabled while the record was in flight
-        }
-        scope.enter(rule, ctx.getCurrentKey(), ctx.timerService(), ctx, out);
-        checkVersion(rule);
-        try {
-            rule.detector.onRecord(in.record, scope);
-        } catch (Exception e) {
-            reportError(rule, in.record, e, ctx);
+        if (restored) {
+            dropStateOfRetiredVersions();
         }
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        CompiledRule rule =
-                rules.rule(CompiledRule.ruleIdOf(ctx.getCurrentKey()), ctx.getBroadcastState(RuleBook.RULES));
-        if (rule == null || rule.detector == null) {
-            return; // a timer of a rule that no longer runs; its state was cleared when it went
-        }
-        String v = version.value();
-        if (!rule.json.equals(v)) {
-            if (v != null) {
-                // State of another version of the rule (restored from before the rule files changed) that no timer of
-                // this version will ever judge: the same clean start a new record would make, without waiting for one.
-                for (StateDescriptor<?, ?> d : rule.detector.state()) {
-                    clear(d);
-                }
-                version.clear();
+    public void processElement1(StreamRecord<Routed> element) throws Exception {
+        collector.setTimestamp(element);
+        sideTimestamp = element.getTimestamp();
+        Routed in = element.getValue();
+        for (String id : in.rules) {
+            CompiledRule rule = rules.rule(id, ruleState);
+            if (rule == null || rule.detector == null) {
+                continue; // deleted or disabled while the record was in flight
             }
-            return;
-        }
-        scope.enter(rule, ctx.getCurrentKey(), ctx.timerService(), ctx, out);
-        try {
-            rule.detector.onTimer(timestamp, scope);
-        } catch (Exception e) {
-            reportError(rule, null, e, ctx);
-            return;
-        }
-        if (isEmpty(rule.detector.state())) {
-            // The detector let go of this key (nothing pending, no open incident): drop the version marker too, so a
-            // key that goes quiet (a source.ip seen once) keeps no state at all. Its next record sets it again.
-            version.clear();
+            scope.enter(rule, rule.ruleKey(in.key));
+            try {
+                rule.detector.onRecord(in.record, scope);
+            } catch (Exception e) {
+                reportError(rule, in.record, e);
+            }
         }
     }
 
     @Override
-    public void processBroadcastElement(RuleUpdate update, Context ctx, Collector<Alert> out) throws Exception {
+    public void processElement2(StreamRecord<RuleUpdate> element) throws Exception {
+        RuleUpdate update = element.getValue();
         if (update.ruleId == null || update.ruleId.isEmpty()) {
             return;
         }
-        CompiledRule previous = rules.apply(update, ctx.getBroadcastState(RuleBook.RULES));
-        CompiledRule now = rules.rule(update.ruleId, ctx.getBroadcastState(RuleBook.RULES));
+        CompiledRule previous = rules.apply(update, ruleState);
+        CompiledRule now = rules.rule(update.ruleId, ruleState);
         if (previous != null && previous.detector != null && (now == null || !now.json.equals(previous.json))) {
-            String prefix = previous.id() + CompiledRule.KEY_SEPARATOR;
-            List<StateDescriptor<?, ?>> states = new ArrayList<>(previous.detector.state());
-            // The version marker too: otherwise every key a deleted rule ever saw keeps a copy of its JSON forever.
-            states.add(VERSION);
-            for (StateDescriptor<?, ?> d : states) {
-                ctx.applyToKeyedState(d, (key, state) -> {
-                    if (key.equals(previous.id()) || key.startsWith(prefix)) {
-                        state.clear();
-                    }
-                });
+            for (StateDescriptor<?, ?> d : previous.detector.state()) {
+                getKeyedStateBackend()
+                        .applyToAllKeys(
+                                previous.fingerprint, LongSerializer.INSTANCE, d, (key, state) -> state.clear());
             }
             LOG.info("Cleared the keyed state of rule {} ({})", previous.id(), now == null ? "deleted" : "changed");
         }
     }
 
-    /** A key whose state was written by another version of its rule starts again from clean state. */
-    private void checkVersion(CompiledRule rule) throws Exception {
-        String v = version.value();
-        if (rule.json.equals(v)) {
+    @Override
+    public void onEventTime(InternalTimer<String, Long> timer) throws Exception {
+        collector.setAbsoluteTimestamp(timer.getTimestamp());
+        sideTimestamp = timer.getTimestamp();
+        CompiledRule rule = rules.ruleVersion(timer.getNamespace(), ruleState);
+        if (rule == null || rule.detector == null) {
+            // A timer of a version that no longer runs: what that version kept for this key will never be judged.
+            for (StateDescriptor<?, ?> d : knownState()) {
+                clear(timer.getNamespace(), d);
+            }
             return;
         }
-        if (v != null) {
-            for (StateDescriptor<?, ?> d : rule.detector.state()) {
-                clear(d);
+        scope.enter(rule, rule.ruleKey(timer.getKey()));
+        try {
+            rule.detector.onTimer(timer.getTimestamp(), scope);
+        } catch (Exception e) {
+            reportError(rule, null, e);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, Long> timer) {
+        // detectors judge in event time only
+    }
+
+    /**
+     * After a restore, drops the state of rule versions that no longer run (the rule files changed while the job was
+     * stopped), so it does not linger in keys that never see the rule again. Runs once per restore, over the keys of
+     * each state name the running rules use.
+     */
+    private void dropStateOfRetiredVersions() throws Exception {
+        Map<Long, CompiledRule> running = new HashMap<>();
+        for (CompiledRule r : rules.rules(ruleState)) {
+            running.put(r.fingerprint, r);
+        }
+        int dropped = 0;
+        for (StateDescriptor<?, ?> d : knownState()) {
+            List<Tuple2<String, Long>> retired = new ArrayList<>();
+            KeyedStateBackend<String> backend = getKeyedStateBackend();
+            try (Stream<Tuple2<String, Long>> keys = backend.getKeysAndNamespaces(d.getName())) {
+                keys.filter(k -> !running.containsKey(k.f1)).forEach(retired::add);
+            }
+            for (Tuple2<String, Long> k : retired) {
+                setCurrentKey(k.f0);
+                clear(k.f1, d);
+                dropped++;
             }
         }
-        version.update(rule.json);
+        if (dropped > 0) {
+            LOG.info("Dropped {} keyed state entries of rule versions that no longer run", dropped);
+        }
     }
 
-    private boolean isEmpty(List<StateDescriptor<?, ?>> states) throws Exception {
-        for (StateDescriptor<?, ?> d : states) {
-            if (d instanceof ValueStateDescriptor) {
-                if (getRuntimeContext().getState((ValueStateDescriptor<?>) d).value() != null) {
-                    return false;
+    /** Every state descriptor the running rules' detectors use, each name once. */
+    private List<StateDescriptor<?, ?>> knownState() throws Exception {
+        Map<String, StateDescriptor<?, ?>> byName = new LinkedHashMap<>();
+        for (CompiledRule r : rules.rules(ruleState)) {
+            if (r.detector != null) {
+                for (StateDescriptor<?, ?> d : r.detector.state()) {
+                    byName.putIfAbsent(d.getName(), d);
                 }
-            } else if (d instanceof MapStateDescriptor) {
-                if (!getRuntimeContext()
-                        .getMapState((MapStateDescriptor<?, ?>) d)
-                        .isEmpty()) {
-                    return false;
-                }
-            } else if (d instanceof ListStateDescriptor) {
-                Iterable<?> items = getRuntimeContext()
-                        .getListState((ListStateDescriptor<?>) d)
-                        .get();
-                if (items != null && items.iterator().hasNext()) {
-                    return false;
-                }
-            } else {
-                return false;
             }
         }
-        return true;
+        return new ArrayList<>(byName.values());
     }
 
-    private void clear(StateDescriptor<?, ?> d) {
-        if (d instanceof ValueStateDescriptor) {
-            getRuntimeContext().getState((ValueStateDescriptor<?>) d).clear();
-        } else if (d instanceof MapStateDescriptor) {
-            getRuntimeContext().getMapState((MapStateDescriptor<?, ?>) d).clear();
-        } else if (d instanceof ListStateDescriptor) {
-            getRuntimeContext().getListState((ListStateDescriptor<?>) d).clear();
-        } else {
-            throw new IllegalStateException("detector state of unsupported type " + d);
-        }
+    private void clear(Long namespace, StateDescriptor<?, ?> d) throws Exception {
+        State s = getPartitionedState(namespace, LongSerializer.INSTANCE, d);
+        s.clear();
     }
 
-    private void reportError(CompiledRule rule, Telemetry record, Exception e, ReadOnlyContext ctx) {
+    private void reportError(CompiledRule rule, Telemetry record, Exception e) {
         ruleErrors.inc();
         LOG.debug("Rule {} failed", rule.id(), e);
-        ctx.output(RuleRouter.RULE_ERRORS, new RuleError(rule.id(), record, e.toString()));
+        output.collect(
+                RuleRouter.RULE_ERRORS,
+                new StreamRecord<>(new RuleError(rule.id(), record, e.toString()), sideTimestamp));
     }
 
     private Counter alertCounter(Alert a) {
         return alertCounters.computeIfAbsent(
                 a.ruleId + '/' + a.severity,
-                k -> getRuntimeContext()
-                        .getMetricGroup()
+                k -> getMetricGroup()
                         .addGroup("rule", a.ruleId)
                         .addGroup("severity", a.severity)
                         .counter("alerts"));
@@ -210,17 +226,18 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
     private final class Scope implements DetectorContext {
         private CompiledRule rule;
         private String key;
-        private TimerService timers;
-        private ReadOnlyContext ctx;
-        private Collector<Alert> out;
         private Map<String, String> keyFields;
+        /**
+         * Views by state name. The backend hands out one state object per name and moves it between namespaces, so
+         * one view per name serves every rule.
+         */
+        private final Map<String, UserFacingStates.MapView<?, ?>> maps = new HashMap<>();
 
-        void enter(CompiledRule rule, String key, TimerService timers, ReadOnlyContext ctx, Collector<Alert> out) {
+        private final Map<String, UserFacingStates.ListView<?>> lists = new HashMap<>();
+
+        void enter(CompiledRule rule, String key) {
             this.rule = rule;
             this.key = key;
-            this.timers = timers;
-            this.ctx = ctx;
-            this.out = out;
             this.keyFields = null;
         }
 
@@ -244,17 +261,40 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
 
         @Override
         public <T> ValueState<T> state(ValueStateDescriptor<T> d) {
-            return getRuntimeContext().getState(d);
+            return partitioned(d);
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public <K, V> MapState<K, V> mapState(MapStateDescriptor<K, V> d) {
-            return getRuntimeContext().getMapState(d);
+            MapState<K, V> s = partitioned(d);
+            UserFacingStates.MapView<K, V> view = (UserFacingStates.MapView<K, V>) maps.get(d.getName());
+            if (view == null || view.state != s) {
+                view = new UserFacingStates.MapView<>(s);
+                maps.put(d.getName(), view);
+            }
+            return view;
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public <T> ListState<T> listState(ListStateDescriptor<T> d) {
-            return getRuntimeContext().getListState(d);
+            ListState<T> s = partitioned(d);
+            UserFacingStates.ListView<T> view = (UserFacingStates.ListView<T>) lists.get(d.getName());
+            if (view == null || view.state != s) {
+                view = new UserFacingStates.ListView<>(s);
+                lists.put(d.getName(), view);
+            }
+            return view;
+        }
+
+        /** The state in the current rule version's namespace. */
+        private <S extends State> S partitioned(StateDescriptor<S, ?> d) {
+            try {
+                return getPartitionedState(rule.fingerprint, LongSerializer.INSTANCE, d);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot open keyed state " + d.getName(), e);
+            }
         }
 
         @Override
@@ -264,12 +304,12 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
 
         @Override
         public void registerTimer(long eventTime) {
-            timers.registerEventTimeTimer(eventTime);
+            timers.registerEventTimeTimer(rule.fingerprint, eventTime);
         }
 
         @Override
         public void deleteTimer(long eventTime) {
-            timers.deleteEventTimeTimer(eventTime);
+            timers.deleteEventTimeTimer(rule.fingerprint, eventTime);
         }
 
         @Override
@@ -308,12 +348,12 @@ public class DetectorOperator extends KeyedBroadcastProcessFunction<String, Rout
         public void emit(Alert alert) {
             alert.processingTime = System.currentTimeMillis();
             alertCounter(alert).inc();
-            out.collect(alert);
+            collector.collect(alert);
         }
 
         @Override
         public void emit(Rollup rollup) {
-            ctx.output(ROLLUPS, rollup);
+            output.collect(ROLLUPS, new StreamRecord<>(rollup, sideTimestamp));
         }
     }
 }

@@ -1,16 +1,30 @@
 package io.vigil.detect;
 
 import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/** A record on its way to one rule's detector: the routing key (rule id and key values) and the record. */
+/**
+ * A record on its way to the detectors: the key of one key group (see {@link CompiledRule#groupKeyOf}), the ids of the
+ * rules of that group it matched, and the record. One copy crosses the network per key group a record matches, not
+ * one per rule. Serialized by the hand-written {@link RoutedTypeInfo.RoutedSerializer}.
+ */
+@TypeInfo(RoutedTypeInfo.Factory.class)
 public class Routed {
     public String key;
+    public String[] rules;
     public Telemetry record;
 
     public Routed() {}
 
-    public Routed(String key, Telemetry record) {
+    public Routed(String key, String[] rules, Telemetry record) {
         this.key = key;
+        this.rules = rules;
         this.record = record;
+    }
+
+    /** The record routed to one rule alone, as the router routes it when no other rule of its group matches. */
+    public static Routed to(CompiledRule rule, Telemetry record) {
+        return new Routed(rule.groupKeyOf(record), new String[] {rule.id()}, record);
     }
 }

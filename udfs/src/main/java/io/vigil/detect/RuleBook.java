@@ -1,9 +1,7 @@
 package io.vigil.detect;
 
-import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
-import io.vigil.rules.Match;
 import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleException;
@@ -11,7 +9,7 @@ import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rules one operator instance runs: those from the rule files the job started with, overridden by updates that
- * arrived on the broadcast stream (the rules topic). Rules are compiled once per operator instance and indexed by
- * signal, so a record meets only the rules that can match it.
+ * arrived on the broadcast stream (the rules topic). Rules are compiled once per operator instance and indexed (see
+ * {@link RuleIndex}), so a record meets only the rules that can match it.
  *
  * <p>Broadcast state holds rule id to rule JSON; an empty string marks a deleted rule. Updates from the topic win over
  * files with the same id, so the compacted topic is the source of truth for rules pushed while the job runs.
@@ -43,8 +41,8 @@ public final class RuleBook implements Serializable {
     private final Map<String, String> initial;
 
     private transient Map<String, CompiledRule> compiled;
-    private transient Map<Signal, List<CompiledRule>> bySignal;
-    private transient List<CompiledRule> anySignal;
+    private transient Map<Long, CompiledRule> byFingerprint;
+    private transient RuleIndex index;
 
     public RuleBook(List<RuleSpec> specs) {
         this.initial = new LinkedHashMap<>();
@@ -59,19 +57,23 @@ public final class RuleBook implements Serializable {
         return compiled.get(id);
     }
 
-    /** Rules of keyed kinds that may match a record of this signal. */
-    public List<CompiledRule> candidates(Telemetry t, ReadOnlyBroadcastState<String, String> state) throws Exception {
+    /** The compiled rule whose JSON has this {@link CompiledRule#fingerprint}, or null if no such version runs. */
+    public CompiledRule ruleVersion(Long fingerprint, ReadOnlyBroadcastState<String, String> state) throws Exception {
         ensure(state);
-        List<CompiledRule> s = bySignal.get(t.signal);
-        if (anySignal.isEmpty()) {
-            return s == null ? List.of() : s;
-        }
-        if (s == null) {
-            return anySignal;
-        }
-        List<CompiledRule> all = new ArrayList<>(s);
-        all.addAll(anySignal);
-        return all;
+        return byFingerprint.get(fingerprint);
+    }
+
+    /** The running rules, in rule order. */
+    public Collection<CompiledRule> rules(ReadOnlyBroadcastState<String, String> state) throws Exception {
+        ensure(state);
+        return compiled.values();
+    }
+
+    /** Appends the rules of keyed kinds that may match the record (see {@link RuleIndex}) to {@code out}. */
+    public void candidates(Telemetry t, ReadOnlyBroadcastState<String, String> state, List<CompiledRule> out)
+            throws Exception {
+        ensure(state);
+        index.candidates(t, out);
     }
 
     /** Applies an update to broadcast state; returns the previous compiled rule with that id (or null). */
@@ -116,9 +118,9 @@ public final class RuleBook implements Serializable {
             }
         }
         Map<String, CompiledRule> old = compiled == null ? Map.of() : compiled;
-        Map<String, CompiledRule> next = new HashMap<>();
-        Map<Signal, List<CompiledRule>> index = new EnumMap<>(Signal.class);
-        List<CompiledRule> any = new ArrayList<>();
+        Map<String, CompiledRule> next = new LinkedHashMap<>();
+        Map<Long, CompiledRule> versions = new HashMap<>();
+        List<CompiledRule> keyed = new ArrayList<>();
         for (Map.Entry<String, String> e : effective.entrySet()) {
             if (DELETED.equals(e.getValue())) {
                 continue;
@@ -136,18 +138,13 @@ public final class RuleBook implements Serializable {
                 continue;
             }
             next.put(r.id(), r);
-            if (!r.kind.hotReloadable()) {
-                continue;
-            }
-            Signal s = Match.signal(r.spec);
-            if (s == null) {
-                any.add(r);
-            } else {
-                index.computeIfAbsent(s, k -> new ArrayList<>()).add(r);
+            versions.put(r.fingerprint, r);
+            if (r.kind.hotReloadable()) {
+                keyed.add(r);
             }
         }
         compiled = next;
-        bySignal = index;
-        anySignal = any;
+        byFingerprint = versions;
+        index = new RuleIndex(keyed);
     }
 }

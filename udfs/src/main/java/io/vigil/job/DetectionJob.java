@@ -44,7 +44,7 @@ import org.apache.flink.util.Collector;
  * the cluster job differ only in the {@link TelemetrySource}, {@link RuleSource} and {@link Sinks} passed in.
  *
  * <pre>
- * source (decodes, event time) -> split dead letters -> route to rules (broadcast rules) -> keyBy(rule + key)
+ * source (decodes, event time) -> split dead letters -> route to rules (rule index, broadcast rules) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
  *   -> enrich from the service catalog (file; or topic over file, broadcast) -> sinks
@@ -68,6 +68,9 @@ public final class DetectionJob {
             DataStream<Alert> alerts,
             DataStream<Rollup> rollups,
             DataStream<DeadLetter> deadLetters) {}
+
+    /** The detectors' uid; their keyed state is per key group, with each rule version in a namespace of its own. */
+    public static final String DETECTORS_UID = "detectors-by-key-group";
 
     /** Dead-letter reason of a record on which a rule's condition or detector failed. */
     public static final String RULE_ERROR = "rule_error";
@@ -94,18 +97,19 @@ public final class DetectionJob {
                 .name("Split dead letters")
                 .uid("split-dead-letters");
 
-        BroadcastStream<RuleUpdate> ruleUpdates = ruleUpdates(env, telemetry).broadcast(RuleBook.RULES);
+        DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, telemetry);
         RuleBook book = new RuleBook(specs);
         SingleOutputStreamOperator<Routed> routed = telemetry
-                .connect(ruleUpdates)
+                .connect(ruleUpdates.broadcast(RuleBook.RULES))
                 .process(new RuleRouter(book))
                 .name("Route to rules")
                 .uid("rule-router");
+        // One record per key group it matched, keyed by the group's key; every instance sees every rule update. The
+        // uid names the keyed layout: state saved by the earlier per-rule layout ("detectors") does not fit it.
         SingleOutputStreamOperator<Alert> detected = parallel(routed.keyBy(r -> r.key, Types.STRING)
-                .connect(ruleUpdates)
-                .process(new DetectorOperator(book))
-                .name("Detectors")
-                .uid("detectors"));
+                .connect(ruleUpdates.broadcast())
+                .transform("Detectors", TypeInformation.of(Alert.class), new DetectorOperator(book))
+                .uid(DETECTORS_UID));
 
         DataStream<Alert> alerts = detected;
         for (Map.Entry<GraphRuleKind, List<CompiledRule>> g :

@@ -8,14 +8,16 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 /**
  * One canonical telemetry record: a metric point, a log record, a span or an event.
  *
- * <p>A Flink POJO (public fields, no-arg constructor) so it is serialized by Flink's PojoSerializer, never by Kryo;
- * the map fields carry {@link TypeInfo} factories for the same reason. Fields that do not apply to a signal keep their
+ * <p>Serialized by the hand-written {@link TelemetrySerializer} (see {@link TelemetryTypeInfo}), never by Kryo. It is
+ * still shaped as a Flink POJO (public fields, no-arg constructor, map fields with {@link TypeInfo} factories), which is
+ * how state written by earlier versions was serialized and is read back for migration. Fields that do not apply to a signal keep their
  * defaults (null, 0). Attribute values are strings: OTLP numbers and booleans arrive as their text, which keeps one
  * serializer for every record and lets rules compare numbers through {@link #number(String)}.
  *
  * <p>Rule authors name fields as documented in {@link TelemetryField}: top-level fields by their JSON name, resource
  * attributes by their OpenTelemetry semantic-convention name ({@code service.name}), record attributes by theirs.
  */
+@TypeInfo(TelemetryTypeInfo.Factory.class)
 public class Telemetry {
     public Signal signal;
     /** Event time, epoch milliseconds (UTC). */

@@ -2,7 +2,13 @@ package io.vigil.rules;
 
 import io.vigil.detect.Detector;
 import io.vigil.model.Telemetry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A rule ready to run in one operator instance: its spec, its record filter, how to key records, and its kind's
@@ -28,6 +34,17 @@ public final class CompiledRule {
     public final Detector detector;
     /** Minimum milliseconds between firing alerts for one key; 0 means every alert goes out. */
     public final long realertMillis;
+    /**
+     * A 64-bit fingerprint of {@link #json}: names this version of the rule. The detector operator keeps each rule's
+     * keyed state and timers in a namespace of this value, so a changed rule starts clean by construction and no
+     * per-record version check is needed. Boxed once here because state namespaces are objects.
+     */
+    public final Long fingerprint;
+    /**
+     * The key definition this rule shares with every rule of the same {@code key_by} list: records cross the network
+     * once per key group they match, not once per rule. Interned, so rules of one group hold the same instance.
+     */
+    public final String keyGroup;
 
     public CompiledRule(
             RuleSpec spec, String json, RecordFilter filter, RuleKind kind, Detector detector, long realertMillis) {
@@ -37,6 +54,18 @@ public final class CompiledRule {
         this.kind = kind;
         this.detector = detector;
         this.realertMillis = realertMillis;
+        this.fingerprint = fingerprint(json);
+        this.keyGroup = String.join(",", spec.keyBy).intern();
+    }
+
+    /** The first 8 bytes of the SHA-256 of a rule's JSON: the same on every task and after every restart. */
+    public static long fingerprint(String json) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     public String id() {
@@ -52,7 +81,23 @@ public final class CompiledRule {
      * of every rule and key. A missing key field keys as the empty string.
      */
     public String keyOf(Telemetry t) {
-        StringBuilder b = new StringBuilder(spec.id);
+        return appendKeyValues(t, new StringBuilder(spec.id)).toString();
+    }
+
+    /**
+     * The key of a record in this rule's key group: the group's {@link #keyGroup} then each key_by value, as in
+     * {@link #keyOf}. Every rule of the group gives the same key for a record, so the record is shuffled once for all.
+     */
+    public String groupKeyOf(Telemetry t) {
+        return appendKeyValues(t, new StringBuilder(keyGroup)).toString();
+    }
+
+    /** This rule's routing key (as {@link #keyOf}) for a key of its group (as {@link #groupKeyOf}). */
+    public String ruleKey(String groupKey) {
+        return spec.id.concat(groupKey.substring(keyGroup.length()));
+    }
+
+    private StringBuilder appendKeyValues(Telemetry t, StringBuilder b) {
         for (String f : spec.keyBy) {
             String v = t.get(f);
             b.append(KEY_SEPARATOR);
@@ -60,7 +105,7 @@ public final class CompiledRule {
                 escape(v, b);
             }
         }
-        return b.toString();
+        return b;
     }
 
     private static void escape(String v, StringBuilder b) {
@@ -97,8 +142,8 @@ public final class CompiledRule {
     }
 
     /** The key_by field values encoded in a routing key, in key_by order. */
-    public java.util.Map<String, String> keyFields(String routingKey) {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    public Map<String, String> keyFields(String routingKey) {
+        Map<String, String> m = new LinkedHashMap<>();
         String[] parts = routingKey.split(String.valueOf(KEY_SEPARATOR), -1);
         for (int i = 0; i < spec.keyBy.size() && i + 1 < parts.length; i++) {
             m.put(spec.keyBy.get(i), unescape(parts[i + 1]));

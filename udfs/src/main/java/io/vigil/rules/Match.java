@@ -178,6 +178,62 @@ public final class Match {
         return String.valueOf(v);
     }
 
+    /**
+     * The fields whose value the block pins to a set of texts ({@code field: v}, {@code field: [a, b]},
+     * {@code {eq: v}}, {@code {in: [...]}}), each with the texts it accepts: exactly the values for which the compiled
+     * filter's equality test on {@code record.get(field)} can hold. Numeric comparisons of numeric fields are left
+     * out (they compare numbers, not texts). Used to index rules, so a record only meets the rules that can match it.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Set<String>> pinnedValues(RuleSpec spec) {
+        Map<String, Set<String>> pinned = new java.util.LinkedHashMap<>();
+        if (spec.match == null) {
+            return pinned;
+        }
+        for (Map.Entry<String, Object> e : spec.match.entrySet()) {
+            String field = e.getKey();
+            if (field.equals("signal")) {
+                continue; // rules are indexed by signal first
+            }
+            Object cond = e.getValue();
+            Set<String> values = null;
+            if (cond instanceof Map) {
+                Map<String, Object> ops = (Map<String, Object>) cond;
+                if (ops.containsKey("eq")) {
+                    values = exact(field, List.of(ops.get("eq")));
+                } else if (ops.containsKey("in")) {
+                    values = anyOfTexts(asList(ops.get("in")));
+                }
+            } else if (cond instanceof List) {
+                values = anyOfTexts((List<Object>) cond);
+            } else if (cond != null) {
+                values = exact(field, List.of(cond));
+            }
+            if (values != null) {
+                pinned.put(field, values);
+            }
+        }
+        return pinned;
+    }
+
+    /** The texts {@link #equal} accepts, or null where it compares numbers. */
+    private static Set<String> exact(String field, List<Object> values) {
+        for (Object v : values) {
+            if (v == null || (v instanceof Number && TelemetryField.isNumeric(field))) {
+                return null;
+            }
+        }
+        return anyOfTexts(values);
+    }
+
+    private static Set<String> anyOfTexts(List<Object> values) {
+        Set<String> set = new HashSet<>();
+        for (Object v : values) {
+            set.add(text(v));
+        }
+        return set;
+    }
+
     /** Field names used in a match block, for lint checks. */
     public static List<String> fields(RuleSpec spec) {
         return spec.match == null ? List.of() : new ArrayList<>(spec.match.keySet());

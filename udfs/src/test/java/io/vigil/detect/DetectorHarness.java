@@ -5,12 +5,20 @@ import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
+import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -22,38 +30,54 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 
 /**
- * Drives a {@link DetectorOperator} inside Flink's operator test harness: keyed records on input 1, rule updates on
- * the broadcast input 2, watermarks on both (the operator's event time is the minimum of its inputs), snapshots and
- * restores. Built on a mock environment whose operator metric group keeps its counters, so tests can read the
- * operator's {@code lateRecords} counter.
+ * The one test harness for detectors: the real {@link DetectorOperator} inside Flink's operator test harness, fed the
+ * way the job feeds it. {@link #send} routes a record as {@link RuleRouter} does (every rule whose filter takes it,
+ * one {@link Routed} per key group); {@link #record} sends it to one rule. Rule updates arrive on the broadcast input,
+ * watermarks move on both inputs (the operator's event time is the minimum of its inputs), and snapshots restore into
+ * a new harness. Built on a mock environment whose operator metric group keeps its counters, so tests can read
+ * {@code lateRecords}.
+ *
+ * <p>Harnesses made from YAML with {@link #yaml} fail the test on any rule evaluation error; the others collect them
+ * for {@link #ruleErrors()}.
  */
-@SuppressWarnings("try") // Flink's harness is AutoCloseable with close() throws Exception; tests close it explicitly
-final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
-    private final CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op;
+@SuppressWarnings("try") // Flink's harness is AutoCloseable with close() throws Exception; close() below narrows it
+public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
+    private final DetectorOperator op;
     private final InterceptingOperatorMetricGroup metrics;
-    private final Map<RuleSpec, CompiledRule> compiled = new java.util.IdentityHashMap<>();
+    private final List<RuleSpec> specs;
+    private final List<CompiledRule> rules;
+    private final boolean failOnRuleErrors;
+    private long watermark = Long.MIN_VALUE;
 
     private DetectorHarness(
-            CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op,
+            DetectorOperator op,
             MockEnvironment env,
-            InterceptingOperatorMetricGroup metrics)
+            InterceptingOperatorMetricGroup metrics,
+            List<RuleSpec> specs,
+            boolean failOnRuleErrors)
             throws Exception {
         super(op, env);
         this.op = op;
         this.metrics = metrics;
+        this.specs = specs;
+        this.rules = RuleCompiler.compileAll(specs);
+        this.failOnRuleErrors = failOnRuleErrors;
         config.setStatePartitioner(0, (Routed r) -> r.key);
         config.setStateKeySerializer(Types.STRING.createSerializer(executionConfig.getSerializerConfig()));
         config.serializeAllConfigs();
     }
 
     /** A harness running the given rules (as if from the job's rule files), not yet opened. */
-    static DetectorHarness create(List<RuleSpec> initialRules) throws Exception {
+    public static DetectorHarness create(List<RuleSpec> initialRules) throws Exception {
+        return create(initialRules, false);
+    }
+
+    private static DetectorHarness create(List<RuleSpec> initialRules, boolean failOnRuleErrors) throws Exception {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
         InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
             @Override
@@ -69,56 +93,171 @@ final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
                 .setSubtaskIndex(0)
                 .setMetricGroup(task)
                 .build();
-        CoBroadcastWithKeyedOperator<String, Routed, RuleUpdate, Alert> op = new CoBroadcastWithKeyedOperator<>(
-                new DetectorOperator(new RuleBook(initialRules)), List.of(RuleBook.RULES));
-        return new DetectorHarness(op, env, metrics);
+        DetectorOperator op = new DetectorOperator(new RuleBook(initialRules));
+        return new DetectorHarness(op, env, metrics, initialRules, failOnRuleErrors);
     }
 
     /** A harness opened on the given rules. */
-    static DetectorHarness running(RuleSpec... rules) throws Exception {
+    public static DetectorHarness running(RuleSpec... rules) throws Exception {
         DetectorHarness h = create(List.of(rules));
         h.open();
         return h;
     }
 
     /** A harness restored from a snapshot and opened. */
-    static DetectorHarness restored(OperatorSubtaskState snapshot, RuleSpec... rules) throws Exception {
-        DetectorHarness h = create(List.of(rules));
+    public static DetectorHarness restored(OperatorSubtaskState snapshot, RuleSpec... rules) throws Exception {
+        return restored(snapshot, List.of(rules), false);
+    }
+
+    private static DetectorHarness restored(OperatorSubtaskState snapshot, List<RuleSpec> rules, boolean strict)
+            throws Exception {
+        DetectorHarness h = create(rules, strict);
         h.initializeState(snapshot);
         h.open();
         return h;
     }
 
-    /** Sends a record to the rule as the router would: keyed by the rule's routing key, at the record's time. */
-    void record(RuleSpec rule, Telemetry t) throws Exception {
-        CompiledRule r = compiled.computeIfAbsent(rule, RuleCompiler::compile);
-        StreamRecord<Routed> element = new StreamRecord<>(new Routed(r.keyOf(t), t), t.timestamp);
+    /** A harness opened on the rules of this YAML (one rule, a list, or {@code rules: [...]}). */
+    public static DetectorHarness yaml(String yaml) throws Exception {
+        DetectorHarness h = create(load(yaml), true);
+        h.open();
+        return h;
+    }
+
+    /** A harness opened on the first rule of this YAML. */
+    public static DetectorHarness of(String yaml) throws Exception {
+        DetectorHarness h = create(List.of(load(yaml).get(0)));
+        h.open();
+        return h;
+    }
+
+    /** Rules parsed from YAML text through the real loader (so problems carry lines). */
+    public static List<RuleSpec> load(String yaml) {
+        try {
+            Path f = Files.createTempFile("vigil-rule", ".yaml");
+            try {
+                Files.writeString(f, yaml);
+                return RuleLoader.load(List.of(f));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first rule, compiled. */
+    public CompiledRule rule() {
+        return rules.get(0);
+    }
+
+    /** A new harness on the same rules, started from {@code snapshot}; this one stays as it is. */
+    public DetectorHarness restore(OperatorSubtaskState snapshot) throws Exception {
+        DetectorHarness h = restored(snapshot, specs, failOnRuleErrors);
+        h.watermark = watermark;
+        return h;
+    }
+
+    /** Snapshots this harness (as a checkpoint would), closes it and returns a new one started from the snapshot. */
+    public DetectorHarness restart() throws Exception {
+        OperatorSubtaskState state = snapshot(1L, 1L);
+        close();
+        return restore(state);
+    }
+
+    public OperatorSubtaskState snapshot(long checkpointId) throws Exception {
+        return snapshot(checkpointId, checkpointId);
+    }
+
+    /**
+     * Routes a record as the router does: to every enabled rule whose filter takes it, one {@link Routed} per key
+     * group. Returns whether any rule took it.
+     */
+    public boolean send(Telemetry t) throws Exception {
+        List<CompiledRule> matched = new ArrayList<>();
+        for (CompiledRule r : rules) {
+            if (r.spec.enabled && r.kind.hotReloadable() && r.filter.test(t)) {
+                matched.add(r);
+            }
+        }
+        List<String> groups = new ArrayList<>();
+        for (CompiledRule r : matched) {
+            if (!groups.contains(r.keyGroup)) {
+                groups.add(r.keyGroup);
+            }
+        }
+        for (String g : groups) {
+            List<String> ids = new ArrayList<>();
+            CompiledRule first = null;
+            for (CompiledRule r : matched) {
+                if (r.keyGroup.equals(g)) {
+                    ids.add(r.id());
+                    first = first == null ? r : first;
+                }
+            }
+            process(new Routed(first.groupKeyOf(t), ids.toArray(new String[0]), t), t.timestamp);
+        }
+        checkNoErrors();
+        return !matched.isEmpty();
+    }
+
+    /** Sends a record to this rule alone, as the router would, at the record's time (its filter is not asked). */
+    public void record(RuleSpec rule, Telemetry t) throws Exception {
+        process(Routed.to(RuleCompiler.compile(rule), t), t.timestamp);
+    }
+
+    private void process(Routed r, long timestamp) throws Exception {
+        StreamRecord<Routed> element = new StreamRecord<>(r, timestamp);
         op.setKeyContextElement1(element);
         op.processElement1(element);
     }
 
-    void update(RuleUpdate u) throws Exception {
+    public void update(RuleUpdate u) throws Exception {
         op.processElement2(new StreamRecord<>(u));
     }
 
     /** Advances event time on both inputs. */
-    void watermark(long ts) throws Exception {
+    public void watermark(long ts) throws Exception {
+        watermark = ts;
         op.processWatermark1(new Watermark(ts));
         op.processWatermark2(new Watermark(ts));
+        checkNoErrors();
     }
 
-    List<Alert> alerts() {
+    public long currentWatermark() {
+        return watermark;
+    }
+
+    public List<Alert> alerts() {
         return new ArrayList<>(extractOutputValues());
     }
 
     /** Alerts emitted since the last call, clearing the output. */
-    List<Alert> drain() {
+    public List<Alert> drain() {
         List<Alert> a = alerts();
         getOutput().clear();
         return a;
     }
 
-    List<RuleError> ruleErrors() {
+    public List<Alert> firing() {
+        return withStatus(Alert.FIRING);
+    }
+
+    public List<Alert> resolved() {
+        return withStatus(Alert.RESOLVED);
+    }
+
+    private List<Alert> withStatus(String status) {
+        List<Alert> out = new ArrayList<>();
+        for (Alert a : alerts()) {
+            if (status.equals(a.status)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    public List<RuleError> ruleErrors() {
         List<RuleError> out = new ArrayList<>();
         var q = getSideOutput(RuleRouter.RULE_ERRORS);
         if (q != null) {
@@ -127,7 +266,7 @@ final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
         return out;
     }
 
-    List<Rollup> rollups() {
+    public List<Rollup> rollups() {
         List<Rollup> out = new ArrayList<>();
         var q = getSideOutput(DetectorOperator.ROLLUPS);
         if (q != null) {
@@ -136,13 +275,13 @@ final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
         return out;
     }
 
-    long lateRecords() {
+    public long lateRecords() {
         Metric m = metrics.get("lateRecords");
         return m == null ? 0 : ((Counter) m).getCount();
     }
 
-    /** Keyed state entries across all keys and states (heap backend). */
-    int keyedStateEntries() {
+    /** Keyed state entries across all keys, rules and states (heap backend). */
+    public int keyedStateEntries() {
         KeyedStateBackend<Object> b = op.getKeyedStateBackend();
         if (b instanceof HeapKeyedStateBackend) {
             return ((HeapKeyedStateBackend<?>) b).numKeyValueStateEntries();
@@ -150,7 +289,41 @@ final class DetectorHarness extends AbstractStreamOperatorTestHarness<Alert> {
         throw new IllegalStateException("expected a heap keyed state backend, got " + b);
     }
 
-    int timers() {
+    /** Entries of a detector's map state for one rule key ({@link CompiledRule#keyOf}), in that rule's namespace. */
+    public <K, V> int mapEntries(String ruleKey, MapStateDescriptor<K, V> descriptor) throws Exception {
+        String id = CompiledRule.ruleIdOf(ruleKey);
+        CompiledRule rule = rules.stream()
+                .filter(r -> r.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no rule " + id));
+        KeyedStateBackend<Object> backend = op.getKeyedStateBackend();
+        backend.setCurrentKey(rule.keyGroup + ruleKey.substring(id.length()));
+        MapState<K, V> state = backend.getPartitionedState(rule.fingerprint, LongSerializer.INSTANCE, descriptor);
+        int n = 0;
+        for (var ignored : state.keys()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Event-time timers registered and not fired yet, over all keys and rules. */
+    public int timers() {
         return numEventTimeTimers();
+    }
+
+    private void checkNoErrors() {
+        if (failOnRuleErrors && !ruleErrors().isEmpty()) {
+            throw new AssertionError("rule evaluation failed: " + ruleErrors().get(0).error);
+        }
+    }
+
+    /** Closes the harness; declared without checked exceptions so try-with-resources stays warning-free. */
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the harness failed", e);
+        }
     }
 }

@@ -21,7 +21,7 @@ class KindParamsTest {
 
     /** Compiles a rule whose params block is {@code params} (indented lines); returns its problems. */
     static List<RuleProblem> problems(String kind, String params) {
-        List<RuleSpec> specs = DetectorRig.load(String.format(HEAD, kind) + params);
+        List<RuleSpec> specs = DetectorHarness.load(String.format(HEAD, kind) + params);
         RuleException e = assertThrows(RuleException.class, () -> RuleCompiler.compileAll(specs));
         return e.problems();
     }
@@ -36,7 +36,7 @@ class KindParamsTest {
     }
 
     static void compiles(String kind, String params) {
-        assertNotNull(RuleCompiler.compileAll(DetectorRig.load(String.format(HEAD, kind) + params)));
+        assertNotNull(RuleCompiler.compileAll(DetectorHarness.load(String.format(HEAD, kind) + params)));
     }
 
     @Test

@@ -31,12 +31,40 @@ class RuleRouterTest {
                 new RuleRouter(new RuleBook(List.of(rules))), RuleBook.RULES);
     }
 
+    /** The routing key each rule sees: its id, then the key values its group's key carries. */
     private static List<String> keys(BroadcastOperatorTestHarness<Telemetry, RuleUpdate, Routed> h) {
         List<String> out = new ArrayList<>();
         for (Routed r : h.extractOutputValues()) {
-            out.add(r.key);
+            int values = r.key.indexOf(SEP);
+            for (String id : r.rules) {
+                out.add(id + (values < 0 ? "" : r.key.substring(values)));
+            }
         }
         return out;
+    }
+
+    @Test
+    void aRecordCrossesTheNetworkOncePerKeyGroupWithTheRulesItMatched() throws Exception {
+        RuleSpec latencyToo = latency();
+        latencyToo.id = "latency-too";
+        RuleSpec byRoute = latency();
+        byRoute.id = "latency-by-route";
+        byRoute.keyBy = List.of("service.name", "http.route");
+        var h = router(latency(), byRoute, errors(), latencyToo);
+        Telemetry s = span(T0, "checkout", 120).attr("http.route", "/api/checkout");
+        h.processElement(s, T0);
+        List<Routed> routed = h.extractOutputValues();
+        List<String> groups = new ArrayList<>();
+        for (Routed r : routed) {
+            groups.add(r.key + " " + String.join(",", r.rules));
+        }
+        groups.sort(null);
+        assertEquals(
+                List.of(
+                        "service.name" + SEP + "checkout latency,latency-too",
+                        "service.name,http.route" + SEP + "checkout" + SEP + "/api/checkout latency-by-route"),
+                groups);
+        h.close();
     }
 
     @Test

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.DetectorOperator;
-import io.vigil.detect.Routed;
-import io.vigil.detect.RuleBook;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
@@ -17,7 +15,6 @@ import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleException;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
-import io.vigil.rules.RuleUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,11 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,23 +50,12 @@ class AnomalyDetectorTest {
     private static final class Run {
         final RuleSpec spec;
         final CompiledRule compiled;
-        final KeyedBroadcastOperatorTestHarness<String, Routed, RuleUpdate, Alert> h;
+        final DetectorHarness h;
 
         Run(RuleSpec spec, OperatorSubtaskState restoreFrom) throws Exception {
             this.spec = spec;
             this.compiled = RuleCompiler.compile(spec);
-            h = new KeyedBroadcastOperatorTestHarness<>(
-                    new CoBroadcastWithKeyedOperator<>(
-                            new DetectorOperator(new RuleBook(List.of(spec))), List.of(RuleBook.RULES)),
-                    r -> r.key,
-                    Types.STRING,
-                    1,
-                    1,
-                    0);
-            if (restoreFrom != null) {
-                h.initializeState(restoreFrom);
-            }
-            h.open();
+            h = restoreFrom == null ? DetectorHarness.running(spec) : DetectorHarness.restored(restoreFrom, spec);
         }
 
         Run(RuleSpec spec) throws Exception {
@@ -81,13 +63,11 @@ class AnomalyDetectorTest {
         }
 
         void point(long ts, String service, String metric, double v) throws Exception {
-            Telemetry t = Telemetry.metric(ts, service, metric, v);
-            h.processElement(new Routed(compiled.keyOf(t), t), ts);
+            h.record(spec, Telemetry.metric(ts, service, metric, v));
         }
 
         void watermark(long ts) throws Exception {
-            h.processWatermark(new Watermark(ts));
-            h.processBroadcastWatermark(new Watermark(ts));
+            h.watermark(ts);
         }
 
         /** One point per step from index {@code from}, each followed by a watermark at its time. */
@@ -100,7 +80,7 @@ class AnomalyDetectorTest {
         }
 
         List<Alert> alerts() {
-            return h.extractOutputValues();
+            return h.alerts();
         }
 
         List<Alert> firing() {
@@ -109,11 +89,11 @@ class AnomalyDetectorTest {
 
         List<Rollup> rollups(String metric) {
             List<Rollup> out = new ArrayList<>();
-            h.getSideOutput(DetectorOperator.ROLLUPS).forEach(r -> {
-                if (r.getValue().metric.equals(metric)) {
-                    out.add(r.getValue());
+            for (Rollup r : h.rollups()) {
+                if (r.metric.equals(metric)) {
+                    out.add(r);
                 }
-            });
+            }
             return out;
         }
     }
@@ -335,7 +315,7 @@ class AnomalyDetectorTest {
             run.watermark(ts);
         }
         List<Rollup> all = new ArrayList<>();
-        run.h.getSideOutput(DetectorOperator.ROLLUPS).forEach(r -> all.add(r.getValue()));
+        all.addAll(run.h.rollups());
         assertEquals(2 * 4 * 60, all.size(), "4 rollups per series per minute");
         List<Rollup> scores = run.rollups("anomaly_score").stream()
                 .filter(r -> r.labels.get("series").equals("latency_ms"))

@@ -3,7 +3,7 @@ package io.vigil.detect.cardinality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.security.DetectorHarness;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;

@@ -3,7 +3,7 @@ package io.vigil.detect.change;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.DetectorRig;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import java.util.List;
@@ -36,7 +36,7 @@ class ChangeDetectorTest {
 
     @Test
     void aNewVersionFiresOnceWithPreviousAndCurrent() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(DEPLOY);
+        DetectorHarness rig = DetectorHarness.yaml(DEPLOY);
         for (int i = 0; i < 10; i++) {
             rig.send(span(T0 + i * MIN, "checkout", "h1", i < 5 ? "1.4.2" : "1.5.0"));
             rig.send(span(T0 + i * MIN, "checkout", "h2", "1.4.2"));
@@ -56,7 +56,7 @@ class ChangeDetectorTest {
 
     @Test
     void anOlderRecordArrivingLateIsNoChange() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(DEPLOY);
+        DetectorHarness rig = DetectorHarness.yaml(DEPLOY);
         rig.send(span(T0 + 2 * MIN, "checkout", "h1", "1.5.0"));
         rig.send(span(T0 + MIN, "checkout", "h1", "1.4.2")); // reordered: older than what we have
         rig.send(span(T0 + 3 * MIN, "checkout", "h1", "1.5.0"));
@@ -65,13 +65,13 @@ class ChangeDetectorTest {
 
     @Test
     void recordsWithoutTheFieldAreIgnoredUnlessAsked() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(DEPLOY);
+        DetectorHarness rig = DetectorHarness.yaml(DEPLOY);
         rig.send(span(T0, "cart", "h1", "2.0"));
         rig.send(span(T0 + MIN, "cart", "h1", null));
         rig.send(span(T0 + 2 * MIN, "cart", "h1", "2.0"));
         assertTrue(rig.alerts().isEmpty());
 
-        DetectorRig strict = DetectorRig.yaml(DEPLOY.replace("expire: 1d", "expire: 1d, ignore_null: false"));
+        DetectorHarness strict = DetectorHarness.yaml(DEPLOY.replace("expire: 1d", "expire: 1d, ignore_null: false"));
         strict.send(span(T0, "cart", "h1", "2.0"));
         strict.send(span(T0 + MIN, "cart", "h1", null));
         assertEquals(1, strict.alerts().size());
@@ -80,7 +80,7 @@ class ChangeDetectorTest {
 
     @Test
     void timeframeSkipsChangesAfterALongGap() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(DEPLOY.replace("expire: 1d", "timeframe: 1h"));
+        DetectorHarness rig = DetectorHarness.yaml(DEPLOY.replace("expire: 1d", "timeframe: 1h"));
         rig.send(span(T0, "cart", "h1", "2.0"));
         rig.send(span(T0 + 2 * 60 * MIN, "cart", "h1", "2.1")); // two hours later: not judged, but remembered
         rig.send(span(T0 + 2 * 60 * MIN + MIN, "cart", "h1", "2.2"));
@@ -90,7 +90,7 @@ class ChangeDetectorTest {
 
     @Test
     void minDeltaTurnsItIntoALevelChangeOfANumber() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join(
+        DetectorHarness rig = DetectorHarness.yaml(String.join(
                 "\n",
                 "id: pool-size",
                 "name: Pool size changed",
@@ -112,9 +112,9 @@ class ChangeDetectorTest {
 
     @Test
     void aKeyIsForgottenAfterExpireAndItsValueSurvivesARestore() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(DEPLOY);
+        DetectorHarness rig = DetectorHarness.yaml(DEPLOY);
         rig.send(span(T0, "cart", "h1", "2.0"));
-        DetectorRig restored = rig.restart();
+        DetectorHarness restored = rig.restart();
         restored.send(span(T0 + MIN, "cart", "h1", "2.1"));
         assertEquals(1, restored.alerts().size(), "the restored state remembered 2.0");
         restored.watermark(T0 + 2 * 24 * 60 * MIN);

@@ -3,7 +3,7 @@ package io.vigil.detect.flatline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.DetectorRig;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import java.util.List;
@@ -26,7 +26,7 @@ class FlatlineDetectorTest {
             "");
 
     /** One point per 10 s per service from {@code from} to {@code to}, watermark following the records. */
-    static void points(DetectorRig rig, long from, long to, String... services) throws Exception {
+    static void points(DetectorHarness rig, long from, long to, String... services) throws Exception {
         for (long ts = from; ts < to; ts += 10 * SEC) {
             for (String s : services) {
                 rig.send(Telemetry.metric(ts, s, "http.server.request.rate", 12));
@@ -37,7 +37,7 @@ class FlatlineDetectorTest {
 
     @Test
     void aServiceThatStopsAlertsOnceTheWatermarkPassesItsSilence() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE);
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE);
         points(rig, T0, T0 + 10 * MIN, "cart", "search");
         // cart stops at 10m (last point 9:50); search keeps event time moving.
         points(rig, T0 + 10 * MIN, T0 + 20 * MIN, "search");
@@ -58,14 +58,14 @@ class FlatlineDetectorTest {
 
     @Test
     void nothingIsJudgedBeforeAKeyHasBeenKnownForAWindow() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE.replace("window: 5m", "window: 5m, min_count: 20"));
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE.replace("window: 5m", "window: 5m, min_count: 20"));
         points(rig, T0, T0 + 4 * MIN, "cart"); // 24 points, but the first windows hold fewer than 20
         assertTrue(rig.alerts().isEmpty(), rig.alerts().toString());
     }
 
     @Test
     void tooFewRecordsFireWithMinCount() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE.replace("window: 5m", "window: 5m, min_count: 20"));
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE.replace("window: 5m", "window: 5m, min_count: 20"));
         points(rig, T0, T0 + 10 * MIN, "cart");
         for (long ts = T0 + 10 * MIN; ts < T0 + 20 * MIN; ts += MIN) { // one point a minute: 5 per window
             rig.send(Telemetry.metric(ts, "cart", "http.server.request.rate", 1));
@@ -77,7 +77,7 @@ class FlatlineDetectorTest {
 
     @Test
     void aSilentKeyIsForgottenAfterExpire() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE);
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE);
         points(rig, T0, T0 + 10 * MIN, "cart");
         rig.watermark(T0 + 3 * 60 * MIN);
         assertEquals(1, rig.firing().size());
@@ -87,9 +87,9 @@ class FlatlineDetectorTest {
 
     @Test
     void silenceStillFiresAfterARestoreFromASnapshot() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE);
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE);
         points(rig, T0, T0 + 10 * MIN, "cart", "search");
-        DetectorRig restored = rig.restart();
+        DetectorHarness restored = rig.restart();
         points(restored, T0 + 10 * MIN, T0 + 20 * MIN, "search");
         assertEquals(1, restored.firing().size());
         assertEquals("cart", restored.firing().get(0).keyFields.get("service.name"));
@@ -97,7 +97,7 @@ class FlatlineDetectorTest {
 
     @Test
     void lateRecordsStillShowTheKeyIsAlive() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE);
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE);
         points(rig, T0, T0 + 10 * MIN, "cart", "search");
         points(rig, T0 + 10 * MIN, T0 + 13 * MIN, "search");
         // cart's records of 10:00-12:00 arrive a minute late: behind the watermark, but not silent.
@@ -113,7 +113,7 @@ class FlatlineDetectorTest {
 
     @Test
     void aValueThatStaysTheSameFiresOnceAndResolvesWhenItMoves() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join(
+        DetectorHarness rig = DetectorHarness.yaml(String.join(
                 "\n",
                 "id: stuck-queue",
                 "name: Queue depth stuck",
@@ -136,7 +136,7 @@ class FlatlineDetectorTest {
 
     @Test
     void theEndOfABoundedInputIsNotSilence() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(SILENCE);
+        DetectorHarness rig = DetectorHarness.yaml(SILENCE);
         points(rig, T0, T0 + 10 * MIN, "cart", "search");
         rig.watermark(Long.MAX_VALUE); // what a finished replay sends
         assertTrue(rig.alerts().isEmpty(), rig.alerts().toString());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.security.DetectorHarness;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;

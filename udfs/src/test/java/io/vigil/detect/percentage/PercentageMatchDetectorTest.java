@@ -3,7 +3,7 @@ package io.vigil.detect.percentage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.DetectorRig;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import java.util.List;
@@ -30,7 +30,7 @@ class PercentageMatchDetectorTest {
             "");
 
     /** One span a second; the {@code errorEvery}-th of each minute are errors (0: none). Watermark per minute. */
-    static void spans(DetectorRig rig, String svc, int fromMinute, int... errorEvery) throws Exception {
+    static void spans(DetectorHarness rig, String svc, int fromMinute, int... errorEvery) throws Exception {
         for (int m = 0; m < errorEvery.length; m++) {
             long start = T0 + (fromMinute + m) * MIN;
             for (int s = 0; s < 60; s++) {
@@ -43,7 +43,7 @@ class PercentageMatchDetectorTest {
 
     @Test
     void aShareAboveTheBoundFiresWithEvidenceAndResolves() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_RATIO);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_RATIO);
         spans(rig, "payments", 0, 0, 60, 10, 5, 60, 0);
         List<Alert> alerts = rig.alerts();
         assertEquals(2, alerts.size(), alerts.toString());
@@ -59,7 +59,7 @@ class PercentageMatchDetectorTest {
 
     @Test
     void windowsWithTooFewRecordsAreNotJudged() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_RATIO);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_RATIO);
         for (int i = 0; i < 10; i++) { // 10 records, all errors: under min_count 30
             rig.send(Telemetry.span(T0 + i * SEC, "auth", "POST /api/auth", 30, "error"));
         }
@@ -69,7 +69,7 @@ class PercentageMatchDetectorTest {
 
     @Test
     void anOpenIncidentResolvesWhenTheRecordsStop() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_RATIO);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_RATIO);
         spans(rig, "payments", 0, 2, 2);
         rig.watermark(T0 + 5 * MIN);
         assertEquals(1, rig.firing().size());
@@ -79,7 +79,7 @@ class PercentageMatchDetectorTest {
 
     @Test
     void slidingWindowsJudgeEverySlide() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_RATIO.replace("window: 1m", "window: 2m\n  slide: 30s"));
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_RATIO.replace("window: 1m", "window: 2m\n  slide: 30s"));
         spans(rig, "payments", 0, 0, 0, 0, 5, 0, 0, 0); // 12 errors in minute 3, spread over it
         List<Alert> alerts = rig.alerts();
         assertEquals(2, alerts.size(), alerts.toString());
@@ -93,7 +93,7 @@ class PercentageMatchDetectorTest {
 
     @Test
     void lateRecordsAreDropped() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_RATIO);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_RATIO);
         spans(rig, "payments", 0, 0, 0);
         for (int i = 0; i < 60; i++) {
             rig.send(Telemetry.span(T0 + i * SEC, "payments", "GET /api/payments", 30, "error"));
@@ -104,10 +104,10 @@ class PercentageMatchDetectorTest {
 
     @Test
     void panesSurviveARestoreFromASnapshot() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_RATIO.replace("window: 1m", "window: 2m\n  slide: 1m"));
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_RATIO.replace("window: 1m", "window: 2m\n  slide: 1m"));
         // Minute 0: 3 errors of 60 (5%); restart; minute 1: 4 of 60. Together 7 of 120 = 5.8% > 5.
         spans(rig, "payments", 0, 20);
-        DetectorRig restored = rig.restart();
+        DetectorHarness restored = rig.restart();
         spans(restored, "payments", 1, 15);
         assertEquals(1, restored.firing().size());
         assertEquals(100.0 * 7 / 120, restored.firing().get(0).observed, 1e-9);

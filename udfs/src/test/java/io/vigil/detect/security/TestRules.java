@@ -1,15 +1,11 @@
 package io.vigil.detect.security;
 
+import io.vigil.detect.DetectorHarness;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleException;
-import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
 import io.vigil.rules.RuleSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,17 +15,7 @@ public final class TestRules {
 
     /** Loads the rules in {@code yaml} (written to a temporary file) without compiling them. */
     public static List<RuleSpec> specs(String yaml) {
-        try {
-            Path f = Files.createTempFile("vigil-rule", ".yaml");
-            try {
-                Files.writeString(f, yaml);
-                return RuleLoader.load(List.of(f));
-            } finally {
-                Files.deleteIfExists(f);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return DetectorHarness.load(yaml);
     }
 
     public static CompiledRule compile(String yaml) {

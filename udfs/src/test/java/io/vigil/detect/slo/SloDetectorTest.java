@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.DetectorRig;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
@@ -44,10 +44,10 @@ class SloDetectorTest {
     }
 
     static final class Feed {
-        final DetectorRig rig;
+        final DetectorHarness rig;
         final List<long[]> events = new ArrayList<>(); // {ts, bad}
 
-        Feed(DetectorRig rig) {
+        Feed(DetectorHarness rig) {
             this.rig = rig;
         }
 
@@ -100,7 +100,7 @@ class SloDetectorTest {
     }
 
     private void stepFiresWhenTheArithmeticPredicts(int oneIn, double predictedMinutes) throws Exception {
-        DetectorRig rig = DetectorRig.yaml(AVAILABILITY);
+        DetectorHarness rig = DetectorHarness.yaml(AVAILABILITY);
         Feed f = new Feed(rig);
         long stepAt = T0 + 6 * HOUR; // six hours of history: every page window is full
         f.run(T0, stepAt, ts -> false);
@@ -173,7 +173,7 @@ class SloDetectorTest {
 
     @Test
     void burnRatesAndBudgetArePublishedAsRollups() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(AVAILABILITY);
+        DetectorHarness rig = DetectorHarness.yaml(AVAILABILITY);
         Feed f = new Feed(rig);
         f.run(T0, T0 + 10 * MIN, step(T0 + 3 * MIN, T0 + 4 * MIN, 2)); // 30 errors of 600
         List<Rollup> r = rig.rollups();
@@ -205,7 +205,7 @@ class SloDetectorTest {
 
     @Test
     void anOpenAlertResolvesWhenTrafficStopsAndEventTimeMovesOn() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(AVAILABILITY);
+        DetectorHarness rig = DetectorHarness.yaml(AVAILABILITY);
         Feed f = new Feed(rig);
         f.run(T0, T0 + 30 * MIN, ts -> false);
         f.run(T0 + 30 * MIN, T0 + 35 * MIN, ts -> true);
@@ -219,12 +219,12 @@ class SloDetectorTest {
 
     @Test
     void restoredStateKeepsTheIncidentAndResolvesIt() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(AVAILABILITY);
+        DetectorHarness rig = DetectorHarness.yaml(AVAILABILITY);
         Feed f = new Feed(rig);
         f.run(T0, T0 + 30 * MIN, ts -> false);
         f.run(T0 + 30 * MIN, T0 + 33 * MIN, ts -> true);
         Alert fired = page(rig.firing()).get(0);
-        DetectorRig restored = rig.restart();
+        DetectorHarness restored = rig.restart();
         Feed g = new Feed(restored);
         g.run(T0 + 33 * MIN, T0 + 2 * HOUR, ts -> false);
         List<Alert> after = page(restored.alerts());
@@ -237,7 +237,7 @@ class SloDetectorTest {
 
     @Test
     void lateRecordsStillCountInTheLongerWindows() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(AVAILABILITY);
+        DetectorHarness rig = DetectorHarness.yaml(AVAILABILITY);
         Feed f = new Feed(rig);
         f.run(T0, T0 + 20 * MIN, ts -> false);
         // 10 errors from minute 3, long behind the watermark (minute 20).
@@ -251,7 +251,7 @@ class SloDetectorTest {
 
     @Test
     void latencySloCountsSlowSpansAsBad() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join(
+        DetectorHarness rig = DetectorHarness.yaml(String.join(
                 "\n",
                 "id: checkout-latency",
                 "name: Checkout latency",
@@ -279,7 +279,7 @@ class SloDetectorTest {
 
     @Test
     void counterPairsCountIncreasesAndSurviveResets() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join(
+        DetectorHarness rig = DetectorHarness.yaml(String.join(
                 "\n",
                 "id: api-availability",
                 "name: API availability",
@@ -313,7 +313,7 @@ class SloDetectorTest {
 
     @Test
     void stateStaysBoundedWhateverTheTraffic() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join(
+        DetectorHarness rig = DetectorHarness.yaml(String.join(
                 "\n",
                 "id: bounded",
                 "name: Bounded",
@@ -343,8 +343,8 @@ class SloDetectorTest {
 
     @Test
     void recordsOutOfOrderWithinTheWatermarkDelayCountWhereTheyBelong() throws Exception {
-        DetectorRig inOrder = DetectorRig.yaml(AVAILABILITY);
-        DetectorRig shuffled = DetectorRig.yaml(AVAILABILITY);
+        DetectorHarness inOrder = DetectorHarness.yaml(AVAILABILITY);
+        DetectorHarness shuffled = DetectorHarness.yaml(AVAILABILITY);
         java.util.Random random = new java.util.Random(7);
         for (int m = 0; m < 20; m++) {
             List<Telemetry> minute = new ArrayList<>();

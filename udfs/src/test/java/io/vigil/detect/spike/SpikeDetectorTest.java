@@ -3,7 +3,7 @@ package io.vigil.detect.spike;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.detect.DetectorRig;
+import io.vigil.detect.DetectorHarness;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import java.util.List;
@@ -30,7 +30,7 @@ class SpikeDetectorTest {
             "");
 
     /** {@code perMinute[i]} error logs in minute i for service svc, spread over the minute; watermark each minute. */
-    static void logs(DetectorRig rig, String svc, int fromMinute, int... perMinute) throws Exception {
+    static void logs(DetectorHarness rig, String svc, int fromMinute, int... perMinute) throws Exception {
         for (int m = 0; m < perMinute.length; m++) {
             long start = T0 + (fromMinute + m) * MIN;
             for (int i = 0; i < perMinute[m]; i++) {
@@ -42,7 +42,7 @@ class SpikeDetectorTest {
 
     @Test
     void aBurstThreeTimesTheBaselineFiresAndResolvesWhenItPasses() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE);
         logs(rig, "cart", 0, 10, 10, 10, 10, 40, 35, 10, 10);
         List<Alert> alerts = rig.alerts();
         assertEquals(2, alerts.size(), alerts.toString());
@@ -60,7 +60,7 @@ class SpikeDetectorTest {
 
     @Test
     void aKeyThatFallsSilentIsADropSpike() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE);
         logs(rig, "cart", 0, 12, 12, 12, 12);
         for (int m = 4; m < 8; m++) { // cart stops; other traffic moves event time
             rig.watermark(T0 + (m + 1) * MIN - 1);
@@ -74,21 +74,21 @@ class SpikeDetectorTest {
 
     @Test
     void aNewKeyWithoutBaselineDoesNotFire() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE);
         logs(rig, "search", 0, 100, 100, 100);
         assertTrue(rig.alerts().isEmpty(), "the first window has no baseline; equal windows are no spike");
     }
 
     @Test
     void tooFewRecordsInTheCurrentWindowIsNoSpike() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE.replace("direction: both", "direction: up"));
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE.replace("direction: both", "direction: up"));
         logs(rig, "cart", 0, 1, 1, 1, 4); // 4x but under min_count 5
         assertTrue(rig.alerts().isEmpty());
     }
 
     @Test
     void averageOfAMetricDroppingIsADownSpike() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(String.join(
+        DetectorHarness rig = DetectorHarness.yaml(String.join(
                 "\n",
                 "id: rate-drop",
                 "name: Request rate drop",
@@ -112,7 +112,7 @@ class SpikeDetectorTest {
 
     @Test
     void lateRecordsAreDroppedNotCountedInAJudgedWindow() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE);
         logs(rig, "cart", 0, 10, 10, 10, 10);
         for (int i = 0; i < 100; i++) { // a burst for minute 1, long judged
             rig.send(Telemetry.log(T0 + MIN + i, "cart", "ERROR", "late"));
@@ -123,9 +123,9 @@ class SpikeDetectorTest {
 
     @Test
     void theBaselineSurvivesARestoreFromASnapshot() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE);
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE);
         logs(rig, "cart", 0, 10, 10, 10);
-        DetectorRig restored = rig.restart();
+        DetectorHarness restored = rig.restart();
         logs(restored, "cart", 3, 40);
         assertEquals(1, restored.firing().size());
         assertEquals(30, restored.firing().get(0).expected);
@@ -133,7 +133,7 @@ class SpikeDetectorTest {
 
     @Test
     void aQuietKeyKeepsItsZeroBaselineThenIsForgottenAfterADay() throws Exception {
-        DetectorRig rig = DetectorRig.yaml(ERROR_SPIKE
+        DetectorHarness rig = DetectorHarness.yaml(ERROR_SPIKE
                 .replace("direction: both", "direction: up")
                 .replace("baseline: 3", "baseline: 3\n  min_baseline: 0"));
         logs(rig, "payments", 0, 1);
