@@ -12,10 +12,13 @@ import io.vigil.rules.RuleSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine;
@@ -23,8 +26,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code vigil bench rules}: records/s per core of the whole detection job with 1, 10 and 50 active rules, next to the
- * same job with no rules (source, decoding, dead-letter split, routing) measured in the same run. Everything runs at
+ * {@code vigil bench rules}: records/s per core of the whole detection job with 1, 10 and 50 active rules (or
+ * {@code --counts}), next to the same job with no rules (source, decoding, dead-letter split, routing) measured in the
+ * same run, on the heap or RocksDB state backend, with copies of the starter rules that match as they do or with
+ * copies that pin services of their own ({@code --mix}). Everything runs at
  * parallelism 1 in a MiniCluster in this JVM, so records/s is per core. Rules are taken from the given folder and
  * repeated (with new ids) up to each count; each count runs a few rounds and reports its best.
  */
@@ -52,6 +57,32 @@ public final class RulesBench implements Callable<Integer> {
             defaultValue = "6",
             description = "simulated hours of demo telemetry per run (default: ${DEFAULT-VALUE})")
     double hours;
+
+    @Option(
+            names = "--mix",
+            defaultValue = "copies",
+            description = "copies: every extra rule matches like the rule it copies (the worst case); distinct: every "
+                    + "extra rule pins a service of its own, as a real pack's rules do, so it misses the demo's "
+                    + "records (default: ${DEFAULT-VALUE})")
+    Mix mix;
+
+    @Option(
+            names = "--state-backend",
+            defaultValue = "heap",
+            description = "heap or rocksdb (default: ${DEFAULT-VALUE})")
+    Backend stateBackend;
+
+    /** How the rules beyond the pool are made. */
+    enum Mix {
+        copies,
+        distinct
+    }
+
+    /** Where keyed state lives; RocksDB pays a serialization round trip per state access, as the cluster does. */
+    enum Backend {
+        heap,
+        rocksdb
+    }
 
     @Option(
             names = "--rounds",
@@ -82,14 +113,14 @@ public final class RulesBench implements Callable<Integer> {
                 TelemetryGenerator.DEFAULT_START,
                 Duration.ofMillis(Math.round(hours * 3_600_000))));
         System.out.printf(
-                "%,d records of demo telemetry per run, parallelism 1, best of %d rounds; rules drawn from "
-                        + "%d in %s%n",
-                source.total(), rounds, pool.size(), rules);
-        best(source, take(pool, 1)); // warm-up: JIT and class loading, so the first case measured is not cold
+                "%,d records of demo telemetry per run, parallelism 1, best of %d rounds, %s state, mix %s; rules "
+                        + "drawn from %d in %s%n",
+                source.total(), rounds, stateBackend, mix, pool.size(), rules);
+        best(source, take(pool, 1, mix)); // warm-up: JIT and class loading, so the first case measured is not cold
         double baseline = best(source, List.of());
         System.out.printf("%-12s %,12.0f records/s per core%n", "no rules", baseline);
         for (int n : counts) {
-            double rate = best(source, take(pool, n));
+            double rate = best(source, take(pool, n, mix));
             System.out.printf(
                     "%-12s %,12.0f records/s per core   ratio to no rules %.2f%n", n + " rules", rate, rate / baseline);
         }
@@ -101,6 +132,8 @@ public final class RulesBench implements Callable<Integer> {
         for (int i = 0; i < rounds; i++) {
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, "0");
+            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend.name());
+            conf.set(PipelineOptions.GENERIC_TYPES, false);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             DetectionJob.Sinks sinks = new DetectionJob.Sinks(
                     List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()));
@@ -112,13 +145,21 @@ public final class RulesBench implements Callable<Integer> {
         return best;
     }
 
-    /** The first n rules of the pool, cycling through it with new ids when n is larger. */
-    static List<RuleSpec> take(List<RuleSpec> pool, int n) {
+    /**
+     * The first n rules of the pool, cycling through it with new ids when n is larger. With {@link Mix#distinct} each
+     * copy also pins a service of its own (one no record of the demo has), as the rules of a real pack pin their own
+     * service or action.
+     */
+    static List<RuleSpec> take(List<RuleSpec> pool, int n, Mix mix) {
         List<RuleSpec> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             RuleSpec s = RuleCodec.fromJson(RuleCodec.toJson(pool.get(i % pool.size())));
             if (i >= pool.size()) {
                 s.id = s.id + "-copy" + (i / pool.size());
+                if (mix == Mix.distinct) {
+                    s.match = s.match == null ? new LinkedHashMap<>() : new LinkedHashMap<>(s.match);
+                    s.match.put("service.name", "bench-service-" + i);
+                }
             }
             out.add(s);
         }

@@ -1,0 +1,123 @@
+package io.vigil.detect;
+
+import static io.vigil.detect.Specs.T0;
+import static io.vigil.detect.Specs.map;
+import static io.vigil.detect.Specs.rule;
+import static io.vigil.detect.Specs.span;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import io.vigil.model.Telemetry;
+import io.vigil.rules.CompiledRule;
+import io.vigil.rules.RuleCompiler;
+import io.vigil.rules.RuleSpec;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The rule index: a record meets exactly the rules that could match it, and a miss costs no allocation. */
+class RuleIndexTest {
+    private static RuleSpec pinned(String id, String field, Object value) {
+        return rule(id, "frequency", map("signal", "log", field, value), map("count", 5, "window", "1m"));
+    }
+
+    private static List<String> candidates(RuleIndex index, Telemetry t) {
+        List<CompiledRule> out = new ArrayList<>();
+        index.candidates(t, out);
+        List<String> ids = new ArrayList<>();
+        out.forEach(r -> ids.add(r.id()));
+        ids.sort(null);
+        return ids;
+    }
+
+    private static RuleIndex index(RuleSpec... specs) {
+        return new RuleIndex(RuleCompiler.compileAll(List.of(specs)));
+    }
+
+    @Test
+    void aRecordMeetsOnlyRulesPinnedToItsValuesAndRulesThatPinNothing() {
+        RuleSpec anyLog = rule("any-log", "frequency", map("signal", "log"), map("count", 5, "window", "1m"));
+        RuleSpec anySignal =
+                rule("any-signal", "frequency", map("service.name", "checkout"), map("count", 5, "window", "1m"));
+        RuleIndex index = index(
+                pinned("checkout", "service.name", "checkout"),
+                pinned("cart-or-checkout", "service.name", List.of("cart", "checkout")),
+                pinned("payments", "service.name", "payments"),
+                pinned("ssh-login", "event.action", "ssh_login"),
+                pinned("eq-payments", "service.name", map("eq", "payments")),
+                pinned("in-checkout", "service.name", map("in", List.of("checkout"))),
+                anyLog,
+                anySignal);
+        Telemetry checkoutLog = Telemetry.log(T0, "checkout", "ERROR", "boom");
+        assertEquals(
+                List.of("any-log", "any-signal", "cart-or-checkout", "checkout", "in-checkout"),
+                candidates(index, checkoutLog));
+        Telemetry paymentsLogin = Telemetry.log(T0, "payments", "INFO", "ok").attr("event.action", "ssh_login");
+        assertEquals(List.of("any-log", "eq-payments", "payments", "ssh-login"), candidates(index, paymentsLogin));
+        assertEquals(List.of("any-signal"), candidates(index, span(T0, "checkout", 5)), "a span meets no log rule");
+    }
+
+    @Test
+    void numericComparisonsAndOperatorsAreNotIndexedSoTheyAreNeverMissed() {
+        RuleSpec status = pinned("status-500", "http.response.status_code", 500); // an attribute: compared as text
+        RuleSpec slow =
+                rule("slow", "frequency", map("signal", "span", "duration_ms", 250), map("count", 5, "window", "1m"));
+        RuleSpec notCheckout = pinned("not-checkout", "service.name", map("ne", "checkout"));
+        RuleIndex index = index(status, slow, notCheckout);
+        Telemetry t = Telemetry.log(T0, "cart", "ERROR", "x").attr("http.response.status_code", "500");
+        assertEquals(List.of("not-checkout", "status-500"), candidates(index, t));
+        Telemetry s = span(T0, "cart", 250);
+        assertEquals(List.of("slow"), candidates(index, s), "duration_ms: 250 compares numbers, so it is not indexed");
+    }
+
+    @Test
+    void everyRuleThatMatchesARecordIsACandidate() {
+        List<RuleSpec> specs = new ArrayList<>();
+        String[] services = {"checkout", "cart", "payments", "auth"};
+        for (int i = 0; i < 40; i++) {
+            specs.add(pinned("r" + i, "service.name", services[i % services.length]));
+            specs.add(pinned("a" + i, "event.action", i % 2 == 0 ? "login" : List.of("login", "logout")));
+        }
+        List<CompiledRule> rules = RuleCompiler.compileAll(specs);
+        RuleIndex index = new RuleIndex(rules);
+        for (String service : services) {
+            for (String action : new String[] {"login", "logout", "sudo"}) {
+                Telemetry t = Telemetry.log(T0, service, "INFO", "x").attr("event.action", action);
+                List<String> found = candidates(index, t);
+                for (CompiledRule r : rules) {
+                    if (r.filter.test(t)) {
+                        assertTrue(found.contains(r.id()), r.id() + " matches " + t + " but was not found");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRecordThatMatchesNoRuleAllocatesNothing() {
+        List<RuleSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            specs.add(pinned("r" + i, "service.name", "service-" + i));
+        }
+        RuleIndex index = index(specs.toArray(new RuleSpec[0]));
+        Telemetry t = Telemetry.log(T0, "checkout", "ERROR", "boom");
+        List<CompiledRule> reused = new ArrayList<>();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) { // warm up, so the measured loop runs compiled code
+            reused.clear();
+            index.candidates(t, reused);
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            reused.clear();
+            index.candidates(t, reused);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals(0, reused.size());
+        // A few bytes of slack for the measurement itself; one allocation per record would be megabytes.
+        assertTrue(allocated < 10_000, allocated + " bytes allocated for 100,000 records that match no rule");
+    }
+}
