@@ -80,8 +80,15 @@ public final class RulesBench implements Callable<Integer> {
 
     /** Where keyed state lives; RocksDB pays a serialization round trip per state access, as the cluster does. */
     enum Backend {
-        heap,
-        rocksdb
+        heap("hashmap"),
+        rocksdb("rocksdb");
+
+        /** The name Flink's state.backend.type takes. */
+        final String flinkName;
+
+        Backend(String flinkName) {
+            this.flinkName = flinkName;
+        }
     }
 
     @Option(
@@ -132,7 +139,7 @@ public final class RulesBench implements Callable<Integer> {
         for (int i = 0; i < rounds; i++) {
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, "0");
-            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend.name());
+            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend.flinkName);
             conf.set(PipelineOptions.GENERIC_TYPES, false);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             DetectionJob.Sinks sinks = new DetectionJob.Sinks(

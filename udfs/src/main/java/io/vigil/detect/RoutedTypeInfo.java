@@ -109,10 +109,7 @@ public final class RoutedTypeInfo extends TypeInformation<Routed> {
 
         @Override
         public Routed copy(Routed from) {
-            return new Routed(
-                    from.key,
-                    from.rules == null ? null : from.rules.clone(),
-                    from.record == null ? null : TelemetrySerializer.INSTANCE.copy(from.record));
+            return new Routed(from.key, from.rules == null ? null : from.rules.clone(), from.record);
         }
 
         @Override

@@ -8,7 +8,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 /**
  * One canonical telemetry record: a metric point, a log record, a span or an event.
  *
- * <p>Serialized by the hand-written {@link TelemetrySerializer} (see {@link TelemetryTypeInfo}), never by Kryo. It is
+ * <p>Never changed once decoded (operators after the decoder only read records, see {@link TelemetrySerializer}).
+ * Serialized by the hand-written {@link TelemetrySerializer} (see {@link TelemetryTypeInfo}), never by Kryo. It is
  * still shaped as a Flink POJO (public fields, no-arg constructor, map fields with {@link TypeInfo} factories), which is
  * how state written by earlier versions was serialized and is read back for migration. Fields that do not apply to a signal keep their
  * defaults (null, 0). Attribute values are strings: OTLP numbers and booleans arrive as their text, which keeps one

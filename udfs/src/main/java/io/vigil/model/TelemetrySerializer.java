@@ -41,9 +41,15 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     private static final Signal[] SIGNALS = Signal.values();
     private static final MetricType[] METRIC_TYPES = MetricType.values();
 
+    /**
+     * Records are never changed once decoded: every operator after the decoder only reads them (enrichment that adds
+     * fields does so before a record is emitted). So they are treated as immutable and "copies" share the record:
+     * Flink copies every record it hands to a chained operator unless object reuse is on, and deep copies of the
+     * attribute maps were 7% of the job's CPU in a profile.
+     */
     @Override
     public boolean isImmutableType() {
-        return false;
+        return true;
     }
 
     @Override
@@ -58,29 +64,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
     @Override
     public Telemetry copy(Telemetry from) {
-        Telemetry t = new Telemetry();
-        t.signal = from.signal;
-        t.timestamp = from.timestamp;
-        t.resource = from.resource == null ? null : new LinkedHashMap<>(from.resource);
-        t.attributes = from.attributes == null ? null : new LinkedHashMap<>(from.attributes);
-        t.name = from.name;
-        t.value = from.value;
-        t.unit = from.unit;
-        t.metricType = from.metricType;
-        t.count = from.count;
-        t.sum = from.sum;
-        t.min = from.min;
-        t.max = from.max;
-        t.severity = from.severity;
-        t.severityNumber = from.severityNumber;
-        t.body = from.body;
-        t.traceId = from.traceId;
-        t.spanId = from.spanId;
-        t.parentSpanId = from.parentSpanId;
-        t.kind = from.kind;
-        t.status = from.status;
-        t.durationMs = from.durationMs;
-        return t;
+        return from;
     }
 
     @Override

@@ -58,8 +58,9 @@ final class Aggregate {
             sum += p.sum;
             min = Math.min(min, p.min);
             max = Math.max(max, p.max);
-            if (digest != null && p.digest != null) {
-                digest.add(Pane.fromBytes(p.digest));
+            MergingDigest paneDigest = digest == null ? null : p.digest();
+            if (paneDigest != null) {
+                digest.add(paneDigest);
             }
         }
         switch (name) {

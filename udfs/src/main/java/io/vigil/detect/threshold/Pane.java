@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  */
 public class Pane {
     static final double DIGEST_COMPRESSION = 100;
+    static final int FOLD = 128;
 
     public long count;
     public double sum;
@@ -22,6 +23,14 @@ public class Pane {
     public double max = Double.NEGATIVE_INFINITY;
     /** t-digest in its compact byte form; null unless the rule aggregates a percentile. */
     public byte[] digest;
+
+    /**
+     * Values not yet folded into {@link #digest}: they are folded {@value #FOLD} at a time, and when the pane is
+     * judged. Decoding and re-encoding the digest for every record was the detectors' largest cost in a profile
+     * (28% of the job's CPU with five p95 rules).
+     */
+    @TypeInfo(DoubleListTypeInfo.class)
+    public List<Double> pending = new ArrayList<>();
 
     @TypeInfo(StringListTypeInfo.class)
     public List<String> samples = new ArrayList<>();
@@ -37,10 +46,29 @@ public class Pane {
         min = Math.min(min, v);
         max = Math.max(max, v);
         if (percentile) {
-            MergingDigest d = digest == null ? new MergingDigest(DIGEST_COMPRESSION) : fromBytes(digest);
-            d.add(v);
-            digest = toBytes(d);
+            pending.add(v);
+            if (pending.size() >= FOLD) {
+                fold();
+            }
         }
+    }
+
+    /** The pane's digest with every value added so far; null when none was. */
+    MergingDigest digest() {
+        fold();
+        return digest == null ? null : fromBytes(digest);
+    }
+
+    private void fold() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        MergingDigest d = digest == null ? new MergingDigest(DIGEST_COMPRESSION) : fromBytes(digest);
+        for (double p : pending) {
+            d.add(p);
+        }
+        digest = toBytes(d);
+        pending.clear();
     }
 
     static MergingDigest fromBytes(byte[] b) {
