@@ -31,7 +31,12 @@ final class JobRun {
     }
 
     static JobRun run(TelemetrySource source, RuleSource rules, Path out, DetectionConfig config) throws Exception {
-        Configuration conf = new Configuration();
+        return run(source, rules, out, config, new Configuration());
+    }
+
+    /** As above, with settings of the run itself (a savepoint to start from, ...). */
+    static JobRun run(TelemetrySource source, RuleSource rules, Path out, DetectionConfig config, Configuration conf)
+            throws Exception {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         config.parallelism = 2;

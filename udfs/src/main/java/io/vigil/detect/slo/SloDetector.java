@@ -58,6 +58,9 @@ final class SloDetector implements Detector {
             "slo.readings", Types.STRING, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     final double objective;
+    /** The objective as a percentage label: a constant of the rule, formatted once (it labels every rollup). */
+    private final String objectivePercent;
+
     final long period;
     private final Sli sli;
     final List<BurnRatePair> pairs;
@@ -76,6 +79,7 @@ final class SloDetector implements Detector {
     SloDetector(
             double objective, long period, Sli sli, List<BurnRatePair> pairs, long res, long coarse, long minCount) {
         this.objective = objective;
+        this.objectivePercent = fmt(objective * 100);
         this.period = period;
         this.sli = sli;
         this.pairs = pairs;
@@ -399,7 +403,7 @@ final class SloDetector implements Detector {
     }
 
     private String objectivePercent() {
-        return fmt(objective * 100);
+        return objectivePercent;
     }
 
     private static String fmt(double d) {
