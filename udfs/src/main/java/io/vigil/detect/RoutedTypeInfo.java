@@ -1,10 +1,10 @@
 package io.vigil.detect;
 
+import io.vigil.model.SerializerTypeInfo;
 import io.vigil.model.TelemetrySerializer;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -19,10 +19,14 @@ import org.apache.flink.types.StringValue;
  * through {@link TelemetrySerializer}. Routed records only cross the network (no state holds them), so the layout
  * needs no migration path; the snapshot exists because Flink asks every serializer for one.
  */
-public final class RoutedTypeInfo extends TypeInformation<Routed> {
+public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
     private static final long serialVersionUID = 1L;
 
     public static final RoutedTypeInfo INSTANCE = new RoutedTypeInfo();
+
+    private RoutedTypeInfo() {
+        super(Routed.class, RoutedSerializer.INSTANCE);
+    }
 
     /** Found by Flink through {@code @TypeInfo} on {@link Routed}. */
     public static final class Factory extends TypeInfoFactory<Routed> {
@@ -30,61 +34,6 @@ public final class RoutedTypeInfo extends TypeInformation<Routed> {
         public TypeInformation<Routed> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
             return INSTANCE;
         }
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<Routed> getTypeClass() {
-        return Routed.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<Routed> createSerializer(SerializerConfig config) {
-        return RoutedSerializer.INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-        return "Routed";
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof RoutedTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return RoutedTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof RoutedTypeInfo;
     }
 
     /** Serializes a {@link Routed}: key, rule count and ids, record. */
