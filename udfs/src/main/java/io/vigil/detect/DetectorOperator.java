@@ -1,7 +1,5 @@
 package io.vigil.detect;
 
-import io.vigil.alert.AlertIds;
-import io.vigil.alert.Templates;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
@@ -319,29 +317,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         @Override
         public Alert newAlert(long windowStart, long windowEnd, double observed, double expected, String comparison) {
-            Alert a = new Alert();
-            a.id = AlertIds.of(rule.id(), key, windowStart, windowEnd);
-            a.incidentId = a.id;
-            a.ruleId = rule.id();
-            a.ruleName = rule.spec.name;
-            a.kind = rule.spec.kind;
-            a.severity = rule.spec.severity;
-            a.key = key;
-            a.keyFields.putAll(keyFields());
-            a.service = keyFields().get("service.name");
-            if (a.service == null && rule.spec.match != null && rule.spec.match.get("service.name") instanceof String) {
-                a.service = (String) rule.spec.match.get("service.name");
-            }
-            a.windowStart = windowStart;
-            a.windowEnd = windowEnd;
-            a.observed = observed;
-            a.expected = expected;
-            a.comparison = comparison;
-            a.eventTime = windowEnd;
-            a.realertMillis = rule.realertMillis;
-            a.labels.putAll(rule.spec.labels);
-            Templates.render(rule.spec, a);
-            return a;
+            return RuleAlerts.firing(rule, key, keyFields(), windowStart, windowEnd, observed, expected, comparison);
         }
 
         @Override

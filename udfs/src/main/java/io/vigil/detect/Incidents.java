@@ -5,8 +5,7 @@ import io.vigil.model.Alert;
 import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The firing and resolved lifecycle of one condition for one key, shared by the windowed kinds (spike, flatline,
- * percentage_match): a breach opens one incident (one firing alert, its id kept in keyed state) and the first judged
+ * The firing and resolved lifecycle of one condition for one key, shared by every kind: a breach opens one incident (one firing alert, its id kept in keyed state) and the first judged
  * window without a breach resolves it, with a resolved alert that carries the incident's id.
  */
 public final class Incidents {
@@ -36,12 +35,21 @@ public final class Incidents {
         if (open == null) {
             return;
         }
-        Alert a = ctx.newAlert(windowStart, windowEnd, observed, expected, comparison);
-        a.status = Alert.RESOLVED;
-        a.incidentId = open;
-        a.id = AlertIds.resolved(open);
-        a.message = "Resolved: " + a.message;
+        Alert a = resolution(ctx.newAlert(windowStart, windowEnd, observed, expected, comparison), open);
         incident.clear();
         ctx.emit(a);
+    }
+
+    /**
+     * Makes a new alert the resolution of the incident {@code incidentId}: resolved status, the incident's id and the
+     * resolved alert id derived from it, and a message that says so. For kinds that keep their incidents in state of
+     * their own shape (one per burn-rate pair, one per series).
+     */
+    public static Alert resolution(Alert a, String incidentId) {
+        a.status = Alert.RESOLVED;
+        a.incidentId = incidentId;
+        a.id = AlertIds.resolved(incidentId);
+        a.message = "Resolved: " + a.message;
+        return a;
     }
 }

@@ -1,8 +1,8 @@
 package io.vigil.detect.anomaly;
 
-import io.vigil.alert.AlertIds;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
+import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
@@ -165,10 +165,7 @@ public final class AnomalyDetector implements Detector {
             if (st.quiet >= resolveAfter) {
                 Alert r = ctx.newAlert(ts, ts + 1, value, a.expected, value >= a.expected ? ">" : "<");
                 describe(r, metric, a);
-                r.status = Alert.RESOLVED;
-                r.incidentId = st.incidentId;
-                r.id = AlertIds.resolved(st.incidentId);
-                r.message = "Resolved: " + r.message;
+                Incidents.resolution(r, st.incidentId);
                 st.incidentId = null;
                 st.quiet = 0;
                 ctx.emit(r);

@@ -1,8 +1,8 @@
 package io.vigil.detect.cardinality;
 
-import io.vigil.alert.AlertIds;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
+import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
@@ -146,16 +146,9 @@ final class CardinalityDetector implements Detector {
             for (String s : ctx.listState(SAMPLES).get()) {
                 a.evidence.add(s);
             }
-            incident.update(a.id);
-            ctx.emit(a);
-        } else if (count <= max && incident.value() != null) {
-            Alert a = ctx.newAlert(from + 1, end + 1, count, max, ">");
-            a.status = Alert.RESOLVED;
-            a.incidentId = incident.value();
-            a.id = AlertIds.resolved(a.incidentId);
-            a.message = "Resolved: " + a.message;
-            incident.clear();
-            ctx.emit(a);
+            Incidents.fire(ctx, incident, a);
+        } else if (count <= max) {
+            Incidents.resolve(ctx, incident, from + 1, end + 1, count, max, ">");
         }
     }
 

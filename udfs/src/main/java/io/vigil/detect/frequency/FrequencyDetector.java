@@ -3,9 +3,9 @@ package io.vigil.detect.frequency;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.vigil.alert.AlertIds;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
+import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
@@ -113,19 +113,12 @@ final class FrequencyDetector implements Detector {
         if (count >= threshold && incident.value() == null) {
             Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
             a.evidence.addAll(inWindow);
-            incident.update(a.id);
-            ctx.emit(a);
+            Incidents.fire(ctx, incident, a);
             ctx.registerTimer(newest + window);
         } else if (count >= threshold) {
             ctx.registerTimer(newest + window);
-        } else if (incident.value() != null) {
-            Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
-            a.status = Alert.RESOLVED;
-            a.incidentId = incident.value();
-            a.id = AlertIds.resolved(a.incidentId);
-            a.message = "Resolved: " + a.message;
-            incident.clear();
-            ctx.emit(a);
+        } else {
+            Incidents.resolve(ctx, incident, start, timestamp + 1, count, threshold, ">=");
         }
         if (buckets.isEmpty()) {
             ctx.listState(SAMPLES).clear();

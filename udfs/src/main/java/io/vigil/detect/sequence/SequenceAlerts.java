@@ -1,7 +1,6 @@
 package io.vigil.detect.sequence;
 
-import io.vigil.alert.AlertIds;
-import io.vigil.alert.Templates;
+import io.vigil.detect.RuleAlerts;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
@@ -82,31 +81,11 @@ final class SequenceAlerts {
         return a;
     }
 
-    /** A firing alert with the rule's fields, as the shared detector operator builds them. */
+    /** A firing alert with the rule's fields, built as every rule's alerts are; its event time is its last record's. */
     static Alert alert(
             CompiledRule rule, String key, long windowStart, long windowEnd, double observed, double expected) {
-        Alert a = new Alert();
-        a.id = AlertIds.of(rule.id(), key, windowStart, windowEnd);
-        a.incidentId = a.id;
-        a.ruleId = rule.id();
-        a.ruleName = rule.spec.name;
-        a.kind = rule.spec.kind;
-        a.severity = rule.spec.severity;
-        a.key = key;
-        a.keyFields.putAll(rule.keyFields(key));
-        a.service = a.keyFields.get("service.name");
-        if (a.service == null && rule.spec.match != null && rule.spec.match.get("service.name") instanceof String) {
-            a.service = (String) rule.spec.match.get("service.name");
-        }
-        a.windowStart = windowStart;
-        a.windowEnd = windowEnd;
-        a.observed = observed;
-        a.expected = expected;
-        a.comparison = ">=";
+        Alert a = RuleAlerts.firing(rule, key, rule.keyFields(key), windowStart, windowEnd, observed, expected, ">=");
         a.eventTime = windowEnd - 1;
-        a.realertMillis = rule.realertMillis;
-        a.labels.putAll(rule.spec.labels);
-        Templates.render(rule.spec, a);
         return a;
     }
 }

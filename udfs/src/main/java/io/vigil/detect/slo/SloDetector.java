@@ -4,6 +4,7 @@ import io.vigil.alert.AlertIds;
 import io.vigil.alert.Templates;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
+import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
@@ -315,14 +316,10 @@ final class SloDetector implements Detector {
             return true;
         }
         if (holding == null && open != null) {
-            Alert a = alert(name, shown, w, end, ctx);
-            a.status = Alert.RESOLVED;
+            Alert a = Incidents.resolution(alert(name, shown, w, end, ctx), open);
             // What resolved it: the short window's burn fell below the factor.
             a.observed = burnRate(w, index(shown.shortWindow));
             a.comparison = "<";
-            a.incidentId = open;
-            a.id = AlertIds.resolved(open);
-            a.message = "Resolved: " + a.message;
             incidents.remove(name);
             ctx.emit(a);
             return false;

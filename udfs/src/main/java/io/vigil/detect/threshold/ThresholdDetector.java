@@ -1,10 +1,10 @@
 package io.vigil.detect.threshold;
 
-import io.vigil.alert.AlertIds;
 import io.vigil.detect.Comparison;
 import io.vigil.detect.Detector;
 import io.vigil.detect.DetectorContext;
 import io.vigil.detect.Evidence;
+import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import java.util.ArrayList;
@@ -128,16 +128,9 @@ final class ThresholdDetector implements Detector {
         if (breach && incident.value() == null) {
             Alert a = ctx.newAlert(start, end, observed, bound, op.symbol);
             a.evidence.addAll(samples(inWindow));
-            incident.update(a.id);
-            ctx.emit(a);
-        } else if (!breach && incident.value() != null) {
-            Alert a = ctx.newAlert(start, end, observed, bound, op.symbol);
-            a.status = Alert.RESOLVED;
-            a.incidentId = incident.value();
-            a.id = AlertIds.resolved(a.incidentId);
-            a.message = "Resolved: " + a.message;
-            incident.clear();
-            ctx.emit(a);
+            Incidents.fire(ctx, incident, a);
+        } else if (!breach) {
+            Incidents.resolve(ctx, incident, start, end, observed, bound, op.symbol);
         }
     }
 
