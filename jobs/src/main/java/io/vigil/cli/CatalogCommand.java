@@ -1,18 +1,11 @@
 package io.vigil.cli;
 
 import io.vigil.alert.ServiceCatalog;
-import io.vigil.alert.kafka.CatalogPublisher;
 import io.vigil.alert.kafka.CatalogTopic;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,10 +43,7 @@ public final class CatalogCommand implements Runnable {
                     + "record per service to the compacted catalog topic a running job reads: key = service.name, "
                     + "value = the entry as JSON, tombstone = removed (the job falls back to its catalog file's "
                     + "entry, else marks the service unknown).")
-    public static final class Push implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class Push extends CompactedTopicPush {
         @Parameters(
                 paramLabel = "FILE",
                 arity = "0..1",
@@ -62,96 +52,45 @@ public final class CatalogCommand implements Runnable {
         Path file;
 
         @Option(
-                names = {"--bootstrap-servers", "--kafka"},
-                paramLabel = "HOST:PORT",
-                defaultValue = "127.0.0.1:9092",
-                description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-        String bootstrap;
-
-        @Option(
                 names = "--topic",
                 defaultValue = CatalogTopic.DEFAULT_TOPIC,
                 description = "catalog topic, created compacted if missing (default: ${DEFAULT-VALUE})")
         String topic;
 
-        @Option(
-                names = "--delete",
-                paramLabel = "NAME",
-                description = "remove this service's entry from the topic (repeatable)")
-        List<String> delete = new ArrayList<>();
-
-        @Option(names = "--prune", description = "remove entries on the topic for services not in FILE")
-        boolean prune;
-
-        @Option(names = "--dry-run", description = "validate and show what would change, publish nothing")
-        boolean dryRun;
+        @Override
+        String topic() {
+            return topic;
+        }
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+        boolean hasInput() {
+            return file != null;
+        }
+
+        @Override
+        String missingInput() {
+            return "give a service catalog file to publish, or --delete NAME";
+        }
+
+        @Override
+        String pruneNeedsInput() {
+            return "--prune needs the service catalog file that holds every service to keep";
+        }
+
+        @Override
+        Map<String, String> records(PrintWriter err) {
             try {
-                return push(out, err);
-            } finally {
-                out.flush();
-                err.flush();
+                return CatalogCommand.records(ServiceCatalog.load(file));
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                err.println("nothing published: 1 problem(s)");
+                return null;
             }
         }
 
-        private int push(PrintWriter out, PrintWriter err) throws Exception {
-            if (file == null && delete.isEmpty()) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "give a service catalog file to publish, or --delete NAME");
-            }
-            if (prune && file == null) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "--prune needs the service catalog file that holds every service to keep");
-            }
-            ServiceCatalog catalog = ServiceCatalog.empty();
-            if (file != null) {
-                try {
-                    catalog = ServiceCatalog.load(file);
-                } catch (IllegalArgumentException e) {
-                    err.println(e.getMessage());
-                    err.println("nothing published: 1 problem(s)");
-                    return 1;
-                }
-            }
-            try (CatalogPublisher publisher = new CatalogPublisher(bootstrap, topic, new Properties())) {
-                if (!dryRun && publisher.ensureTopic()) {
-                    out.println("created compacted topic " + topic);
-                }
-                Map<String, String> current = publisher.current(Duration.ofSeconds(30));
-                TreeSet<String> toDelete = new TreeSet<>(delete);
-                Map<String, String> records = records(catalog);
-                if (prune) {
-                    toDelete.addAll(current.keySet());
-                    toDelete.removeAll(records.keySet());
-                }
-                String verb = dryRun ? "would be " : "";
-                for (Map.Entry<String, String> r : records.entrySet()) {
-                    String before = current.get(r.getKey());
-                    if (r.getValue().equals(before)) {
-                        out.println(r.getKey() + ": unchanged");
-                        continue;
-                    }
-                    if (!dryRun) {
-                        publisher.publish(r.getKey(), catalog.get(r.getKey()));
-                    }
-                    out.println(r.getKey() + ": " + verb + (before == null ? "added" : "changed"));
-                }
-                for (String service : toDelete) {
-                    if (!current.containsKey(service)) {
-                        out.println(service + ": not on the topic");
-                        continue;
-                    }
-                    if (!dryRun) {
-                        publisher.delete(service);
-                    }
-                    out.println(service + ": " + verb + "removed");
-                }
-            }
-            return 0;
+        @Override
+        String removed() {
+            return "removed";
         }
     }
 }

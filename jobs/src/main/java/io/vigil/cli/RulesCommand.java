@@ -5,7 +5,6 @@ import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleLocations;
 import io.vigil.rules.RuleProblem;
 import io.vigil.rules.RuleValidator;
-import io.vigil.rules.kafka.RulePublisher;
 import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.rules.kafka.RuleUpdateDeserializer;
 import io.vigil.rules.testing.RuleTestRunner;
@@ -13,12 +12,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -158,19 +155,9 @@ public final class RulesCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Validate rules, then publish them to the compacted rules topic a running job reads "
                     + "(hot reload): key = rule id, value = rule JSON, tombstone = deleted.")
-    public static final class Push implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class Push extends CompactedTopicPush {
         @Parameters(paramLabel = "PATH", arity = "0..*", description = "rule files or folders to publish")
         List<Path> paths = new ArrayList<>();
-
-        @Option(
-                names = {"--bootstrap-servers", "--kafka"},
-                paramLabel = "HOST:PORT",
-                defaultValue = "127.0.0.1:9092",
-                description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-        String bootstrap;
 
         @Option(
                 names = "--topic",
@@ -178,87 +165,53 @@ public final class RulesCommand implements Runnable {
                 description = "rules topic, created compacted if missing (default: ${DEFAULT-VALUE})")
         String topic;
 
-        @Option(names = "--delete", paramLabel = "RULE_ID", description = "delete this rule (repeatable)")
-        List<String> delete = new ArrayList<>();
-
-        @Option(names = "--prune", description = "delete rules on the topic that are not in PATHs")
-        boolean prune;
-
-        @Option(names = "--dry-run", description = "validate and show what would change, publish nothing")
-        boolean dryRun;
-
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            try {
-                return push(out, err);
-            } finally {
-                out.flush();
-                err.flush();
-            }
+        String topic() {
+            return topic;
         }
 
-        private int push(PrintWriter out, PrintWriter err) throws Exception {
-            if (paths.isEmpty() && delete.isEmpty()) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "give rule files or folders to publish, or --delete RULE_ID");
-            }
-            if (prune && paths.isEmpty()) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "--prune needs the rule files or folders that hold every rule to keep");
-            }
-            List<CompiledRule> rules = new ArrayList<>();
-            if (!paths.isEmpty()) {
-                RuleValidator.Report r = RuleValidator.validate(paths);
-                for (CompiledRule c : r.rules) {
-                    if (!c.kind.hotReloadable()) {
-                        r.problems.add(RuleLocations.problem(
-                                c.spec, "kind", RuleUpdateDeserializer.notHotReloadable(c.spec), null));
-                    }
-                }
-                if (!r.ok()) {
-                    r.problems.forEach(err::println);
-                    err.println("nothing published: " + r.problems.size() + " problem(s)");
-                    return 1;
-                }
-                rules.addAll(r.rules);
-            }
-            try (RulePublisher publisher = new RulePublisher(bootstrap, topic, new Properties())) {
-                if (!dryRun && publisher.ensureTopic()) {
-                    out.println("created compacted topic " + topic);
-                }
-                Map<String, String> current = publisher.current(Duration.ofSeconds(30));
-                TreeSet<String> toDelete = new TreeSet<>(delete);
-                if (prune) {
-                    toDelete.addAll(current.keySet());
-                    rules.forEach(r -> toDelete.remove(r.id()));
-                }
-                String verb = dryRun ? "would be " : "";
-                for (CompiledRule r : rules) {
-                    String json = RuleCodec.toJson(r.spec);
-                    String before = current.get(r.id());
-                    if (json.equals(before)) {
-                        out.println(r.id() + ": unchanged");
-                        continue;
-                    }
-                    if (!dryRun) {
-                        publisher.publish(r.spec);
-                    }
-                    out.println(r.id() + ": " + verb + (before == null ? "added" : "changed (its state resets)"));
-                }
-                for (String id : toDelete) {
-                    if (!current.containsKey(id)) {
-                        out.println(id + ": not on the topic");
-                        continue;
-                    }
-                    if (!dryRun) {
-                        publisher.delete(id);
-                    }
-                    out.println(id + ": " + verb + "deleted");
+        @Override
+        boolean hasInput() {
+            return !paths.isEmpty();
+        }
+
+        @Override
+        String missingInput() {
+            return "give rule files or folders to publish, or --delete RULE_ID";
+        }
+
+        @Override
+        String pruneNeedsInput() {
+            return "--prune needs the rule files or folders that hold every rule to keep";
+        }
+
+        @Override
+        Map<String, String> records(PrintWriter err) throws IOException {
+            RuleValidator.Report r = RuleValidator.validate(paths);
+            for (CompiledRule c : r.rules) {
+                if (!c.kind.hotReloadable()) {
+                    r.problems.add(RuleLocations.problem(
+                            c.spec, "kind", RuleUpdateDeserializer.notHotReloadable(c.spec), null));
                 }
             }
-            return 0;
+            if (!r.ok()) {
+                r.problems.forEach(err::println);
+                err.println("nothing published: " + r.problems.size() + " problem(s)");
+                return null;
+            }
+            Map<String, String> records = new LinkedHashMap<>();
+            r.rules.forEach(c -> records.put(c.id(), RuleCodec.toJson(c.spec)));
+            return records;
+        }
+
+        @Override
+        String changed() {
+            return "changed (its state resets)";
+        }
+
+        @Override
+        String removed() {
+            return "deleted";
         }
     }
 }
