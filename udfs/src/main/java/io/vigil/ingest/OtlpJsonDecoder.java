@@ -45,6 +45,11 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
             out.accept(Ingested.dead(unusable));
             return;
         }
+        String notUtf8 = CanonicalJsonDecoder.notUtf8(payload);
+        if (notUtf8 != null) {
+            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8));
+            return;
+        }
         OtlpSignal signal = hint;
         Message.Builder data = null;
         try (JsonParser p = CanonicalJsonDecoder.JSON.createParser(payload)) {
@@ -132,6 +137,7 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
     }
 
     private Ingested dead(byte[] raw, String origin, String reason, String detail) {
-        return Ingested.dead(new DeadLetter(raw == null ? new byte[0] : raw, origin, format, reason, detail));
+        return Ingested.dead(
+                new DeadLetter(raw == null ? new byte[0] : raw, origin, format, reason, Reasons.detail(detail)));
     }
 }

@@ -1,5 +1,6 @@
 package io.vigil.ingest.kafka;
 
+import io.vigil.ingest.Reasons;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import java.util.HashMap;
@@ -65,7 +66,11 @@ public final class TelemetryDeserializer implements KafkaRecordDeserializationSc
             // Decoders report bad input as dead letters themselves; this is the net for a decoder bug, so that one
             // poisonous record cannot restart the job forever.
             out.collect(Ingested.dead(new DeadLetter(
-                    value, origin, format, "decoder_error", e.getClass().getSimpleName() + ": " + e.getMessage())));
+                    value,
+                    origin,
+                    format,
+                    Reasons.DECODER_ERROR,
+                    Reasons.detail(e.getClass().getSimpleName() + ": " + e.getMessage()))));
         }
     }
 
