@@ -64,10 +64,16 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
             }
             JsonStreamContext top = p.getParsingContext();
             Rejection rejected = null;
+            String unknownKey = null;
+            boolean signalKey = false;
             while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
                 tok = p.nextToken();
                 OtlpSignal s = OtlpSignal.ofJsonKey(key);
+                if (s == null && unknownKey == null) {
+                    unknownKey = key;
+                }
+                signalKey |= s != null;
                 if (s == null || rejected != null || tok == JsonToken.VALUE_NULL) {
                     p.skipChildren();
                     continue;
@@ -109,6 +115,17 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
             }
             if (rejected != null) {
                 out.accept(dead(payload, origin, rejected.reason, rejected.detail()));
+                return;
+            }
+            if (!signalKey && unknownKey != null) {
+                // With a hint, a request whose only keys are unknown (a misspelt "resourceSpans") would otherwise pass
+                // as a valid empty request, and whatever it holds would vanish without a trace.
+                out.accept(dead(
+                        payload,
+                        origin,
+                        Reasons.UNKNOWN_SIGNAL,
+                        "none of resourceLogs, resourceMetrics, resourceSpans at the top level, only "
+                                + Reasons.quote(unknownKey)));
                 return;
             }
         } catch (JsonProcessingException e) {
