@@ -39,6 +39,7 @@ import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Disabled;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -387,6 +388,37 @@ class DecoderFuzzTest {
                 }
             }
         }
+    }
+
+    /*
+     * Defects this fuzzing found in SyslogDecoder, which belongs to another change in progress: kept here as failing
+     * examples, disabled (reported as skipped) until that decoder is fixed; enable them then.
+     */
+
+    @Example
+    @Disabled("issue 15, SyslogDecoder: RFC 5424 structured data of ~100 KB overflows the stack in java.util.regex "
+            + "(StackOverflowError escapes decode(); the Kafka and file nets now catch it as decoder_error)")
+    void syslogLongStructuredDataDoesNotOverflowTheStack() {
+        byte[] line = ("<34>1 2026-11-02T04:05:00Z h a p m [" + "x".repeat(200_000) + "] msg")
+                .getBytes(StandardCharsets.UTF_8);
+        Mutant in = new Mutant("syslog", line, List.of());
+        List<Ingested> out = decode(in.format, in.bytes);
+        checkOutputs(in, out);
+        assertFalse(out.isEmpty());
+    }
+
+    @Example
+    @Disabled("issue 15, SyslogDecoder: bytes that are not UTF-8 (overlong C0 AF) are decoded to U+FFFD and accepted; "
+            + "in a dead letter the raw bytes are the re-encoded line, not the input's bytes")
+    void syslogRejectsMalformedUtf8AndKeepsTheRawBytes() {
+        byte[] good = "Nov  2 04:00:01 h sshd[1]: aXXb".getBytes(StandardCharsets.UTF_8);
+        good[good.length - 3] = (byte) 0xC0;
+        good[good.length - 2] = (byte) 0xAF;
+        DeadLetter d = Decoded.of("syslog", good).onlyDead();
+        assertEquals(Reasons.PARSE_ERROR, d.reason);
+        byte[] bad = good.clone();
+        bad[4] = '9'; // "Nov 92": an invalid date too
+        assertArrayEquals(bad, Decoded.of("syslog", bad).onlyDead().raw);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
