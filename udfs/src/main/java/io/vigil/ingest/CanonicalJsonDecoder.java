@@ -17,6 +17,7 @@ import io.vigil.model.Telemetry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -95,11 +96,15 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             out.accept(Ingested.dead(unusable));
             return;
         }
-        String notUtf8 = notUtf8(payload);
-        if (notUtf8 != null) {
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8));
+        String nul = nulAtStart(payload);
+        if (nul != null) {
+            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, nul));
             return;
         }
+        // Where the bytes are not UTF-8 (null when they all are): a lone object with any is a dead letter; in an array,
+        // only the elements that hold them are, so one producer's bad string does not cost the whole batch.
+        int[] malformed = malformedUtf8(payload);
+        int nextMalformed = 0;
         // Start of the bytes not yet emitted or dead-lettered: a parse error dead-letters exactly the rest, so what
         // was already emitted from an array is not duplicated by a replay of the dead letter.
         int pending = 0;
@@ -108,6 +113,10 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             JsonToken t = p.nextToken();
             if (t == null) {
                 out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "only whitespace"));
+                return;
+            }
+            if (t != JsonToken.START_ARRAY && malformed != null) {
+                out.accept(dead(payload, origin, Reasons.PARSE_ERROR, malformedMessage(payload, malformed[0])));
                 return;
             }
             if (t == JsonToken.START_OBJECT) {
@@ -164,8 +173,21 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                 } else {
                     try {
                         Telemetry record = readRecord(p);
-                        out.accept(Ingested.of(record));
                         end = (int) p.currentTokenLocation().getByteOffset() + 1;
+                        while (malformed != null
+                                && nextMalformed < malformed.length
+                                && malformed[nextMalformed] < pending) {
+                            nextMalformed++;
+                        }
+                        if (malformed != null && nextMalformed < malformed.length && malformed[nextMalformed] < end) {
+                            out.accept(dead(
+                                    slice(payload, pending, end),
+                                    origin,
+                                    Reasons.PARSE_ERROR,
+                                    "[" + index + "]: " + malformedMessage(payload, malformed[nextMalformed])));
+                        } else {
+                            out.accept(Ingested.of(record));
+                        }
                     } catch (Rejection r) {
                         skipRestOfObject(p, array);
                         end = (int) p.currentTokenLocation().getByteOffset() + 1;
@@ -599,34 +621,69 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
     }
 
     /**
-     * Why the bytes are not UTF-8 JSON text, or null when they are. Jackson's parser decodes overlong forms
-     * ({@code C0 AF} to {@code /}), encoded surrogates and code points beyond U+10FFFF without complaint, and guesses
-     * UTF-16 or UTF-32 from NUL bytes at the start; RFC 8259 requires UTF-8, and an overlong slash is a classic way
-     * to smuggle a character past a filter. protobuf's validator checks every byte on a fast path (the same one
-     * protobuf uses for its string fields); only a failure pays for the JDK decoder that says where.
+     * Why the bytes are not UTF-8 JSON text, or null when they are: the whole-record check for decoders that cannot
+     * keep part of a record (OTLP/JSON). See {@link #malformedUtf8}.
      */
     static String notUtf8(byte[] payload) {
+        String nul = nulAtStart(payload);
+        if (nul != null) {
+            return nul;
+        }
+        int[] malformed = malformedUtf8(payload);
+        return malformed == null ? null : malformedMessage(payload, malformed[0]);
+    }
+
+    /** Jackson guesses UTF-16 or UTF-32 from NUL bytes among the first four; JSON text never has a NUL there. */
+    private static String nulAtStart(byte[] payload) {
         for (int i = 0; i < Math.min(4, payload.length); i++) {
             if (payload[i] == 0) {
                 return "malformed JSON: NUL byte at byte " + i
                         + " (JSON text must be UTF-8; is this UTF-16 or UTF-32?)";
             }
         }
+        return null;
+    }
+
+    /**
+     * The offsets of the malformed UTF-8 sequences in {@code payload}, in order, or null when it is all UTF-8.
+     * Jackson's parser decodes overlong forms ({@code C0 AF} to {@code /}), encoded surrogates and code points beyond
+     * U+10FFFF without complaint; RFC 8259 requires UTF-8, and an overlong slash is a classic way to smuggle a
+     * character past a filter. protobuf's validator checks every byte on a fast path (the one protobuf uses for its
+     * own string fields); only a failure pays for the JDK decoder, which says where.
+     */
+    static int[] malformedUtf8(byte[] payload) {
         if (com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload).isValidUtf8()) {
             return null;
         }
-        ByteBuffer in = ByteBuffer.wrap(payload);
-        CoderResult r = StandardCharsets.UTF_8
+        CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(in, CharBuffer.allocate(payload.length), true);
-        int at = in.position();
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        CharBuffer chars = CharBuffer.allocate(payload.length);
+        int[] found = new int[4];
+        int n = 0;
+        while (true) {
+            CoderResult r = decoder.decode(in, chars, true);
+            if (!r.isError()) {
+                break;
+            }
+            if (n == found.length) {
+                found = Arrays.copyOf(found, n * 2);
+            }
+            found[n++] = in.position();
+            in.position(in.position() + r.length()); // on past the bad sequence: the search stays linear
+        }
+        // Only if the two validators disagreed could nothing be found; then the record is still not trusted.
+        return n == 0 ? new int[] {0} : Arrays.copyOf(found, n);
+    }
+
+    private static String malformedMessage(byte[] payload, int at) {
         StringBuilder bytes = new StringBuilder();
-        for (int i = at; i < Math.min(payload.length, at + (r.isError() ? r.length() : 1)); i++) {
+        for (int i = at; i < Math.min(payload.length, at + 4); i++) {
             bytes.append(String.format(Locale.ROOT, " %02X", payload[i] & 0xFF));
         }
-        return "malformed UTF-8 at byte " + at + " (bytes" + bytes + "); JSON text must be UTF-8";
+        return "malformed UTF-8 at byte " + at + " (bytes from there:" + bytes + "); JSON text must be UTF-8";
     }
 
     static String parseMessage(JsonProcessingException e) {

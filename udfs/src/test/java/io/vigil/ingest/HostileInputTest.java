@@ -138,8 +138,23 @@ class HostileInputTest {
         byte[] overlong = concat(prefix, new byte[] {(byte) 0xC0, (byte) 0xAF}, "\"}".getBytes(StandardCharsets.UTF_8));
         DeadLetter d = Decoded.of("json", overlong).onlyDead();
         assertEquals(Reasons.PARSE_ERROR, d.reason);
-        assertEquals("malformed UTF-8 at byte " + prefix.length + " (bytes C0); JSON text must be UTF-8", d.detail);
+        assertEquals(
+                "malformed UTF-8 at byte " + prefix.length
+                        + " (bytes from there: C0 AF 22 7D); JSON text must be UTF-8",
+                d.detail);
         assertArrayEquals(overlong, d.raw);
+
+        // In an array, only the element that holds the bad bytes is a dead letter, with exactly its bytes.
+        String a = record("a");
+        byte[] array = concat(
+                ("[" + a + ",").getBytes(StandardCharsets.UTF_8),
+                overlong,
+                ("," + record("c") + "]").getBytes(StandardCharsets.UTF_8));
+        Decoded batch = Decoded.of("json", array);
+        assertEquals(2, batch.telemetry.size());
+        assertEquals(1, batch.dead.size());
+        assertArrayEquals(overlong, batch.dead.get(0).raw);
+        assertTrue(batch.dead.get(0).detail.startsWith("[1]: malformed UTF-8 at byte "), batch.dead.get(0).detail);
 
         // An encoded surrogate (ED A0 80) and a code point beyond U+10FFFF (F4 90 80 80), in OTLP/JSON.
         for (byte[] bad : List.of(
