@@ -15,6 +15,12 @@ import io.vigil.model.Severities;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -90,6 +96,15 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             out.accept(Ingested.dead(unusable));
             return;
         }
+        String nul = nulAtStart(payload);
+        if (nul != null) {
+            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, nul));
+            return;
+        }
+        // Where the bytes are not UTF-8 (null when they all are): a lone object with any is a dead letter; in an array,
+        // only the elements that hold them are, so one producer's bad string does not cost the whole batch.
+        int[] malformed = malformedUtf8(payload);
+        int nextMalformed = 0;
         // Start of the bytes not yet emitted or dead-lettered: a parse error dead-letters exactly the rest, so what
         // was already emitted from an array is not duplicated by a replay of the dead letter.
         int pending = 0;
@@ -98,6 +113,10 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             JsonToken t = p.nextToken();
             if (t == null) {
                 out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "only whitespace"));
+                return;
+            }
+            if (t != JsonToken.START_ARRAY && malformed != null) {
+                out.accept(dead(payload, origin, Reasons.PARSE_ERROR, malformedMessage(payload, malformed[0])));
                 return;
             }
             if (t == JsonToken.START_OBJECT) {
@@ -137,8 +156,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             index = 0;
             while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                 pending = (int) p.currentTokenLocation().getByteOffset();
+                int end;
                 if (t != JsonToken.START_OBJECT) {
-                    int end;
                     if (t.isStructStart()) {
                         p.skipChildren();
                         end = (int) p.currentTokenLocation().getByteOffset() + 1;
@@ -154,17 +173,33 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                 } else {
                     try {
                         Telemetry record = readRecord(p);
-                        out.accept(Ingested.of(record));
+                        end = (int) p.currentTokenLocation().getByteOffset() + 1;
+                        while (malformed != null
+                                && nextMalformed < malformed.length
+                                && malformed[nextMalformed] < pending) {
+                            nextMalformed++;
+                        }
+                        if (malformed != null && nextMalformed < malformed.length && malformed[nextMalformed] < end) {
+                            out.accept(dead(
+                                    slice(payload, pending, end),
+                                    origin,
+                                    Reasons.PARSE_ERROR,
+                                    "[" + index + "]: " + malformedMessage(payload, malformed[nextMalformed])));
+                        } else {
+                            out.accept(Ingested.of(record));
+                        }
                     } catch (Rejection r) {
                         skipRestOfObject(p, array);
-                        int end = (int) p.currentTokenLocation().getByteOffset() + 1;
+                        end = (int) p.currentTokenLocation().getByteOffset() + 1;
                         out.accept(
                                 dead(slice(payload, pending, end), origin, r.reason, "[" + index + "]." + r.detail()));
                     }
                 }
+                // Accepted or dead-lettered: a parse error from here on stands only for what follows.
+                pending = end;
                 index++;
             }
-            pending = payload.length;
+            pending = (int) p.currentTokenLocation().getByteOffset() + 1; // just after the closing bracket
             if (p.nextToken() != null) {
                 int at = (int) p.currentTokenLocation().getByteOffset();
                 out.accept(dead(
@@ -174,12 +209,11 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                         "trailing content after the JSON array at byte " + at));
             }
         } catch (JsonProcessingException e) {
+            // Everything from the first byte not yet accepted or dead-lettered: for a lone object or an array that
+            // broke before its first element, the whole record.
             String where = index >= 0 ? "[" + index + "]: " : "";
             out.accept(dead(
-                    pending == 0 ? payload : slice(payload, pending, payload.length),
-                    origin,
-                    Reasons.PARSE_ERROR,
-                    where + parseMessage(e)));
+                    slice(payload, pending, payload.length), origin, Reasons.PARSE_ERROR, where + parseMessage(e)));
         } catch (IOException e) {
             // Reading from a byte array does no I/O; anything here is still a malformed record.
             out.accept(dead(payload, origin, Reasons.PARSE_ERROR, String.valueOf(e.getMessage())));
@@ -204,7 +238,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     t.signal = Signal.fromWire(s);
                     if (t.signal == null) {
                         throw new Rejection(
-                                Reasons.UNKNOWN_SIGNAL, "signal: \"" + s + "\" is not one of metric, log, span, event");
+                                Reasons.UNKNOWN_SIGNAL,
+                                "signal: " + Reasons.quote(s) + " is not one of metric, log, span, event");
                     }
                     break;
                 }
@@ -234,7 +269,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     if (t.metricType == null) {
                         throw new Rejection(
                                 Reasons.INVALID_VALUE,
-                                "metric_type: \"" + s + "\" is not one of gauge, counter, histogram (or sum, summary)");
+                                "metric_type: " + Reasons.quote(s)
+                                        + " is not one of gauge, counter, histogram (or sum, summary)");
                     }
                     break;
                 }
@@ -265,8 +301,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     if (t.severity == null) {
                         throw new Rejection(
                                 Reasons.INVALID_VALUE,
-                                "severity: \"" + s
-                                        + "\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (or a common spelling)");
+                                "severity: " + Reasons.quote(s)
+                                        + " is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (or a common spelling)");
                     }
                     break;
                 }
@@ -406,7 +442,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         } catch (DateTimeParseException | ArithmeticException e) {
             throw new Rejection(
                     Reasons.INVALID_TIMESTAMP,
-                    "timestamp: \"" + s + "\" is not an RFC 3339 date-time with offset, e.g. 2026-01-31T12:00:00.250Z");
+                    "timestamp: " + Reasons.quote(s)
+                            + " is not an RFC 3339 date-time with offset, e.g. 2026-01-31T12:00:00.250Z");
         }
     }
 
@@ -434,14 +471,14 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
                     if (p.isNaN()) {
                         throw new Rejection(
                                 Reasons.INVALID_VALUE,
-                                field + "[\"" + key + "\"]: " + p.getText() + " is not a finite number");
+                                field + "[" + Reasons.quote(key) + "]: " + p.getText() + " is not a finite number");
                     }
                     into.put(key, p.getText());
                     break;
                 case VALUE_NULL:
                     break;
                 default:
-                    throw wrongType(field + "[\"" + key + "\"]", "a string, number or boolean", tok);
+                    throw wrongType(field + "[" + Reasons.quote(key) + "]", "a string, number or boolean", tok);
             }
         }
         if (p.currentToken() != JsonToken.END_OBJECT) {
@@ -475,7 +512,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         if (s.length() != length) {
             throw new Rejection(
                     Reasons.INVALID_VALUE,
-                    field + ": \"" + s + "\" is not " + length + " hex digits (it has " + s.length() + " characters)");
+                    field + ": " + Reasons.quote(s) + " is not " + length + " hex digits (it has " + s.length()
+                            + " characters)");
         }
         boolean lower = true;
         for (int i = 0; i < length; i++) {
@@ -483,7 +521,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
             if (c >= 'A' && c <= 'F') {
                 lower = false;
             } else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                throw new Rejection(Reasons.INVALID_VALUE, field + ": \"" + s + "\" has a non-hex character at " + i);
+                throw new Rejection(
+                        Reasons.INVALID_VALUE, field + ": " + Reasons.quote(s) + " has a non-hex character at " + i);
             }
         }
         return lower ? s : s.toLowerCase(Locale.ROOT);
@@ -537,7 +576,8 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         }
         if (!allowed.contains(v)) {
             throw new Rejection(
-                    Reasons.INVALID_VALUE, field + ": \"" + s + "\" is not one of " + String.join(", ", allowed));
+                    Reasons.INVALID_VALUE,
+                    field + ": " + Reasons.quote(s) + " is not one of " + String.join(", ", allowed));
         }
         return v;
     }
@@ -580,6 +620,72 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
         }
     }
 
+    /**
+     * Why the bytes are not UTF-8 JSON text, or null when they are: the whole-record check for decoders that cannot
+     * keep part of a record (OTLP/JSON). See {@link #malformedUtf8}.
+     */
+    static String notUtf8(byte[] payload) {
+        String nul = nulAtStart(payload);
+        if (nul != null) {
+            return nul;
+        }
+        int[] malformed = malformedUtf8(payload);
+        return malformed == null ? null : malformedMessage(payload, malformed[0]);
+    }
+
+    /** Jackson guesses UTF-16 or UTF-32 from NUL bytes among the first four; JSON text never has a NUL there. */
+    private static String nulAtStart(byte[] payload) {
+        for (int i = 0; i < Math.min(4, payload.length); i++) {
+            if (payload[i] == 0) {
+                return "malformed JSON: NUL byte at byte " + i
+                        + " (JSON text must be UTF-8; is this UTF-16 or UTF-32?)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The offsets of the malformed UTF-8 sequences in {@code payload}, in order, or null when it is all UTF-8.
+     * Jackson's parser decodes overlong forms ({@code C0 AF} to {@code /}), encoded surrogates and code points beyond
+     * U+10FFFF without complaint; RFC 8259 requires UTF-8, and an overlong slash is a classic way to smuggle a
+     * character past a filter. protobuf's validator checks every byte on a fast path (the one protobuf uses for its
+     * own string fields); only a failure pays for the JDK decoder, which says where.
+     */
+    static int[] malformedUtf8(byte[] payload) {
+        if (com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload).isValidUtf8()) {
+            return null;
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        CharBuffer chars = CharBuffer.allocate(payload.length);
+        int[] found = new int[4];
+        int n = 0;
+        while (true) {
+            CoderResult r = decoder.decode(in, chars, true);
+            if (!r.isError()) {
+                break;
+            }
+            if (n == found.length) {
+                found = Arrays.copyOf(found, n * 2);
+            }
+            found[n++] = in.position();
+            in.position(in.position() + r.length()); // on past the bad sequence: the search stays linear
+        }
+        // Only if the two validators disagreed could nothing be found; then the record is still not trusted.
+        return n == 0 ? new int[] {0} : Arrays.copyOf(found, n);
+    }
+
+    private static String malformedMessage(byte[] payload, int at) {
+        StringBuilder bytes = new StringBuilder();
+        for (int i = at; i < Math.min(payload.length, at + 4); i++) {
+            bytes.append(String.format(Locale.ROOT, " %02X", payload[i] & 0xFF));
+        }
+        return "malformed UTF-8 at byte " + at + " (bytes from there:" + bytes + "); JSON text must be UTF-8";
+    }
+
     static String parseMessage(JsonProcessingException e) {
         String where =
                 e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset();
@@ -591,7 +697,7 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
     }
 
     private DeadLetter deadLetter(byte[] raw, String origin, String reason, String detail) {
-        return new DeadLetter(raw == null ? new byte[0] : raw, origin, FORMAT, reason, detail);
+        return new DeadLetter(raw == null ? new byte[0] : raw, origin, FORMAT, reason, Reasons.detail(detail));
     }
 
     private Ingested dead(byte[] raw, String origin, String reason, String detail) {

@@ -62,11 +62,11 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Telemetry> {
                             raw.origin,
                             raw.format,
                             Reasons.UNKNOWN_FORMAT,
-                            "unknown input format \"" + raw.format + "\"; valid formats: "
-                                    + String.join(", ", Decoders.FORMATS)));
+                            Reasons.detail("unknown input format " + Reasons.quote(String.valueOf(raw.format))
+                                    + "; valid formats: " + String.join(", ", Decoders.FORMATS))));
             return;
         }
-        decoder.decode(raw.payload, raw.origin, (Ingested i) -> {
+        Decoders.decodeSafely(decoder, raw.payload, raw.origin, (Ingested i) -> {
             if (i.isDead()) {
                 emitDead(ctx, i.deadLetter);
             } else {

@@ -1,7 +1,10 @@
 package io.vigil.ingest;
 
+import io.vigil.model.DeadLetter;
+import io.vigil.model.Ingested;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Finds the decoder for a format name.
@@ -74,6 +77,31 @@ public final class Decoders {
                 return new OtlpProtoDecoder(hint, limits);
             default:
                 throw unknown(format);
+        }
+    }
+
+    /**
+     * Decodes one record with the safety net every source needs: decoders report bad input as dead letters
+     * themselves, but should one fail on a record anyway (a bug), the record becomes a single {@code decoder_error}
+     * dead letter holding all its bytes, and the caller goes on with the next one, instead of a failed replay or a job
+     * that restarts on the same record forever. What the decoder emitted for that record before failing is withheld,
+     * so replaying the dead letter cannot duplicate it.
+     */
+    public static void decodeSafely(TelemetryDecoder decoder, byte[] payload, String origin, Consumer<Ingested> out) {
+        List<Ingested> decoded = new ArrayList<>(4);
+        try {
+            decoder.decode(payload, origin, decoded::add);
+        } catch (RuntimeException | StackOverflowError e) {
+            out.accept(Ingested.dead(new DeadLetter(
+                    payload == null ? new byte[0] : payload,
+                    origin,
+                    decoder.format(),
+                    Reasons.DECODER_ERROR,
+                    Reasons.detail(e.getClass().getSimpleName() + ": " + e.getMessage()))));
+            return;
+        }
+        for (Ingested i : decoded) {
+            out.accept(i);
         }
     }
 

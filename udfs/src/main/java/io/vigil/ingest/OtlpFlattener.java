@@ -484,7 +484,8 @@ final class OtlpFlattener {
     }
 
     private void dead(Rejection e, String path) {
-        out.add(Ingested.dead(new DeadLetter(payload, origin, format, e.reason, path + "." + e.detail())));
+        out.add(Ingested.dead(
+                new DeadLetter(payload, origin, format, e.reason, Reasons.detail(path + "." + e.detail()))));
     }
 
     static Map<String, String> attributes(List<KeyValue> kvs, Map<String, String> into) {

@@ -45,6 +45,11 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
             out.accept(Ingested.dead(unusable));
             return;
         }
+        String notUtf8 = CanonicalJsonDecoder.notUtf8(payload);
+        if (notUtf8 != null) {
+            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8));
+            return;
+        }
         OtlpSignal signal = hint;
         Message.Builder data = null;
         try (JsonParser p = CanonicalJsonDecoder.JSON.createParser(payload)) {
@@ -59,10 +64,16 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
             }
             JsonStreamContext top = p.getParsingContext();
             Rejection rejected = null;
+            String unknownKey = null;
+            boolean signalKey = false;
             while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
                 tok = p.nextToken();
                 OtlpSignal s = OtlpSignal.ofJsonKey(key);
+                if (s == null && unknownKey == null) {
+                    unknownKey = key;
+                }
+                signalKey |= s != null;
                 if (s == null || rejected != null || tok == JsonToken.VALUE_NULL) {
                     p.skipChildren();
                     continue;
@@ -106,6 +117,17 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
                 out.accept(dead(payload, origin, rejected.reason, rejected.detail()));
                 return;
             }
+            if (!signalKey && unknownKey != null) {
+                // With a hint, a request whose only keys are unknown (a misspelt "resourceSpans") would otherwise pass
+                // as a valid empty request, and whatever it holds would vanish without a trace.
+                out.accept(dead(
+                        payload,
+                        origin,
+                        Reasons.UNKNOWN_SIGNAL,
+                        "none of resourceLogs, resourceMetrics, resourceSpans at the top level, only "
+                                + Reasons.quote(unknownKey)));
+                return;
+            }
         } catch (JsonProcessingException e) {
             out.accept(dead(payload, origin, Reasons.PARSE_ERROR, CanonicalJsonDecoder.parseMessage(e)));
             return;
@@ -132,6 +154,7 @@ public final class OtlpJsonDecoder implements TelemetryDecoder {
     }
 
     private Ingested dead(byte[] raw, String origin, String reason, String detail) {
-        return Ingested.dead(new DeadLetter(raw == null ? new byte[0] : raw, origin, format, reason, detail));
+        return Ingested.dead(
+                new DeadLetter(raw == null ? new byte[0] : raw, origin, format, reason, Reasons.detail(detail)));
     }
 }

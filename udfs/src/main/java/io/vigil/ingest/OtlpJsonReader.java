@@ -13,6 +13,7 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Base64;
 import java.util.HashMap;
@@ -468,17 +469,19 @@ final class OtlpJsonReader {
 
     private static long integer(JsonParser p, JsonToken tok, boolean unsigned, boolean wide)
             throws IOException, Rejection {
+        BigInteger v;
         String text;
         if (tok == JsonToken.VALUE_NUMBER_INT) {
             if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 return check(p.getLongValue(), unsigned, wide, p.getText());
             }
             text = p.getText();
+            v = boundedInteger(text);
         } else if (tok == JsonToken.VALUE_STRING) {
             // The protobuf JSON mapping writes 64-bit integers as strings so JavaScript does not round them.
             text = p.getText();
             try {
-                // Fast path for the common case; anything unusual falls through to the exact BigInteger check.
+                // Fast path for the common case; anything unusual falls through to the exact, bounded check.
                 if (unsigned && wide) {
                     return Long.parseUnsignedLong(text);
                 }
@@ -486,23 +489,93 @@ final class OtlpJsonReader {
             } catch (NumberFormatException e) {
                 // e.g. "-0", " 12", "18446744073709551616": decided below with a precise message.
             }
-        } else if (tok == JsonToken.VALUE_NUMBER_FLOAT
-                && !p.isNaN()
-                && p.getDoubleValue() == Math.rint(p.getDoubleValue())) {
-            text = p.getDecimalValue().toBigInteger().toString();
+            v = boundedInteger(text.trim());
+        } else if (tok == JsonToken.VALUE_NUMBER_FLOAT && !p.isNaN()) {
+            text = p.getText();
+            v = integralDecimal(text);
         } else {
             throw wrongType("an integer (or a string holding one)", tok);
         }
-        try {
-            BigInteger v = new BigInteger(text.trim());
-            BigInteger max = wide ? (unsigned ? MAX_U64 : MAX_I64) : (unsigned ? MAX_U32 : MAX_I32);
-            BigInteger min = unsigned ? BigInteger.ZERO : wide ? MIN_I64 : MIN_I32;
-            if (v.compareTo(max) > 0 || v.compareTo(min) < 0) {
-                throw new Rejection(Reasons.INVALID_VALUE, text + " is out of range for this field");
+        if (v == null) {
+            throw new Rejection(Reasons.INVALID_VALUE, Reasons.excerpt(text) + " is out of range for this field");
+        }
+        BigInteger max = wide ? (unsigned ? MAX_U64 : MAX_I64) : (unsigned ? MAX_U32 : MAX_I32);
+        BigInteger min = unsigned ? BigInteger.ZERO : wide ? MIN_I64 : MIN_I32;
+        if (v.compareTo(max) > 0 || v.compareTo(min) < 0) {
+            throw new Rejection(Reasons.INVALID_VALUE, Reasons.excerpt(text) + " is out of range for this field");
+        }
+        return v.longValue();
+    }
+
+    /**
+     * More significant digits than any 64-bit integer has. Numbers are bounded by their digits before they are
+     * converted: a BigInteger of a million digits takes seconds to build, and one of {@code 1e10000000} minutes.
+     */
+    private static final int MAX_INTEGER_DIGITS = 20;
+
+    /**
+     * The integer written as optional sign and decimal digits, or null when it has more than
+     * {@link #MAX_INTEGER_DIGITS} significant digits (out of range for every field). Not an integer at all (no digits,
+     * other characters): a {@link NumberFormatException}-free rejection, as {@link Rejection} of type.
+     */
+    private static BigInteger boundedInteger(String text) throws Rejection {
+        int i = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+        int n = text.length();
+        if (i == n) {
+            throw new Rejection(Reasons.INVALID_TYPE, "expected an integer, got " + Reasons.quote(text));
+        }
+        int firstSignificant = -1;
+        for (int k = i; k < n; k++) {
+            char c = text.charAt(k);
+            if (c < '0' || c > '9') {
+                throw new Rejection(Reasons.INVALID_TYPE, "expected an integer, got " + Reasons.quote(text));
             }
-            return v.longValue();
+            if (firstSignificant < 0 && c != '0') {
+                firstSignificant = k;
+            }
+        }
+        if (firstSignificant < 0) {
+            return BigInteger.ZERO;
+        }
+        if (n - firstSignificant > MAX_INTEGER_DIGITS) {
+            return null;
+        }
+        return new BigInteger(text);
+    }
+
+    /**
+     * The exact integer a JSON number with a fraction or exponent stands for ({@code 1.5e3}), or null when it is out of
+     * every field's range. The exponent is checked before anything is scaled: {@code 1e999999999} and
+     * {@code 1e-999999999} are cheap to reject but would be ruinous (or throw) to expand.
+     */
+    private static BigInteger integralDecimal(String text) throws Rejection {
+        BigDecimal d;
+        try {
+            d = new BigDecimal(text); // keeps the exponent as a scale: no expansion yet
         } catch (NumberFormatException e) {
-            throw new Rejection(Reasons.INVALID_TYPE, "expected an integer, got \"" + text + "\"");
+            // An exponent beyond an int: far out of range one way or the other.
+            if (text.matches("-?[0-9.]+[eE]-[0-9]+")) {
+                throw new Rejection(Reasons.INVALID_TYPE, "expected an integer, got " + Reasons.quote(text));
+            }
+            return null;
+        }
+        if (d.signum() == 0) {
+            return BigInteger.ZERO;
+        }
+        // Digits before the decimal point, as a long so that precision - scale cannot overflow.
+        long integerDigits = (long) d.precision() - d.scale();
+        if (integerDigits > MAX_INTEGER_DIGITS) {
+            return null;
+        }
+        if (integerDigits <= 0) {
+            // 0 < |d| < 1: a fraction, not an integer.
+            throw new Rejection(Reasons.INVALID_TYPE, "expected an integer, got " + Reasons.quote(text));
+        }
+        // Now |scale| is at most the number's own length (bounded by the parser) plus 20: cheap to expand.
+        try {
+            return d.toBigIntegerExact();
+        } catch (ArithmeticException e) {
+            throw new Rejection(Reasons.INVALID_TYPE, "expected an integer, got " + Reasons.quote(text));
         }
     }
 
@@ -537,7 +610,7 @@ final class OtlpJsonReader {
                     try {
                         return Double.parseDouble(s);
                     } catch (NumberFormatException e) {
-                        throw new Rejection(Reasons.INVALID_TYPE, "expected a number, got \"" + s + "\"");
+                        throw new Rejection(Reasons.INVALID_TYPE, "expected a number, got " + Reasons.quote(s));
                     }
             }
         }
@@ -555,7 +628,7 @@ final class OtlpJsonReader {
             if (v == null) {
                 throw new Rejection(
                         Reasons.INVALID_VALUE,
-                        "\"" + p.getText() + "\" is not a value of "
+                        Reasons.quote(p.getText()) + " is not a value of "
                                 + f.getEnumType().getName());
             }
             return v;
@@ -566,7 +639,7 @@ final class OtlpJsonReader {
     static ByteString hex(String s) throws Rejection {
         int n = s.length();
         if ((n & 1) != 0) {
-            throw new Rejection(Reasons.INVALID_VALUE, "\"" + s + "\" is not hex (odd length " + n + ")");
+            throw new Rejection(Reasons.INVALID_VALUE, Reasons.quote(s) + " is not hex (odd length " + n + ")");
         }
         byte[] out = new byte[n / 2];
         for (int i = 0; i < n; i += 2) {
@@ -575,7 +648,7 @@ final class OtlpJsonReader {
             if (hi < 0 || lo < 0) {
                 throw new Rejection(
                         Reasons.INVALID_VALUE,
-                        "\"" + s + "\" is not hex (bad character at " + (hi < 0 ? i : i + 1) + ")");
+                        Reasons.quote(s) + " is not hex (bad character at " + (hi < 0 ? i : i + 1) + ")");
             }
             out[i / 2] = (byte) (hi << 4 | lo);
         }
@@ -598,7 +671,7 @@ final class OtlpJsonReader {
             try {
                 return ByteString.copyFrom(Base64.getUrlDecoder().decode(s));
             } catch (IllegalArgumentException e2) {
-                throw new Rejection(Reasons.INVALID_VALUE, "\"" + s + "\" is not base64");
+                throw new Rejection(Reasons.INVALID_VALUE, Reasons.quote(s) + " is not base64");
             }
         }
     }

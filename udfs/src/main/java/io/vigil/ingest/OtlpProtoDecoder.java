@@ -167,6 +167,7 @@ public final class OtlpProtoDecoder implements TelemetryDecoder {
     }
 
     private Ingested dead(byte[] raw, String origin, String reason, String detail) {
-        return Ingested.dead(new DeadLetter(raw == null ? new byte[0] : raw, origin, format, reason, detail));
+        return Ingested.dead(
+                new DeadLetter(raw == null ? new byte[0] : raw, origin, format, reason, Reasons.detail(detail)));
     }
 }

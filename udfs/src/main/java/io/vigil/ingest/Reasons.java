@@ -25,6 +25,59 @@ public final class Reasons {
     public static final String UNKNOWN_SIGNAL = "unknown_signal";
     /** The raw record names a format no decoder reads. */
     public static final String UNKNOWN_FORMAT = "unknown_format";
+    /**
+     * The decoder failed on the record with an unexpected exception (a bug, not bad input as such): the record is kept
+     * whole and the others around it are still decoded.
+     */
+    public static final String DECODER_ERROR = "decoder_error";
+
+    /**
+     * The longest {@link io.vigil.model.DeadLetter#detail}: a detail explains, the raw bytes keep the evidence, so a
+     * 100 KB value must not be copied into every detail, log line and metric dashboard that shows it.
+     */
+    public static final int MAX_DETAIL_CHARS = 256;
+
+    /** The longest excerpt of an offending value quoted inside a detail (see {@link #quote}). */
+    public static final int MAX_QUOTED_CHARS = 64;
+
+    /**
+     * {@code detail} cut to {@link #MAX_DETAIL_CHARS} characters, the cut marked with how long it was. Every dead
+     * letter's detail passes through here.
+     */
+    public static String detail(String detail) {
+        if (detail == null) {
+            return "";
+        }
+        if (detail.length() <= MAX_DETAIL_CHARS) {
+            return detail;
+        }
+        String marker = "... (" + detail.length() + " chars, truncated)";
+        return detail.substring(0, safeCut(detail, MAX_DETAIL_CHARS - marker.length())) + marker;
+    }
+
+    /**
+     * An offending value in double quotes for a detail, cut to {@link #MAX_QUOTED_CHARS} characters with a marker, so
+     * the explanation after it survives {@link #detail}'s bound.
+     */
+    public static String quote(String value) {
+        if (value.length() <= MAX_QUOTED_CHARS) {
+            return "\"" + value + "\"";
+        }
+        return "\"" + value.substring(0, safeCut(value, MAX_QUOTED_CHARS)) + "\"... (" + value.length() + " chars)";
+    }
+
+    /** Like {@link #quote} for a value shown bare (a number): itself when short, else its start and its length. */
+    public static String excerpt(String value) {
+        if (value.length() <= MAX_QUOTED_CHARS) {
+            return value;
+        }
+        return value.substring(0, safeCut(value, MAX_QUOTED_CHARS)) + "... (" + value.length() + " chars)";
+    }
+
+    /** A cut position at or below {@code at} that does not split a surrogate pair. */
+    private static int safeCut(String s, int at) {
+        return at > 0 && Character.isHighSurrogate(s.charAt(at - 1)) ? at - 1 : at;
+    }
 
     /** Every reason, for documentation and for pre-registering metrics. */
     public static final List<String> ALL = List.of(
@@ -35,5 +88,6 @@ public final class Reasons {
             MISSING_FIELD,
             OVERSIZE,
             UNKNOWN_SIGNAL,
-            UNKNOWN_FORMAT);
+            UNKNOWN_FORMAT,
+            DECODER_ERROR);
 }

@@ -87,6 +87,9 @@ public final class RuleLoader {
             }
         } catch (DuplicateField e) {
             problems.add(new RuleProblem(name, e.line, e.column, e.getMessage(), null));
+        } catch (UnsupportedValue e) {
+            problems.add(new RuleProblem(
+                    name, e.line, e.column, e.getMessage(), "write it as a string, number, boolean, list or mapping"));
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             problems.add(new RuleProblem(
@@ -133,6 +136,19 @@ public final class RuleLoader {
 
         DuplicateField(String field, int firstLine, int line, int column) {
             super("duplicate field '" + field + "' (first at line " + firstLine + ")");
+            this.line = line;
+            this.column = column;
+        }
+    }
+
+    /** A value no rule field can hold ({@code !!binary}): YAML allows it, a rule has no use for bytes. */
+    private static final class UnsupportedValue extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int line;
+        final int column;
+
+        UnsupportedValue(String what, int line, int column) {
+            super(what + " cannot be part of a rule");
             this.line = line;
             this.column = column;
         }
@@ -269,8 +285,14 @@ public final class RuleLoader {
                 return Boolean.FALSE;
             case VALUE_NULL:
                 return null;
-            default:
-                throw new IllegalStateException("unexpected YAML token " + t);
+            default: {
+                // VALUE_EMBEDDED_OBJECT: a !!binary scalar, decoded to bytes by the YAML parser.
+                JsonLocation l = p.currentTokenLocation();
+                throw new UnsupportedValue(
+                        t == JsonToken.VALUE_EMBEDDED_OBJECT ? "a binary value (!!binary)" : "a YAML " + t,
+                        l.getLineNr(),
+                        l.getColumnNr());
+            }
         }
     }
 }

@@ -8,11 +8,11 @@ import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
@@ -45,6 +45,7 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
         return new Reader(
                 Decoders.forFormat(format, limits),
                 format.startsWith("otlp-proto"),
+                format,
                 path,
                 new BufferedInputStream(stream, 1 << 16));
     }
@@ -57,6 +58,7 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
     private static final class Reader implements StreamFormat.Reader<Ingested> {
         private final TelemetryDecoder decoder;
         private final boolean lengthPrefixed;
+        private final String format;
         private final String path;
         private final InputStream in;
         /** Frames above the record limit are still read whole, so the decoder's oversize dead letter keeps them. */
@@ -67,9 +69,10 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
         private long record;
         private boolean eof;
 
-        Reader(TelemetryDecoder decoder, boolean lengthPrefixed, String path, InputStream in) {
+        Reader(TelemetryDecoder decoder, boolean lengthPrefixed, String format, String path, InputStream in) {
             this.decoder = decoder;
             this.lengthPrefixed = lengthPrefixed;
+            this.format = format;
             this.path = path;
             this.in = in;
         }
@@ -103,26 +106,35 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
             if (isBlank(bytes)) {
                 return;
             }
-            decoder.decode(bytes, "file:" + path + ":" + record, pending::add);
+            Decoders.decodeSafely(decoder, bytes, "file:" + path + ":" + record, pending::add);
         }
 
         private void readFrame() throws IOException {
-            DataInputStream data = new DataInputStream(in);
-            int length;
-            try {
-                length = data.readInt();
-            } catch (EOFException e) {
+            byte[] prefix = new byte[4];
+            int got = in.readNBytes(prefix, 0, 4);
+            if (got == 0) {
                 eof = true;
                 return;
             }
             record++;
             String origin = "file:" + path + "#" + record;
+            if (got < 4) {
+                pending.add(Ingested.dead(new DeadLetter(
+                        Arrays.copyOf(prefix, got),
+                        origin,
+                        format,
+                        Reasons.PARSE_ERROR,
+                        "file ends inside the 4-byte length prefix of a record (" + got + " bytes of it)")));
+                eof = true;
+                return;
+            }
+            int length = ByteBuffer.wrap(prefix).getInt();
             if (length < 0 || length > MAX_FRAME_BYTES) {
                 // Not a length a writer produces: the framing is broken and nothing after it can be trusted.
                 pending.add(Ingested.dead(new DeadLetter(
-                        new byte[0],
+                        prefix,
                         origin,
-                        "otlp-proto",
+                        format,
                         Reasons.PARSE_ERROR,
                         "length prefix " + length + " is not a plausible record length (0.." + MAX_FRAME_BYTES
                                 + "); the file is not length-prefixed OTLP protobuf or is corrupt, the rest of it "
@@ -131,19 +143,18 @@ public final class TelemetryFileFormat extends SimpleStreamFormat<Ingested> {
                 return;
             }
             byte[] bytes = new byte[length];
-            try {
-                data.readFully(bytes);
-            } catch (EOFException e) {
+            int read = in.readNBytes(bytes, 0, length);
+            if (read < length) {
                 pending.add(Ingested.dead(new DeadLetter(
-                        new byte[0],
+                        Arrays.copyOf(bytes, read),
                         origin,
-                        "otlp-proto",
+                        format,
                         Reasons.PARSE_ERROR,
-                        "file ends inside a record of " + length + " bytes")));
+                        "file ends inside a record of " + length + " bytes (" + read + " bytes of it)")));
                 eof = true;
                 return;
             }
-            decoder.decode(bytes, origin, pending::add);
+            Decoders.decodeSafely(decoder, bytes, origin, pending::add);
         }
 
         private static boolean isBlank(byte[] b) {

@@ -1,8 +1,11 @@
 package io.vigil.ingest.kafka;
 
+import io.vigil.ingest.Reasons;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -59,13 +62,25 @@ public final class TelemetryDeserializer implements KafkaRecordDeserializationSc
             return;
         }
         RecordDecoder decoder = byFormat.computeIfAbsent(format, decoders::forFormat);
+        List<Ingested> decoded = new ArrayList<>(4);
         try {
-            decoder.decode(value, origin, out::collect);
-        } catch (RuntimeException e) {
-            // Decoders report bad input as dead letters themselves; this is the net for a decoder bug, so that one
-            // poisonous record cannot restart the job forever.
+            decoder.decode(value, origin, decoded::add);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Decoders report bad input as dead letters themselves; this is the net for a decoder bug (a regular
+            // expression that recurses on a long line overflows the stack), so that one poisonous record cannot
+            // restart the job forever. What the decoder emitted before failing is withheld: the dead letter holds the
+            // whole record, and replaying it must not duplicate records. Same net as Decoders.decodeSafely, which
+            // takes a TelemetryDecoder rather than this source's RecordDecoder.
             out.collect(Ingested.dead(new DeadLetter(
-                    value, origin, format, "decoder_error", e.getClass().getSimpleName() + ": " + e.getMessage())));
+                    value,
+                    origin,
+                    format,
+                    Reasons.DECODER_ERROR,
+                    Reasons.detail(e.getClass().getSimpleName() + ": " + e.getMessage()))));
+            return;
+        }
+        for (Ingested i : decoded) {
+            out.collect(i);
         }
     }
 

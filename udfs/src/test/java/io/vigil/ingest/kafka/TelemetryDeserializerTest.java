@@ -3,7 +3,9 @@ package io.vigil.ingest.kafka;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.ingest.Reasons;
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +57,26 @@ class TelemetryDeserializerTest {
         assertEquals(
                 "otlp-json:z",
                 decode(d, "otel-logs", "z".getBytes(StandardCharsets.UTF_8)).get(0).telemetry.name);
+    }
+
+    @Test
+    void aDecoderThatFailsMidwayCostsOnlyItsRecordAndEmitsNothingTwice() {
+        // Emits one record, then fails: a recursion too deep for the stack (a regex on a long syslog line) or a bug.
+        DecoderFactory halfway = format -> (payload, origin, out) -> {
+            out.accept(Ingested.of(Telemetry.metric(1, "svc", "first", 1)));
+            if (payload[0] == 'S') {
+                throw new StackOverflowError();
+            }
+            throw new IllegalArgumentException("x".repeat(10_000));
+        };
+        TelemetryDeserializer d = new TelemetryDeserializer(TopicFormats.topics(Map.of("a", "syslog")), halfway);
+        for (String value : List.of("S", "I")) {
+            List<Ingested> out = decode(d, "a", value.getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, out.size(), "only the dead letter, not the record emitted before the failure: " + out);
+            assertEquals(Reasons.DECODER_ERROR, out.get(0).deadLetter.reason);
+            assertArrayEquals(value.getBytes(StandardCharsets.UTF_8), out.get(0).deadLetter.raw);
+            assertTrue(out.get(0).deadLetter.detail.length() <= Reasons.MAX_DETAIL_CHARS);
+        }
     }
 
     @Test
