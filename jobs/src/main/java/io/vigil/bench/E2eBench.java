@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -56,6 +57,12 @@ public final class E2eBench implements Callable<Integer> {
             defaultValue = "1000000",
             description = "records in the topic (default: ${DEFAULT-VALUE})")
     long records;
+
+    @Option(
+            names = "--state-backend",
+            defaultValue = "rocksdb",
+            description = "heap or rocksdb, as the cluster runs (default: ${DEFAULT-VALUE})")
+    BenchStateBackend stateBackend;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
@@ -138,7 +145,7 @@ public final class E2eBench implements Callable<Integer> {
     private StreamExecutionEnvironment environment() {
         Configuration c = new Configuration();
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
-        c.setString("state.backend.type", "rocksdb");
+        c.set(StateBackendOptions.STATE_BACKEND, stateBackend.flinkName);
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, c);
     }
 

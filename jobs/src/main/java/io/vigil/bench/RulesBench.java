@@ -70,25 +70,12 @@ public final class RulesBench implements Callable<Integer> {
             names = "--state-backend",
             defaultValue = "heap",
             description = "heap or rocksdb (default: ${DEFAULT-VALUE})")
-    Backend stateBackend;
+    BenchStateBackend stateBackend;
 
     /** How the rules beyond the pool are made. */
     enum Mix {
         copies,
         distinct
-    }
-
-    /** Where keyed state lives; RocksDB pays a serialization round trip per state access, as the cluster does. */
-    enum Backend {
-        heap("hashmap"),
-        rocksdb("rocksdb");
-
-        /** The name Flink's state.backend.type takes. */
-        final String flinkName;
-
-        Backend(String flinkName) {
-            this.flinkName = flinkName;
-        }
     }
 
     @Option(
