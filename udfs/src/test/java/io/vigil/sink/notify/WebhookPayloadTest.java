@@ -65,4 +65,11 @@ class WebhookPayloadTest {
                 WebhookPayload.signature("Jefe!".getBytes(StandardCharsets.UTF_8), post.body()),
                 post.headers().get(WebhookPayload.SIGNATURE_HEADER));
     }
+
+    @Test
+    void fingerprintIsTheOneAlertmanagerGives() {
+        // Alertmanager 0.25 (Debian) answered fingerprint 823de09697ca9348 for {alertname="Test", severity="page"}.
+        var labels = new java.util.TreeMap<String, String>(java.util.Map.of("alertname", "Test", "severity", "page"));
+        assertEquals("823de09697ca9348", WebhookPayload.fingerprint(labels));
+    }
 }
