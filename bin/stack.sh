@@ -319,6 +319,61 @@ EOF
 svc_prometheus_ready() { curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------------------------------------------------------------
+# Alertmanager 0.25 (Debian package `prometheus-alertmanager`) routing the job's alerts, grouped by alertname and
+# service, to a webhook receiver the stack runs too (bin/stack/WebhookReceiver.java), which appends every notification
+# to $VIGIL_HOME/receiver/notifications.jsonl. Gossip is off (an empty --cluster.listen-address), so nothing binds :9094.
+
+ALERTMANAGER_PORT=$((9095 + VIGIL_PORT_OFFSET))
+RECEIVER_PORT=$((9096 + VIGIL_PORT_OFFSET))
+STACK_RESULT_SERVICES+=(receiver alertmanager)
+
+svc_receiver_log() { echo "$STACK_LOGS/receiver.log"; }
+
+svc_receiver_start() {
+    stack_spawn receiver "$STACK_LOGS/receiver.log" -Xmx64m "$VIGIL_ROOT/bin/stack/WebhookReceiver.java" \
+        "$RECEIVER_PORT" "$VIGIL_HOME/receiver/notifications.jsonl"
+}
+
+svc_receiver_ready() { curl -sf "http://127.0.0.1:$RECEIVER_PORT/" >/dev/null 2>&1; }
+
+svc_alertmanager_log() { echo "$STACK_LOGS/alertmanager.log"; }
+
+svc_alertmanager_start() {
+    local dir="$VIGIL_HOME/alertmanager" bin
+    bin=$(command -v prometheus-alertmanager || command -v alertmanager) || stack_die "alertmanager: not installed; apt-get install --no-install-recommends prometheus-alertmanager, or leave it out: vigil stack up --without alertmanager"
+    mkdir -p "$dir/data"
+    # A short group_wait so the demo's notifications arrive within seconds; resolved ones are sent too.
+    cat >"$dir/alertmanager.yml" <<EOF
+route:
+  receiver: stack-webhook
+  group_by: [alertname, service]
+  group_wait: 5s
+  group_interval: 10s
+  repeat_interval: 4h
+receivers:
+  - name: stack-webhook
+    webhook_configs:
+      - url: http://127.0.0.1:$RECEIVER_PORT/alertmanager
+        send_resolved: true
+EOF
+    stack_spawn_exec alertmanager "$STACK_LOGS/alertmanager.log" "$bin" --config.file="$dir/alertmanager.yml" \
+        --storage.path="$dir/data" --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address=
+}
+
+svc_alertmanager_ready() { curl -sf "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready" >/dev/null 2>&1; }
+
+# The job arguments that send alerts to the stack's Alertmanager, when it runs.
+stack_alerting_job_args() {
+    if stack_alive alertmanager; then echo "--alertmanager-url=http://127.0.0.1:$ALERTMANAGER_PORT"; fi
+}
+
+# The addresses `stack up` and `status` print.
+stack_alerting_addresses() {
+    echo "Alertmanager: http://127.0.0.1:$ALERTMANAGER_PORT  webhook receiver: http://127.0.0.1:$RECEIVER_PORT" \
+        "-> $VIGIL_HOME/receiver/notifications.jsonl"
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
 # Commands
 
 stack_usage() {
@@ -347,7 +402,8 @@ stack_cmd() {
                         case $w in
                             search|opensearch) w=opensearch ;;
                             prometheus) ;;
-                            *) stack_die "stack up --without: unknown component '$w' (known: search, prometheus)" ;;
+                            alertmanager) for s in "${!extra[@]}"; do [[ ${extra[$s]} == receiver ]] && unset "extra[$s]"; done ;;
+                            *) stack_die "stack up --without: unknown component '$w' (known: search, prometheus, alertmanager)" ;;
                         esac
                         for s in "${!extra[@]}"; do [[ ${extra[$s]} == "$w" ]] && unset "extra[$s]"; done
                     done
@@ -361,6 +417,7 @@ stack_cmd() {
                 case $s in
                     opensearch) echo "OpenSearch: http://127.0.0.1:$SEARCH_PORT" ;;
                     prometheus) echo "Prometheus: http://127.0.0.1:$PROMETHEUS_PORT (remote write: /api/v1/write)" ;;
+                    alertmanager) stack_alerting_addresses ;;
                 esac
             done
             ;;
@@ -386,6 +443,7 @@ stack_cmd() {
             done
             echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink REST: http://127.0.0.1:$REST_PORT  OpenSearch:" \
                 "http://127.0.0.1:$SEARCH_PORT  Prometheus: http://127.0.0.1:$PROMETHEUS_PORT  data: $VIGIL_HOME"
+            stack_alerting_addresses
             return $any
             ;;
         start) [[ -n ${1:-} ]] || stack_die "stack start needs a service name"; stack_start "$1" ;;
@@ -399,6 +457,8 @@ stack_cmd() {
             echo "SEARCH_URL=http://127.0.0.1:$SEARCH_PORT"
             echo "PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT"
             echo "PROMETHEUS_REMOTE_WRITE_URL=http://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"
+            echo "ALERTMANAGER_URL=http://127.0.0.1:$ALERTMANAGER_PORT"
+            echo "ALERT_NOTIFICATIONS=$VIGIL_HOME/receiver/notifications.jsonl"
             ;;
         *) stack_usage; [[ $cmd == help || $cmd == -h || $cmd == --help ]] ;;
     esac
@@ -428,6 +488,7 @@ flink_cli() {
 # `vigil catalog push` writes.
 stack_default_job_args() {
     echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
+    stack_alerting_job_args
 }
 
 # submit [--from-savepoint PATH] [job arguments...]

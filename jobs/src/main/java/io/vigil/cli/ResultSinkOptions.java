@@ -4,6 +4,9 @@ import io.vigil.alert.ServiceCatalog;
 import io.vigil.job.DetectionConfig;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
+import io.vigil.sink.notify.AlertmanagerSink;
+import io.vigil.sink.notify.NotifyConfig;
+import io.vigil.sink.notify.WebhookSink;
 import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
@@ -11,7 +14,10 @@ import io.vigil.sink.search.SearchSink;
 import io.vigil.sink.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.connector.sink2.Sink;
 import picocli.CommandLine.Option;
 
@@ -136,6 +142,51 @@ public final class ResultSinkOptions {
     boolean prometheusSkipHostnameVerify;
 
     @Option(
+            names = "--alertmanager-url",
+            paramLabel = "URL",
+            split = ",",
+            description = "Alertmanager base URL(s), e.g. http://127.0.0.1:9093: post alerts with the v2 API, firing "
+                    + "ones again every --alertmanager-resend-interval")
+    List<String> alertmanagerUrls;
+
+    @Option(
+            names = "--alertmanager-resend-interval",
+            paramLabel = "DURATION",
+            description = "how often firing alerts are sent again (default 1min)")
+    String alertmanagerResendInterval;
+
+    @Option(
+            names = "--alertmanager-user",
+            paramLabel = "USER",
+            description = "basic-auth user for --alertmanager-url (password in $VIGIL_ALERTMANAGER_PASSWORD)")
+    String alertmanagerUser;
+
+    @Option(
+            names = "--alertmanager-bearer-token-file",
+            paramLabel = "FILE",
+            description = "file holding a bearer token for --alertmanager-url")
+    String alertmanagerBearerTokenFile;
+
+    @Option(
+            names = "--alertmanager-generator-url",
+            paramLabel = "URL",
+            description = "generatorURL of each alert; {rule} is replaced by the rule id")
+    String alertmanagerGeneratorUrl;
+
+    @Option(
+            names = "--webhook-url",
+            paramLabel = "URL",
+            split = ",",
+            description = "webhook URL(s) that get each alert state change in Alertmanager's webhook payload")
+    List<String> webhookUrls;
+
+    @Option(
+            names = "--webhook-secret-file",
+            paramLabel = "FILE",
+            description = "file holding the HMAC-SHA256 key of the X-Vigil-Signature header")
+    String webhookSecretFile;
+
+    @Option(
             names = "--catalog",
             paramLabel = "FILE",
             description = "service catalog YAML that enriches alerts with owner, team, runbook, ... "
@@ -188,6 +239,7 @@ public final class ResultSinkOptions {
                     prometheusSkipHostnameVerify);
             rollups.add(new RemoteWriteSink(pc.validate()));
         }
+        notify(alerts);
         Path file = catalog;
         if (file == null && rulesDir != null && Files.isRegularFile(rulesDir.resolve("_services.yaml"))) {
             file = rulesDir.resolve("_services.yaml");
@@ -195,6 +247,32 @@ public final class ResultSinkOptions {
         if (file != null) {
             config.catalog = ServiceCatalog.load(file);
         }
+    }
+
+    /** The Alertmanager and webhook outputs, parsed as the cluster job parses its settings. */
+    private void notify(List<Sink<Alert>> alerts) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (alertmanagerUrls != null) settings.put("alertmanager-url", String.join(",", alertmanagerUrls));
+        if (alertmanagerResendInterval != null) {
+            settings.put("alertmanager-resend-interval", alertmanagerResendInterval);
+        }
+        if (alertmanagerUser != null) settings.put("alertmanager-user", alertmanagerUser);
+        if (alertmanagerBearerTokenFile != null) {
+            settings.put("alertmanager-bearer-token-file", alertmanagerBearerTokenFile);
+        }
+        if (alertmanagerGeneratorUrl != null) settings.put("alertmanager-generator-url", alertmanagerGeneratorUrl);
+        if (webhookUrls != null) settings.put("webhook-url", String.join(",", webhookUrls));
+        if (webhookSecretFile != null) settings.put("webhook-secret-file", webhookSecretFile);
+        List<String> problems = new ArrayList<>();
+        NotifyConfig am = NotifyConfig.parse("alertmanager", settings, problems);
+        NotifyConfig hook = NotifyConfig.parse("webhook", settings, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems)
+                    .replace("alertmanager-", "--alertmanager-")
+                    .replace("webhook-", "--webhook-"));
+        }
+        if (am != null) alerts.add(new AlertmanagerSink(am));
+        if (hook != null) alerts.add(new WebhookSink(hook));
     }
 
     /** The TLS flags of one sink; the files are checked by the sink's validate(), naming the flag. */

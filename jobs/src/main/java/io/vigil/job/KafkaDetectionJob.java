@@ -48,6 +48,12 @@ public final class KafkaDetectionJob {
         if (c.prometheusUrl != null) {
             rollups.add(new RemoteWriteSink(c.prometheus));
         }
+        if (c.alertmanager != null) {
+            alerts.add(new io.vigil.sink.notify.AlertmanagerSink(c.alertmanager));
+        }
+        if (c.webhook != null) {
+            alerts.add(new io.vigil.sink.notify.WebhookSink(c.webhook));
+        }
         DetectionJob.Sinks sinks =
                 new DetectionJob.Sinks(alerts, rollups, List.of(out.deadLetters(c.deadLettersTopic)));
         RuleSource rules = RuleSource.directory(c.rulesDir);

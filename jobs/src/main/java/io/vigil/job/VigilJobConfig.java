@@ -118,7 +118,45 @@ public final class VigilJobConfig implements Serializable {
         CATALOG_TOPIC(
                 "catalog-topic",
                 "compacted topic of service-catalog entries applied while the job runs, over "
-                        + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)");
+                        + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)"),
+        ALERTMANAGER_URL(
+                "alertmanager-url",
+                "Alertmanager base URLs for alerts (v2 API), comma-separated, e.g. http://127.0.0.1:9093 (default: "
+                        + "none); password of alertmanager-user in $VIGIL_ALERTMANAGER_PASSWORD"),
+        ALERTMANAGER_USER("alertmanager-user", "basic-auth user for alertmanager-url"),
+        ALERTMANAGER_BEARER_TOKEN_FILE(
+                "alertmanager-bearer-token-file", "file holding a bearer token for alertmanager-url"),
+        ALERTMANAGER_RESEND_INTERVAL(
+                "alertmanager-resend-interval",
+                "how often firing alerts are sent again, as Prometheus does (default 1min)"),
+        ALERTMANAGER_GENERATOR_URL(
+                "alertmanager-generator-url",
+                "generatorURL of each alert; {rule} is replaced by the rule id (default: none)"),
+        ALERTMANAGER_CA_CERT("alertmanager-ca-cert", "PEM CA certificate(s) of an https alertmanager-url"),
+        ALERTMANAGER_CLIENT_CERT("alertmanager-client-cert", "PEM client certificate, with alertmanager-client-key"),
+        ALERTMANAGER_CLIENT_KEY("alertmanager-client-key", "PEM unencrypted PKCS#8 key of alertmanager-client-cert"),
+        ALERTMANAGER_KEYSTORE(
+                "alertmanager-keystore",
+                "PKCS#12 client key and certificate; password in $VIGIL_ALERTMANAGER_KEYSTORE_PASSWORD"),
+        ALERTMANAGER_TLS_SKIP_HOSTNAME_VERIFY(
+                "alertmanager-tls-skip-hostname-verify",
+                "true: accept a certificate that does not name the host (tests)"),
+        WEBHOOK_URL(
+                "webhook-url",
+                "webhook URLs that get each alert state change in Alertmanager's webhook payload, comma-separated "
+                        + "(default: none); password of webhook-user in $VIGIL_WEBHOOK_PASSWORD"),
+        WEBHOOK_USER("webhook-user", "basic-auth user for webhook-url"),
+        WEBHOOK_BEARER_TOKEN_FILE("webhook-bearer-token-file", "file holding a bearer token for webhook-url"),
+        WEBHOOK_SECRET_FILE(
+                "webhook-secret-file",
+                "file holding the HMAC-SHA256 key of the X-Vigil-Signature header (default: unsigned)"),
+        WEBHOOK_CA_CERT("webhook-ca-cert", "PEM CA certificate(s) of an https webhook-url"),
+        WEBHOOK_CLIENT_CERT("webhook-client-cert", "PEM client certificate, with webhook-client-key"),
+        WEBHOOK_CLIENT_KEY("webhook-client-key", "PEM unencrypted PKCS#8 key of webhook-client-cert"),
+        WEBHOOK_KEYSTORE(
+                "webhook-keystore", "PKCS#12 client key and certificate; password in $VIGIL_WEBHOOK_KEYSTORE_PASSWORD"),
+        WEBHOOK_TLS_SKIP_HOSTNAME_VERIFY(
+                "webhook-tls-skip-hostname-verify", "true: accept a certificate that does not name the host (tests)");
 
         public final String name;
         public final String help;
@@ -172,6 +210,8 @@ public final class VigilJobConfig implements Serializable {
     public final Path catalog;
     /** Null when the catalog is fixed at start (no catalog topic). */
     public final String catalogTopic;
+    /** Alertmanagers for alerts, or null; webhook receivers for alerts, or null. */
+    public final io.vigil.sink.notify.NotifyConfig alertmanager, webhook;
 
     public final Properties clientProperties;
 
@@ -197,6 +237,8 @@ public final class VigilJobConfig implements Serializable {
         prometheus = b.prometheus;
         catalog = b.catalog;
         catalogTopic = b.catalogTopic;
+        alertmanager = b.alertmanager;
+        webhook = b.webhook;
         clientProperties = b.clientProperties;
     }
 
@@ -396,6 +438,8 @@ public final class VigilJobConfig implements Serializable {
             b.rulesTopic = rulesTopic;
         }
         results(s, b, problems);
+        b.alertmanager = io.vigil.sink.notify.NotifyConfig.parse("alertmanager", s, problems);
+        b.webhook = io.vigil.sink.notify.NotifyConfig.parse("webhook", s, problems);
 
         if (!problems.isEmpty()) throw new InvalidConfigException(problems);
         return new VigilJobConfig(b);
@@ -604,6 +648,7 @@ public final class VigilJobConfig implements Serializable {
     }
 
     private static final class Builder {
+        io.vigil.sink.notify.NotifyConfig alertmanager, webhook;
         String bootstrapServers;
         TopicFormats topics;
         String groupId;
