@@ -165,15 +165,16 @@ final class LocalRun {
         double secs = Tally.wallNanos.get() / 1e9;
         long telemetry = Tally.records.sum();
         long dead = Tally.deadLetters.sum();
+        long in = recordsIn(telemetry, dead, Tally.ruleErrors.sum());
         stdout.println();
         stdout.println("== " + title + " finished in " + String.format(Locale.ROOT, "%.1f s", secs) + " ==");
         stdout.printf(
                 Locale.ROOT,
                 "records in:    %,d (%,d telemetry, %,d dead letters), %,.0f records/s%n",
-                telemetry + dead,
+                in,
                 telemetry,
-                dead,
-                (telemetry + dead) / secs);
+                in - telemetry,
+                in / secs);
         long min = Tally.minEventTime.get();
         long max = Tally.maxEventTime.get();
         if (max != Long.MIN_VALUE) {
@@ -196,10 +197,20 @@ final class LocalRun {
         stdout.flush();
     }
 
+    /**
+     * Records that entered the job: decoded telemetry plus the records that could not be decoded. A {@code rule_error}
+     * dead letter is a record that was decoded (it is already counted as telemetry) and then failed a rule's
+     * condition, so it is not counted again.
+     */
+    static long recordsIn(long telemetry, long deadLetters, long ruleErrors) {
+        return telemetry + deadLetters - ruleErrors;
+    }
+
     /** Counters shared by the sinks of one local run (all in this JVM). */
     static final class Tally {
         static final LongAdder records = new LongAdder();
         static final LongAdder deadLetters = new LongAdder();
+        static final LongAdder ruleErrors = new LongAdder();
         static final LongAdder alerts = new LongAdder();
         static final LongAdder resolved = new LongAdder();
         static final LongAdder ROLLUPS = new LongAdder();
@@ -212,6 +223,7 @@ final class LocalRun {
         static void reset() {
             records.reset();
             deadLetters.reset();
+            ruleErrors.reset();
             alerts.reset();
             resolved.reset();
             ROLLUPS.reset();
@@ -294,6 +306,9 @@ final class LocalRun {
         @Override
         void accept(DeadLetter d) {
             Tally.deadLetters.increment();
+            if (DetectionJob.RULE_ERROR.equals(d.reason)) {
+                Tally.ruleErrors.increment();
+            }
             Tally.deadByReason.computeIfAbsent(d.reason, k -> new LongAdder()).increment();
             String raw = new String(d.raw, StandardCharsets.UTF_8);
             synchronized (System.out) {

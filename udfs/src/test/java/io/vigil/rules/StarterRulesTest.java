@@ -44,8 +44,8 @@ class StarterRulesTest {
         Set<String> kinds = new TreeSet<>();
         for (RuleSpec s : specs) {
             kinds.add(s.kind);
-            // Rules of the kinds built on this branch must say what they catch and why their thresholds are what they
-            // are.
+            // Rules of the windowed kinds listed above must say what they catch and why their thresholds are what they
+            // are: their numbers (burn rates, ratios, windows) mean little without the reasoning behind them.
             if (MINE.contains(s.kind) && (s.description == null || s.description.isBlank())) {
                 undocumented.add(s.source);
             }
