@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  *       checked against the hint ({@link OtlpJsonDecoder});</li>
  *   <li>{@code otlp-proto}, {@code otlp-proto:logs|metrics|traces}: OTLP protobuf; give the signal, since protobuf
  *       bytes do not carry it (without it the decoder guesses, see {@link OtlpProtoDecoder}).</li>
- *   <li>{@code syslog}, {@code syslog:year=YYYY,zone=ZONE}: syslog lines, sshd authentication events read
+ *   <li>{@code syslog}, {@code syslog:year=YYYY,zone=ZONE}: syslog lines, security events of sshd, PAM, sudo, su, account tools and logind read
  *       ({@link SyslogDecoder}).</li>
+ *   <li>{@code journald}: the systemd journal's JSON export, {@code journalctl -o json} ({@link JournaldDecoder}).</li>
  * </ul>
  */
 public final class Decoders {
@@ -35,6 +36,7 @@ public final class Decoders {
             }
         }
         names.add(SyslogDecoder.FORMAT);
+        names.add(JournaldDecoder.FORMAT);
         FORMATS = List.copyOf(names);
     }
 
@@ -75,6 +77,11 @@ public final class Decoders {
                 return new OtlpJsonDecoder(hint, limits);
             case OtlpProtoDecoder.FORMAT:
                 return new OtlpProtoDecoder(hint, limits);
+            case JournaldDecoder.FORMAT:
+                if (colon >= 0) {
+                    throw unknown(format);
+                }
+                return new JournaldDecoder(limits);
             default:
                 throw unknown(format);
         }

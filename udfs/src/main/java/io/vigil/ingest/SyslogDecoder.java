@@ -1,5 +1,6 @@
 package io.vigil.ingest;
 
+import io.vigil.ingest.auth.AuthMessages;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Severities;
@@ -24,8 +25,9 @@ import java.util.regex.Pattern;
  * file format of rsyslog ({@code 2026-11-02T04:05:00.123+00:00 host sshd[812]: msg}). A payload may hold many lines.
  *
  * <p>Resource: {@code host.name} and {@code service.name} (the program). Attributes: {@code process.name},
- * {@code process.pid}, {@code log.syslog.facility.code}, {@code log.syslog.severity.code}, and for sshd the
- * authentication event ({@link SshdMessages}). "message repeated N times: [ msg ]" becomes N records of msg.
+ * {@code process.pid}, {@code log.syslog.facility.code}, {@code log.syslog.severity.code}, and the security event
+ * of sshd, PAM, sudo, su, the account tools and systemd-logind ({@link AuthMessages}). "message repeated N times:
+ * [ msg ]" becomes N records of msg ({@link #emit}).
  *
  * <p>BSD timestamps carry neither year nor zone: both are options of the format name,
  * {@code syslog:year=2026,zone=Europe/Berlin}. Without a year, the current year is used, or the previous one when
@@ -214,6 +216,17 @@ public final class SyslogDecoder implements TelemetryDecoder {
         }
         t.severity = severity;
         t.severityNumber = Severities.number(severity);
+        emit(t, app, msg, out);
+    }
+
+    /**
+     * Emits a decoded message: its security event read ({@link AuthMessages}), and "message repeated N times: [ msg ]"
+     * (rsyslog's reduction of identical lines) as N records of msg, each with {@code log.repeated: N}. N records
+     * rather than one with a count, because every counting rule kind (frequency, cardinality, the sequence steps'
+     * {@code at_least}) counts records: N failed passwords then count as N attempts in every rule without each kind
+     * learning a count attribute. At most {@link #MAX_REPEAT} copies, so a corrupt count cannot flood the job.
+     */
+    static void emit(Telemetry t, String app, String msg, Consumer<Ingested> out) {
         int times = 1;
         Matcher r = REPEATED.matcher(msg);
         if (r.matches()) {
@@ -227,9 +240,7 @@ public final class SyslogDecoder implements TelemetryDecoder {
             msg = r.group(2);
         }
         t.body = msg;
-        if (app != null && (app.equals("sshd") || app.startsWith("sshd-"))) {
-            SshdMessages.read(msg, t.attributes);
-        }
+        AuthMessages.read(app, msg, t.attributes);
         out.accept(Ingested.of(t));
         for (int i = 1; i < times; i++) {
             Telemetry copy = copy(t);

@@ -35,19 +35,25 @@ class SecurityRuleFilesTest {
         }
         Map<String, String> kinds = rules.stream().collect(Collectors.toMap(CompiledRule::id, r -> r.spec.kind));
         assertEquals(
-                Map.of(
-                        "ssh-brute-force",
-                        "sequence",
-                        "ssh-new-country",
-                        "new_term",
-                        "port-scan",
-                        "cardinality",
-                        "password-spraying",
-                        "cardinality",
-                        "denied-source-login",
-                        "list",
-                        "error-burst-then-deploy",
-                        "sequence"),
+                Map.ofEntries(
+                        Map.entry("ssh-brute-force", "sequence"),
+                        Map.entry("error-burst-then-deploy", "sequence"),
+                        Map.entry("ssh-new-country", "new_term"),
+                        Map.entry("ssh-new-key", "new_term"),
+                        Map.entry("password-spraying", "cardinality"),
+                        Map.entry("port-scan", "cardinality"),
+                        Map.entry("ssh-invalid-user-enumeration", "cardinality"),
+                        Map.entry("denied-source-login", "list"),
+                        Map.entry("sudo-root-unexpected-user", "list"),
+                        Map.entry("ssh-failed-login-burst", "frequency"),
+                        Map.entry("ssh-failed-login-user", "frequency"),
+                        Map.entry("ssh-max-auth-tries", "frequency"),
+                        Map.entry("ssh-root-login", "frequency"),
+                        Map.entry("sudo-auth-failure", "frequency"),
+                        Map.entry("sudo-denied", "frequency"),
+                        Map.entry("account-created", "frequency"),
+                        Map.entry("account-changed", "frequency"),
+                        Map.entry("privileged-group-member", "frequency")),
                 kinds);
         for (CompiledRule r : rules) {
             assertTrue(
