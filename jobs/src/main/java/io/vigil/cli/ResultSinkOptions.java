@@ -2,6 +2,7 @@ package io.vigil.cli;
 
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.sink.prometheus.RemoteWriteConfig;
@@ -12,7 +13,6 @@ import io.vigil.sink.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.flink.api.connector.sink2.Sink;
 import picocli.CommandLine.Option;
 
 /**
@@ -143,7 +143,11 @@ public final class ResultSinkOptions {
     Path catalog;
 
     /** Adds the configured sinks and catalog; throws IllegalArgumentException for a wrong value. */
-    void apply(DetectionConfig config, Path rulesDir, List<Sink<Alert>> alerts, List<Sink<Rollup>> rollups) {
+    void apply(
+            DetectionConfig config,
+            Path rulesDir,
+            List<DetectionJob.NamedSink<Alert>> alerts,
+            List<DetectionJob.NamedSink<Rollup>> rollups) {
         if (searchUrls != null && !searchUrls.isEmpty()) {
             SearchConfig sc = new SearchConfig();
             sc.hosts.addAll(searchUrls);
@@ -173,8 +177,8 @@ public final class ResultSinkOptions {
                     "VIGIL_SEARCH_KEYSTORE_PASSWORD",
                     searchSkipHostnameVerify);
             sc.validate();
-            alerts.add(SearchSink.alerts(sc));
-            rollups.add(SearchSink.rollups(sc));
+            alerts.add(DetectionJob.NamedSink.of("search", SearchSink.alerts(sc)));
+            rollups.add(DetectionJob.NamedSink.of("search", SearchSink.rollups(sc)));
         }
         if (prometheusUrl != null) {
             RemoteWriteConfig pc = RemoteWriteConfig.of(prometheusUrl);
@@ -186,7 +190,7 @@ public final class ResultSinkOptions {
                     prometheusKeystore,
                     "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
                     prometheusSkipHostnameVerify);
-            rollups.add(new RemoteWriteSink(pc.validate()));
+            rollups.add(DetectionJob.NamedSink.of("prometheus", new RemoteWriteSink(pc.validate())));
         }
         Path file = catalog;
         if (file == null && rulesDir != null && Files.isRegularFile(rulesDir.resolve("_services.yaml"))) {
