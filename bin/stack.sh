@@ -2,11 +2,14 @@
 # The local stack behind `bin/vigil stack|submit|deploy`: a Kafka KRaft broker and a Flink standalone session cluster,
 # both from Maven jars, on 127.0.0.1 with fixed ports and all data under one folder.
 #
-# Sourced by bin/vigil (which sets VIGIL_ROOT). Each service is a few functions, so adding one (OpenSearch,
-# Prometheus, ...) means writing them and appending its name to STACK_SERVICES:
-#   svc_<name>_start   start the process in the background (use stack_spawn), return at once
-#   svc_<name>_ready   exit 0 once it answers (polled by stack_wait until VIGIL_STACK_TIMEOUT)
-#   svc_<name>_log     print the path of its main log
+# Sourced by bin/vigil (which sets VIGIL_ROOT). Each service is a few functions, so adding one (an Alertmanager, ...)
+# means writing them and appending its name to STACK_SERVICES, or to STACK_RESULT_SERVICES for an output of the job:
+#   svc_<name>_start    start the process in the background (use stack_spawn), return at once
+#   svc_<name>_ready    exit 0 once it answers (polled by stack_wait until VIGIL_STACK_TIMEOUT; `stack status` health)
+#   svc_<name>_log      print the path of its main log
+#   svc_<name>_address  print where it answers (`stack up`, `stack status`)
+#   svc_<name>_job_args (result services) print the job arguments that send results to it: the default job of
+#                       `vigil submit` writes to every result service that runs
 # Stopping is generic (the pid file under run/), unless svc_<name>_stop exists.
 #
 # Environment:
@@ -21,7 +24,8 @@ VIGIL_PORT_OFFSET="${VIGIL_PORT_OFFSET:-0}"
 VIGIL_STACK_TIMEOUT="${VIGIL_STACK_TIMEOUT:-120}"
 
 STACK_SERVICES=(kafka jobmanager taskmanager-1)
-# Started by `stack up` after the core services unless left out with --without.
+# Outputs of the job, started by `stack up` after the core services unless left out with --without (which takes
+# these names, or `search` for opensearch).
 STACK_RESULT_SERVICES=(opensearch prometheus)
 
 # Fixed ports (plus the offset). TaskManager n gets 6200+10n (rpc), +1 (data), +2 (metrics query), 9250+n (Prometheus).
@@ -89,6 +93,11 @@ stack_spawn_exec() {
     mkdir -p "$STACK_RUN" "$STACK_LOGS"
     setsid env "VIGIL_SERVICE=$name@$VIGIL_HOME" "$@" </dev/null >"$out" 2>&1 &
     echo $! >"$STACK_RUN/$name.pid"
+}
+
+stack_address() {
+    local fn="svc_${1%%-*}_address"
+    "$fn" "$1"
 }
 
 stack_log() {
@@ -190,6 +199,8 @@ EOF
         -cp "$cp" kafka.Kafka "$dir/server.properties"
 }
 
+svc_kafka_address() { echo "127.0.0.1:$KAFKA_PORT"; }
+
 svc_kafka_ready() { grep -q "Kafka Server started" "$STACK_LOGS/kafka.log" 2>/dev/null; }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -238,7 +249,11 @@ svc_jobmanager_start() {
         -cp "$cp" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$FLINK_CONF"
 }
 
+svc_jobmanager_address() { echo "http://127.0.0.1:$REST_PORT (web UI and REST)"; }
+
 svc_jobmanager_ready() { curl -sf "http://127.0.0.1:$REST_PORT/overview" >/dev/null 2>&1; }
+
+svc_taskmanager_address() { echo "127.0.0.1:$(stack_tm_rpc_port "${1#taskmanager-}") (rpc)"; }
 
 svc_taskmanager_log() { echo "$STACK_LOGS/$1.log"; }
 
@@ -284,6 +299,10 @@ svc_opensearch_start() {
         -cp "$cp" "$VIGIL_ROOT/bin/stack/OpenSearchNode.java" "$VIGIL_HOME/opensearch" "$SEARCH_PORT" "$SEARCH_TRANSPORT_PORT"
 }
 
+svc_opensearch_address() { echo "http://127.0.0.1:$SEARCH_PORT"; }
+
+svc_opensearch_job_args() { echo "--search-url=http://127.0.0.1:$SEARCH_PORT"; }
+
 svc_opensearch_ready() {
     grep -q "vigil: OpenSearch node ready" "$STACK_LOGS/opensearch.log" 2>/dev/null \
         && curl -sf "http://127.0.0.1:$SEARCH_PORT/_cluster/health" >/dev/null 2>&1
@@ -315,6 +334,10 @@ EOF
         --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
         --web.enable-remote-write-receiver
 }
+
+svc_prometheus_address() { echo "http://127.0.0.1:$PROMETHEUS_PORT (remote write: /api/v1/write)"; }
+
+svc_prometheus_job_args() { echo "--prometheus-url=http://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"; }
 
 svc_prometheus_ready() { curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
 
@@ -362,16 +385,14 @@ EOF
 
 svc_alertmanager_ready() { curl -sf "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready" >/dev/null 2>&1; }
 
-# The job arguments that send alerts to the stack's Alertmanager, when it runs.
-stack_alerting_job_args() {
-    if stack_alive alertmanager; then echo "--alertmanager-url=http://127.0.0.1:$ALERTMANAGER_PORT"; fi
-}
+svc_alertmanager_address() { echo "http://127.0.0.1:$ALERTMANAGER_PORT"; }
 
-# The addresses `stack up` and `status` print.
-stack_alerting_addresses() {
-    echo "Alertmanager: http://127.0.0.1:$ALERTMANAGER_PORT  webhook receiver: http://127.0.0.1:$RECEIVER_PORT" \
-        "-> $VIGIL_HOME/receiver/notifications.jsonl"
-}
+svc_alertmanager_job_args() { echo "--alertmanager-url=http://127.0.0.1:$ALERTMANAGER_PORT"; }
+
+svc_receiver_address() { echo "http://127.0.0.1:$RECEIVER_PORT -> $VIGIL_HOME/receiver/notifications.jsonl"; }
+
+# The job sends nothing to the receiver itself: Alertmanager does.
+svc_receiver_job_args() { :; }
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Commands
@@ -379,10 +400,10 @@ stack_alerting_addresses() {
 stack_usage() {
     cat <<EOF
 usage: vigil stack up | down | status | start <service> | stop <service> | kill <service> | env
-  up        start ${STACK_SERVICES[*]}, then OpenSearch 2.19 and Prometheus with its remote-write receiver
-            (each waits until ready); --without search,prometheus leaves out either or both
+  up        start ${STACK_SERVICES[*]}, then the outputs ${STACK_RESULT_SERVICES[*]}
+            (each waits until ready); --without ${STACK_RESULT_SERVICES[*]// /,} leaves out any of the outputs
   down      stop every service of this stack; no process is left behind
-  status    which services run, their pids, ports and logs
+  status    every service: running or stopped, healthy (answers) or not, pid, address and log
   start/stop/kill <service>   one service, e.g. taskmanager-2 beside the first (kill = SIGKILL, for failure tests)
   env       the stack's addresses as shell variables
 Data: \$VIGIL_HOME (now $VIGIL_HOME). Ports shift by \$VIGIL_PORT_OFFSET (now $VIGIL_PORT_OFFSET).
@@ -397,29 +418,22 @@ stack_cmd() {
             case ${1:-} in
                 "") ;;
                 --without)
-                    [[ -n ${2:-} ]] || stack_die "stack up --without needs a list, e.g. --without search,prometheus"
+                    [[ -n ${2:-} ]] || stack_die "stack up --without needs a list, e.g. --without ${STACK_RESULT_SERVICES[*]// /,}"
                     for w in ${2//,/ }; do
-                        case $w in
-                            search|opensearch) w=opensearch ;;
-                            prometheus) ;;
-                            alertmanager) for s in "${!extra[@]}"; do [[ ${extra[$s]} == receiver ]] && unset "extra[$s]"; done ;;
-                            *) stack_die "stack up --without: unknown component '$w' (known: search, prometheus, alertmanager)" ;;
-                        esac
+                        [[ $w == search ]] && w=opensearch
+                        [[ " ${STACK_RESULT_SERVICES[*]} " == *" $w "* ]] \
+                            || stack_die "stack up --without: unknown service '$w' (known: ${STACK_RESULT_SERVICES[*]}; search = opensearch)"
+                        # the receiver only exists to show what Alertmanager sends: it goes with it
+                        [[ $w == alertmanager ]] && for s in "${!extra[@]}"; do [[ ${extra[$s]} == receiver ]] && unset "extra[$s]"; done
                         for s in "${!extra[@]}"; do [[ ${extra[$s]} == "$w" ]] && unset "extra[$s]"; done
                     done
                     ;;
-                --with) stack_die "stack up starts search and prometheus by default now; use --without to leave them out" ;;
-                *) stack_die "stack up: unknown option '$1' (known: --without search,prometheus)" ;;
+                --with) stack_die "stack up starts every output service by default; use --without to leave some out" ;;
+                *) stack_die "stack up: unknown option '$1' (known: --without ${STACK_RESULT_SERVICES[*]// /,})" ;;
             esac
             for s in "${STACK_SERVICES[@]}" "${extra[@]}"; do stack_start "$s"; done
-            echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink web UI: http://127.0.0.1:$REST_PORT  logs: $STACK_LOGS"
-            for s in "${extra[@]}"; do
-                case $s in
-                    opensearch) echo "OpenSearch: http://127.0.0.1:$SEARCH_PORT" ;;
-                    prometheus) echo "Prometheus: http://127.0.0.1:$PROMETHEUS_PORT (remote write: /api/v1/write)" ;;
-                    alertmanager) stack_alerting_addresses ;;
-                esac
-            done
+            for s in "${STACK_SERVICES[@]}" "${extra[@]}"; do printf '%-16s %s\n' "$s" "$(stack_address "$s")"; done
+            echo "logs: $STACK_LOGS"
             ;;
         down)
             local s
@@ -435,15 +449,16 @@ stack_cmd() {
             for s in $(printf '%s\n' "${STACK_SERVICES[@]}" "${STACK_RESULT_SERVICES[@]}" $(stack_running_services) \
                     | awk '!seen[$0]++'); do
                 if stack_alive "$s"; then
-                    printf '%-16s running  pid %-8s log %s\n' "$s" "$(stack_pid "$s")" "$(stack_log "$s")"
+                    local health=healthy
+                    "svc_${s%%-*}_ready" "$s" || health=unhealthy
+                    printf '%-16s %-9s %-9s pid %-8s %s  log %s\n' "$s" running "$health" "$(stack_pid "$s")" \
+                        "$(stack_address "$s")" "$(stack_log "$s")"
                     any=0
                 else
-                    printf '%-16s stopped\n' "$s"
+                    printf '%-16s %-9s %-9s %-12s %s\n' "$s" stopped - "" "$(stack_address "$s")"
                 fi
             done
-            echo "Kafka: 127.0.0.1:$KAFKA_PORT  Flink REST: http://127.0.0.1:$REST_PORT  OpenSearch:" \
-                "http://127.0.0.1:$SEARCH_PORT  Prometheus: http://127.0.0.1:$PROMETHEUS_PORT  data: $VIGIL_HOME"
-            stack_alerting_addresses
+            echo "data: $VIGIL_HOME"
             return $any
             ;;
         start) [[ -n ${1:-} ]] || stack_die "stack start needs a service name"; stack_start "$1" ;;
@@ -485,10 +500,14 @@ flink_cli() {
 
 # The job arguments for this stack when the user gives none: its broker, the topic `vigil generate` writes and the
 # repository's rules, with hot reload from the rules topic `vigil rules push` writes and the service-catalog topic
-# `vigil catalog push` writes.
+# `vigil catalog push` writes; results go to every output service of the stack that runs (those left out with
+# `stack up --without` are not named).
 stack_default_job_args() {
-    echo "--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
-    stack_alerting_job_args
+    local s args="--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
+    for s in "${STACK_RESULT_SERVICES[@]}"; do
+        stack_alive "$s" && args+=" $("svc_${s}_job_args")"
+    done
+    echo "$args"
 }
 
 # submit [--from-savepoint PATH] [job arguments...]

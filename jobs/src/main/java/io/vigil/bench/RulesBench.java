@@ -130,7 +130,9 @@ public final class RulesBench implements Callable<Integer> {
             conf.set(PipelineOptions.GENERIC_TYPES, false);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                    List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()), List.of(new DiscardingSink<>()));
+                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
+                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
+                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())));
             new DetectionJob(new DetectionConfig(), source, RuleSource.of(specs), sinks).build(env);
             // Net runtime: from job start to end, without starting the MiniCluster.
             long ms = env.execute("bench rules").getNetRuntime(java.util.concurrent.TimeUnit.MILLISECONDS);

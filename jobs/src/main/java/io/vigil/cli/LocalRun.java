@@ -99,10 +99,13 @@ final class LocalRun {
         config.parallelism = parallelism;
         config.watermarkEveryRecord = true; // a bounded run: the same alerts on any machine
 
-        List<Sink<Alert>> alertSinks = new ArrayList<>(
-                List.of(new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes), new ConsoleAlerts()));
-        List<Sink<Rollup>> rollupSinks = new ArrayList<>(
-                List.of(new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes), new RollupCount()));
+        List<DetectionJob.NamedSink<Alert>> alertSinks = new ArrayList<>(List.of(
+                DetectionJob.NamedSink.of("file", new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),
+                DetectionJob.NamedSink.of("console", new ConsoleAlerts())));
+        List<DetectionJob.NamedSink<Rollup>> rollupSinks = new ArrayList<>(List.of(
+                DetectionJob.NamedSink.of(
+                        "file", new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes)),
+                DetectionJob.NamedSink.of("count", new RollupCount())));
         if (results != null) {
             results.apply(config, resultsRulesDir, alertSinks, rollupSinks);
         }
@@ -110,8 +113,10 @@ final class LocalRun {
                 alertSinks,
                 rollupSinks,
                 List.of(
-                        new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes),
-                        new ConsoleDeadLetters()));
+                        DetectionJob.NamedSink.of(
+                                "file",
+                                new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes)),
+                        DetectionJob.NamedSink.of("console", new ConsoleDeadLetters())));
         DetectionJob.Streams streams = new DetectionJob(config, source, rules, sinks).build(env);
         streams.telemetry().sinkTo(new TelemetryProgress()).name("Progress");
 

@@ -2,6 +2,7 @@ package io.vigil.cli;
 
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.sink.notify.AlertmanagerSink;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.connector.sink2.Sink;
 import picocli.CommandLine.Option;
 
 /**
@@ -194,7 +194,11 @@ public final class ResultSinkOptions {
     Path catalog;
 
     /** Adds the configured sinks and catalog; throws IllegalArgumentException for a wrong value. */
-    void apply(DetectionConfig config, Path rulesDir, List<Sink<Alert>> alerts, List<Sink<Rollup>> rollups) {
+    void apply(
+            DetectionConfig config,
+            Path rulesDir,
+            List<DetectionJob.NamedSink<Alert>> alerts,
+            List<DetectionJob.NamedSink<Rollup>> rollups) {
         if (searchUrls != null && !searchUrls.isEmpty()) {
             SearchConfig sc = new SearchConfig();
             sc.hosts.addAll(searchUrls);
@@ -224,8 +228,8 @@ public final class ResultSinkOptions {
                     "VIGIL_SEARCH_KEYSTORE_PASSWORD",
                     searchSkipHostnameVerify);
             sc.validate();
-            alerts.add(SearchSink.alerts(sc));
-            rollups.add(SearchSink.rollups(sc));
+            alerts.add(DetectionJob.NamedSink.of("search", SearchSink.alerts(sc)));
+            rollups.add(DetectionJob.NamedSink.of("search", SearchSink.rollups(sc)));
         }
         if (prometheusUrl != null) {
             RemoteWriteConfig pc = RemoteWriteConfig.of(prometheusUrl);
@@ -237,7 +241,7 @@ public final class ResultSinkOptions {
                     prometheusKeystore,
                     "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
                     prometheusSkipHostnameVerify);
-            rollups.add(new RemoteWriteSink(pc.validate()));
+            rollups.add(DetectionJob.NamedSink.of("prometheus", new RemoteWriteSink(pc.validate())));
         }
         notify(alerts);
         Path file = catalog;
@@ -250,7 +254,7 @@ public final class ResultSinkOptions {
     }
 
     /** The Alertmanager and webhook outputs, parsed as the cluster job parses its settings. */
-    private void notify(List<Sink<Alert>> alerts) {
+    private void notify(List<DetectionJob.NamedSink<Alert>> alerts) {
         Map<String, String> settings = new LinkedHashMap<>();
         if (alertmanagerUrls != null) settings.put("alertmanager-url", String.join(",", alertmanagerUrls));
         if (alertmanagerResendInterval != null) {
@@ -271,8 +275,8 @@ public final class ResultSinkOptions {
                     .replace("alertmanager-", "--alertmanager-")
                     .replace("webhook-", "--webhook-"));
         }
-        if (am != null) alerts.add(new AlertmanagerSink(am));
-        if (hook != null) alerts.add(new WebhookSink(hook));
+        if (am != null) alerts.add(DetectionJob.NamedSink.of("alertmanager", new AlertmanagerSink(am)));
+        if (hook != null) alerts.add(DetectionJob.NamedSink.of("webhook", new WebhookSink(hook)));
     }
 
     /** The TLS flags of one sink; the files are checked by the sink's validate(), naming the flag. */

@@ -12,6 +12,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "vigil 0.1.0",
         description = "Streaming anomaly detection for software telemetry on Apache Flink.",
+        // bin/vigil runs these itself (they start and stop processes); listed here so --help names every command.
+        footer = {
+            "",
+            "Local stack commands (bin/vigil runs them itself, as shell: they start and stop processes):",
+            "  stack    Run the local stack: up [--without opensearch,prometheus] | down | status | start | stop"
+                    + " | kill | env",
+            "  submit   Submit the detection job to the stack's Flink cluster (default arguments: every output the"
+                    + " stack runs)",
+            "  deploy   Stop the running job with a savepoint and resubmit it from that savepoint",
+        },
         subcommands = {
             CommandLine.HelpCommand.class,
             DemoCommand.class,

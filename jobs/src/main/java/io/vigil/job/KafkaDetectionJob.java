@@ -6,15 +6,17 @@ import io.vigil.alert.kafka.CatalogTopic;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
+import io.vigil.job.DetectionJob.NamedSink;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.rules.kafka.RuleTopic;
 import io.vigil.sink.kafka.KafkaSinks;
+import io.vigil.sink.notify.AlertmanagerSink;
+import io.vigil.sink.notify.WebhookSink;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchSink;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -36,26 +38,29 @@ public final class KafkaDetectionJob {
         VigilKafkaJob.configure(env, c);
         KafkaTelemetrySource kafka = bounded ? source(c).bounded() : source(c);
         KafkaSinks out = VigilKafkaJob.sinks(c);
-        List<Sink<Alert>> alerts = new ArrayList<>(List.of(out.alerts(c.alertsTopic, AlertJson::toBytes)));
-        List<Sink<Rollup>> rollups = new ArrayList<>();
+        // Each sink is named for what it is: its operator uid (alerts-kafka, rollups-prometheus, ...) stays the same
+        // whichever other outputs are switched on or off, so savepoints restore across such changes.
+        List<NamedSink<Alert>> alerts =
+                new ArrayList<>(List.of(NamedSink.of("kafka", out.alerts(c.alertsTopic, AlertJson::toBytes))));
+        List<NamedSink<Rollup>> rollups = new ArrayList<>();
         if (c.rollupsTopic != null) {
-            rollups.add(out.rollups(c.rollupsTopic));
+            rollups.add(NamedSink.of("kafka", out.rollups(c.rollupsTopic)));
         }
         if (c.search != null) {
-            alerts.add(SearchSink.alerts(c.search));
-            rollups.add(SearchSink.rollups(c.search));
+            alerts.add(NamedSink.of("search", SearchSink.alerts(c.search)));
+            rollups.add(NamedSink.of("search", SearchSink.rollups(c.search)));
         }
         if (c.prometheusUrl != null) {
-            rollups.add(new RemoteWriteSink(c.prometheus));
+            rollups.add(NamedSink.of("prometheus", new RemoteWriteSink(c.prometheus)));
         }
         if (c.alertmanager != null) {
-            alerts.add(new io.vigil.sink.notify.AlertmanagerSink(c.alertmanager));
+            alerts.add(NamedSink.of("alertmanager", new AlertmanagerSink(c.alertmanager)));
         }
         if (c.webhook != null) {
-            alerts.add(new io.vigil.sink.notify.WebhookSink(c.webhook));
+            alerts.add(NamedSink.of("webhook", new WebhookSink(c.webhook)));
         }
-        DetectionJob.Sinks sinks =
-                new DetectionJob.Sinks(alerts, rollups, List.of(out.deadLetters(c.deadLettersTopic)));
+        DetectionJob.Sinks sinks = new DetectionJob.Sinks(
+                alerts, rollups, List.of(NamedSink.of("kafka", out.deadLetters(c.deadLettersTopic))));
         RuleSource rules = RuleSource.directory(c.rulesDir);
         if (c.rulesTopic != null) {
             rules = rules.withUpdates(

@@ -150,8 +150,8 @@ class RuleHotReloadIT {
             Alert first = await(got, a -> a.ruleId.equals("burst"), "the pushed rule fires");
             long tookMs = System.currentTimeMillis() - pushed;
             assertEquals("v1", first.labels.get("version"));
+            // Reported, not asserted: how long it takes depends on the machine; await() bounds it.
             System.out.println("new rule fired " + tookMs + " ms after the push");
-            assertTrue(tookMs < 20_000, "took " + tookMs + " ms");
 
             // 2. Change: alerts now carry the new version.
             rule("burst.yaml", "burst", "payments", "ERROR", 30, "10s", "v2");
@@ -162,10 +162,20 @@ class RuleHotReloadIT {
                     "the changed rule fires with its new label");
 
             // 3. Delete: no more alerts from it, several bursts later.
+            // A canary rule pushed after the tombstone fires on the same bursts. The rules topic is read in order, so
+            // once the canary fired the deletion has taken effect; three canary incidents later, burst stayed silent.
             assertEquals(0, push("--delete", "burst"), "delete burst");
-            Thread.sleep(2_000); // let the tombstone and records in flight pass
+            assertEquals(
+                    0,
+                    push(rule("canary.yaml", "canary", "payments", "ERROR", 30, "10s", "v1")
+                            .toString()),
+                    "push canary");
+            Predicate<Alert> canaryFires = a -> a.ruleId.equals("canary") && Alert.FIRING.equals(a.status);
+            int from = got.indexOf(await(got, canaryFires, "the canary pushed after the deletion fires"));
             int before = ids(got, "burst").size();
-            Thread.sleep(10_000); // four bursts at ten event seconds per wall second
+            for (int i = 2; i <= 4; i++) {
+                from = got.indexOf(await(got, from + 1, canaryFires, "canary incident " + i));
+            }
             assertEquals(before, ids(got, "burst").size(), "a deleted rule fired: " + got);
 
             // 4. A graph kind is refused at push time (none registered yet: a rule the compiler rejects instead).

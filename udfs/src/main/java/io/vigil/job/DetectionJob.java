@@ -26,9 +26,11 @@ import io.vigil.rules.RuleUpdate;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -54,11 +56,51 @@ import org.apache.flink.util.Collector;
  * <p>Operator uids are fixed so savepoints survive changes elsewhere in the graph.
  */
 public final class DetectionJob {
-    /** Where results go; each list may be empty. */
-    public record Sinks(List<Sink<Alert>> alerts, List<Sink<Rollup>> rollups, List<Sink<DeadLetter>> deadLetters)
+    /**
+     * A sink with the name of what it is ({@code kafka}, {@code search}, {@code prometheus}, {@code file}, ...). The
+     * sink operator's uid is {@code <stream>-<id>} ({@code alerts-kafka}, {@code rollups-prometheus}), so a savepoint
+     * restores each sink's state into the same sink when other sinks are added or removed.
+     */
+    public record NamedSink<T>(String id, Sink<T> sink) implements Serializable {
+        public NamedSink {
+            if (id == null || !id.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+                throw new IllegalArgumentException(
+                        "sink id '" + id + "' must be lower-case words joined by '-', like 'kafka' or 'search'");
+            }
+            if (sink == null) {
+                throw new IllegalArgumentException("sink '" + id + "' is null");
+            }
+        }
+
+        public static <T> NamedSink<T> of(String id, Sink<T> sink) {
+            return new NamedSink<>(id, sink);
+        }
+    }
+
+    /** Where results go; each list may be empty, and the ids in one list are distinct. */
+    public record Sinks(
+            List<NamedSink<Alert>> alerts, List<NamedSink<Rollup>> rollups, List<NamedSink<DeadLetter>> deadLetters)
             implements Serializable {
+        public Sinks {
+            alerts = distinct("alerts", alerts);
+            rollups = distinct("rollups", rollups);
+            deadLetters = distinct("dead-letters", deadLetters);
+        }
+
         public static Sinks none() {
             return new Sinks(List.of(), List.of(), List.of());
+        }
+
+        private static <T> List<NamedSink<T>> distinct(String stream, List<NamedSink<T>> sinks) {
+            Set<String> seen = new HashSet<>();
+            for (NamedSink<T> s : sinks) {
+                if (!seen.add(s.id())) {
+                    throw new IllegalArgumentException("two " + stream + " sinks are named '" + s.id()
+                            + "': each needs its own id, since the id is its operator uid (" + stream + "-" + s.id()
+                            + ") that savepoints restore by");
+                }
+            }
+            return List.copyOf(sinks);
         }
     }
 
@@ -151,25 +193,17 @@ public final class DetectionJob {
                         .name("Rule errors to dead letters")
                         .uid("rule-errors"));
 
-        // Sinks keep state (Kafka transactions to commit, buffered bulk requests): fixed uids by position, so a
-        // savepoint restores each into the same sink whatever else changed in the graph.
-        for (int i = 0; i < sinks.alerts().size(); i++) {
-            Sink<Alert> s = sinks.alerts().get(i);
-            deduplicated
-                    .sinkTo(s)
-                    .name("Alerts: " + s.getClass().getSimpleName())
-                    .uid("alerts-sink-" + i);
+        // Sinks keep state (Kafka transactions to commit, buffered bulk requests): uids from what each sink is, so a
+        // savepoint restores each into the same sink when sinks are added or removed or anything else in the graph
+        // changes.
+        for (NamedSink<Alert> s : sinks.alerts()) {
+            deduplicated.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
         }
-        for (int i = 0; i < sinks.rollups().size(); i++) {
-            Sink<Rollup> s = sinks.rollups().get(i);
-            rollups.sinkTo(s).name("Rollups: " + s.getClass().getSimpleName()).uid("rollups-sink-" + i);
+        for (NamedSink<Rollup> s : sinks.rollups()) {
+            rollups.sinkTo(s.sink()).name("Rollups: " + s.id()).uid("rollups-" + s.id());
         }
-        for (int i = 0; i < sinks.deadLetters().size(); i++) {
-            Sink<DeadLetter> s = sinks.deadLetters().get(i);
-            deadLetters
-                    .sinkTo(s)
-                    .name("Dead letters: " + s.getClass().getSimpleName())
-                    .uid("dead-letters-sink-" + i);
+        for (NamedSink<DeadLetter> s : sinks.deadLetters()) {
+            deadLetters.sinkTo(s.sink()).name("Dead letters: " + s.id()).uid("dead-letters-" + s.id());
         }
         return new Streams(telemetry, deduplicated, rollups, deadLetters);
     }

@@ -48,7 +48,8 @@ public final class ServiceRollups {
                     }
                 })
                 .returns(eventType)
-                .name("rollup-events-telemetry");
+                .name("rollup-events-telemetry")
+                .uid("rollup-events-telemetry");
         DataStream<RollupEvent> fromAlerts = alerts.flatMap((Alert a, Collector<RollupEvent> out) -> {
                     RollupEvent e = RollupEvent.of(a);
                     if (e != null) {
@@ -56,7 +57,8 @@ public final class ServiceRollups {
                     }
                 })
                 .returns(eventType)
-                .name("rollup-events-alerts");
+                .name("rollup-events-alerts")
+                .uid("rollup-events-alerts");
         SingleOutputStreamOperator<ServiceWindow> minutes = fromTelemetry
                 .union(fromAlerts)
                 .keyBy(e -> e.service)
@@ -73,11 +75,13 @@ public final class ServiceRollups {
         DataStream<Rollup> minuteRollups = minutes.flatMap((ServiceWindow w, Collector<Rollup> out) ->
                         w.toRollups("1m").forEach(out::collect))
                 .returns(rollupType)
-                .name("service-rollups-1m");
+                .name("service-rollups-1m")
+                .uid("service-rollups-1m");
         DataStream<Rollup> fiveRollups = fives.flatMap((ServiceWindow w, Collector<Rollup> out) ->
                         w.toRollups("5m").forEach(out::collect))
                 .returns(rollupType)
-                .name("service-rollups-5m");
+                .name("service-rollups-5m")
+                .uid("service-rollups-5m");
         return minuteRollups.union(fiveRollups);
     }
 }

@@ -42,9 +42,12 @@ final class JobRun {
         config.parallelism = 2;
         config.watermarkEveryRecord = true;
         DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                List.of(new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),
-                List.of(new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes)),
-                List.of(new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes)));
+                List.of(DetectionJob.NamedSink.of(
+                        "file", new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes))),
+                List.of(DetectionJob.NamedSink.of(
+                        "file", new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes))),
+                List.of(DetectionJob.NamedSink.of(
+                        "file", new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes))));
         new DetectionJob(config, source, rules, sinks).build(env);
         env.execute("test");
         JobRun r = new JobRun();

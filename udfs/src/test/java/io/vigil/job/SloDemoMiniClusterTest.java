@@ -47,11 +47,11 @@ class SloDemoMiniClusterTest {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        DetectionConfig config = new DetectionConfig();
+        // A watermark after every record, not every 200 ms of wall-clock time: the same alerts on any machine.
+        config.watermarkEveryRecord = true;
         DetectionJob.Streams streams = new DetectionJob(
-                        new DetectionConfig(),
-                        new GeneratorSource(generator),
-                        RuleSource.directory(paths),
-                        DetectionJob.Sinks.none())
+                        config, new GeneratorSource(generator), RuleSource.directory(paths), DetectionJob.Sinks.none())
                 .build(env);
         CloseableIterator<Alert> a = streams.alerts().collectAsync();
         CloseableIterator<Rollup> r = streams.rollups().collectAsync();

@@ -25,6 +25,8 @@ public class RemoteWriteConfig implements Serializable {
     public Duration flushInterval = Duration.ofSeconds(5);
     /** Attempts after the first for a request that failed with 429, 5xx or a connection error. */
     public int maxRetries = 8;
+    /** Requests that may wait or travel at once (sent in order by one thread); more backpressure the job. */
+    public int maxPendingRequests = 4;
 
     public Duration initialBackoff = Duration.ofMillis(200);
     public Duration maxBackoff = Duration.ofSeconds(10);
@@ -59,9 +61,13 @@ public class RemoteWriteConfig implements Serializable {
         if (bearerToken != null && username != null) {
             throw new IllegalArgumentException("prometheus: give either a bearer token or a username/password");
         }
-        if (maxSamplesPerRequest < 1 || maxRetries < 0 || flushInterval.isNegative() || flushInterval.isZero()) {
-            throw new IllegalArgumentException(
-                    "prometheus: samples per request must be >= 1, retries >= 0 and the " + "flush interval > 0");
+        if (maxSamplesPerRequest < 1
+                || maxRetries < 0
+                || maxPendingRequests < 1
+                || flushInterval.isNegative()
+                || flushInterval.isZero()) {
+            throw new IllegalArgumentException("prometheus: samples per request must be >= 1, retries >= 0, pending "
+                    + "requests >= 1 and the flush interval > 0");
         }
         if (tls.isSet() && !"https".equals(u.getScheme())) {
             throw new IllegalArgumentException("prometheus: TLS settings (" + tls.key("ca-cert") + ", ...) are given "

@@ -12,8 +12,8 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * A Flink Sink V2 that pushes rollups to a Prometheus remote-write receiver as
- * {@code vigil_<metric>{service, labels...} value @ windowEnd}. At-least-once: buffered samples are sent on every
- * checkpoint; a resent sample has the same series, timestamp and value, which receivers accept or ignore.
+ * {@code vigil_<metric>{service, labels...} value @ windowEnd}. At-least-once: every checkpoint waits until the samples
+ * before it were received; a resent sample has the same series, timestamp and value, which receivers accept or ignore.
  */
 public class RemoteWriteSink implements Sink<Rollup> {
     private static final long serialVersionUID = 1L;
@@ -30,12 +30,14 @@ public class RemoteWriteSink implements Sink<Rollup> {
     }
 
     /**
-     * Buffers at most {@code maxSamplesPerRequest} rollups and sends them when full, when the flush interval passes
-     * (processing-time timer in the task thread) and on checkpoint; sending blocks, so a slow receiver backpressures.
+     * Buffers at most {@code maxSamplesPerRequest} rollups and hands them to the {@link RemoteWriteSender} when full,
+     * when the flush interval passes (processing-time timer in the task thread) and on checkpoint, where it also waits
+     * for every pending request. Requests and their retries run on the sender's thread; the task thread waits only when
+     * {@code maxPendingRequests} are pending (backpressure from a slow receiver).
      */
     static final class Writer implements SinkWriter<Rollup> {
         private final RemoteWriteConfig config;
-        private final RemoteWriteClient client;
+        private final RemoteWriteSender sender;
         private final ProcessingTimeService time;
         private final List<Rollup> buffer = new ArrayList<>();
         private long lastSend;
@@ -47,7 +49,10 @@ public class RemoteWriteSink implements Sink<Rollup> {
 
         Writer(RemoteWriteConfig config, WriterInitContext context) {
             this.config = config;
-            this.client = new RemoteWriteClient(config);
+            this.sender = new RemoteWriteSender(
+                    new RemoteWriteClient(config),
+                    config.maxPendingRequests,
+                    "prometheus remote write " + context.getTaskInfo().getTaskNameWithSubtasks());
             this.time = context.getProcessingTimeService();
             this.samplesSent = context.metricGroup().counter("remoteWriteSamplesSent");
             this.samplesRejected = context.metricGroup().counter("remoteWriteSamplesRejected");
@@ -82,6 +87,8 @@ public class RemoteWriteSink implements Sink<Rollup> {
         @Override
         public void flush(boolean endOfInput) throws IOException, InterruptedException {
             send();
+            sender.flush();
+            report();
         }
 
         private void send() throws IOException, InterruptedException {
@@ -90,19 +97,22 @@ public class RemoteWriteSink implements Sink<Rollup> {
                 return;
             }
             byte[] body = RemoteWriteRequests.body(RemoteWriteRequests.build(config.metricPrefix, buffer));
-            int before = client.retries;
-            RemoteWriteClient.Result result = client.send(body, buffer.size());
-            retries.inc(client.retries - before);
-            if (result == RemoteWriteClient.Result.SENT) {
-                samplesSent.inc(buffer.size());
-            } else {
-                samplesRejected.inc(buffer.size());
-                requestsRejected.inc();
-            }
+            sender.submit(body, buffer.size());
             buffer.clear();
+            report();
+        }
+
+        /** Moves the sender's tallies into the task's counters (Flink's counters are not for other threads). */
+        private void report() {
+            samplesSent.inc(sender.samplesSent.getAndSet(0));
+            samplesRejected.inc(sender.samplesRejected.getAndSet(0));
+            requestsRejected.inc(sender.requestsRejected.getAndSet(0));
+            retries.inc(sender.retries.getAndSet(0));
         }
 
         @Override
-        public void close() {}
+        public void close() {
+            sender.close();
+        }
     }
 }
