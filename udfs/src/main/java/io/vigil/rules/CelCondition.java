@@ -4,12 +4,14 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.vigil.model.Telemetry;
+import java.util.Optional;
 
 /**
  * A rule's {@code where:} condition: a CEL expression over one record that must be true for the record to count.
  *
  * <p>Common forms run as plain Java predicates translated from the checked expression ({@link CelPredicates}: a few
- * ns per record instead of the interpreter's ~0.5 µs); the rest run in the CEL interpreter. When a translated
+ * ns per record instead of the interpreter's ~0.5 µs); the rest run in the CEL interpreter, behind a Java
+ * prefilter where a part of a top-level {@code &&} or {@code ||} can decide the record alone. When a translated
  * predicate meets an error (a missing map key), the interpreter evaluates that record again, so the rule error
  * carries CEL's own message.
  *
@@ -24,6 +26,7 @@ public final class CelCondition implements RecordFilter {
     private final boolean translate;
     private transient CelRuntime.Program program;
     private transient CelPredicates.Verdict predicate;
+    private transient boolean translated;
     private transient boolean prepared;
 
     CelCondition(String expression) {
@@ -47,8 +50,17 @@ public final class CelCondition implements RecordFilter {
         return expression;
     }
 
-    /** True when this condition runs as a Java predicate, false when the CEL interpreter runs it. */
+    /** True when this condition runs as a Java predicate alone, never calling the CEL interpreter but for errors. */
     public boolean translated() {
+        prepare();
+        return translated;
+    }
+
+    /**
+     * True when a Java predicate decides some records before the interpreter: the condition is translated whole, or
+     * a translatable part of its top-level {@code &&} / {@code ||} can decide alone.
+     */
+    public boolean prefiltered() {
         prepare();
         return predicate != null;
     }
@@ -67,7 +79,7 @@ public final class CelCondition implements RecordFilter {
         CelPredicates.Verdict p = predicate;
         if (p != null) {
             int v = p.eval(record);
-            if (v != CelPredicates.ERROR) {
+            if (v == CelPredicates.TRUE || v == CelPredicates.FALSE) {
                 return v == CelPredicates.TRUE;
             }
         }
@@ -84,7 +96,11 @@ public final class CelCondition implements RecordFilter {
         }
         CelAbstractSyntaxTree ast = CelEnvironment.checked(expression);
         program = CelEnvironment.program(ast);
-        predicate = translate ? CelPredicates.translate(ast).orElse(null) : null;
+        if (translate) {
+            Optional<CelPredicates.Verdict> whole = CelPredicates.translate(ast);
+            translated = whole.isPresent();
+            predicate = whole.or(() -> CelPredicates.prefilter(ast)).orElse(null);
+        }
         prepared = true;
     }
 

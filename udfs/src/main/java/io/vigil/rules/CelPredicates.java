@@ -27,8 +27,9 @@ import java.util.function.ToLongFunction;
  * {@code has(attributes.k)}; {@code startsWith}, {@code endsWith}, {@code contains}, {@code matches} (with re2j, the
  * engine CEL itself runs, so patterns mean exactly what they mean to CEL); {@code && || !}, a boolean {@code ?:}. An
  * expression with anything else (function calls such as {@code size()} or {@code int()}, optional syntax, macros
- * that expand to comprehensions, arithmetic) is not translated at all: the whole expression stays with the
- * interpreter, which keeps one evaluation model per condition and makes the choice easy to state to rule authors.
+ * that expand to comprehensions, arithmetic) is not translated whole: the interpreter evaluates it, behind a
+ * {@link #prefilter} made of the translatable operands of its top-level {@code &&} or {@code ||} where it has them,
+ * which decides most records without the interpreter.
  *
  * <p>A translated predicate is three-valued like CEL: {@link #TRUE}, {@link #FALSE} or {@link #ERROR}, and follows
  * CEL's rules exactly: a missing map key is an error, {@code &&} and {@code ||} absorb an error when the other side
@@ -42,6 +43,8 @@ final class CelPredicates {
     static final int TRUE = 1;
     /** The expression fails on this record; the caller lets the interpreter produce CEL's own error. */
     static final int ERROR = 2;
+    /** Only from a {@link #prefilter}: the translated part cannot decide this record; the interpreter must. */
+    static final int UNDECIDED = 3;
 
     /** A translated condition: {@link #TRUE}, {@link #FALSE} or {@link #ERROR} for a record. */
     @FunctionalInterface
@@ -129,6 +132,61 @@ final class CelPredicates {
             return top.type == Type.BOOL ? Optional.of(top.bool) : Optional.empty();
         } catch (Untranslatable e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * For an expression {@link #translate} cannot translate whole, a predicate that decides the records it can and
+     * returns {@link #UNDECIDED} for the rest, or empty when it would decide none. It uses the translatable operands
+     * of a top-level {@code &&} (one that is false makes the whole false, whatever the others, errors included) or
+     * of a top-level {@code ||} (one that is true makes the whole true). So {@code kind == 'server' &&
+     * int(attributes[?'code'].orValue('0')) >= 500} runs the interpreter only on server spans.
+     */
+    static Optional<Verdict> prefilter(CelAbstractSyntaxTree ast) {
+        if (!ast.isChecked()) {
+            return Optional.empty();
+        }
+        CelExpr top = ast.getExpr();
+        if (top.getKind() != CelExpr.ExprKind.Kind.CALL) {
+            return Optional.empty();
+        }
+        String fn = top.call().function();
+        if (!fn.equals("_&&_") && !fn.equals("_||_")) {
+            return Optional.empty();
+        }
+        List<CelExpr> operands = new ArrayList<>();
+        flatten(top, fn, operands);
+        CelPredicates p = new CelPredicates(ast);
+        List<Verdict> decided = new ArrayList<>();
+        for (CelExpr e : operands) {
+            try {
+                decided.add(p.verdict(e));
+            } catch (Untranslatable skip) {
+                // this operand needs the interpreter; the others may still decide
+            }
+        }
+        if (decided.isEmpty()) {
+            return Optional.empty();
+        }
+        Verdict[] vs = decided.toArray(new Verdict[0]);
+        int decisive = fn.equals("_&&_") ? FALSE : TRUE;
+        return Optional.of(t -> {
+            for (Verdict v : vs) {
+                if (v.eval(t) == decisive) {
+                    return decisive;
+                }
+            }
+            return UNDECIDED;
+        });
+    }
+
+    private static void flatten(CelExpr e, String fn, List<CelExpr> out) {
+        if (e.getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals(fn)) {
+            for (CelExpr arg : e.call().args()) {
+                flatten(arg, fn, out);
+            }
+        } else {
+            out.add(e);
         }
     }
 

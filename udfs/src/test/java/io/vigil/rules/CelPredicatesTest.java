@@ -94,7 +94,23 @@ class CelPredicatesTest {
             "name.matches(body)",
             "name.matches('(')",
             "service in [name, 'a']",
-            "service == 'a' && size(attributes) > 0");
+            "size(name) > 3 && int(attributes['code']) > 1");
+
+    /** Forms the interpreter runs behind a prefilter: the translatable operands of a top-level && or ||. */
+    static final List<String> PREFILTERED = List.of(
+            "kind == 'server' && int(attributes[?'http.response.status_code'].orValue('0')) >= 500",
+            "service == 'a' && size(attributes) > 0",
+            "size(name) > 3 || attributes['k'] == 'a'",
+            "attributes['k'] == 'a' && size(name) > 1 && count > 0",
+            "has(attributes.k) || name.lowerAscii() == 'x' || duration_ms > 1.0");
+
+    /** Operands the interpreter must run, for random prefiltered expressions. */
+    static final List<String> UNTRANSLATED = List.of(
+            "size(name) > 1",
+            "int(attributes['code']) > 100",
+            "attributes[?'k'].orValue('') == 'a'",
+            "duration_ms / 0.0 > 1.0",
+            "count / 0 > 1");
 
     private static Optional<CelPredicates.Verdict> translate(String expression) {
         assertEquals(List.of(), messages(expression), expression);
@@ -120,12 +136,62 @@ class CelPredicatesTest {
             assertFalse(new CelCondition(e).translated(), e);
         }
         assertFalse(CelCondition.interpreted("service == 'a'").translated());
+        for (String e : INTERPRETED) {
+            assertFalse(new CelCondition(e).prefiltered(), "should have no prefilter: " + e);
+        }
+        for (String e : PREFILTERED) {
+            assertFalse(translate(e).isPresent(), "should not be translated whole: " + e);
+            assertTrue(new CelCondition(e).prefiltered(), "should have a prefilter: " + e);
+        }
+    }
+
+    @Test
+    void aPrefilterDecidesOnlyRecordsTheInterpreterDecidesTheSameWay() {
+        Random r = new Random(13);
+        List<Telemetry> records = records(r, 200);
+        List<String> expressions = new ArrayList<>(PREFILTERED);
+        for (int i = 0; i < 200; i++) {
+            String untranslated = UNTRANSLATED.get(r.nextInt(UNTRANSLATED.size()));
+            String translated = new Generator(r).bool(2);
+            String op = r.nextBoolean() ? " && " : " || ";
+            expressions.add(
+                    r.nextBoolean() ? translated + op + untranslated : untranslated + op + "(" + translated + ")");
+        }
+        int decidedSome = 0;
+        for (String e : expressions) {
+            if (!CelEnvironment.check(e).isEmpty()) {
+                continue;
+            }
+            CelPredicates.Verdict v = CelPredicates.prefilter(CelEnvironment.checked(e))
+                    .orElseThrow(() -> new AssertionError("no prefilter for " + e));
+            CelCondition reference = CelCondition.interpreted(e);
+            CelCondition condition = new CelCondition(e);
+            int decided = 0;
+            for (Telemetry t : records) {
+                int got = v.eval(t);
+                if (got == CelPredicates.UNDECIDED) {
+                    continue;
+                }
+                decided++;
+                boolean want;
+                try {
+                    want = reference.test(t);
+                } catch (CelCondition.ConditionException ex) {
+                    throw new AssertionError(
+                            e + ": the prefilter decided " + got + " where CEL fails on " + describe(t));
+                }
+                assertEquals(want ? CelPredicates.TRUE : CelPredicates.FALSE, got, e + " on " + describe(t));
+                assertEquals(want, condition.test(t), e);
+            }
+            decidedSome += decided > 0 ? 1 : 0;
+        }
+        assertTrue(decidedSome > expressions.size() / 2, "prefilters decided too rarely: " + decidedSome);
     }
 
     @Test
     void everyTranslatedFormAgreesWithTheInterpreterOnRandomRecords() {
         Random r = new Random(7);
-        List<Telemetry> records = records(r, 1000);
+        List<Telemetry> records = records(r, 600);
         for (String e : TRANSLATED) {
             assertAgree(e, translate(e).orElseThrow(), records);
         }
@@ -137,7 +203,7 @@ class CelPredicatesTest {
         List<Telemetry> records = records(r, 200);
         int translated = 0;
         int rejected = 0;
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 800; i++) {
             String e = new Generator(r).bool(3);
             if (!CelEnvironment.check(e).isEmpty()) {
                 rejected++; // e.g. a string compared with a number: the type checker's business, not ours
