@@ -121,10 +121,23 @@ public final class CelEnvironment {
 
     /** Compiles an expression that {@link #check} accepted. */
     static CelRuntime.Program program(String expression) {
+        return program(checked(expression));
+    }
+
+    /** The type-checked syntax tree of an expression that {@link #check} accepted. */
+    static CelAbstractSyntaxTree checked(String expression) {
         try {
-            CelAbstractSyntaxTree ast = COMPILER.compile(expression).getAst();
+            return COMPILER.compile(expression).getAst();
+        } catch (dev.cel.common.CelValidationException e) {
+            throw new IllegalArgumentException("CEL expression does not compile: " + e.getMessage(), e);
+        }
+    }
+
+    /** The interpreter's program for a checked syntax tree. */
+    static CelRuntime.Program program(CelAbstractSyntaxTree ast) {
+        try {
             return RUNTIME.createProgram(ast);
-        } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
+        } catch (CelEvaluationException e) {
             throw new IllegalArgumentException("CEL expression does not compile: " + e.getMessage(), e);
         }
     }
