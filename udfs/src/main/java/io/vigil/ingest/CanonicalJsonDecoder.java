@@ -679,11 +679,16 @@ public final class CanonicalJsonDecoder implements TelemetryDecoder {
     }
 
     private static String malformedMessage(byte[] payload, int at) {
+        return malformedUtf8Message(payload, at) + "; JSON text must be UTF-8";
+    }
+
+    /** Names the first malformed UTF-8 sequence: its offset and the bytes from there. */
+    static String malformedUtf8Message(byte[] payload, int at) {
         StringBuilder bytes = new StringBuilder();
         for (int i = at; i < Math.min(payload.length, at + 4); i++) {
             bytes.append(String.format(Locale.ROOT, " %02X", payload[i] & 0xFF));
         }
-        return "malformed UTF-8 at byte " + at + " (bytes from there:" + bytes + "); JSON text must be UTF-8";
+        return "malformed UTF-8 at byte " + at + " (bytes from there:" + bytes + ")";
     }
 
     static String parseMessage(JsonProcessingException e) {

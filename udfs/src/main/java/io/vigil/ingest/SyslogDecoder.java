@@ -41,7 +41,9 @@ public final class SyslogDecoder implements TelemetryDecoder {
     static final int MAX_REPEAT = 10_000;
 
     private static final Pattern RFC5424 = Pattern.compile(
-            "^<(\\d{1,3})>(\\d{1,2}) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (-|(?:\\[(?:[^\\]\\\\]|\\\\.)*\\])+)(?: (.*))?$",
+            // Possessive runs: a plain (a|b)* recurses once per character in java.util.regex and overflows the stack
+            // on structured data of ~100 KB.
+            "^<(\\d{1,3})>(\\d{1,2}) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (-|(?:\\[(?:[^\\]\\\\]++|\\\\.)*+\\])++)(?: (.*))?$",
             Pattern.DOTALL);
     private static final Pattern RFC3164 = Pattern.compile(
             "^(?:<(\\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\\d{1,2}) (\\d{2}):(\\d{2}):(\\d{2}) (\\S+) (.*)$",
@@ -118,6 +120,16 @@ public final class SyslogDecoder implements TelemetryDecoder {
         DeadLetter unusable = limits.unusable(payload, origin, FORMAT);
         if (unusable != null) {
             out.accept(Ingested.dead(unusable));
+            return;
+        }
+        int[] malformed = CanonicalJsonDecoder.malformedUtf8(payload);
+        if (malformed != null) {
+            // Decoded leniently the bytes would become U+FFFD and a dead letter would no longer hold the input's bytes.
+            out.accept(dead(
+                    payload,
+                    origin,
+                    Reasons.PARSE_ERROR,
+                    CanonicalJsonDecoder.malformedUtf8Message(payload, malformed[0]) + "; syslog lines must be UTF-8"));
             return;
         }
         String text = new String(payload, StandardCharsets.UTF_8);
@@ -327,7 +339,7 @@ public final class SyslogDecoder implements TelemetryDecoder {
     }
 
     private static Ingested dead(byte[] raw, String origin, String reason, String detail) {
-        return Ingested.dead(new DeadLetter(raw, origin, FORMAT, reason, detail));
+        return Ingested.dead(new DeadLetter(raw, origin, FORMAT, reason, Reasons.detail(detail)));
     }
 
     @Override
