@@ -1,8 +1,8 @@
 package io.vigil.bench;
 
+import io.vigil.cluster.KafkaDetectionJob;
+import io.vigil.cluster.VigilJobConfig;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
-import io.vigil.job.KafkaDetectionJob;
-import io.vigil.job.VigilJobConfig;
 import io.vigil.model.Ingested;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,14 +1,14 @@
 package io.vigil.bench;
 
+import io.vigil.bench.nab.DirectNabRunner;
+import io.vigil.bench.nab.NabCorpus;
+import io.vigil.bench.nab.NabProfile;
+import io.vigil.bench.nab.NabResults;
+import io.vigil.bench.nab.NabScorer;
+import io.vigil.bench.nab.NabSeries;
 import io.vigil.detect.anomaly.AnomalyConfig;
 import io.vigil.detect.anomaly.AnomalyScore;
 import io.vigil.detect.anomaly.AnomalyScorer;
-import io.vigil.detect.anomaly.nab.DirectNabRunner;
-import io.vigil.detect.anomaly.nab.NabCorpus;
-import io.vigil.detect.anomaly.nab.NabProfile;
-import io.vigil.detect.anomaly.nab.NabResults;
-import io.vigil.detect.anomaly.nab.NabScorer;
-import io.vigil.detect.anomaly.nab.NabSeries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.vigil.bench;
 
+import io.vigil.bench.nab.NabResults;
+import io.vigil.bench.nab.NabSeries;
 import io.vigil.detect.anomaly.AnomalyScore;
-import io.vigil.detect.anomaly.nab.NabResults;
-import io.vigil.detect.anomaly.nab.NabSeries;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;

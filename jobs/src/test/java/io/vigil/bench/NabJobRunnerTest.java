@@ -3,12 +3,12 @@ package io.vigil.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.bench.nab.DirectNabRunner;
+import io.vigil.bench.nab.NabResults;
+import io.vigil.bench.nab.NabSeries;
 import io.vigil.detect.anomaly.AnomalyConfig;
 import io.vigil.detect.anomaly.AnomalyScore;
 import io.vigil.detect.anomaly.AnomalyScorer;
-import io.vigil.detect.anomaly.nab.DirectNabRunner;
-import io.vigil.detect.anomaly.nab.NabResults;
-import io.vigil.detect.anomaly.nab.NabSeries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,10 +1,13 @@
-package io.vigil.job;
+package io.vigil.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
+import io.vigil.job.RuleSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

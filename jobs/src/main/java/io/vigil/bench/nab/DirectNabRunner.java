@@ -1,4 +1,4 @@
-package io.vigil.detect.anomaly.nab;
+package io.vigil.bench.nab;
 
 import io.vigil.detect.anomaly.AnomalyScore;
 import io.vigil.detect.anomaly.AnomalyScorer;

@@ -1,4 +1,4 @@
-package io.vigil.job;
+package io.vigil.cluster;
 
 import java.io.IOException;
 import java.nio.file.Path;

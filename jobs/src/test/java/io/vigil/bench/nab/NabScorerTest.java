@@ -1,4 +1,4 @@
-package io.vigil.detect.anomaly.nab;
+package io.vigil.bench.nab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

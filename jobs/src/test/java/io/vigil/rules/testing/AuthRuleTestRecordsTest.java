@@ -1,15 +1,19 @@
-package io.vigil.ingest.auth;
+package io.vigil.rules.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vigil.ingest.Decoders;
+import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
-import io.vigil.rules.testing.RuleTestFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +41,7 @@ class AuthRuleTestRecordsTest {
                 Map<String, Object> want = (Map<String, Object>) r.record.get("attributes");
                 Map<String, String> expected = new LinkedHashMap<>();
                 want.forEach((k, v) -> expected.put(k, v.toString().replace("{i}", "0")));
-                Telemetry t = AuthMessagesTest.line(service, body);
+                Telemetry t = syslogLine(service, body);
                 Map<String, String> got = new LinkedHashMap<>(t.attributes);
                 got.remove("process.pid");
                 assertEquals(expected, got, tc.name + ": " + body);
@@ -46,5 +50,15 @@ class AuthRuleTestRecordsTest {
             }
         }
         assertTrue(checked >= 20, "records checked: " + checked);
+    }
+
+    /** The record the syslog decoder makes of one line of {@code program}. */
+    private static Telemetry syslogLine(String program, String msg) {
+        List<Ingested> out = new ArrayList<>();
+        String l = "Nov  2 04:05:02 web-1 " + program + "[4242]: " + msg;
+        Decoders.forFormat("syslog:year=2026,zone=UTC").decode(l.getBytes(StandardCharsets.UTF_8), "test", out::add);
+        assertEquals(1, out.size(), l);
+        assertTrue(!out.get(0).isDead(), l);
+        return out.get(0).telemetry;
     }
 }

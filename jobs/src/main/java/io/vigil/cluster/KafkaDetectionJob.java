@@ -1,4 +1,4 @@
-package io.vigil.job;
+package io.vigil.cluster;
 
 import io.vigil.alert.AlertJson;
 import io.vigil.alert.ServiceCatalog;
@@ -6,7 +6,11 @@ import io.vigil.alert.kafka.CatalogTopic;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
+import io.vigil.job.CatalogUpdates;
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
 import io.vigil.job.DetectionJob.NamedSink;
+import io.vigil.job.RuleSource;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.rules.kafka.RuleTopic;

@@ -1,4 +1,4 @@
-package io.vigil.detect.anomaly.nab;
+package io.vigil.bench.nab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

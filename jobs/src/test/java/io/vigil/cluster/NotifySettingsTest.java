@@ -1,4 +1,4 @@
-package io.vigil.job;
+package io.vigil.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

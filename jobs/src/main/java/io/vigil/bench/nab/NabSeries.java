@@ -1,4 +1,4 @@
-package io.vigil.detect.anomaly.nab;
+package io.vigil.bench.nab;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.vigil.job;
+package io.vigil.cluster;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package io.vigil.job;
+package io.vigil.cluster;
 
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
