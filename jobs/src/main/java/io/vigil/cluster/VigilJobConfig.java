@@ -3,6 +3,8 @@ package io.vigil.cluster;
 import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
 import io.vigil.sink.kafka.KafkaSinks;
+import io.vigil.sink.prometheus.RemoteWriteConfig;
+import io.vigil.sink.search.SearchConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -201,11 +203,11 @@ public final class VigilJobConfig implements Serializable {
     /** Null when rules are fixed at start (no hot reload). */
     public final String rulesTopic;
     /** Search cluster for alerts and rollups, or null. */
-    public final io.vigil.sink.search.SearchConfig search;
+    public final SearchConfig search;
     /** Prometheus remote-write URL for rollups, or null. */
     public final String prometheusUrl;
     /** The remote-write settings (URL, TLS), or null when {@link #prometheusUrl} is. */
-    public final io.vigil.sink.prometheus.RemoteWriteConfig prometheus;
+    public final RemoteWriteConfig prometheus;
     /** Service catalog file, or null. */
     public final Path catalog;
     /** Null when the catalog is fixed at start (no catalog topic). */
@@ -447,92 +449,10 @@ public final class VigilJobConfig implements Serializable {
 
     /** Search, Prometheus and catalog settings: the same sinks `vigil demo` and `replay` offer. */
     private static void results(Map<String, String> s, Builder b, List<String> problems) {
-        String urls = s.getOrDefault(Key.SEARCH_URL.name, "");
-        if (!urls.isEmpty()) {
-            io.vigil.sink.search.SearchConfig sc = new io.vigil.sink.search.SearchConfig();
-            for (String u : urls.split(",")) {
-                sc.hosts.add(u.trim());
-            }
-            sc.indexPrefix = s.getOrDefault(Key.SEARCH_INDEX_PREFIX.name, "vigil");
-            String user = s.getOrDefault(Key.SEARCH_USER.name, "");
-            if (!user.isEmpty()) {
-                sc.username = user;
-                sc.password = System.getenv("VIGIL_SEARCH_PASSWORD");
-                if (sc.password == null) {
-                    problems.add("search-user " + user + " needs its password in $VIGIL_SEARCH_PASSWORD");
-                }
-            }
-            sc.apiKey = System.getenv("VIGIL_SEARCH_API_KEY");
-            String inFlight = s.getOrDefault(Key.SEARCH_MAX_IN_FLIGHT.name, "4");
-            try {
-                int n = Integer.parseInt(inFlight.trim());
-                if (n < 1 || n > 64) throw new NumberFormatException();
-                sc.maxInFlight = n;
-            } catch (NumberFormatException e) {
-                problems.add("search-max-in-flight '" + inFlight + "' must be a whole number from 1 to 64");
-            }
-            boolean tlsOk = tls(
-                    s,
-                    sc.tls,
-                    Key.SEARCH_CA_CERT,
-                    Key.SEARCH_CLIENT_CERT,
-                    Key.SEARCH_CLIENT_KEY,
-                    Key.SEARCH_KEYSTORE,
-                    "VIGIL_SEARCH_KEYSTORE_PASSWORD",
-                    Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY,
-                    problems);
-            try {
-                if (tlsOk) b.search = sc.validate();
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage().startsWith("search-") ? e.getMessage() : "search-url: " + e.getMessage());
-            }
-        } else {
-            unused(
-                    s,
-                    problems,
-                    "search-url",
-                    Key.SEARCH_MAX_IN_FLIGHT,
-                    Key.SEARCH_CA_CERT,
-                    Key.SEARCH_CLIENT_CERT,
-                    Key.SEARCH_CLIENT_KEY,
-                    Key.SEARCH_KEYSTORE,
-                    Key.SEARCH_TLS_SKIP_HOSTNAME_VERIFY);
-        }
-        String prometheus = s.getOrDefault(Key.PROMETHEUS_URL.name, "");
-        if (!prometheus.isEmpty()) {
-            io.vigil.sink.prometheus.RemoteWriteConfig pc = io.vigil.sink.prometheus.RemoteWriteConfig.of(prometheus);
-            boolean tlsOk = tls(
-                    s,
-                    pc.tls,
-                    Key.PROMETHEUS_CA_CERT,
-                    Key.PROMETHEUS_CLIENT_CERT,
-                    Key.PROMETHEUS_CLIENT_KEY,
-                    Key.PROMETHEUS_KEYSTORE,
-                    "VIGIL_PROMETHEUS_KEYSTORE_PASSWORD",
-                    Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY,
-                    problems);
-            try {
-                if (tlsOk) {
-                    b.prometheus = pc.validate();
-                    b.prometheusUrl = prometheus;
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(
-                        e.getMessage().startsWith("prometheus-")
-                                ? e.getMessage()
-                                : "prometheus-url: " + e.getMessage());
-            }
-        } else {
-            unused(
-                    s,
-                    problems,
-                    "prometheus-url",
-                    Key.PROMETHEUS_CA_CERT,
-                    Key.PROMETHEUS_CLIENT_CERT,
-                    Key.PROMETHEUS_CLIENT_KEY,
-                    Key.PROMETHEUS_KEYSTORE,
-                    Key.PROMETHEUS_TLS_SKIP_HOSTNAME_VERIFY);
-        }
+        // Each output parses its own settings, as the demo's and replay's flags do.
+        b.search = SearchConfig.parse(s, problems);
+        b.prometheus = RemoteWriteConfig.parse(s, problems);
+        b.prometheusUrl = b.prometheus == null ? null : b.prometheus.url;
         String catalog = s.getOrDefault(Key.CATALOG.name, "");
         if (!catalog.isEmpty()) {
             b.catalog = Path.of(catalog);
@@ -561,49 +481,6 @@ public final class VigilJobConfig implements Serializable {
                 problems.add("catalog-topic '" + catalogTopic + "' is also "
                         + (telemetry ? "read as telemetry" : "written by the job")
                         + "; give the service catalog its own topic, e.g. vigil-services");
-            }
-        }
-    }
-
-    /**
-     * Fills a sink's TLS settings from its keys (files are checked by the sink's validate()); false when a value
-     * is wrong in itself, reported in problems.
-     */
-    private static boolean tls(
-            Map<String, String> s,
-            io.vigil.sink.tls.TlsSettings tls,
-            Key ca,
-            Key cert,
-            Key key,
-            Key keystore,
-            String keystorePasswordEnv,
-            Key skip,
-            List<String> problems) {
-        tls.caCert = emptyToNull(s.get(ca.name));
-        tls.clientCert = emptyToNull(s.get(cert.name));
-        tls.clientKey = emptyToNull(s.get(key.name));
-        tls.keystore = emptyToNull(s.get(keystore.name));
-        if (tls.keystore != null) {
-            tls.keystorePassword = System.getenv(keystorePasswordEnv);
-            if (tls.keystorePassword == null) {
-                problems.add(keystore.name + " '" + tls.keystore + "' needs its password in $" + keystorePasswordEnv);
-                return false;
-            }
-        }
-        String v = s.getOrDefault(skip.name, "false").trim().toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            problems.add(skip.name + " '" + s.get(skip.name) + "' must be true or false");
-            return false;
-        }
-        tls.skipHostnameVerify = v.equals("true");
-        return true;
-    }
-
-    /** A sink's settings without its URL would be silently ignored: say so. */
-    private static void unused(Map<String, String> s, List<String> problems, String url, Key... keys) {
-        for (Key k : keys) {
-            if (!s.getOrDefault(k.name, "").isEmpty()) {
-                problems.add(k.name + " is set but " + url + " is not; give " + url + " or drop " + k.name);
             }
         }
     }
@@ -665,9 +542,9 @@ public final class VigilJobConfig implements Serializable {
         Duration watermarkIdleness;
         Path rulesDir;
         String rulesTopic;
-        io.vigil.sink.search.SearchConfig search;
+        SearchConfig search;
         String prometheusUrl;
-        io.vigil.sink.prometheus.RemoteWriteConfig prometheus;
+        RemoteWriteConfig prometheus;
         Path catalog;
         String catalogTopic;
         Properties clientProperties;

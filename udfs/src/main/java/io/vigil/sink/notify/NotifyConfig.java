@@ -134,16 +134,7 @@ public class NotifyConfig implements Serializable {
                 problems.add(prefix + "-resend-interval '" + interval + "' is not a duration such as 1min or 30s");
             }
         }
-        c.tls.caCert = blankToNull(s.get(prefix + "-ca-cert"));
-        c.tls.clientCert = blankToNull(s.get(prefix + "-client-cert"));
-        c.tls.clientKey = blankToNull(s.get(prefix + "-client-key"));
-        c.tls.keystore = blankToNull(s.get(prefix + "-keystore"));
-        if (c.tls.keystore != null) c.tls.keystorePassword = System.getenv(env + "_KEYSTORE_PASSWORD");
-        String skip = s.getOrDefault(prefix + "-tls-skip-hostname-verify", "false");
-        if (!skip.equals("true") && !skip.equals("false")) {
-            problems.add(prefix + "-tls-skip-hostname-verify '" + skip + "' must be true or false");
-        }
-        c.tls.skipHostnameVerify = skip.equals("true");
+        c.tls.read(s, problems);
         try {
             return c.validate();
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,8 @@ import io.vigil.sink.tls.TlsSettings;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where and how rollups are pushed with Prometheus remote write: the receiver's URL (Prometheus with
@@ -35,6 +37,30 @@ public class RemoteWriteConfig implements Serializable {
     public TlsSettings tls = new TlsSettings("prometheus");
 
     public RemoteWriteConfig() {}
+
+    /**
+     * The remote-write output of the job's settings ({@code prometheus-url} and the {@code prometheus-} TLS
+     * settings), or null when {@code prometheus-url} is not set or a value is wrong; every problem is added to
+     * {@code problems}.
+     */
+    public static RemoteWriteConfig parse(Map<String, String> s, List<String> problems) {
+        String url = s.getOrDefault("prometheus-url", "");
+        if (url.isEmpty()) {
+            new TlsSettings("prometheus").checkUnused(s, "prometheus-url", problems);
+            return null;
+        }
+        RemoteWriteConfig pc = of(url);
+        if (!pc.tls.read(s, problems)) {
+            return null;
+        }
+        try {
+            return pc.validate();
+        } catch (IllegalArgumentException e) {
+            problems.add(
+                    e.getMessage().startsWith("prometheus-") ? e.getMessage() : "prometheus-url: " + e.getMessage());
+            return null;
+        }
+    }
 
     public static RemoteWriteConfig of(String url) {
         RemoteWriteConfig c = new RemoteWriteConfig();

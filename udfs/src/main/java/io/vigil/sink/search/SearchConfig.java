@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where and how the search sink writes: the cluster's URLs (http or https), its TLS settings (a private CA, a client
@@ -53,6 +54,57 @@ public class SearchConfig implements Serializable {
     public boolean refresh;
 
     public SearchConfig() {}
+
+    /**
+     * The search output of the job's settings ({@code search-url}, {@code search-user} with
+     * {@code $VIGIL_SEARCH_PASSWORD}, {@code $VIGIL_SEARCH_API_KEY}, {@code search-index-prefix},
+     * {@code search-max-in-flight} and the {@code search-} TLS settings), or null when {@code search-url} is not set or
+     * a value is wrong; every problem is added to {@code problems}.
+     */
+    public static SearchConfig parse(Map<String, String> s, List<String> problems) {
+        SearchConfig sc = new SearchConfig();
+        String urls = s.getOrDefault("search-url", "");
+        if (urls.isEmpty()) {
+            if (!s.getOrDefault("search-max-in-flight", "").isEmpty()) {
+                problems.add("search-max-in-flight is set but search-url is not; give search-url or drop "
+                        + "search-max-in-flight");
+            }
+            sc.tls.checkUnused(s, "search-url", problems);
+            return null;
+        }
+        for (String u : urls.split(",")) {
+            sc.hosts.add(u.trim());
+        }
+        sc.indexPrefix = s.getOrDefault("search-index-prefix", "vigil");
+        String user = s.getOrDefault("search-user", "");
+        if (!user.isEmpty()) {
+            sc.username = user;
+            sc.password = System.getenv("VIGIL_SEARCH_PASSWORD");
+            if (sc.password == null) {
+                problems.add("search-user " + user + " needs its password in $VIGIL_SEARCH_PASSWORD");
+            }
+        }
+        sc.apiKey = System.getenv("VIGIL_SEARCH_API_KEY");
+        String inFlight = s.getOrDefault("search-max-in-flight", "4");
+        try {
+            int n = Integer.parseInt(inFlight.trim());
+            if (n < 1 || n > 64) {
+                throw new NumberFormatException();
+            }
+            sc.maxInFlight = n;
+        } catch (NumberFormatException e) {
+            problems.add("search-max-in-flight '" + inFlight + "' must be a whole number from 1 to 64");
+        }
+        if (!sc.tls.read(s, problems)) {
+            return null;
+        }
+        try {
+            return sc.validate();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage().startsWith("search-") ? e.getMessage() : "search-url: " + e.getMessage());
+            return null;
+        }
+    }
 
     public static SearchConfig of(String... hosts) {
         SearchConfig c = new SearchConfig();

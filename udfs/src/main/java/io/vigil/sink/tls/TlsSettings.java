@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -69,6 +71,55 @@ public final class TlsSettings implements Serializable {
 
     public TlsSettings(String keyPrefix) {
         this.keyPrefix = keyPrefix;
+    }
+
+    /**
+     * Reads the settings named by this prefix ({@code <prefix>-ca-cert}, {@code -client-cert}, {@code -client-key},
+     * {@code -keystore}, {@code -tls-skip-hostname-verify}; the keystore password from
+     * {@code $VIGIL_<PREFIX>_KEYSTORE_PASSWORD}), the same for every output. Files are checked later by
+     * {@link #validate()}. Returns false after adding a problem when a value is wrong in itself.
+     */
+    public boolean read(Map<String, String> settings, List<String> problems) {
+        caCert = blankToNull(settings.get(key("ca-cert")));
+        clientCert = blankToNull(settings.get(key("client-cert")));
+        clientKey = blankToNull(settings.get(key("client-key")));
+        keystore = blankToNull(settings.get(key("keystore")));
+        boolean ok = true;
+        if (keystore != null) {
+            String env = "VIGIL_" + keyPrefix.toUpperCase(Locale.ROOT) + "_KEYSTORE_PASSWORD";
+            keystorePassword = System.getenv(env);
+            if (keystorePassword == null) {
+                problems.add(key("keystore") + " '" + keystore + "' needs its password in $" + env);
+                ok = false;
+            }
+        }
+        String skip = settings.getOrDefault(key("tls-skip-hostname-verify"), "false")
+                .trim()
+                .toLowerCase(Locale.ROOT);
+        if (!skip.equals("true") && !skip.equals("false")) {
+            problems.add(key("tls-skip-hostname-verify") + " '" + settings.get(key("tls-skip-hostname-verify"))
+                    + "' must be true or false");
+            ok = false;
+        }
+        skipHostnameVerify = skip.equals("true");
+        return ok;
+    }
+
+    /**
+     * Adds a problem for each of this output's TLS settings that is given although its URL setting ({@code urlKey})
+     * is not: such a setting would silently do nothing.
+     */
+    public void checkUnused(Map<String, String> settings, String urlKey, List<String> problems) {
+        for (String suffix : List.of("ca-cert", "client-cert", "client-key", "keystore", "tls-skip-hostname-verify")) {
+            if (!settings.getOrDefault(key(suffix), "").isEmpty()) {
+                problems.add(
+                        key(suffix) + " is set but " + urlKey + " is not; give " + urlKey + " or drop " + key(suffix));
+            }
+        }
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
     }
 
     /** Whether anything differs from the JVM's defaults. */
