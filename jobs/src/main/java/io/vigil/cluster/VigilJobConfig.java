@@ -485,10 +485,6 @@ public final class VigilJobConfig implements Serializable {
         }
     }
 
-    private static String emptyToNull(String v) {
-        return v == null || v.isBlank() ? null : v.trim();
-    }
-
     private static boolean validPort(String p) {
         try {
             int n = Integer.parseInt(p);
