@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -51,15 +50,8 @@ public final class CatalogCommand implements Runnable {
                         + "dashboards}), e.g. rules/_services.yaml")
         Path file;
 
-        @Option(
-                names = "--topic",
-                defaultValue = CatalogTopic.DEFAULT_TOPIC,
-                description = "catalog topic, created compacted if missing (default: ${DEFAULT-VALUE})")
-        String topic;
-
-        @Override
-        String topic() {
-            return topic;
+        public Push() {
+            super(CatalogTopic.DEFAULT_TOPIC);
         }
 
         @Override

@@ -30,6 +30,12 @@ abstract class CompactedTopicPush implements Callable<Integer> {
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
     String bootstrap;
 
+    /** Set by each command to its topic's default, which picocli shows as the default. */
+    @Option(
+            names = "--topic",
+            description = "topic to publish to, created compacted if missing (default: ${DEFAULT-VALUE})")
+    String topic;
+
     @Option(
             names = "--delete",
             paramLabel = "KEY",
@@ -42,8 +48,9 @@ abstract class CompactedTopicPush implements Callable<Integer> {
     @Option(names = "--dry-run", description = "validate and show what would change, publish nothing")
     boolean dryRun;
 
-    /** The topic to publish to. */
-    abstract String topic();
+    CompactedTopicPush(String defaultTopic) {
+        this.topic = defaultTopic;
+    }
 
     /** Whether input (files) was given. */
     abstract boolean hasInput();
@@ -91,9 +98,9 @@ abstract class CompactedTopicPush implements Callable<Integer> {
         if (records == null) {
             return 1;
         }
-        try (CompactedTopicWriter writer = new CompactedTopicWriter(bootstrap, topic(), new Properties())) {
+        try (CompactedTopicWriter writer = new CompactedTopicWriter(bootstrap, topic, new Properties())) {
             if (!dryRun && writer.ensureTopic()) {
-                out.println("created compacted topic " + topic());
+                out.println("created compacted topic " + topic);
             }
             Map<String, String> current = writer.current(Duration.ofSeconds(30));
             TreeSet<String> toDelete = new TreeSet<>(delete);

@@ -20,7 +20,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -159,15 +158,8 @@ public final class RulesCommand implements Runnable {
         @Parameters(paramLabel = "PATH", arity = "0..*", description = "rule files or folders to publish")
         List<Path> paths = new ArrayList<>();
 
-        @Option(
-                names = "--topic",
-                defaultValue = RuleTopic.DEFAULT_TOPIC,
-                description = "rules topic, created compacted if missing (default: ${DEFAULT-VALUE})")
-        String topic;
-
-        @Override
-        String topic() {
-            return topic;
+        public Push() {
+            super(RuleTopic.DEFAULT_TOPIC);
         }
 
         @Override
