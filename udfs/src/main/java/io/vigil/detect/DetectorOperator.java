@@ -102,8 +102,8 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         Routed in = element.getValue();
         for (String id : in.rules) {
             CompiledRule rule = rules.rule(id, ruleState);
-            if (rule == null || rule.detector == null) {
-                continue; // deleted or disabled while the record was in flight
+            if (rule == null || rule.detector == null || !rule.inGroup(in.key)) {
+                continue; // deleted, disabled or re-keyed while the record was in flight
             }
             scope.enter(rule, rule.ruleKey(in.key));
             try {

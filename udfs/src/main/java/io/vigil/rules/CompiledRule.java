@@ -92,6 +92,19 @@ public final class CompiledRule {
         return appendKeyValues(t, new StringBuilder(keyGroup)).toString();
     }
 
+    /**
+     * Whether a key is one of this rule's key group: false for a record routed while the rule had another
+     * {@code key_by} (an update arrived in between), which the rule then skips.
+     */
+    public boolean inGroup(String groupKey) {
+        if (keyGroup.isEmpty()) {
+            return groupKey.isEmpty();
+        }
+        return groupKey.length() > keyGroup.length()
+                && groupKey.startsWith(keyGroup)
+                && groupKey.charAt(keyGroup.length()) == KEY_SEPARATOR;
+    }
+
     /** This rule's routing key (as {@link #keyOf}) for a key of its group (as {@link #groupKeyOf}). */
     public String ruleKey(String groupKey) {
         return spec.id.concat(groupKey.substring(keyGroup.length()));

@@ -206,7 +206,8 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
         process(Routed.to(RuleCompiler.compile(rule), t), t.timestamp);
     }
 
-    private void process(Routed r, long timestamp) throws Exception {
+    /** Hands the operator a routed record as it is, at the given time. */
+    public void process(Routed r, long timestamp) throws Exception {
         StreamRecord<Routed> element = new StreamRecord<>(r, timestamp);
         op.setKeyContextElement1(element);
         op.processElement1(element);

@@ -241,6 +241,23 @@ class FrequencyOperatorTest {
     }
 
     @Test
+    void aRecordRoutedUnderAnotherKeyByOfItsRuleIsSkipped() throws Exception {
+        RuleSpec r = errors();
+        DetectorHarness h = DetectorHarness.running(r);
+        RuleSpec rekeyed = errors();
+        rekeyed.keyBy = List.of("host.name", "service.name"); // the router still ran this version
+        for (int i = 0; i < 6; i++) {
+            h.process(Routed.to(io.vigil.rules.RuleCompiler.compile(rekeyed), error(T0 + i * SEC, "payments")), T0);
+            h.process(new Routed("", new String[] {r.id}, error(T0 + i * SEC, "payments")), T0);
+        }
+        h.watermark(T0 + 2 * MIN);
+        assertEquals(List.of(), h.alerts(), "records of another key group are not this rule's");
+        assertEquals(List.of(), h.ruleErrors());
+        assertEquals(0, h.keyedStateEntries());
+        h.close();
+    }
+
+    @Test
     void stateIsReleasedOnceTheKeyGoesQuiet() throws Exception {
         RuleSpec r = errors();
         DetectorHarness h = DetectorHarness.running(r);
