@@ -44,19 +44,13 @@ public final class JournaldDecoder implements TelemetryDecoder {
             out.accept(Ingested.dead(unusable));
             return;
         }
-        String text = new String(payload, StandardCharsets.UTF_8);
-        boolean many = text.indexOf('\n') >= 0 && text.indexOf('\n') < text.length() - 1;
-        int lineNo = 0;
-        boolean any = false;
-        for (String line : text.split("\r?\n")) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            any = true;
-            decodeLine(line, many ? origin + "#line" + lineNo : origin, out);
+        String notUtf8 = TextLines.notUtf8(payload);
+        if (notUtf8 != null) {
+            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8 + "; journal entries must be UTF-8"));
+            return;
         }
-        if (!any) {
+        String text = new String(payload, StandardCharsets.UTF_8);
+        if (!TextLines.forEachLine(text, origin, (line, lineOrigin) -> decodeLine(line, lineOrigin, out))) {
             out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "no journal entry in the record"));
         }
     }

@@ -122,29 +122,13 @@ public final class SyslogDecoder implements TelemetryDecoder {
             out.accept(Ingested.dead(unusable));
             return;
         }
-        int[] malformed = CanonicalJsonDecoder.malformedUtf8(payload);
-        if (malformed != null) {
-            // Decoded leniently the bytes would become U+FFFD and a dead letter would no longer hold the input's bytes.
-            out.accept(dead(
-                    payload,
-                    origin,
-                    Reasons.PARSE_ERROR,
-                    CanonicalJsonDecoder.malformedUtf8Message(payload, malformed[0]) + "; syslog lines must be UTF-8"));
+        String notUtf8 = TextLines.notUtf8(payload);
+        if (notUtf8 != null) {
+            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8 + "; syslog lines must be UTF-8"));
             return;
         }
         String text = new String(payload, StandardCharsets.UTF_8);
-        int lineNo = 0;
-        boolean any = false;
-        boolean many = text.indexOf('\n') >= 0 && text.indexOf('\n') < text.length() - 1;
-        for (String line : text.split("\r?\n")) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            any = true;
-            decodeLine(line, many ? origin + "#line" + lineNo : origin, out);
-        }
-        if (!any) {
+        if (!TextLines.forEachLine(text, origin, (line, lineOrigin) -> decodeLine(line, lineOrigin, out))) {
             out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "no syslog line in the record"));
         }
     }

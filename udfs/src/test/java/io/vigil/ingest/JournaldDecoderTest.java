@@ -1,11 +1,14 @@
 package io.vigil.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.model.Ingested;
 import io.vigil.model.Telemetry;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +59,19 @@ class JournaldDecoderTest {
         assertEquals(Reasons.INVALID_TIMESTAMP, out.get(3).deadLetter.reason);
         assertEquals(Reasons.INVALID_VALUE, out.get(4).deadLetter.reason);
         assertTrue(Decoders.FORMATS.contains("journald"));
+    }
+
+    @Test
+    void aRecordThatIsNotUtf8IsADeadLetterWithItsOwnBytes() {
+        byte[] raw = "{\"MESSAGE\":\"aXXb\",\"SYSLOG_IDENTIFIER\":\"sshd\"}\n".getBytes(StandardCharsets.UTF_8);
+        raw[13] = (byte) 0xC0; // an overlong '/': not UTF-8
+        raw[14] = (byte) 0xAF;
+        List<Ingested> out = new ArrayList<>();
+        DECODER.decode(raw, "test", out::add);
+        assertEquals(1, out.size());
+        assertTrue(out.get(0).isDead());
+        assertEquals(Reasons.PARSE_ERROR, out.get(0).deadLetter.reason);
+        assertArrayEquals(raw, out.get(0).deadLetter.raw);
+        assertTrue(out.get(0).deadLetter.detail.contains("malformed UTF-8 at byte 13"), out.get(0).deadLetter.detail);
     }
 }
