@@ -3,7 +3,6 @@ package io.vigil.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
@@ -39,20 +38,14 @@ public final class JournaldDecoder implements TelemetryDecoder {
 
     @Override
     public void decode(byte[] payload, String origin, Consumer<Ingested> out) {
-        DeadLetter unusable = limits.unusable(payload, origin, FORMAT);
-        if (unusable != null) {
-            out.accept(Ingested.dead(unusable));
-            return;
-        }
-        String notUtf8 = TextLines.notUtf8(payload);
-        if (notUtf8 != null) {
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8 + "; journal entries must be UTF-8"));
-            return;
-        }
-        String text = new String(payload, StandardCharsets.UTF_8);
-        if (!TextLines.forEachLine(text, origin, (line, lineOrigin) -> decodeLine(line, lineOrigin, out))) {
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "no journal entry in the record"));
-        }
+        TextLines.decode(
+                payload,
+                origin,
+                FORMAT,
+                limits,
+                "journal entry",
+                (line, lineOrigin) -> decodeLine(line, lineOrigin, out),
+                out);
     }
 
     private void decodeLine(String line, String origin, Consumer<Ingested> out) {
@@ -163,7 +156,7 @@ public final class JournaldDecoder implements TelemetryDecoder {
     }
 
     private static Ingested dead(byte[] raw, String origin, String reason, String detail) {
-        return Ingested.dead(new DeadLetter(raw, origin, FORMAT, reason, detail));
+        return TextLines.dead(raw, origin, FORMAT, reason, detail);
     }
 
     @Override

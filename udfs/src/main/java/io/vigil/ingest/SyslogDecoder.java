@@ -1,7 +1,6 @@
 package io.vigil.ingest;
 
 import io.vigil.ingest.auth.AuthMessages;
-import io.vigil.model.DeadLetter;
 import io.vigil.model.Ingested;
 import io.vigil.model.Severities;
 import io.vigil.model.Signal;
@@ -117,20 +116,14 @@ public final class SyslogDecoder implements TelemetryDecoder {
 
     @Override
     public void decode(byte[] payload, String origin, Consumer<Ingested> out) {
-        DeadLetter unusable = limits.unusable(payload, origin, FORMAT);
-        if (unusable != null) {
-            out.accept(Ingested.dead(unusable));
-            return;
-        }
-        String notUtf8 = TextLines.notUtf8(payload);
-        if (notUtf8 != null) {
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, notUtf8 + "; syslog lines must be UTF-8"));
-            return;
-        }
-        String text = new String(payload, StandardCharsets.UTF_8);
-        if (!TextLines.forEachLine(text, origin, (line, lineOrigin) -> decodeLine(line, lineOrigin, out))) {
-            out.accept(dead(payload, origin, Reasons.PARSE_ERROR, "no syslog line in the record"));
-        }
+        TextLines.decode(
+                payload,
+                origin,
+                FORMAT,
+                limits,
+                "syslog line",
+                (line, lineOrigin) -> decodeLine(line, lineOrigin, out),
+                out);
     }
 
     private void decodeLine(String line, String origin, Consumer<Ingested> out) {
@@ -323,7 +316,7 @@ public final class SyslogDecoder implements TelemetryDecoder {
     }
 
     private static Ingested dead(byte[] raw, String origin, String reason, String detail) {
-        return Ingested.dead(new DeadLetter(raw, origin, FORMAT, reason, Reasons.detail(detail)));
+        return TextLines.dead(raw, origin, FORMAT, reason, detail);
     }
 
     @Override
