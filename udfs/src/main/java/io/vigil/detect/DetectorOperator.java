@@ -105,7 +105,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             if (rule == null || rule.detector == null || !rule.inGroup(in.key)) {
                 continue; // deleted, disabled or re-keyed while the record was in flight
             }
-            scope.enter(rule, rule.ruleKey(in.key));
+            scope.enter(rule, in.key);
             try {
                 rule.detector.onRecord(in.record, scope);
             } catch (Exception e) {
@@ -144,7 +144,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             }
             return;
         }
-        scope.enter(rule, rule.ruleKey(timer.getKey()));
+        scope.enter(rule, timer.getKey());
         try {
             rule.detector.onTimer(timer.getTimestamp(), scope);
         } catch (Exception e) {
@@ -223,7 +223,10 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     /** The context handed to detectors; re-pointed at the current rule and key before each call. */
     private final class Scope implements DetectorContext {
         private CompiledRule rule;
+        private String groupKey;
+        /** The rule's own key (rule id, then the values), built from {@link #groupKey} on first use. */
         private String key;
+
         private Map<String, String> keyFields;
         /**
          * Views by state name. The backend hands out one state object per name and moves it between namespaces, so
@@ -233,9 +236,11 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         private final Map<String, UserFacingStates.ListView<?>> lists = new HashMap<>();
 
-        void enter(CompiledRule rule, String key) {
+        /** Points the context at a rule and a key of its group; the rule's own key is built when asked for. */
+        void enter(CompiledRule rule, String groupKey) {
             this.rule = rule;
-            this.key = key;
+            this.groupKey = groupKey;
+            this.key = null;
             this.keyFields = null;
         }
 
@@ -246,13 +251,16 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         @Override
         public String key() {
+            if (key == null) {
+                key = rule.ruleKey(groupKey);
+            }
             return key;
         }
 
         @Override
         public Map<String, String> keyFields() {
             if (keyFields == null) {
-                keyFields = rule.keyFields(key);
+                keyFields = rule.keyFields(key());
             }
             return keyFields;
         }
@@ -317,7 +325,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         @Override
         public Alert newAlert(long windowStart, long windowEnd, double observed, double expected, String comparison) {
-            return RuleAlerts.firing(rule, key, keyFields(), windowStart, windowEnd, observed, expected, comparison);
+            return RuleAlerts.firing(rule, key(), keyFields(), windowStart, windowEnd, observed, expected, comparison);
         }
 
         @Override
