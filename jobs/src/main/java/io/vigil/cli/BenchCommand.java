@@ -8,6 +8,7 @@ import io.vigil.bench.NabBench;
 import io.vigil.bench.RulesBench;
 import io.vigil.bench.SequenceBench;
 import io.vigil.bench.SinkBench;
+import io.vigil.bench.StateBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +25,8 @@ import picocli.CommandLine.Command;
             RulesBench.class,
             CelBench.class,
             SinkBench.class,
-            SequenceBench.class
+            SequenceBench.class,
+            StateBench.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -11,6 +11,8 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -42,6 +44,22 @@ public final class GeneratorSource implements TelemetrySource {
         DataGeneratorSource<Ingested> source =
                 new DataGeneratorSource<>(new Records(generator), total, TypeInformation.of(Ingested.class));
         return env.fromSource(source, watermarks, "Telemetry generator")
+                .uid("generator")
+                .setParallelism(1);
+    }
+
+    /**
+     * The same records, after which the source stays open and emits nothing until the job is stopped (with a
+     * savepoint, to measure the state a run leaves: a finished job keeps none). {@code limiter} is asked once per
+     * record and must never grant the one after the last.
+     */
+    public TelemetrySource heldOpen(RateLimiterStrategy<NumberSequenceSource.NumberSequenceSplit> limiter) {
+        GeneratorFunction<Long, Ingested> records = new Records(generator);
+        long count = total + 1;
+        return (env, watermarks) -> env.fromSource(
+                        new DataGeneratorSource<>(records, count, limiter, TypeInformation.of(Ingested.class)),
+                        watermarks,
+                        "Telemetry generator")
                 .uid("generator")
                 .setParallelism(1);
     }
