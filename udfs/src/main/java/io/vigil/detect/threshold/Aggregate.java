@@ -47,20 +47,28 @@ final class Aggregate {
         return !name.equals("count") && !name.equals("rate");
     }
 
-    double of(List<Pane> panes, long windowMillis) {
+    /**
+     * The aggregate of a window from its panes' aggregates (see {@link ThresholdDetector}) and, for percentiles, their
+     * digests in compact bytes (null for a pane without values), in the same order.
+     */
+    double of(List<double[]> panes, List<byte[]> digests, long windowMillis) {
         long count = 0;
         double sum = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        MergingDigest digest = percentile() ? new MergingDigest(Pane.DIGEST_COMPRESSION) : null;
-        for (Pane p : panes) {
-            count += p.count;
-            sum += p.sum;
-            min = Math.min(min, p.min);
-            max = Math.max(max, p.max);
-            MergingDigest paneDigest = digest == null ? null : p.digest();
-            if (paneDigest != null) {
-                digest.add(paneDigest);
+        for (double[] p : panes) {
+            count += (long) ThresholdDetector.count(p);
+            sum += ThresholdDetector.sum(p);
+            min = Math.min(min, ThresholdDetector.min(p));
+            max = Math.max(max, ThresholdDetector.max(p));
+        }
+        MergingDigest digest = null;
+        if (percentile()) {
+            digest = new MergingDigest(Pane.DIGEST_COMPRESSION);
+            for (byte[] d : digests) {
+                if (d != null) {
+                    digest.add(Pane.fromBytes(d));
+                }
             }
         }
         switch (name) {

@@ -9,13 +9,13 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * The aggregate of one slide-long slice of a window: count, sum, min, max, a t-digest when the rule asks for a
- * percentile, and the most extreme records as evidence. A sliding window is the merge of its panes, so each record is
- * added once however many windows it belongs to. A Flink POJO.
+ * The aggregate of one slide-long slice of a window as savepoints before the split state layout of
+ * {@link ThresholdDetector} hold it: count, sum, min, max, a t-digest when the rule asks for a percentile, and the most
+ * extreme records as evidence. Read only to move such panes into the split state; also the digest encoding both use. A
+ * Flink POJO.
  */
 public class Pane {
     static final double DIGEST_COMPRESSION = 100;
-    static final int FOLD = 128;
 
     public long count;
     public double sum;
@@ -24,11 +24,7 @@ public class Pane {
     /** t-digest in its compact byte form; null unless the rule aggregates a percentile. */
     public byte[] digest;
 
-    /**
-     * Values not yet folded into {@link #digest}: they are folded {@value #FOLD} at a time, and when the pane is
-     * judged. Decoding and re-encoding the digest for every record was the detectors' largest cost in a profile
-     * (28% of the job's CPU with five p95 rules).
-     */
+    /** Values not yet folded into {@link #digest}. */
     @TypeInfo(DoubleListTypeInfo.class)
     public List<Double> pending = new ArrayList<>();
 
@@ -39,19 +35,6 @@ public class Pane {
     public List<Double> sampleValues = new ArrayList<>();
 
     public Pane() {}
-
-    void add(double v, boolean percentile) {
-        count++;
-        sum += v;
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-        if (percentile) {
-            pending.add(v);
-            if (pending.size() >= FOLD) {
-                fold();
-            }
-        }
-    }
 
     /** The pane's digest with every value added so far; null when none was. */
     MergingDigest digest() {
