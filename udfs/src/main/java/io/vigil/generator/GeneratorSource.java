@@ -27,11 +27,18 @@ public final class GeneratorSource implements TelemetrySource {
     private static final long serialVersionUID = 1L;
 
     private final TelemetryGenerator generator;
+    /**
+     * Where each tick's records start. Finding them generates the whole history once, so they are found here and
+     * shipped with the job rather than again in every reader.
+     */
+    private final long[] offsets;
+
     private final long total;
 
     public GeneratorSource(TelemetryGenerator generator) {
         this.generator = generator;
-        this.total = generator.offsets()[(int) generator.ticks()];
+        this.offsets = generator.offsets();
+        this.total = offsets[(int) generator.ticks()];
     }
 
     /** Number of raw records the source emits. */
@@ -42,7 +49,7 @@ public final class GeneratorSource implements TelemetrySource {
     @Override
     public DataStream<Ingested> create(StreamExecutionEnvironment env, WatermarkStrategy<Ingested> watermarks) {
         DataGeneratorSource<Ingested> source =
-                new DataGeneratorSource<>(new Records(generator), total, TypeInformation.of(Ingested.class));
+                new DataGeneratorSource<>(new Records(generator, offsets), total, TypeInformation.of(Ingested.class));
         return env.fromSource(source, watermarks, "Telemetry generator")
                 .uid("generator")
                 .setParallelism(1);
@@ -54,7 +61,7 @@ public final class GeneratorSource implements TelemetrySource {
      * record and must never grant the one after the last.
      */
     public TelemetrySource heldOpen(RateLimiterStrategy<NumberSequenceSource.NumberSequenceSplit> limiter) {
-        GeneratorFunction<Long, Ingested> records = new Records(generator);
+        GeneratorFunction<Long, Ingested> records = new Records(generator, offsets);
         long count = total + 1;
         return (env, watermarks) -> env.fromSource(
                         new DataGeneratorSource<>(records, count, limiter, TypeInformation.of(Ingested.class)),
@@ -69,19 +76,19 @@ public final class GeneratorSource implements TelemetrySource {
         private static final long serialVersionUID = 1L;
 
         private final TelemetryGenerator generator;
-        private transient long[] offsets;
+        private final long[] offsets;
         private transient TelemetryDecoder decoder;
         private transient long bufferedTick;
         private transient List<byte[]> buffered;
         private transient List<Ingested> decoded;
 
-        Records(TelemetryGenerator generator) {
+        Records(TelemetryGenerator generator, long[] offsets) {
             this.generator = generator;
+            this.offsets = offsets;
         }
 
         @Override
         public void open(SourceReaderContext readerContext) {
-            offsets = generator.offsets();
             // Generated history may lie in the past or the future of the wall clock: only the earliest-time bound
             // applies.
             decoder = Decoders.forFormat("json", IngestLimits.defaults().withoutFutureBound());

@@ -48,7 +48,7 @@ class GeneratorSourceTest {
     }
 
     private static GeneratorSource.Records records() {
-        GeneratorSource.Records r = new GeneratorSource.Records(gen);
+        GeneratorSource.Records r = new GeneratorSource.Records(gen, gen.offsets());
         r.open(null);
         return r;
     }
