@@ -147,32 +147,39 @@ final class SloDetector implements Detector {
         }
         long fineStart = Math.floorDiv(t.timestamp, res) * res;
         long fineEnd = fineStart + res - 1;
+        // Timers are set with a bucket's first record only: with RocksDB each registration is a write, and every later
+        // record of the bucket would set the same timer again.
+        boolean newFine = false;
         if (fineEnd <= watermark) {
             ctx.late(); // its minute was judged already; it still counts in the windows judged from now on
-        } else {
-            ctx.registerTimer(fineEnd);
         }
         if (fineStart + fineRetention > watermark) {
-            add(ctx.mapState(FINE), fineStart, total, second);
+            newFine = add(ctx.mapState(FINE), fineStart, total, second);
+        }
+        if (newFine && fineEnd > watermark) {
+            ctx.registerTimer(fineEnd);
         }
         long coarseStart = Math.floorDiv(t.timestamp, coarse) * coarse;
-        add(ctx.mapState(COARSE), coarseStart, total, second);
+        boolean newCoarse = add(ctx.mapState(COARSE), coarseStart, total, second);
         // Clean-up: once the budget no longer needs this coarse bucket, a timer finds the key's state empty.
         long cleanup = coarseStart + coarse + coarseRetention - 1;
-        if (cleanup > watermark) {
+        if (newCoarse && cleanup > watermark) {
             ctx.registerTimer(cleanup);
         }
     }
 
-    private static void add(MapState<Long, double[]> buckets, long start, double total, double second)
+    /** Adds to the bucket at {@code start}; true if the bucket is new. */
+    private static boolean add(MapState<Long, double[]> buckets, long start, double total, double second)
             throws Exception {
         double[] b = buckets.get(start);
-        if (b == null) {
+        boolean created = b == null;
+        if (created) {
             b = new double[2];
         }
         b[0] += total;
         b[1] += second;
         buckets.put(start, b);
+        return created;
     }
 
     /** The increase of a counter since its series' previous reading; NaN for the first reading or one out of order. */
