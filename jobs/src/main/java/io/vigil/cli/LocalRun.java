@@ -223,12 +223,13 @@ final class LocalRun {
                     + (i.resolvedAt > 0 ? Instant.ofEpochMilli(i.resolvedAt).toString() : "open");
             stdout.printf(
                     Locale.ROOT,
-                    "  %-8s %-8s %-20s %s, %d alerts (%s)%n",
+                    "  %-8s %-8s %-20s %s, %d alert%s (%s)%n",
                     i.status,
                     i.severity,
                     i.groupValue,
                     span,
                     i.alertCount,
+                    i.alertCount == 1 ? "" : "s",
                     String.join(", ", i.ruleIds));
             if (i.suspectedCause != null) {
                 stdout.println("           suspected cause: " + i.suspectedCause.message);
