@@ -2,6 +2,8 @@ package io.vigil.cli;
 
 import io.vigil.alert.AlertJson;
 import io.vigil.alert.AlertLine;
+import io.vigil.incident.Incident;
+import io.vigil.incident.IncidentJson;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
@@ -36,8 +38,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Runs the detection job in an embedded MiniCluster for the demo and replays: JSON-lines files for alerts, rollups and
- * dead letters under the output folder, each alert on one line on stdout as it fires, progress on stderr, a summary
+ * Runs the detection job in an embedded MiniCluster for the demo and replays: JSON-lines files for alerts, incidents,
+ * rollups and dead letters under the output folder, each alert on one line on stdout as it fires, progress on stderr, a summary
  * at the end.
  *
  * <p>Progress and the summary come from counters in this JVM ({@link Tally}): the MiniCluster runs every operator
@@ -106,8 +108,12 @@ final class LocalRun {
                 DetectionJob.NamedSink.of(
                         "file", new JsonLinesSink<>(out.resolve("rollups.jsonl"), RollupJson::toBytes)),
                 DetectionJob.NamedSink.of("count", new RollupCount())));
+        List<DetectionJob.NamedSink<Incident>> incidentSinks = new ArrayList<>(List.of(
+                DetectionJob.NamedSink.of(
+                        "file", new JsonLinesSink<>(out.resolve("incidents.jsonl"), IncidentJson::toBytes)),
+                DetectionJob.NamedSink.of("summary", new IncidentSummary())));
         if (results != null) {
-            results.apply(config, resultsRulesDir, alertSinks, rollupSinks);
+            results.apply(config, resultsRulesDir, alertSinks, rollupSinks, incidentSinks);
         }
         DetectionJob.Sinks sinks = new DetectionJob.Sinks(
                 alertSinks,
@@ -116,7 +122,8 @@ final class LocalRun {
                         DetectionJob.NamedSink.of(
                                 "file",
                                 new JsonLinesSink<>(out.resolve("dead-letters.jsonl"), DeadLetterJson::toBytes)),
-                        DetectionJob.NamedSink.of("console", new ConsoleDeadLetters())));
+                        DetectionJob.NamedSink.of("console", new ConsoleDeadLetters())),
+                incidentSinks);
         DetectionJob.Streams streams = new DetectionJob(config, source, rules, sinks).build(env);
         streams.telemetry().sinkTo(new TelemetryProgress()).name("Progress");
 
@@ -197,9 +204,44 @@ final class LocalRun {
                 stdout.printf(Locale.ROOT, "  %-40s %,d%n", e.getKey(), e.getValue());
             }
         }
+        printIncidents();
         stdout.printf(Locale.ROOT, "rollups:       %,d%n", Tally.ROLLUPS.sum());
-        stdout.println("output:        " + out.resolve("alerts.jsonl") + ", rollups.jsonl, dead-letters.jsonl");
+        stdout.println("output:        " + out.resolve("alerts.jsonl")
+                + ", incidents.jsonl, rollups.jsonl, dead-letters.jsonl");
         stdout.flush();
+    }
+
+    /** Each incident's latest revision, in order of first alert: status, severity, group, members and cause. */
+    private void printIncidents() {
+        List<Incident> all = new ArrayList<>(Tally.incidents.values());
+        all.sort(java.util.Comparator.comparingLong((Incident i) -> i.firstSeen).thenComparing(i -> i.id));
+        long open = all.stream().filter(i -> Incident.OPEN.equals(i.status)).count();
+        stdout.printf(
+                Locale.ROOT, "incidents:     %,d (%,d open, %,d resolved)%n", all.size(), open, all.size() - open);
+        for (Incident i : all) {
+            String span = Instant.ofEpochMilli(i.firstSeen) + " .. "
+                    + (i.resolvedAt > 0 ? Instant.ofEpochMilli(i.resolvedAt).toString() : "open");
+            stdout.printf(
+                    Locale.ROOT,
+                    "  %-8s %-8s %-20s %s, %d alert%s (%s)%n",
+                    i.status,
+                    i.severity,
+                    i.groupValue,
+                    span,
+                    i.alertCount,
+                    i.alertCount == 1 ? "" : "s",
+                    String.join(", ", i.ruleIds));
+            if (i.suspectedCause != null) {
+                stdout.println("           suspected cause: " + i.suspectedCause.message);
+            }
+            if (!i.traceIds.isEmpty() || !i.errorLogs.isEmpty()) {
+                stdout.printf(
+                        Locale.ROOT,
+                        "           %d error logs, %d failed traces sampled%n",
+                        i.errorLogs.size(),
+                        i.traceIds.size());
+            }
+        }
     }
 
     /**
@@ -224,6 +266,8 @@ final class LocalRun {
         static final AtomicLong wallNanos = new AtomicLong();
         static final Map<String, LongAdder> byRule = new ConcurrentHashMap<>();
         static final Map<String, LongAdder> deadByReason = new ConcurrentHashMap<>();
+        /** The latest revision of each incident, by id. */
+        static final Map<String, Incident> incidents = new ConcurrentHashMap<>();
 
         static void reset() {
             records.reset();
@@ -236,6 +280,7 @@ final class LocalRun {
             maxEventTime.set(Long.MIN_VALUE);
             byRule.clear();
             deadByReason.clear();
+            incidents.clear();
         }
 
         static Map<String, Long> snapshot(Map<String, LongAdder> m) {
@@ -302,6 +347,15 @@ final class LocalRun {
             synchronized (System.out) {
                 System.out.println(CLEAR_LINE + AlertLine.format(a));
             }
+        }
+    }
+
+    private static final class IncidentSummary extends LocalSink<Incident> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        void accept(Incident i) {
+            Tally.incidents.merge(i.id, i, (old, neu) -> neu.revision >= old.revision ? neu : old);
         }
     }
 

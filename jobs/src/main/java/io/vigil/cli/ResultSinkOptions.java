@@ -1,6 +1,7 @@
 package io.vigil.cli;
 
 import io.vigil.alert.ServiceCatalog;
+import io.vigil.incident.Incident;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.model.Alert;
@@ -198,7 +199,8 @@ public final class ResultSinkOptions {
             DetectionConfig config,
             Path rulesDir,
             List<DetectionJob.NamedSink<Alert>> alerts,
-            List<DetectionJob.NamedSink<Rollup>> rollups) {
+            List<DetectionJob.NamedSink<Rollup>> rollups,
+            List<DetectionJob.NamedSink<Incident>> incidents) {
         if (searchUrls != null && !searchUrls.isEmpty()) {
             SearchConfig sc = new SearchConfig();
             sc.hosts.addAll(searchUrls);
@@ -230,6 +232,7 @@ public final class ResultSinkOptions {
             sc.validate();
             alerts.add(DetectionJob.NamedSink.of("search", SearchSink.alerts(sc)));
             rollups.add(DetectionJob.NamedSink.of("search", SearchSink.rollups(sc)));
+            incidents.add(DetectionJob.NamedSink.of("search", SearchSink.incidents(sc)));
         }
         if (prometheusUrl != null) {
             RemoteWriteConfig pc = RemoteWriteConfig.of(prometheusUrl);

@@ -3,6 +3,7 @@ package io.vigil.cluster;
 import io.vigil.alert.AlertJson;
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.alert.kafka.CatalogTopic;
+import io.vigil.incident.Incident;
 import io.vigil.ingest.Decoders;
 import io.vigil.ingest.kafka.DecoderFactory;
 import io.vigil.ingest.kafka.KafkaTelemetrySource;
@@ -63,8 +64,13 @@ public final class KafkaDetectionJob {
         if (c.webhook != null) {
             alerts.add(NamedSink.of("webhook", new WebhookSink(c.webhook)));
         }
+        List<NamedSink<Incident>> incidents =
+                new ArrayList<>(List.of(NamedSink.of("kafka", out.incidents(c.incidentsTopic))));
+        if (c.search != null) {
+            incidents.add(NamedSink.of("search", SearchSink.incidents(c.search)));
+        }
         DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                alerts, rollups, List.of(NamedSink.of("kafka", out.deadLetters(c.deadLettersTopic))));
+                alerts, rollups, List.of(NamedSink.of("kafka", out.deadLetters(c.deadLettersTopic))), incidents);
         RuleSource rules = RuleSource.directory(c.rulesDir);
         if (c.rulesTopic != null) {
             rules = rules.withUpdates(
@@ -77,6 +83,7 @@ public final class KafkaDetectionJob {
     static DetectionConfig detectionConfig(VigilJobConfig c) {
         DetectionConfig d =
                 new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
+        d.incidents = c.incidents;
         if (c.catalog != null) {
             d.catalog = ServiceCatalog.load(c.catalog);
         }

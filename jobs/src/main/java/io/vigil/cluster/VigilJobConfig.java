@@ -1,5 +1,6 @@
 package io.vigil.cluster;
 
+import io.vigil.incident.IncidentConfig;
 import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
 import io.vigil.sink.kafka.KafkaSinks;
@@ -47,6 +48,13 @@ public final class VigilJobConfig implements Serializable {
         DEAD_LETTERS_TOPIC(
                 "dead-letters-topic", "topic for records that could not be used (default vigil-dead-letters)"),
         ROLLUPS_TOPIC("rollups-topic", "topic for rollups (default: none, rollups not written to Kafka)"),
+        INCIDENTS_TOPIC(
+                "incidents-topic", "topic for incident revisions, keyed by incident id (default vigil-incidents)"),
+        INCIDENT_GROUP_BY("incident-group-by", "the field alerts are grouped into incidents by (default service.name)"),
+        INCIDENT_GAP("incident-gap", "alerts of one group less than this apart form one incident (default 15min)"),
+        INCIDENT_LOOKBACK(
+                "incident-lookback",
+                "how long before an incident's first alert a change is its suspected cause (default 15min)"),
         JOB_NAME("job-name", "the Flink job name (default vigil)"),
         TRANSACTIONAL_ID_PREFIX(
                 "transactional-id-prefix",
@@ -188,6 +196,10 @@ public final class VigilJobConfig implements Serializable {
     /** Null when rollups are not written to Kafka. */
     public final String rollupsTopic;
 
+    public final String incidentsTopic;
+    /** Grouping of alerts into incidents (group-by field, gap, lookback). */
+    public final IncidentConfig incidents;
+
     public final String jobName;
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
@@ -225,6 +237,8 @@ public final class VigilJobConfig implements Serializable {
         alertsTopic = b.alertsTopic;
         deadLettersTopic = b.deadLettersTopic;
         rollupsTopic = b.rollupsTopic;
+        incidentsTopic = b.incidentsTopic;
+        incidents = b.incidents;
         jobName = b.jobName;
         transactionalIdPrefix = b.transactionalIdPrefix;
         transactionTimeout = b.transactionTimeout;
@@ -382,8 +396,23 @@ public final class VigilJobConfig implements Serializable {
         String rollups = s.getOrDefault(Key.ROLLUPS_TOPIC.name, "");
         b.rollupsTopic = rollups.isEmpty() ? null : rollups;
         if (b.rollupsTopic != null) checkTopic("rollups-topic", b.rollupsTopic, problems);
+        b.incidentsTopic = s.getOrDefault(Key.INCIDENTS_TOPIC.name, "vigil-incidents");
+        checkTopic("incidents-topic", b.incidentsTopic, problems);
+        b.incidents = new IncidentConfig();
+        b.incidents.groupBy = s.getOrDefault(Key.INCIDENT_GROUP_BY.name, b.incidents.groupBy);
+        Duration gap = duration(s, Key.INCIDENT_GAP, "15min", problems);
+        Duration lookback = duration(s, Key.INCIDENT_LOOKBACK, "15min", problems);
+        if (gap != null) b.incidents.gap = gap;
+        if (lookback != null) b.incidents.lookback = lookback;
+        if (gap != null && lookback != null) {
+            try {
+                b.incidents.validate();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
         if (b.topics != null && !b.topics.isPattern()) {
-            for (String out : new String[] {b.alertsTopic, b.deadLettersTopic, b.rollupsTopic}) {
+            for (String out : new String[] {b.alertsTopic, b.deadLettersTopic, b.rollupsTopic, b.incidentsTopic}) {
                 if (out != null && b.topics.formatByTopic().containsKey(out)) {
                     problems.add("topic '" + out + "' is both read as telemetry and written by the job; "
                             + "give the outputs their own topics");
@@ -529,6 +558,8 @@ public final class VigilJobConfig implements Serializable {
         String alertsTopic;
         String deadLettersTopic;
         String rollupsTopic;
+        String incidentsTopic;
+        IncidentConfig incidents;
         String jobName;
         String transactionalIdPrefix;
         Duration transactionTimeout;

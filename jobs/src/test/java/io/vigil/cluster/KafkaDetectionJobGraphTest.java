@@ -106,7 +106,7 @@ class KafkaDetectionJobGraphTest {
     void sinkUidsNameWhatEachSinkIs() {
         Set<String> uids = new TreeSet<>();
         for (Transformation<?> t : all(built(everyOutput()))) {
-            if (t.getUid() != null && t.getUid().matches("(alerts|rollups|dead-letters)-.*")) {
+            if (t.getUid() != null && t.getUid().matches("(alerts|rollups|dead-letters|incidents)-.*")) {
                 uids.add(t.getUid());
             }
         }
@@ -117,7 +117,9 @@ class KafkaDetectionJobGraphTest {
                         "rollups-kafka",
                         "rollups-search",
                         "rollups-prometheus",
-                        "dead-letters-kafka")),
+                        "dead-letters-kafka",
+                        "incidents-kafka",
+                        "incidents-search")),
                 uids);
 
         Map<String, String> fewer = everyOutput();
@@ -125,12 +127,12 @@ class KafkaDetectionJobGraphTest {
         fewer.remove("search-url");
         Set<String> without = new TreeSet<>();
         for (Transformation<?> t : all(built(fewer))) {
-            if (t.getUid() != null && t.getUid().matches("(alerts|rollups|dead-letters)-.*")) {
+            if (t.getUid() != null && t.getUid().matches("(alerts|rollups|dead-letters|incidents)-.*")) {
                 without.add(t.getUid());
             }
         }
         assertEquals(
-                new TreeSet<>(List.of("alerts-kafka", "rollups-prometheus", "dead-letters-kafka")),
+                new TreeSet<>(List.of("alerts-kafka", "rollups-prometheus", "dead-letters-kafka", "incidents-kafka")),
                 without,
                 "switching outputs off leaves the others' uids as they were");
     }

@@ -23,7 +23,7 @@ public final class AlertIds {
     }
 
     /** A readable prefix (the rule id) and 20 hex digits of SHA-256 over the rest. */
-    static String digest(String text, String ruleId) {
+    public static String digest(String text, String ruleId) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] h = md.digest((ruleId + '|' + text).getBytes(StandardCharsets.UTF_8));

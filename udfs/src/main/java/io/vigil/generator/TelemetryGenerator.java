@@ -230,9 +230,12 @@ public final class TelemetryGenerator implements Serializable {
             out.add(span);
             if (failed) {
                 String body = String.format(ERRORS[r.nextInt(ERRORS.length)], s.name);
-                out.add(resource(Telemetry.log(ts + 1, s.name, "ERROR", body), s, r)
-                        .attr("exception.type", "UpstreamException")
-                        .attr("trace_id", span.traceId));
+                // Written inside the failed request's span, as an OpenTelemetry SDK records it.
+                Telemetry log = resource(Telemetry.log(ts + 1, s.name, "ERROR", body), s, r)
+                        .attr("exception.type", "UpstreamException");
+                log.traceId = span.traceId;
+                log.spanId = span.spanId;
+                out.add(log);
             }
         }
     }

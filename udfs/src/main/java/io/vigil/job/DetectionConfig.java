@@ -32,6 +32,8 @@ public class DetectionConfig implements Serializable {
      * the catalog fixed for the run.
      */
     public CatalogUpdates catalogUpdates;
+    /** How alerts are grouped into incidents ({@link io.vigil.incident.IncidentCorrelator}). */
+    public io.vigil.incident.IncidentConfig incidents = new io.vigil.incident.IncidentConfig();
 
     public DetectionConfig() {}
 

@@ -10,6 +10,8 @@ import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleError;
 import io.vigil.detect.RuleRouter;
+import io.vigil.incident.Incident;
+import io.vigil.incident.IncidentStream;
 import io.vigil.ingest.DecodeFunction;
 import io.vigil.ingest.SplitDeadLetters;
 import io.vigil.model.Alert;
@@ -50,6 +52,7 @@ import org.apache.flink.util.Collector;
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
  *   -> enrich from the service catalog (file; or topic over file, broadcast) -> sinks
+ *   -> keyBy(group key, default service.name) with the error records -> incidents -> incident sinks
  * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
  * </pre>
  *
@@ -79,16 +82,28 @@ public final class DetectionJob {
 
     /** Where results go; each list may be empty, and the ids in one list are distinct. */
     public record Sinks(
-            List<NamedSink<Alert>> alerts, List<NamedSink<Rollup>> rollups, List<NamedSink<DeadLetter>> deadLetters)
+            List<NamedSink<Alert>> alerts,
+            List<NamedSink<Rollup>> rollups,
+            List<NamedSink<DeadLetter>> deadLetters,
+            List<NamedSink<Incident>> incidents)
             implements Serializable {
         public Sinks {
             alerts = distinct("alerts", alerts);
             rollups = distinct("rollups", rollups);
             deadLetters = distinct("dead-letters", deadLetters);
+            incidents = distinct("incidents", incidents);
+        }
+
+        /** Sinks without incident outputs (incidents are still correlated and in {@link Streams#incidents}). */
+        public Sinks(
+                List<NamedSink<Alert>> alerts,
+                List<NamedSink<Rollup>> rollups,
+                List<NamedSink<DeadLetter>> deadLetters) {
+            this(alerts, rollups, deadLetters, List.of());
         }
 
         public static Sinks none() {
-            return new Sinks(List.of(), List.of(), List.of());
+            return new Sinks(List.of(), List.of(), List.of(), List.of());
         }
 
         private static <T> List<NamedSink<T>> distinct(String stream, List<NamedSink<T>> sinks) {
@@ -109,7 +124,8 @@ public final class DetectionJob {
             DataStream<Telemetry> telemetry,
             DataStream<Alert> alerts,
             DataStream<Rollup> rollups,
-            DataStream<DeadLetter> deadLetters) {}
+            DataStream<DeadLetter> deadLetters,
+            DataStream<Incident> incidents) {}
 
     /** The detectors' uid; their keyed state is per key group, with each rule version in a namespace of its own. */
     public static final String DETECTORS_UID = "detectors-by-key-group";
@@ -205,7 +221,12 @@ public final class DetectionJob {
         for (NamedSink<DeadLetter> s : sinks.deadLetters()) {
             deadLetters.sinkTo(s.sink()).name("Dead letters: " + s.id()).uid("dead-letters-" + s.id());
         }
-        return new Streams(telemetry, deduplicated, rollups, deadLetters);
+        DataStream<Incident> incidents =
+                IncidentStream.attach(deduplicated, telemetry, config.incidents, config.parallelism);
+        for (NamedSink<Incident> s : sinks.incidents()) {
+            incidents.sinkTo(s.sink()).name("Incidents: " + s.id()).uid("incidents-" + s.id());
+        }
+        return new Streams(telemetry, deduplicated, rollups, deadLetters, incidents);
     }
 
     private DataStream<RuleUpdate> ruleUpdates(StreamExecutionEnvironment env, DataStream<Telemetry> telemetry) {

@@ -61,13 +61,15 @@ public final class TelemetryJson {
         if (t.body != null) {
             g.writeStringField("body", t.body);
         }
+        // Log records carry the trace and span they were written in (OpenTelemetry's log data model): kept, so the
+        // evidence of an alert leads to the failed request's trace.
+        if (t.traceId != null) {
+            g.writeStringField("trace_id", t.traceId);
+        }
+        if (t.spanId != null) {
+            g.writeStringField("span_id", t.spanId);
+        }
         if (t.signal == Signal.SPAN) {
-            if (t.traceId != null) {
-                g.writeStringField("trace_id", t.traceId);
-            }
-            if (t.spanId != null) {
-                g.writeStringField("span_id", t.spanId);
-            }
             if (t.parentSpanId != null) {
                 g.writeStringField("parent_span_id", t.parentSpanId);
             }

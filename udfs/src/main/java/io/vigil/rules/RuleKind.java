@@ -25,6 +25,15 @@ public interface RuleKind {
     }
 
     /**
+     * True when this kind's firing alerts are later resolved (a condition that holds for a while); false for kinds whose
+     * alerts mark one moment and are never resolved (a version change, a new term, a listed address, a matched
+     * sequence). Incidents wait for the resolution of the first kind only.
+     */
+    default boolean resolves() {
+        return true;
+    }
+
+    /**
      * Names this kind adds to its alerts (as labels) that annotation templates may use, e.g. {@code new_term.value};
      * {@code vigil rules validate} accepts them besides the names every alert has.
      */

@@ -32,6 +32,11 @@ public final class ChangeKind implements RuleKind {
     }
 
     @Override
+    public boolean resolves() {
+        return false; // each alert marks one moment
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         String field = p.requireString("field");

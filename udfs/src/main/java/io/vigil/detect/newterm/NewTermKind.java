@@ -32,6 +32,11 @@ public final class NewTermKind implements RuleKind {
         return "new_term";
     }
 
+    @Override
+    public boolean resolves() {
+        return false; // each alert marks one moment
+    }
+
     /** The labels {@link NewTermDetector} puts on its alerts, so a summary can name the new term. */
     @Override
     public List<String> templateNames() {

@@ -72,6 +72,11 @@ public final class SequenceKind implements GraphRuleKind {
     }
 
     @Override
+    public boolean resolves() {
+        return false; // each alert marks one moment
+    }
+
+    @Override
     public void check(RuleSpec spec, Params p) {
         Definition d = parse(spec, p);
         if (p.problems().isEmpty()) {

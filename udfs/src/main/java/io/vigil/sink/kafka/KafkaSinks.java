@@ -1,5 +1,7 @@
 package io.vigil.sink.kafka;
 
+import io.vigil.incident.Incident;
+import io.vigil.incident.IncidentJson;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
@@ -56,6 +58,11 @@ public final class KafkaSinks {
     /** Alerts keyed by alert id, the value the versioned alert JSON made by {@code encoder}. */
     public KafkaSink<Alert> alerts(String topic, SerializableFunction<Alert, byte[]> encoder) {
         return sink("alerts", new AlertRecords(topic, encoder));
+    }
+
+    /** Incident revisions as JSON ({@link IncidentJson}), keyed by incident id: a compacted topic keeps the latest. */
+    public KafkaSink<Incident> incidents(String topic) {
+        return sink("incidents", new IncidentRecords(topic));
     }
 
     /** Dead letters as JSON ({@link DeadLetterJson}), keyed by origin. */

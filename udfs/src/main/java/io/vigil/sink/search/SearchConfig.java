@@ -165,6 +165,10 @@ public class SearchConfig implements Serializable {
         return indexPrefix + "-alerts-*";
     }
 
+    public String incidentsIndexPattern() {
+        return indexPrefix + "-incidents-*";
+    }
+
     public String rollupsIndexPattern() {
         return indexPrefix + "-rollups-*";
     }

@@ -1,5 +1,6 @@
 package io.vigil.sink.search;
 
+import io.vigil.incident.Incident;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import java.io.IOException;
@@ -32,6 +33,11 @@ public class SearchSink<T> implements Sink<T> {
     }
 
     /** Rollups into {@code <prefix>-rollups-yyyy.MM.dd}, id = series id @ window start. */
+    /** Incidents in {@code <prefix>-incidents-yyyy.MM.dd}; each revision overwrites the incident's document. */
+    public static SearchSink<Incident> incidents(SearchConfig config) {
+        return new SearchSink<>(config, new IncidentDocuments(config.indexPrefix));
+    }
+
     public static SearchSink<Rollup> rollups(SearchConfig config) {
         return new SearchSink<>(config, new RollupDocuments(config.indexPrefix));
     }

@@ -28,6 +28,7 @@ public final class SearchTemplates {
     public static Map<String, ObjectNode> templates(SearchConfig c) {
         Map<String, ObjectNode> t = new LinkedHashMap<>();
         t.put(c.indexPrefix + "-alerts", template(c, c.alertsIndexPattern(), "alerts-mappings.json"));
+        t.put(c.indexPrefix + "-incidents", template(c, c.incidentsIndexPattern(), "incidents-mappings.json"));
         t.put(c.indexPrefix + "-rollups", template(c, c.rollupsIndexPattern(), "rollups-mappings.json"));
         t.put(c.indexPrefix + "-deadletters", template(c, c.deadLetterIndex(), "deadletters-mappings.json"));
         return t;

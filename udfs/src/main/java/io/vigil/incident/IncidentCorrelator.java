@@ -1,0 +1,387 @@
+package io.vigil.incident;
+
+import io.vigil.alert.AlertIds;
+import io.vigil.alert.AlertJson;
+import io.vigil.model.Alert;
+import io.vigil.model.Signal;
+import io.vigil.model.Telemetry;
+import io.vigil.model.TelemetryJson;
+import io.vigil.rules.RuleKind;
+import io.vigil.rules.RuleKinds;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Groups the job's alerts into incidents, one group key (a service) at a time, and correlates them with the group's
+ * error records. Input 1: alerts after realert and enrichment; input 2: error logs and failed spans (see
+ * {@link GroupKeys#isError}), both keyed by {@link GroupKeys}.
+ *
+ * <p>What it assumes about its inputs: alerts of one key come from many detector instances, so their arrival order is
+ * not their event-time order. Alerts are therefore held until the watermark passes their timestamp and then taken in
+ * event-time order (ties by alert id), which makes incidents and their ids the same on every run and replay. An alert
+ * that arrives after the watermark passed it (late) is taken at the next watermark: it still joins the open incident
+ * (moving its first-seen time back if it is earlier), and a late change still becomes the suspected cause when it
+ * landed within the lookback before the first alert. Error records may arrive in any order; they only feed bounded
+ * samples.
+ *
+ * <p>State per key, all bounded: the open incident (its lists capped by {@link IncidentConfig}), the alerts waiting
+ * for the watermark, the last few change alerts and ring buffers of the latest error logs and failed trace ids. Event
+ * time timers drop buffered changes and records once they are older than the lookback, and clear a resolved
+ * incident, so a key that goes quiet keeps nothing.
+ */
+public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Telemetry, Incident> {
+    private static final long serialVersionUID = 1L;
+
+    /** Alerts of kind {@code change} (deployments, version changes) are candidate causes, not incident members. */
+    static final String CHANGE_KIND = "change";
+
+    /** Change alerts kept per key: the suspected cause is the latest one before the first alert. */
+    static final int MAX_CHANGES = 5;
+
+    private static final long MINUTE = 60_000L;
+
+    private final IncidentConfig config;
+    private final GroupKeys keys;
+    private final long gap;
+    private final long lookback;
+
+    private transient ValueState<Incident> incident;
+    private transient MapState<Long, List<Alert>> pending;
+    private transient ListState<Alert> changes;
+    private transient ListState<Telemetry> recentLogs;
+    private transient MapState<String, Long> recentTraces;
+    private transient Counter opened;
+    private transient Counter unmatchedResolutions;
+
+    public IncidentCorrelator(IncidentConfig config) {
+        this.config = config.validate();
+        this.keys = new GroupKeys(config.groupBy);
+        this.gap = config.gap.toMillis();
+        this.lookback = config.lookback.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        TypeInformation<Alert> alert = TypeInformation.of(Alert.class);
+        incident = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+        pending = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("pendingAlerts", Types.LONG, Types.LIST(alert)));
+        changes = getRuntimeContext().getListState(new ListStateDescriptor<>("recentChanges", alert));
+        recentLogs = getRuntimeContext()
+                .getListState(new ListStateDescriptor<>("recentErrorLogs", TypeInformation.of(Telemetry.class)));
+        recentTraces =
+                getRuntimeContext().getMapState(new MapStateDescriptor<>("recentTraceIds", Types.STRING, Types.LONG));
+        opened = getRuntimeContext().getMetricGroup().counter("incidentsOpened");
+        unmatchedResolutions = getRuntimeContext().getMetricGroup().counter("incidentResolutionsUnmatched");
+    }
+
+    @Override
+    public void processElement1(Alert a, Context ctx, Collector<Incident> out) throws Exception {
+        long ts = ctx.timestamp() != null ? ctx.timestamp() : a.eventTime;
+        List<Alert> waiting = pending.get(ts);
+        if (waiting == null) {
+            waiting = new ArrayList<>();
+        }
+        waiting.add(a);
+        pending.put(ts, waiting);
+        // A timestamp the watermark already passed fires at the next watermark: late alerts are taken then.
+        ctx.timerService().registerEventTimeTimer(ts);
+    }
+
+    @Override
+    public void processElement2(Telemetry t, Context ctx, Collector<Incident> out) throws Exception {
+        String traceId = t.traceId;
+        Incident inc = incident.value();
+        if (inc != null && t.timestamp >= inc.firstSeen - lookback && sample(inc, t, traceId)) {
+            incident.update(inc);
+        }
+        if (t.signal == Signal.LOG) {
+            List<Telemetry> logs = new ArrayList<>();
+            recentLogs.get().forEach(logs::add);
+            logs.add(t);
+            logs.sort(Comparator.comparingLong(r -> r.timestamp));
+            while (logs.size() > config.maxErrorLogs) {
+                logs.remove(0); // a ring buffer: the latest records before an incident are the telling ones
+            }
+            recentLogs.update(logs);
+        }
+        if (traceId != null && !recentTraces.contains(traceId)) {
+            recentTraces.put(traceId, t.timestamp);
+            evictOldestTraces();
+        }
+        // One cleanup timer per key and minute at most, however many records arrive.
+        ctx.timerService().registerEventTimeTimer(ceilMinute(t.timestamp + lookback));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Incident> out) throws Exception {
+        String key = ctx.getCurrentKey();
+        for (Alert a : due(timestamp)) {
+            take(key, a, ctx, out);
+        }
+        Incident inc = incident.value();
+        if (inc != null) {
+            if (inc.allMembersDone() && timestamp >= inc.lastSeen + gap) {
+                close(inc, inc.lastSeen + gap, out);
+            } else if (timestamp == inc.lastSeen + gap) {
+                // Quiet for a whole gap but a member still fires: a revision with what was sampled since the last one.
+                emit(inc, out);
+            }
+        }
+        prune(timestamp - lookback);
+    }
+
+    /** Waiting alerts whose timestamp the watermark passed, in event-time order (ties by id). */
+    private List<Alert> due(long watermark) throws Exception {
+        List<Long> times = new ArrayList<>();
+        for (Long ts : pending.keys()) {
+            if (ts <= watermark) {
+                times.add(ts);
+            }
+        }
+        List<Alert> due = new ArrayList<>();
+        for (Long ts : times) {
+            due.addAll(pending.get(ts));
+            pending.remove(ts);
+        }
+        if (pending.isEmpty()) {
+            pending.clear();
+        }
+        due.sort(Comparator.comparingLong((Alert a) -> a.eventTime).thenComparing(a -> a.id));
+        return due;
+    }
+
+    private void take(String key, Alert a, OnTimerContext ctx, Collector<Incident> out) throws Exception {
+        Incident inc = incident.value();
+        if (CHANGE_KIND.equals(a.kind)) {
+            change(inc, a, out);
+            return;
+        }
+        if (Alert.RESOLVED.equals(a.status)) {
+            resolution(inc, a, out);
+            return;
+        }
+        if (inc != null && inc.allMembersDone() && a.eventTime >= inc.lastSeen + gap) {
+            // Its gap passed before this alert (the gap timer is still to fire): this alert starts a new incident.
+            close(inc, inc.lastSeen + gap, out);
+            inc = null;
+        }
+        if (inc == null) {
+            inc = open(key, a);
+        }
+        member(inc, a);
+        ctx.timerService().registerEventTimeTimer(inc.lastSeen + gap);
+        emit(inc, out);
+    }
+
+    private Incident open(String key, Alert first) throws Exception {
+        Incident inc = new Incident();
+        inc.id = AlertIds.digest(key + '|' + first.id, "incident");
+        inc.groupField = keys.fieldOf(key);
+        inc.groupValue = GroupKeys.valueOf(key);
+        inc.firstSeen = first.eventTime;
+        inc.lastSeen = first.eventTime;
+        inc.title = first.message;
+        for (Alert c : changes.get()) {
+            suspect(inc, c);
+        }
+        for (Telemetry t : recentLogs.get()) {
+            if (t.timestamp >= inc.firstSeen - lookback) {
+                sample(inc, t, t.traceId);
+            }
+        }
+        List<Map.Entry<String, Long>> traces = new ArrayList<>();
+        recentTraces.entries().forEach(traces::add);
+        traces.sort(Map.Entry.comparingByValue());
+        for (Map.Entry<String, Long> e : traces) {
+            if (e.getValue() >= inc.firstSeen - lookback && inc.traceIds.size() < config.maxTraceIds) {
+                addTrace(inc, e.getKey());
+            }
+        }
+        opened.inc();
+        return inc;
+    }
+
+    private void member(Incident inc, Alert a) {
+        inc.alertCount++;
+        if (inc.alertIds.size() < config.maxMembers) {
+            inc.alertIds.add(a.id);
+        }
+        if (!inc.ruleIds.contains(a.ruleId) && inc.ruleIds.size() < config.maxMembers) {
+            inc.ruleIds.add(a.ruleId);
+        }
+        if (inc.members.size() < config.maxMembers || inc.members.containsKey(a.incidentId)) {
+            inc.members.put(a.incidentId, resolves(a) ? Incident.MEMBER_FIRING : Incident.MEMBER_EVENT);
+        }
+        if (inc.severity == null || AlertJson.severityNumber(a.severity) > AlertJson.severityNumber(inc.severity)) {
+            inc.severity = a.severity;
+        }
+        inc.firstSeen = Math.min(inc.firstSeen, a.eventTime);
+        inc.lastSeen = Math.max(inc.lastSeen, a.eventTime);
+        timeline(inc, TimelineEntry.of(a.eventTime, TimelineEntry.FIRING, a.id, a.ruleId, a.severity, a.message));
+    }
+
+    private void resolution(Incident inc, Alert a, Collector<Incident> out) throws Exception {
+        if (inc == null || !inc.members.containsKey(a.incidentId)) {
+            // Its firing alert went out before this job's state began (or beyond the member bound): nothing to close.
+            unmatchedResolutions.inc();
+            return;
+        }
+        inc.members.put(a.incidentId, Incident.MEMBER_RESOLVED);
+        timeline(inc, TimelineEntry.of(a.eventTime, TimelineEntry.RESOLVED, a.id, a.ruleId, a.severity, a.message));
+        if (inc.allMembersDone() && a.eventTime >= inc.lastSeen + gap) {
+            close(inc, a.eventTime, out);
+        } else {
+            emit(inc, out);
+        }
+    }
+
+    private void change(Incident inc, Alert c, Collector<Incident> out) throws Exception {
+        List<Alert> kept = new ArrayList<>();
+        changes.get().forEach(kept::add);
+        kept.add(c);
+        kept.sort(Comparator.comparingLong(a -> a.eventTime));
+        while (kept.size() > MAX_CHANGES) {
+            kept.remove(0);
+        }
+        changes.update(kept);
+        if (inc != null) {
+            suspect(inc, c);
+            timeline(inc, TimelineEntry.of(c.eventTime, TimelineEntry.CHANGE, c.id, c.ruleId, c.severity, c.message));
+            emit(inc, out);
+        }
+    }
+
+    /** Makes {@code c} the suspected cause if it landed within the lookback before the first alert, latest first. */
+    private void suspect(Incident inc, Alert c) {
+        if (c.eventTime > inc.firstSeen || c.eventTime < inc.firstSeen - lookback) {
+            return;
+        }
+        if (inc.suspectedCause != null && inc.suspectedCause.time >= c.eventTime) {
+            return;
+        }
+        SuspectedCause s = new SuspectedCause();
+        s.alertId = c.id;
+        s.ruleId = c.ruleId;
+        s.time = c.eventTime;
+        s.message = c.message;
+        inc.suspectedCause = s;
+    }
+
+    /** Adds an error record to the incident's samples; false when it had room for nothing new. */
+    private boolean sample(Incident inc, Telemetry t, String traceId) {
+        boolean changed = false;
+        if (t.signal == Signal.LOG && inc.errorLogs.size() < config.maxErrorLogs) {
+            inc.errorLogs.add(TelemetryJson.write(t));
+            changed = true;
+        }
+        if (traceId != null && inc.traceIds.size() < config.maxTraceIds && !inc.traceIds.contains(traceId)) {
+            addTrace(inc, traceId);
+            changed = true;
+        }
+        return changed;
+    }
+
+    private static void addTrace(Incident inc, String traceId) {
+        if (!inc.traceIds.contains(traceId)) {
+            inc.traceIds.add(traceId);
+        }
+    }
+
+    private void timeline(Incident inc, TimelineEntry e) {
+        if (inc.timeline.size() < config.maxTimeline) {
+            inc.timeline.add(e);
+        } else {
+            inc.timelineOmitted++;
+        }
+    }
+
+    private void close(Incident inc, long at, Collector<Incident> out) throws Exception {
+        inc.status = Incident.RESOLVED;
+        inc.resolvedAt = at;
+        // The closing entry is always written, past the bound if need be: a timeline should say how it ended.
+        inc.timeline.add(TimelineEntry.of(at, TimelineEntry.CLOSED, null, null, inc.severity, null));
+        emit(inc, out);
+    }
+
+    private void emit(Incident inc, Collector<Incident> out) throws Exception {
+        inc.revision++;
+        if (Incident.RESOLVED.equals(inc.status)) {
+            incident.clear();
+        } else {
+            incident.update(inc);
+        }
+        out.collect(inc);
+    }
+
+    private static boolean resolves(Alert a) {
+        RuleKind kind = RuleKinds.get(a.kind);
+        return kind == null || kind.resolves();
+    }
+
+    /** Drops buffered changes and records older than {@code before}: they can no longer be in any incident's window. */
+    private void prune(long before) throws Exception {
+        List<Alert> kept = new ArrayList<>();
+        for (Alert c : changes.get()) {
+            if (c.eventTime >= before) {
+                kept.add(c);
+            }
+        }
+        changes.update(kept);
+        List<Telemetry> logs = new ArrayList<>();
+        for (Telemetry t : recentLogs.get()) {
+            if (t.timestamp >= before) {
+                logs.add(t);
+            }
+        }
+        recentLogs.update(logs);
+        Iterator<Map.Entry<String, Long>> it = recentTraces.iterator();
+        while (it.hasNext()) {
+            if (it.next().getValue() < before) {
+                it.remove();
+            }
+        }
+        if (recentTraces.isEmpty()) {
+            recentTraces.clear(); // an emptied map may still be an entry of the backend; drop it
+        }
+    }
+
+    private void evictOldestTraces() throws Exception {
+        while (true) {
+            String oldest = null;
+            long oldestAt = Long.MAX_VALUE;
+            int n = 0;
+            for (Map.Entry<String, Long> e : recentTraces.entries()) {
+                n++;
+                if (e.getValue() < oldestAt) {
+                    oldestAt = e.getValue();
+                    oldest = e.getKey();
+                }
+            }
+            if (n <= config.maxTraceIds) {
+                return;
+            }
+            recentTraces.remove(oldest);
+        }
+    }
+
+    private static long ceilMinute(long t) {
+        return Math.floorDiv(t + MINUTE - 1, MINUTE) * MINUTE;
+    }
+}
