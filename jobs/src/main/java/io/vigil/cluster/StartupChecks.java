@@ -42,15 +42,20 @@ final class StartupChecks {
 
     /** Throws IllegalArgumentException listing every credential or certificate that a server refused. */
     static void run(VigilJobConfig c) {
+        run(c, TIMEOUT);
+    }
+
+    /** As {@link #run(VigilJobConfig)}, waiting at most {@code timeout} for each server. */
+    static void run(VigilJobConfig c, Duration timeout) {
         List<String> problems = new ArrayList<>();
-        kafka(c, problems);
+        kafka(c, timeout, problems);
         if (c.search != null) {
             for (String host : c.search.hosts) {
-                http("search", host, c.search.tls, authorization(c.search), problems);
+                http("search", host, c.search.tls, authorization(c.search), timeout, problems);
             }
         }
         if (c.prometheus != null) {
-            http("prometheus", c.prometheus.url, c.prometheus.tls, authorization(c.prometheus), problems);
+            http("prometheus", c.prometheus.url, c.prometheus.tls, authorization(c.prometheus), timeout, problems);
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
@@ -65,14 +70,14 @@ final class StartupChecks {
                 : "the kafka.* settings (--kafka-property)";
     }
 
-    private static void kafka(VigilJobConfig c, List<String> problems) {
+    private static void kafka(VigilJobConfig c, Duration timeout, List<String> problems) {
         Properties p = new Properties();
         p.putAll(c.clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(p)) {
-            admin.describeCluster().nodes().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            admin.describeCluster().nodes().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String protocol = c.clientProperties.getProperty("security.protocol", "PLAINTEXT");
@@ -95,7 +100,7 @@ final class StartupChecks {
             LOG.warn(
                     "Kafka at {} did not answer the start-up check in {}; submitting anyway",
                     c.bootstrapServers,
-                    TIMEOUT);
+                    timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka", e);
@@ -106,12 +111,13 @@ final class StartupChecks {
     }
 
     /** Asks the server for its root (search) or its write endpoint (remote write) with the job's TLS and credentials. */
-    private static void http(String prefix, String url, TlsSettings tls, String authorization, List<String> problems) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+    private static void http(
+            String prefix, String url, TlsSettings tls, String authorization, Duration timeout, List<String> problems) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
         SSLContext ssl = tls.sslContext();
         if (ssl != null) b.sslContext(ssl);
         HttpRequest.Builder req =
-                HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET();
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
         if (authorization != null) req.header("Authorization", authorization);
         String urlKey = prefix + "-url";
         try {
