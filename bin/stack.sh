@@ -40,6 +40,10 @@ REST_PORT=$((8081 + VIGIL_PORT_OFFSET))
 SEARCH_PORT=$((9200 + VIGIL_PORT_OFFSET))
 SEARCH_TRANSPORT_PORT=$((9300 + VIGIL_PORT_OFFSET))
 PROMETHEUS_PORT=$((9090 + VIGIL_PORT_OFFSET))
+# The secured stack (`stack up --secure`) only: Kafka's mTLS listener for the broker itself and the stack's admin
+# tool, and the OpenSearch node's own HTTP port behind the authenticating TLS proxy (which takes SEARCH_PORT).
+KAFKA_INTERNAL_PORT=$((9097 + VIGIL_PORT_OFFSET))
+SEARCH_INTERNAL_PORT=$((9210 + VIGIL_PORT_OFFSET))
 
 STACK_RUN="$VIGIL_HOME/run"
 # Flink looks for plugins here; an empty folder of our own keeps it from warning about ./plugins.
@@ -131,6 +135,8 @@ stack_start() {
     fi
     "svc_${name%%-*}_start" "$name"
     stack_wait "$name"
+    # A service that needs setting up through its own API once it answers (the secured Kafka's users and ACLs).
+    if declare -F "svc_${name%%-*}_configure" >/dev/null; then "svc_${name%%-*}_configure" "$name" || exit 1; fi
     echo "$name ready (pid $(stack_pid "$name")), log: $(stack_log "$name")"
 }
 
@@ -163,15 +169,21 @@ svc_kafka_start() {
     cp=$(stack_classpath kafka) || exit 1
     mkdir -p "$dir/data" "$STACK_LOGS"
     # A single broker must keep internal topics at replication 1, or transactions and consumer groups never work.
-    cat >"$dir/server.properties" <<EOF
+    if stack_secure; then
+        (umask 077 && stack_kafka_secure_listeners >"$dir/server.properties")
+    else
+        cat >"$dir/server.properties" <<EOF
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+EOF
+    fi
+    cat >>"$dir/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
 num.partitions=2
 default.replication.factor=1
@@ -199,7 +211,47 @@ EOF
         -cp "$cp" kafka.Kafka "$dir/server.properties"
 }
 
-svc_kafka_address() { echo "127.0.0.1:$KAFKA_PORT"; }
+svc_kafka_address() {
+    if stack_secure; then echo "127.0.0.1:$KAFKA_PORT (SASL_SSL, SCRAM-SHA-512)"; else echo "127.0.0.1:$KAFKA_PORT"; fi
+}
+
+# The secured broker's listeners: clients on SASL_SSL with SCRAM-SHA-512; the broker's own connections (to its
+# controller, to itself for transaction markers) and the stack's admin tool on TLS listeners that require a client
+# certificate, the broker's, whose CN (vigil-broker) is a super user. Only principals with ACLs get anything else.
+stack_kafka_secure_listeners() {
+    local sec="$VIGIL_HOME/secure"
+    cat <<EOF
+listeners=CLIENT://127.0.0.1:$KAFKA_PORT,INTERNAL://127.0.0.1:$KAFKA_INTERNAL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=CLIENT://127.0.0.1:$KAFKA_PORT,INTERNAL://127.0.0.1:$KAFKA_INTERNAL_PORT
+listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL
+inter.broker.listener.name=INTERNAL
+listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.internal.ssl.client.auth=required
+listener.name.controller.ssl.client.auth=required
+ssl.keystore.type=PEM
+ssl.keystore.location=$sec/server.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$sec/ca.crt
+ssl.principal.mapping.rules=RULE:^CN=([a-zA-Z0-9.-]+).*\$/\$1/,DEFAULT
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:vigil-broker;User:admin
+EOF
+}
+
+# Users admin and vigil (passwords from the secure folder), the vigil user's ACLs and the default job's topics.
+svc_kafka_configure() {
+    stack_secure || return 0
+    local cp
+    cp=$(stack_classpath kafka) || exit 1
+    java -cp "$cp" "-Dlog4j.configurationFile=file:$VIGIL_ROOT/flink-conf/log4j-console.properties" \
+        "$VIGIL_ROOT/bin/stack/KafkaAccess.java" "$VIGIL_HOME/secure" "127.0.0.1:$KAFKA_INTERNAL_PORT" \
+        >"$STACK_LOGS/kafka-access.log" 2>&1 || {
+        tail -n 20 "$STACK_LOGS/kafka-access.log" >&2
+        stack_die "kafka: creating users and ACLs failed; see $STACK_LOGS/kafka-access.log"
+    }
+}
 
 svc_kafka_ready() { grep -q "Kafka Server started" "$STACK_LOGS/kafka.log" 2>/dev/null; }
 
@@ -296,17 +348,49 @@ svc_opensearch_start() {
     stack_spawn opensearch "$STACK_LOGS/opensearch.log" -Xms384m -Xmx384m \
         -Dopensearch.set.netty.runtime.available.processors=false \
         "-Dlog4j.configurationFile=file:$VIGIL_ROOT/flink-conf/log4j-console.properties" \
-        -cp "$cp" "$VIGIL_ROOT/bin/stack/OpenSearchNode.java" "$VIGIL_HOME/opensearch" "$SEARCH_PORT" "$SEARCH_TRANSPORT_PORT"
+        -cp "$cp" "$VIGIL_ROOT/bin/stack/OpenSearchNode.java" "$VIGIL_HOME/opensearch" "$(stack_search_node_port)" \
+        "$SEARCH_TRANSPORT_PORT"
 }
 
-svc_opensearch_address() { echo "http://127.0.0.1:$SEARCH_PORT"; }
+# Secured, the node answers on an internal port and searchproxy takes SEARCH_PORT.
+stack_search_node_port() { if stack_secure; then echo "$SEARCH_INTERNAL_PORT"; else echo "$SEARCH_PORT"; fi; }
 
-svc_opensearch_job_args() { echo "--search-url=http://127.0.0.1:$SEARCH_PORT"; }
+svc_opensearch_address() {
+    if stack_secure; then echo "http://127.0.0.1:$SEARCH_INTERNAL_PORT (internal; clients use searchproxy)"
+    else echo "http://127.0.0.1:$SEARCH_PORT"; fi
+}
+
+svc_opensearch_job_args() {
+    if stack_secure; then
+        echo "--search-url=https://127.0.0.1:$SEARCH_PORT --search-user=vigil" \
+            "--search-password-file=$VIGIL_HOME/secure/search.password --search-ca-cert=$VIGIL_HOME/secure/ca.crt"
+    else
+        echo "--search-url=http://127.0.0.1:$SEARCH_PORT"
+    fi
+}
 
 svc_opensearch_ready() {
     grep -q "vigil: OpenSearch node ready" "$STACK_LOGS/opensearch.log" 2>/dev/null \
-        && curl -sf "http://127.0.0.1:$SEARCH_PORT/_cluster/health" >/dev/null 2>&1
+        && curl -sf "http://127.0.0.1:$(stack_search_node_port)/_cluster/health" >/dev/null 2>&1
 }
+
+# The secured stack's front of OpenSearch: TLS with the stack's certificate and basic auth (user vigil), forwarding
+# to the node's internal port (bin/stack/SearchProxy.java; docs/operations/secured-stack.md says why not the plugin).
+svc_searchproxy_log() { echo "$STACK_LOGS/searchproxy.log"; }
+
+svc_searchproxy_start() {
+    local sec="$VIGIL_HOME/secure"
+    stack_spawn searchproxy "$STACK_LOGS/searchproxy.log" -Xmx96m "$VIGIL_ROOT/bin/stack/SearchProxy.java" \
+        "$SEARCH_PORT" "http://127.0.0.1:$SEARCH_INTERNAL_PORT" "$sec/server.crt" "$sec/server.key" vigil \
+        "$sec/search.password"
+}
+
+svc_searchproxy_ready() { stack_curl_auth search "https://127.0.0.1:$SEARCH_PORT/_cluster/health"; }
+
+svc_searchproxy_address() { echo "https://127.0.0.1:$SEARCH_PORT (TLS, basic auth: user vigil)"; }
+
+# The job talks to the proxy, named in opensearch's job arguments.
+svc_searchproxy_job_args() { :; }
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Prometheus 2.42 (Debian package `prometheus`) with the remote-write receiver; scrapes the Flink reporters.
@@ -330,16 +414,38 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$JM_PROM_PORT', '127.0.0.1:$((9251 + VIGIL_PORT_OFFSET))', '127.0.0.1:$((9252 + VIGIL_PORT_OFFSET))']
 EOF
+    local web=()
+    if stack_secure; then
+        stack_web_config prometheus >"$dir/web.yml" || exit 1
+        web=(--web.config.file="$dir/web.yml")
+    fi
     stack_spawn_exec prometheus "$STACK_LOGS/prometheus.log" "$bin" --config.file="$dir/prometheus.yml" \
         --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-        --web.enable-remote-write-receiver
+        --web.enable-remote-write-receiver "${web[@]}"
 }
 
-svc_prometheus_address() { echo "http://127.0.0.1:$PROMETHEUS_PORT (remote write: /api/v1/write)"; }
+svc_prometheus_address() {
+    if stack_secure; then
+        echo "https://127.0.0.1:$PROMETHEUS_PORT (TLS, basic auth: user vigil; remote write: /api/v1/write)"
+    else
+        echo "http://127.0.0.1:$PROMETHEUS_PORT (remote write: /api/v1/write)"
+    fi
+}
 
-svc_prometheus_job_args() { echo "--prometheus-url=http://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"; }
+svc_prometheus_job_args() {
+    if stack_secure; then
+        echo "--prometheus-url=https://127.0.0.1:$PROMETHEUS_PORT/api/v1/write --prometheus-user=vigil" \
+            "--prometheus-password-file=$VIGIL_HOME/secure/prometheus.password" \
+            "--prometheus-ca-cert=$VIGIL_HOME/secure/ca.crt"
+    else
+        echo "--prometheus-url=http://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"
+    fi
+}
 
-svc_prometheus_ready() { curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
+svc_prometheus_ready() {
+    if stack_secure; then stack_curl_auth prometheus "https://127.0.0.1:$PROMETHEUS_PORT/-/ready"
+    else curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; fi
+}
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Alertmanager 0.25 (Debian package `prometheus-alertmanager`) routing the job's alerts, grouped by alertname and
@@ -395,13 +501,115 @@ svc_receiver_address() { echo "http://127.0.0.1:$RECEIVER_PORT -> $VIGIL_HOME/re
 svc_receiver_job_args() { :; }
 
 # ---------------------------------------------------------------------------------------------------------------------
+# The secured stack (`stack up --secure`): a CA and a server certificate made here with openssl, Kafka on SASL_SSL
+# with SCRAM-SHA-512 and ACLs, OpenSearch behind an authenticating TLS proxy, Prometheus with TLS and basic auth.
+# Everything secret lives in $VIGIL_HOME/secure (mode 0700, files 0600) and is never printed or passed as an
+# argument: tools read it from files, curl from its standard input.
+
+STACK_SECURE="$VIGIL_HOME/secure"
+
+stack_secure() { [[ -f "$STACK_SECURE/enabled" ]]; }
+
+# The proxy goes right after OpenSearch, and --without search leaves both out.
+stack_secure_services() {
+    stack_secure || return 0
+    [[ " ${STACK_RESULT_SERVICES[*]} " == *" searchproxy "* ]] && return 0
+    local s out=()
+    for s in "${STACK_RESULT_SERVICES[@]}"; do
+        out+=("$s")
+        [[ $s == opensearch ]] && out+=(searchproxy)
+    done
+    STACK_RESULT_SERVICES=("${out[@]}")
+}
+
+# A random password in a new 0600 file (base64url, so it needs no quoting in properties, YAML or curl config).
+stack_secret_new() {
+    [[ -s "$1" ]] && return 0
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$1")
+}
+
+# Makes the CA, the server certificate (for 127.0.0.1 and localhost; CN vigil-broker, Kafka's broker identity),
+# the passwords and the client settings, once; later `stack up` runs reuse them.
+stack_secure_init() {
+    local d=$STACK_SECURE
+    command -v openssl >/dev/null || stack_die "stack up --secure needs openssl: apt-get install --no-install-recommends openssl"
+    command -v htpasswd >/dev/null || stack_die "stack up --secure needs htpasswd (bcrypt hashes for Prometheus): apt-get install --no-install-recommends apache2-utils"
+    mkdir -p "$d" && chmod 700 "$d"
+    if [[ ! -s "$d/server.pem" ]]; then
+        (
+            umask 077
+            cd "$d" || exit 1
+            openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=Vigil local stack CA" \
+                -keyout ca.key -out ca.crt && \
+            openssl req -newkey rsa:2048 -nodes -subj "/CN=vigil-broker" -keyout server.key -out server.csr && \
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >server.ext && \
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 \
+                -extfile server.ext -out server.crt && \
+            cat server.key server.crt >server.pem && \
+            rm -f server.csr server.ext ca.srl && chmod 644 ca.crt server.crt
+        ) >"$d/openssl.log" 2>&1 || stack_die "making the stack's certificates failed; see $d/openssl.log"
+    fi
+    local f
+    for f in admin vigil search prometheus; do stack_secret_new "$d/$f.password"; done
+    (
+        umask 077
+        # The job's Kafka client settings (user vigil); the admin's for the stack's and tests' own clients.
+        for f in vigil admin; do
+            cat >"$d/kafka-$([[ $f == vigil ]] && echo client || echo admin).properties" <<EOF
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$f" password="$(cat "$d/$f.password")";
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.crt
+EOF
+        done
+    )
+    touch "$d/enabled"
+}
+
+# A Prometheus/Alertmanager --web.config.file: TLS with the stack's certificate, basic auth for user vigil with a
+# bcrypt hash of the service's password (htpasswd reads the password from standard input, so no argument shows it).
+stack_web_config() {
+    local hash
+    hash=$(htpasswd -niBC 10 vigil <"$STACK_SECURE/$1.password" | cut -d: -f2-) || stack_die "$1: htpasswd failed"
+    [[ -n $hash ]] || stack_die "$1: htpasswd gave no hash"
+    cat <<EOF
+tls_server_config:
+  cert_file: $STACK_SECURE/server.crt
+  key_file: $STACK_SECURE/server.key
+basic_auth_users:
+  vigil: '$hash'
+EOF
+}
+
+# stack_curl_auth SERVICE URL: true if URL answers 2xx over TLS (the stack's CA) as user vigil with the service's
+# password, handed to curl on its standard input (printf is a shell builtin: no process shows it).
+stack_curl_auth() {
+    [[ -s "$STACK_SECURE/$1.password" ]] || return 1
+    printf 'user = "vigil:%s"\n' "$(cat "$STACK_SECURE/$1.password")" \
+        | curl -sf -K - --cacert "$STACK_SECURE/ca.crt" "$2" >/dev/null 2>&1
+}
+
+stack_secure_status() {
+    if stack_secure; then
+        echo "security: on (Kafka SASL_SSL/SCRAM-SHA-512 with ACLs, search and Prometheus over TLS with basic auth;" \
+            "CA $STACK_SECURE/ca.crt; secrets in $STACK_SECURE, mode 0600)"
+    else
+        echo "security: off (plain text, no authentication; stack up --secure for the secured stack)"
+    fi
+}
+
+stack_secure_services
+
+# ---------------------------------------------------------------------------------------------------------------------
 # Commands
 
 stack_usage() {
     cat <<EOF
 usage: vigil stack up | down | status | start <service> | stop <service> | kill <service> | env
   up        start ${STACK_SERVICES[*]}, then the outputs ${STACK_RESULT_SERVICES[*]}
-            (each waits until ready); --without ${STACK_RESULT_SERVICES[*]// /,} leaves out any of the outputs
+            (each waits until ready); --without ${STACK_RESULT_SERVICES[*]// /,} leaves out any of the outputs;
+            --secure: TLS and authentication everywhere (a new data folder only; it stays secured)
   down      stop every service of this stack; no process is left behind
   status    every service: running or stopped, healthy (answers) or not, pid, address and log
   start/stop/kill <service>   one service, e.g. taskmanager-2 beside the first (kill = SIGKILL, for failure tests)
@@ -414,26 +622,41 @@ stack_cmd() {
     local cmd=${1:-}; shift || true
     case "$cmd" in
         up)
-            local s w extra=("${STACK_RESULT_SERVICES[@]}")
-            case ${1:-} in
-                "") ;;
-                --without)
-                    [[ -n ${2:-} ]] || stack_die "stack up --without needs a list, e.g. --without ${STACK_RESULT_SERVICES[*]// /,}"
-                    for w in ${2//,/ }; do
-                        [[ $w == search ]] && w=opensearch
-                        [[ " ${STACK_RESULT_SERVICES[*]} " == *" $w "* ]] \
-                            || stack_die "stack up --without: unknown service '$w' (known: ${STACK_RESULT_SERVICES[*]}; search = opensearch)"
-                        # the receiver only exists to show what Alertmanager sends: it goes with it
-                        [[ $w == alertmanager ]] && for s in "${!extra[@]}"; do [[ ${extra[$s]} == receiver ]] && unset "extra[$s]"; done
-                        for s in "${!extra[@]}"; do [[ ${extra[$s]} == "$w" ]] && unset "extra[$s]"; done
-                    done
-                    ;;
-                --with) stack_die "stack up starts every output service by default; use --without to leave some out" ;;
-                *) stack_die "stack up: unknown option '$1' (known: --without ${STACK_RESULT_SERVICES[*]// /,})" ;;
-            esac
+            local s w without=""
+            while (($#)); do
+                case $1 in
+                    --secure)
+                        if ! stack_secure && [[ -d "$VIGIL_HOME/kafka/data" ]]; then
+                            stack_die "stack up --secure: $VIGIL_HOME already holds an unsecured stack's data; run stack down and remove it, or use another VIGIL_HOME"
+                        fi
+                        stack_secure_init
+                        stack_secure_services
+                        shift
+                        ;;
+                    --without)
+                        [[ -n ${2:-} ]] || stack_die "stack up --without needs a list, e.g. --without ${STACK_RESULT_SERVICES[*]// /,}"
+                        without=$2
+                        shift 2
+                        ;;
+                    --with) stack_die "stack up starts every output service by default; use --without to leave some out" ;;
+                    *) stack_die "stack up: unknown option '$1' (known: --secure, --without ${STACK_RESULT_SERVICES[*]// /,})" ;;
+                esac
+            done
+            local extra=("${STACK_RESULT_SERVICES[@]}")
+            for w in ${without//,/ }; do
+                [[ $w == search ]] && w=opensearch
+                [[ " ${STACK_RESULT_SERVICES[*]} " == *" $w "* ]] \
+                    || stack_die "stack up --without: unknown service '$w' (known: ${STACK_RESULT_SERVICES[*]}; search = opensearch)"
+                # the receiver only exists to show what Alertmanager sends, the proxy to guard OpenSearch: each goes
+                # with the service it serves
+                [[ $w == alertmanager ]] && for s in "${!extra[@]}"; do [[ ${extra[$s]} == receiver ]] && unset "extra[$s]"; done
+                [[ $w == opensearch ]] && for s in "${!extra[@]}"; do [[ ${extra[$s]} == searchproxy ]] && unset "extra[$s]"; done
+                for s in "${!extra[@]}"; do [[ ${extra[$s]} == "$w" ]] && unset "extra[$s]"; done
+            done
             for s in "${STACK_SERVICES[@]}" "${extra[@]}"; do stack_start "$s"; done
             for s in "${STACK_SERVICES[@]}" "${extra[@]}"; do printf '%-16s %s\n' "$s" "$(stack_address "$s")"; done
             echo "logs: $STACK_LOGS"
+            stack_secure_status
             ;;
         down)
             local s
@@ -459,6 +682,7 @@ stack_cmd() {
                 fi
             done
             echo "data: $VIGIL_HOME"
+            stack_secure_status
             return $any
             ;;
         start) [[ -n ${1:-} ]] || stack_die "stack start needs a service name"; stack_start "$1" ;;
@@ -474,6 +698,20 @@ stack_cmd() {
             echo "PROMETHEUS_REMOTE_WRITE_URL=http://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"
             echo "ALERTMANAGER_URL=http://127.0.0.1:$ALERTMANAGER_PORT"
             echo "ALERT_NOTIFICATIONS=$VIGIL_HOME/receiver/notifications.jsonl"
+            if stack_secure; then
+                # File names only: the secrets stay in the files.
+                echo "STACK_SECURE=true"
+                echo "STACK_CA=$STACK_SECURE/ca.crt"
+                echo "KAFKA_CLIENT_CONFIG=$STACK_SECURE/kafka-client.properties"
+                echo "KAFKA_ADMIN_CONFIG=$STACK_SECURE/kafka-admin.properties"
+                echo "SEARCH_URL=https://127.0.0.1:$SEARCH_PORT"
+                echo "SEARCH_USER=vigil"
+                echo "SEARCH_PASSWORD_FILE=$STACK_SECURE/search.password"
+                echo "PROMETHEUS_URL=https://127.0.0.1:$PROMETHEUS_PORT"
+                echo "PROMETHEUS_REMOTE_WRITE_URL=https://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"
+                echo "PROMETHEUS_USER=vigil"
+                echo "PROMETHEUS_PASSWORD_FILE=$STACK_SECURE/prometheus.password"
+            fi
             ;;
         *) stack_usage; [[ $cmd == help || $cmd == -h || $cmd == --help ]] ;;
     esac
@@ -504,6 +742,8 @@ flink_cli() {
 # `stack up --without` are not named).
 stack_default_job_args() {
     local s args="--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
+    # Secured: the job's user and trust store from a file, so no credential is a job argument.
+    stack_secure && args+=" --kafka-client-config=$STACK_SECURE/kafka-client.properties"
     for s in "${STACK_RESULT_SERVICES[@]}"; do
         stack_alive "$s" && args+=" $("svc_${s}_job_args")"
     done

@@ -36,6 +36,11 @@ public final class VigilJobConfig implements Serializable {
     /** The setting names, as used in properties files; flags are the same names with {@code --}. */
     public enum Key {
         BOOTSTRAP_SERVERS("bootstrap-servers", "host:port[,host:port...] of the Kafka brokers (required)"),
+        KAFKA_CLIENT_CONFIG(
+                "kafka-client-config",
+                "properties file of Kafka client properties for the consumer and producers (security.protocol, "
+                        + "sasl.jaas.config, ssl.truststore.*), read at submission; keeps credentials out of flags "
+                        + "and job parameters; kafka.* settings and --kafka-property override it (default: none)"),
         TOPICS(
                 "topics",
                 "telemetry topics and formats: topic=format[,topic=format...], e.g. "
@@ -79,7 +84,11 @@ public final class VigilJobConfig implements Serializable {
                 "search-url",
                 "OpenSearch/Elasticsearch URLs for alerts and rollups, comma-separated "
                         + "(default: none); credentials from $VIGIL_SEARCH_PASSWORD with search-user, or $VIGIL_SEARCH_API_KEY"),
-        SEARCH_USER("search-user", "basic-auth user for search-url (password in $VIGIL_SEARCH_PASSWORD)"),
+        SEARCH_USER(
+                "search-user",
+                "basic-auth user for search-url (password in search-password-file or $VIGIL_SEARCH_PASSWORD)"),
+        SEARCH_PASSWORD_FILE(
+                "search-password-file", "file holding the password of search-user, read at submission (default: none)"),
         SEARCH_INDEX_PREFIX("search-index-prefix", "prefix of the alert and rollup indices (default vigil)"),
         SEARCH_MAX_IN_FLIGHT(
                 "search-max-in-flight",
@@ -105,6 +114,13 @@ public final class VigilJobConfig implements Serializable {
                 "prometheus-url",
                 "Prometheus remote-write URL for rollups, e.g. "
                         + "http://prometheus:9090/api/v1/write (default: none)"),
+        PROMETHEUS_USER(
+                "prometheus-user",
+                "basic-auth user for prometheus-url (password in prometheus-password-file or "
+                        + "$VIGIL_PROMETHEUS_PASSWORD)"),
+        PROMETHEUS_PASSWORD_FILE(
+                "prometheus-password-file",
+                "file holding the password of prometheus-user, read at submission (default: none)"),
         PROMETHEUS_CA_CERT(
                 "prometheus-ca-cert",
                 "PEM file of the CA certificate(s) of an https prometheus-url, "
@@ -228,6 +244,14 @@ public final class VigilJobConfig implements Serializable {
     public final io.vigil.sink.notify.NotifyConfig alertmanager, webhook;
 
     public final Properties clientProperties;
+    /** The kafka-client-config file the client properties came from, or null; named in start-up errors. */
+    public final Path kafkaClientConfig;
+    /**
+     * The settings as given, sorted, with every credential replaced by {@code [hidden]}: what the job logs at start
+     * ({@link #describe()}). Secrets live only in files and environment variables, so only Kafka client properties
+     * (a JAAS config, a keystore password given with --kafka-property or kafka-client-config) need hiding.
+     */
+    private final Map<String, String> shown;
 
     private VigilJobConfig(Builder b) {
         bootstrapServers = b.bootstrapServers;
@@ -256,6 +280,35 @@ public final class VigilJobConfig implements Serializable {
         alertmanager = b.alertmanager;
         webhook = b.webhook;
         clientProperties = b.clientProperties;
+        kafkaClientConfig = b.kafkaClientConfig;
+        shown = b.shown;
+    }
+
+    /** The settings, one {@code key=value} a line, credentials hidden: safe for logs and consoles. */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        shown.forEach((k, v) -> out.append("  ").append(k).append('=').append(v).append('\n'));
+        return out.toString();
+    }
+
+    /**
+     * Whether a Kafka client property holds a credential: the ones Kafka itself types as passwords (it logs them as
+     * {@code [hidden]} too), plus any name that looks like one (listener- or mechanism-prefixed variants).
+     */
+    static boolean isSecretKafkaProperty(String name) {
+        for (org.apache.kafka.common.config.ConfigDef def : List.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+                org.apache.kafka.clients.producer.ProducerConfig.configDef())) {
+            org.apache.kafka.common.config.ConfigDef.ConfigKey key =
+                    def.configKeys().get(name);
+            if (key != null && key.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD) return true;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.contains("password")
+                || n.contains("jaas")
+                || n.contains("secret")
+                || n.contains("token")
+                || n.endsWith(".key");
     }
 
     /** Every wrong setting, one message each. */
@@ -292,6 +345,12 @@ public final class VigilJobConfig implements Serializable {
         for (Key k : Key.values()) known.put(k.name, k);
         Map<String, String> s = new LinkedHashMap<>();
         b.clientProperties = new Properties();
+        b.shown = new java.util.TreeMap<>();
+        String clientConfig = settings.getOrDefault(Key.KAFKA_CLIENT_CONFIG.name, "");
+        if (clientConfig != null && !clientConfig.isBlank()) {
+            b.kafkaClientConfig = Path.of(clientConfig.trim());
+            kafkaClientConfig(b.kafkaClientConfig, b, problems);
+        }
         settings.forEach((k, v) -> {
             String value = v == null ? "" : v.trim();
             if (k.startsWith("kafka.")) {
@@ -308,12 +367,14 @@ public final class VigilJobConfig implements Serializable {
                     problems.add("'kafka.' needs a Kafka client property name after it, e.g. kafka.security.protocol");
                 } else {
                     b.clientProperties.setProperty(prop, value);
+                    b.shown.put(k, isSecretKafkaProperty(prop) ? "[hidden]" : value);
                 }
             } else if (!known.containsKey(k)) {
                 problems.add("unknown setting '" + k + "'; known settings: " + String.join(", ", known.keySet())
                         + " and kafka.<client property>");
             } else {
                 s.put(k, value);
+                b.shown.put(k, value);
             }
         });
 
@@ -514,6 +575,40 @@ public final class VigilJobConfig implements Serializable {
         }
     }
 
+    /**
+     * Reads the client properties of a kafka-client-config file; keys the job sets itself are refused as they are
+     * for kafka.* settings. Errors name the file and the key, never a value (the file holds credentials).
+     */
+    private static void kafkaClientConfig(Path file, Builder b, List<String> problems) {
+        String what = Key.KAFKA_CLIENT_CONFIG.name + " '" + file + "'";
+        if (!Files.isRegularFile(file)) {
+            problems.add(what + ": " + (Files.exists(file) ? "is not a file" : "no such file")
+                    + "; give a properties file of Kafka client properties, e.g. security.protocol=SASL_SSL");
+            return;
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(what + " cannot be read as a properties file: "
+                    + e.getClass().getSimpleName());
+            return;
+        }
+        for (String k : new TreeSet<>(p.stringPropertyNames())) {
+            if (JOB_OWNED_KAFKA_PROPERTIES.contains(k)) {
+                problems.add(what + ": " + k + " cannot be set there: the job sets it");
+                continue;
+            }
+            b.clientProperties.setProperty(k, p.getProperty(k).trim());
+            b.shown.put(
+                    "kafka." + k,
+                    isSecretKafkaProperty(k) ? "[hidden]" : p.getProperty(k).trim());
+        }
+    }
+
+    private static final Set<String> JOB_OWNED_KAFKA_PROPERTIES =
+            Set.of("bootstrap.servers", "group.id", "transactional.id", "isolation.level");
+
     private static boolean validPort(String p) {
         try {
             int n = Integer.parseInt(p);
@@ -575,5 +670,7 @@ public final class VigilJobConfig implements Serializable {
         Path catalog;
         String catalogTopic;
         Properties clientProperties;
+        Path kafkaClientConfig;
+        Map<String, String> shown;
     }
 }

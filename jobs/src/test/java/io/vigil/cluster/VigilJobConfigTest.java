@@ -335,4 +335,78 @@ class VigilJobConfigTest {
         orphan.put("prometheus-ca-cert", missing.toString());
         assertOneProblem(problems(orphan), "prometheus-ca-cert is set but prometheus-url is not");
     }
+
+    @Test
+    void kafkaClientConfigFileSuppliesClientPropertiesThatFlagsOverrideAndTheDescriptionHidesCredentials()
+            throws Exception {
+        Path file = tmp.resolve("kafka-client.properties");
+        Files.writeString(
+                file,
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                        + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"vigil\" password=\"s3cret-from-file\";\n"
+                        + "ssl.truststore.location=/etc/ca.crt\nssl.truststore.password=truststore-s3cret\n");
+        Map<String, String> s = valid();
+        s.put("kafka-client-config", file.toString());
+        s.put("kafka.sasl.mechanism", "SCRAM-SHA-256");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals("SASL_SSL", c.clientProperties.getProperty("security.protocol"));
+        assertEquals("SCRAM-SHA-256", c.clientProperties.getProperty("sasl.mechanism"), "a flag wins over the file");
+        assertTrue(c.clientProperties.getProperty("sasl.jaas.config").contains("s3cret-from-file"));
+        assertEquals(file, c.kafkaClientConfig);
+
+        String shown = c.describe();
+        assertTrue(shown.contains("kafka.security.protocol=SASL_SSL"), shown);
+        assertTrue(shown.contains("kafka.sasl.jaas.config=[hidden]"), shown);
+        assertTrue(shown.contains("kafka.ssl.truststore.password=[hidden]"), shown);
+        assertTrue(shown.contains("kafka.ssl.truststore.location=/etc/ca.crt"), shown);
+        assertFalse(shown.contains("s3cret"), shown);
+    }
+
+    @Test
+    void kafkaClientConfigThatIsMissingOrSetsWhatTheJobOwnsIsRefusedWithoutShowingValues() throws Exception {
+        Map<String, String> missing = valid();
+        missing.put("kafka-client-config", tmp.resolve("nope.properties").toString());
+        assertOneProblem(problems(missing), "kafka-client-config", "nope.properties", "no such file");
+
+        Path file = tmp.resolve("owns.properties");
+        Files.writeString(file, "group.id=secret-group-name\n");
+        Map<String, String> owns = valid();
+        owns.put("kafka-client-config", file.toString());
+        List<String> problems = problems(owns);
+        assertOneProblem(problems, "kafka-client-config", "group.id", "the job sets it");
+        assertFalse(problems.get(0).contains("secret-group-name"), problems.get(0));
+    }
+
+    @Test
+    void searchAndRemoteWritePasswordsComeFromFilesNamedInErrors() throws Exception {
+        Path search = tmp.resolve("search.password");
+        Files.writeString(search, "search-s3cret\n");
+        Path prom = tmp.resolve("prometheus.password");
+        Files.writeString(prom, "prom-s3cret");
+        Map<String, String> s = valid();
+        s.put("search-url", "https://127.0.0.1:9200");
+        s.put("search-user", "vigil");
+        s.put("search-password-file", search.toString());
+        s.put("prometheus-url", "https://127.0.0.1:9090/api/v1/write");
+        s.put("prometheus-user", "vigil");
+        s.put("prometheus-password-file", prom.toString());
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals("search-s3cret", c.search.password, "without the file's trailing newline");
+        assertEquals("vigil", c.prometheus.username);
+        assertEquals("prom-s3cret", c.prometheus.password);
+        assertFalse(c.describe().contains("s3cret"), c.describe());
+
+        Files.writeString(prom, "");
+        Map<String, String> empty = valid();
+        empty.put("prometheus-url", "https://127.0.0.1:9090/api/v1/write");
+        empty.put("prometheus-user", "vigil");
+        empty.put("prometheus-password-file", prom.toString());
+        assertOneProblem(problems(empty), "prometheus-password-file", "is empty");
+
+        Map<String, String> noUser = valid();
+        noUser.put("search-url", "https://127.0.0.1:9200");
+        noUser.put("search-password-file", search.toString());
+        assertOneProblem(problems(noUser), "search-password-file is set but search-user is not");
+    }
 }

@@ -25,10 +25,22 @@ final class KafkaTestClient implements AutoCloseable {
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
 
+    /** Client properties every client of this one gets (security.protocol, sasl.*, ssl.*); empty for plain text. */
+    private final Properties client;
+
     KafkaTestClient(String bootstrap) {
+        this(bootstrap, new Properties());
+    }
+
+    KafkaTestClient(String bootstrap, Properties client) {
         this.bootstrap = bootstrap;
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        this.client = client;
+        Properties a = new Properties();
+        a.putAll(client);
+        a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        admin = Admin.create(a);
         Properties p = new Properties();
+        p.putAll(client);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -55,6 +67,7 @@ final class KafkaTestClient implements AutoCloseable {
      */
     List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
         Properties p = new Properties();
+        p.putAll(client);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -99,6 +112,10 @@ final class KafkaTestClient implements AutoCloseable {
             if (c == null || c.offset() < e.getValue().offset()) return false;
         }
         return true;
+    }
+
+    Admin admin() {
+        return admin;
     }
 
     @Override

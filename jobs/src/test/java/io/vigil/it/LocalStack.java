@@ -67,6 +67,40 @@ final class LocalStack implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts the secured stack ({@code stack up --secure}) from a clean data folder, keeping only the resolved server
+     * classpaths; {@code without} names outputs to leave out, as {@code --without} takes them.
+     */
+    LocalStack upSecure(String without) throws IOException, InterruptedException {
+        vigil(List.of("stack", "down"), 120);
+        if (Files.exists(home)) {
+            try (var s = Files.list(home)) {
+                for (Path p : s.filter(p -> !p.getFileName().toString().equals("classpath"))
+                        .toList()) {
+                    deleteTree(p);
+                }
+            }
+        }
+        List<String> args = new ArrayList<>(List.of("stack", "up", "--secure"));
+        if (!without.isEmpty()) args.addAll(List.of("--without", without));
+        vigil(args, 600);
+        return this;
+    }
+
+    /** The secured stack's folder of certificates, passwords and client settings. */
+    Path secure() {
+        return home.resolve("secure");
+    }
+
+    /** Client properties of a file in {@link #secure()}, e.g. {@code kafka-admin.properties}. */
+    java.util.Properties secureProperties(String file) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(secure().resolve(file))) {
+            p.load(in);
+        }
+        return p;
+    }
+
     /** Runs {@code bin/vigil ARGS} with this stack's environment; returns its output, throws if it fails. */
     String vigil(List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.vigil.sink.prometheus;
 
+import io.vigil.sink.auth.BasicAuthPassword;
 import io.vigil.sink.tls.TlsSettings;
 import java.io.Serializable;
 import java.net.URI;
@@ -39,17 +40,32 @@ public class RemoteWriteConfig implements Serializable {
     public RemoteWriteConfig() {}
 
     /**
-     * The remote-write output of the job's settings ({@code prometheus-url} and the {@code prometheus-} TLS
-     * settings), or null when {@code prometheus-url} is not set or a value is wrong; every problem is added to
+     * The remote-write output of the job's settings ({@code prometheus-url}, {@code prometheus-user} with
+     * {@code prometheus-password-file} or {@code $VIGIL_PROMETHEUS_PASSWORD}, and the {@code prometheus-} TLS settings), or null when {@code prometheus-url} is not set or a value is wrong; every problem is added to
      * {@code problems}.
      */
     public static RemoteWriteConfig parse(Map<String, String> s, List<String> problems) {
         String url = s.getOrDefault("prometheus-url", "");
         if (url.isEmpty()) {
             new TlsSettings("prometheus").checkUnused(s, "prometheus-url", problems);
+            if (!s.getOrDefault("prometheus-user", "").isEmpty()) {
+                problems.add("prometheus-user is set but prometheus-url is not; give prometheus-url or drop "
+                        + "prometheus-user");
+            }
+            BasicAuthPassword.checkUnused("prometheus", s, problems);
             return null;
         }
         RemoteWriteConfig pc = of(url);
+        String user = s.getOrDefault("prometheus-user", "");
+        if (!user.isEmpty()) {
+            pc.username = user;
+            pc.password = BasicAuthPassword.read("prometheus", user, s, problems);
+            if (pc.password == null) {
+                return null;
+            }
+        } else {
+            BasicAuthPassword.checkUnused("prometheus", s, problems);
+        }
         if (!pc.tls.read(s, problems)) {
             return null;
         }

@@ -1,5 +1,6 @@
 package io.vigil.sink.search;
 
+import io.vigil.sink.auth.BasicAuthPassword;
 import io.vigil.sink.tls.TlsSettings;
 import java.io.Serializable;
 import java.net.URI;
@@ -57,7 +58,7 @@ public class SearchConfig implements Serializable {
 
     /**
      * The search output of the job's settings ({@code search-url}, {@code search-user} with
-     * {@code $VIGIL_SEARCH_PASSWORD}, {@code $VIGIL_SEARCH_API_KEY}, {@code search-index-prefix},
+     * {@code search-password-file} or {@code $VIGIL_SEARCH_PASSWORD}, {@code $VIGIL_SEARCH_API_KEY}, {@code search-index-prefix},
      * {@code search-max-in-flight} and the {@code search-} TLS settings), or null when {@code search-url} is not set or
      * a value is wrong; every problem is added to {@code problems}.
      */
@@ -79,10 +80,9 @@ public class SearchConfig implements Serializable {
         String user = s.getOrDefault("search-user", "");
         if (!user.isEmpty()) {
             sc.username = user;
-            sc.password = System.getenv("VIGIL_SEARCH_PASSWORD");
-            if (sc.password == null) {
-                problems.add("search-user " + user + " needs its password in $VIGIL_SEARCH_PASSWORD");
-            }
+            sc.password = BasicAuthPassword.read("search", user, s, problems);
+        } else {
+            BasicAuthPassword.checkUnused("search", s, problems);
         }
         sc.apiKey = System.getenv("VIGIL_SEARCH_API_KEY");
         String inFlight = s.getOrDefault("search-max-in-flight", "4");
