@@ -85,9 +85,6 @@ final class SilenceDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, and silence at the end is not silence
-        }
         ValueState<long[]> seen = ctx.state(SEEN);
         long[] s = seen.value();
         if (s == null) {

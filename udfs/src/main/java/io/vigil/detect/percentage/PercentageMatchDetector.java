@@ -98,9 +98,6 @@ final class PercentageMatchDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, so judge nothing
-        }
         long end = timestamp + 1;
         long start = end - window;
         MapState<Long, long[]> panes = ctx.mapState(PANES);

@@ -39,9 +39,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  * older than the longest retention are dropped. Long windows are the fine buckets of their last part plus coarse
  * buckets before it; only the oldest coarse bucket is pro-rated, an error below one coarse bucket in the window.
  *
- * <p>At the end of a bounded input (watermark at its maximum) nothing is judged: the end of a replay is not time
- * passing. While an alert is open or any window still holds bad events, the detector re-evaluates every resolution step
- * even without traffic, so alerts resolve and burn rates fall when the errors (or all records) stop.
+ * <p>A bounded run judges the windows that closed by its end time and no later ones (see {@link
+ * io.vigil.detect.DetectorOperator}). While an alert is open or any window still holds bad events, the detector
+ * re-evaluates every resolution step even without traffic, so alerts resolve and burn rates fall when the errors (or
+ * all records) stop.
  */
 final class SloDetector implements Detector {
     /** A window is served from fine buckets when it is at most this many of them long. */
@@ -196,9 +197,6 @@ final class SloDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, so judge nothing
-        }
         long end = timestamp + 1;
         Windows w = sums(end, ctx.mapState(FINE), ctx.mapState(COARSE));
         MapState<String, String> incidents = ctx.mapState(INCIDENTS);

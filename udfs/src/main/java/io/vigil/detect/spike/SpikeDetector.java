@@ -114,9 +114,6 @@ final class SpikeDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, so judge nothing
-        }
         long end = timestamp + 1;
         long current = end - window;
         MapState<Long, double[]> windows = ctx.mapState(WINDOWS);
