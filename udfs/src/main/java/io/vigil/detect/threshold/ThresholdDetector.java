@@ -22,8 +22,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  * Evaluates one threshold rule per key. State: one {@link Pane} per slide-long slice still needed by a window that has
  * not fired, and the id of the open incident. A window {@code [end - window, end)} is judged by an event-time timer at
  * {@code end - 1}, once the watermark says all its records are in; records for windows that already fired are counted
- * as late and otherwise ignored. A breach opens one incident (one firing alert); the first judged window without a
- * breach resolves it.
+ * as late and otherwise ignored. Windows with fewer than {@code min_count} records are not judged. Each judged window
+ * goes through the rule's incident lifecycle ({@link Incidents}): by default a breach opens one incident (one firing
+ * alert) and the first judged window without a breach resolves it; with {@code for} or {@code keep_firing_for} every
+ * window is judged while the rule is pending or firing, records or not (too few records do not hold).
  */
 final class ThresholdDetector implements Detector {
     private static final MapStateDescriptor<Long, Pane> PANES =
@@ -61,7 +63,7 @@ final class ThresholdDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(PANES, INCIDENT);
+        return List.of(PANES, INCIDENT, Incidents.TIMING);
     }
 
     @Override
@@ -119,18 +121,30 @@ final class ThresholdDetector implements Detector {
         for (Long ps : expired) {
             panes.remove(ps);
         }
-        if (count < minCount) {
+        ValueState<String> incident = ctx.state(INCIDENT);
+        // With for/keep_firing_for, a pending or firing rule judges every window, and one with too few records does not
+        // show the condition holding. Without them, such a window is not judged and an open incident stays as it is.
+        boolean watched = Incidents.antiFlap(ctx.rule())
+                && (Incidents.open(incident) || Incidents.awaitingJudgment(ctx, incident));
+        if (count < minCount && !watched) {
             return;
         }
-        double observed = aggregate.of(inWindow, window);
-        ValueState<String> incident = ctx.state(INCIDENT);
-        boolean breach = op.holds(observed, bound);
-        if (breach && incident.value() == null) {
-            Alert a = ctx.newAlert(start, end, observed, bound, op.symbol);
-            a.evidence.addAll(samples(inWindow));
-            Incidents.fire(ctx, incident, a);
-        } else if (!breach) {
-            Incidents.resolve(ctx, incident, start, end, observed, bound, op.symbol);
+        double observed = count < minCount ? Double.NaN : aggregate.of(inWindow, window);
+        boolean breach = count >= minCount && op.holds(observed, bound);
+        switch (Incidents.judge(ctx, incident, breach, end)) {
+            case FIRE:
+                Alert a = ctx.newAlert(start, end, observed, bound, op.symbol);
+                a.evidence.addAll(samples(inWindow));
+                Incidents.fire(ctx, incident, a);
+                break;
+            case RESOLVE:
+                Incidents.resolve(ctx, incident, start, end, observed, bound, op.symbol);
+                break;
+            default:
+                break;
+        }
+        if (Incidents.antiFlap(ctx.rule()) && (Incidents.open(incident) || Incidents.awaitingJudgment(ctx, incident))) {
+            ctx.registerTimer(end + slide - 1); // judge the next window, records or not
         }
     }
 
