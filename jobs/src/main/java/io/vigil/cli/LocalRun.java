@@ -89,6 +89,14 @@ final class LocalRun {
         return this;
     }
 
+    private Long until;
+
+    /** Ends the run at event time {@code until} (epoch ms) instead of the newest record's time. */
+    LocalRun until(Long until) {
+        this.until = until;
+        return this;
+    }
+
     /** Runs to the end of the input, then prints the summary. */
     void run() throws Exception {
         Tally.reset();
@@ -100,6 +108,7 @@ final class LocalRun {
         DetectionConfig config = new DetectionConfig();
         config.parallelism = parallelism;
         config.watermarkEveryRecord = true; // a bounded run: the same alerts on any machine
+        config.evalUntil = until;
 
         List<DetectionJob.NamedSink<Alert>> alertSinks = new ArrayList<>(List.of(
                 DetectionJob.NamedSink.of("file", new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),

@@ -61,9 +61,22 @@ public final class LocalRunOptions {
             RuleSource rules,
             ResultSinkOptions results)
             throws Exception {
+        run(spec, title, source, rules, results, null);
+    }
+
+    /** As {@link #run}, ending the run at event time {@code until} (epoch ms; null: the newest record's time). */
+    void run(
+            CommandLine.Model.CommandSpec spec,
+            String title,
+            TelemetrySource source,
+            RuleSource rules,
+            ResultSinkOptions results,
+            Long until)
+            throws Exception {
         Path dir = out != null ? out : Path.of("out", spec.name());
         LocalRun run = new LocalRun(title, source, rules, dir, parallelism, quiet, System.out, System.err)
-                .with(results, ruleDirs().get(0));
+                .with(results, ruleDirs().get(0))
+                .until(until);
         try {
             run.run();
         } catch (IllegalArgumentException e) {

@@ -5,6 +5,8 @@ import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.file.TelemetryFileSource;
 import io.vigil.job.RuleSource;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -36,6 +38,14 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "json, otlp-json[:signal] or otlp-proto[:signal] (default: ${DEFAULT-VALUE})")
     String format;
 
+    @Option(
+            names = "--until",
+            paramLabel = "INSTANT",
+            description =
+                    "event time the replay ends at, e.g. 2026-11-02T01:00:00Z: the windows that closed by then are"
+                            + " judged, later records are ignored (default: the newest record's time)")
+    String until;
+
     @CommandLine.Mixin
     LocalRunOptions run;
 
@@ -52,6 +62,16 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--format: " + e.getMessage());
         }
+        Long end = null;
+        if (until != null) {
+            try {
+                end = Instant.parse(until.trim()).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--until: expected an ISO-8601 instant such as 2026-11-02T01:00:00Z, not '" + until + "'");
+            }
+        }
         TelemetryFileSource source;
         try {
             // Recorded files may be replayed long after (or, for synthetic data, before) the wall clock.
@@ -67,7 +87,7 @@ public final class ReplayCommand implements Callable<Integer> {
         System.out.printf(
                 "Vigil replay: %d file(s) as %s, %d rules%n",
                 source.files().size(), format, ruleSource.initial().size());
-        run.run(spec, "Vigil replay", source, ruleSource, results);
+        run.run(spec, "Vigil replay", source, ruleSource, results, end);
         return 0;
     }
 }

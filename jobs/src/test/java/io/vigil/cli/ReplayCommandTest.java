@@ -70,6 +70,19 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aWrongUntilSaysWhatWouldBeRight() throws Exception {
+        Path input = dir.resolve("recording.jsonl");
+        Files.writeString(input, "");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = VigilCli.commandLine()
+                .setErr(new java.io.PrintWriter(new PrintStream(err), true))
+                .execute("replay", "--input", input.toString(), "--until", "tomorrow");
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, e);
+        assertTrue(e.contains("--until: expected an ISO-8601 instant such as 2026-11-02T01:00:00Z, not 'tomorrow'"), e);
+    }
+
+    @Test
     void aWrongTlsFileForTheSearchSinkIsNamedBeforeAnythingRuns() throws Exception {
         Path input = dir.resolve("recording.jsonl");
         Files.writeString(input, "{\"signal\":\"log\",\"timestamp\":1793588400000,\"body\":\"x\"}\n");

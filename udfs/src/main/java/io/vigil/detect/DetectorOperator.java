@@ -31,6 +31,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -50,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * the update arrives, and logged. A timer of a version that no longer runs (restored from before the rule files
  * changed) clears what that version kept for its key. A detector that throws is counted and reported on
  * {@link RuleRouter#RULE_ERRORS} with the record; the job and the rule's other keys go on.
+ *
+ * <p>End of input, one rule for every kind: a bounded run judges exactly the windows that closed by its end time, as
+ * promtool's {@code eval_time}. The end is {@code until} when given (records from it on are ignored), otherwise the
+ * newest record's event time (read from this instance's records and from the last watermark, which every instance
+ * sees). When the input ends (the watermark jumps to its maximum) or the watermark reaches {@code until}, event time
+ * advances to just before the end, so every timer of a window that closed fires, and no later timer ever does: the
+ * end of a replay is not time passing, for any kind.
  */
 public class DetectorOperator extends AbstractStreamOperator<Alert>
         implements TwoInputStreamOperator<Routed, RuleUpdate, Alert>, Triggerable<String, Long> {
@@ -59,6 +67,16 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     public static final OutputTag<Rollup> ROLLUPS = new OutputTag<>("detector-rollups") {};
 
     private final RuleBook rules;
+    /** Event time a bounded run ends at; null: the newest record's. */
+    private final Long until;
+    /** The watermark delay: the last watermark plus it (and 1 ms) is the newest record's time. */
+    private final long watermarkDelayMillis;
+
+    private transient long newestRecord;
+    private transient long lastWatermark;
+    /** The run's end was reached: timers no longer fire, watermarks only pass through. */
+    private transient boolean ended;
+
     private transient BroadcastState<String, String> ruleState;
     private transient InternalTimerService<Long> timers;
     private transient TimestampedCollector<Alert> collector;
@@ -70,8 +88,19 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     /** The time side outputs carry: the record's, or the timer's, as the alerts on the main output do. */
     private transient long sideTimestamp;
 
+    /** An operator whose bounded runs end at the newest record's time (watermarks with no delay, as in tests). */
     public DetectorOperator(RuleBook rules) {
+        this(rules, null, 0);
+    }
+
+    /**
+     * @param until event time a bounded run ends at, or null for the newest record's
+     * @param watermarkDelayMillis the telemetry's watermark delay (bounded out-of-orderness)
+     */
+    public DetectorOperator(RuleBook rules, Long until, long watermarkDelayMillis) {
         this.rules = rules;
+        this.until = until;
+        this.watermarkDelayMillis = watermarkDelayMillis;
     }
 
     @Override
@@ -90,6 +119,8 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         ruleErrors = getMetricGroup().counter("ruleEvaluationErrors");
         alertCounters = new HashMap<>();
         scope = new Scope();
+        newestRecord = Long.MIN_VALUE;
+        lastWatermark = Long.MIN_VALUE;
         if (restored) {
             dropStateOfRetiredVersions();
         }
@@ -100,6 +131,10 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         collector.setTimestamp(element);
         sideTimestamp = element.getTimestamp();
         Routed in = element.getValue();
+        if (until != null && in.record.timestamp >= until) {
+            return; // after the end of the run
+        }
+        newestRecord = Math.max(newestRecord, in.record.timestamp);
         for (String id : in.rules) {
             CompiledRule rule = rules.rule(id, ruleState);
             if (rule == null || rule.detector == null || !rule.inGroup(in.key)) {
@@ -130,6 +165,33 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             }
             LOG.info("Cleared the keyed state of rule {} ({})", previous.id(), now == null ? "deleted" : "changed");
         }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        long ts = mark.getTimestamp();
+        if (ended) {
+            output.emitWatermark(mark);
+            return;
+        }
+        if (ts != Long.MAX_VALUE && (until == null || ts < until)) {
+            lastWatermark = ts;
+            super.processWatermark(mark);
+            return;
+        }
+        ended = true;
+        long end = until != null ? until : newestRecordTime();
+        if (end != Long.MIN_VALUE && end - 1 > timers.currentWatermark()) {
+            super.processWatermark(new Watermark(end - 1)); // every window that closed by the end is judged
+        }
+        output.emitWatermark(mark);
+    }
+
+    /** The newest record's event time: this instance's or the watermark's (every instance sees it), the later. */
+    private long newestRecordTime() {
+        long fromWatermark =
+                lastWatermark == Long.MIN_VALUE ? Long.MIN_VALUE : lastWatermark + watermarkDelayMillis + 1;
+        return Math.max(newestRecord, fromWatermark);
     }
 
     @Override

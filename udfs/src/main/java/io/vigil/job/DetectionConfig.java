@@ -21,6 +21,11 @@ public class DetectionConfig implements Serializable {
      * judged before the end of the input would depend on the machine's speed. Off for live streams.
      */
     public boolean watermarkEveryRecord;
+    /**
+     * Event time (epoch ms) a bounded run ends at, like promtool's {@code eval_time}: the windows that closed by then
+     * are judged, records from then on are ignored. Null: the newest record's time ({@code replay --until}).
+     */
+    public Long evalUntil;
     /** Parallelism of the keyed detection operators; 0 keeps the environment's default. */
     public int parallelism;
     /** Add the per-service 1m/5m rollups ({@link io.vigil.rollup.ServiceRollups}) to the rollups stream. */

@@ -166,7 +166,10 @@ public final class DetectionJob {
         // uid names the keyed layout: state saved by the earlier per-rule layout ("detectors") does not fit it.
         SingleOutputStreamOperator<Alert> detected = parallel(routed.keyBy(r -> r.key, Types.STRING)
                 .connect(ruleUpdates.broadcast())
-                .transform("Detectors", TypeInformation.of(Alert.class), new DetectorOperator(book))
+                .transform(
+                        "Detectors",
+                        TypeInformation.of(Alert.class),
+                        new DetectorOperator(book, config.evalUntil, config.watermarkDelay.toMillis()))
                 .uid(DETECTORS_UID));
 
         DataStream<Alert> alerts = detected;

@@ -34,6 +34,10 @@ public final class CompiledRule {
     public final Detector detector;
     /** Minimum milliseconds between firing alerts for one key; 0 means every alert goes out. */
     public final long realertMillis;
+    /** How long the condition must hold before the alert fires ({@code for}); 0 fires on the first breach. */
+    public final long forMillis;
+    /** How long an incident stays firing after its condition cleared ({@code keep_firing_for}); 0 resolves at once. */
+    public final long keepFiringForMillis;
     /**
      * A 64-bit fingerprint of {@link #json}: names this version of the rule. The detector operator keeps each rule's
      * keyed state and timers in a namespace of this value, so a changed rule starts clean by construction and no
@@ -48,6 +52,20 @@ public final class CompiledRule {
 
     public CompiledRule(
             RuleSpec spec, String json, RecordFilter filter, RuleKind kind, Detector detector, long realertMillis) {
+        this(spec, json, filter, kind, detector, realertMillis, 0, 0);
+    }
+
+    public CompiledRule(
+            RuleSpec spec,
+            String json,
+            RecordFilter filter,
+            RuleKind kind,
+            Detector detector,
+            long realertMillis,
+            long forMillis,
+            long keepFiringForMillis) {
+        this.forMillis = forMillis;
+        this.keepFiringForMillis = keepFiringForMillis;
         this.spec = spec;
         this.json = json;
         this.filter = filter;

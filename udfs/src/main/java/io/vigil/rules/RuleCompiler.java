@@ -79,6 +79,8 @@ public final class RuleCompiler {
                 problems.add(RuleLocations.problem(spec, "realert", e.getMessage(), null));
             }
         }
+        long forMillis = antiFlapDuration(spec, "for", spec.forDuration, problems);
+        long keepMillis = antiFlapDuration(spec, "keep_firing_for", spec.keepFiringFor, problems);
         for (int i = 0; i < spec.keyBy.size(); i++) {
             String f = spec.keyBy.get(i);
             if (f == null || f.isBlank()) {
@@ -100,6 +102,14 @@ public final class RuleCompiler {
                             ? "one of " + String.join(", ", RuleKinds.names())
                             : RuleLocations.didYouMean(spec.kind, RuleKinds.names())));
         } else {
+            if (!kind.judgesConditions() && (spec.forDuration != null || spec.keepFiringFor != null)) {
+                problems.add(RuleLocations.problem(
+                        spec,
+                        spec.forDuration != null ? "for" : "keep_firing_for",
+                        "kind '" + kind.name() + "' alerts once per event, so it has no condition to hold for a time",
+                        "for and keep_firing_for apply to threshold, frequency, percentage_match, spike, flatline,"
+                                + " cardinality, slo and anomaly rules"));
+            }
             Params params = new Params(spec);
             detector = kind.compile(spec, params);
             problems.addAll(params.problems());
@@ -107,7 +117,20 @@ public final class RuleCompiler {
         if (problems.size() > before) {
             return null;
         }
-        return new CompiledRule(spec, RuleCodec.toJson(spec), filter, kind, detector, realert);
+        return new CompiledRule(spec, RuleCodec.toJson(spec), filter, kind, detector, realert, forMillis, keepMillis);
+    }
+
+    /** An anti-flap duration ({@code for}, {@code keep_firing_for}): absent is 0. */
+    private static long antiFlapDuration(RuleSpec spec, String field, String text, List<RuleProblem> problems) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return Durations.parse(text).toMillis(); // never negative: the form has no sign
+        } catch (IllegalArgumentException e) {
+            problems.add(RuleLocations.problem(spec, field, e.getMessage(), "a duration such as 5m, 90s or 1h"));
+            return 0;
+        }
     }
 
     /** Parses a duration field of a rule that was already validated. */

@@ -34,6 +34,15 @@ public interface RuleKind {
     }
 
     /**
+     * True when this kind judges a condition that holds and clears over time, through the shared incident lifecycle
+     * ({@link io.vigil.detect.Incidents}), so rules of it may set {@code for} and {@code keep_firing_for}. Kinds that
+     * alert once per event (a change, a new term, a listed value, a sequence) have nothing to hold and return false.
+     */
+    default boolean judgesConditions() {
+        return false;
+    }
+
+    /**
      * Names this kind adds to its alerts (as labels) that annotation templates may use, e.g. {@code new_term.value};
      * {@code vigil rules validate} accepts them besides the names every alert has.
      */

@@ -34,6 +34,12 @@ public class RuleSpec implements Serializable {
     public List<String> keyBy = new ArrayList<>();
     /** Minimum time between two firing alerts for the same key, e.g. {@code 30m}; repeats are counted. */
     public String realert;
+    /** How long the condition must hold, in event time, before the alert fires, e.g. {@code 5m}. */
+    @JsonProperty("for")
+    public String forDuration;
+    /** How long an alert stays firing after its condition cleared, e.g. {@code 10m}; a re-breach continues it. */
+    @JsonProperty("keep_firing_for")
+    public String keepFiringFor;
 
     public Map<String, String> labels = new LinkedHashMap<>();
     /** Templates over key fields and values: {@code {{ service.name }}}, {@code {{ observed }}}, ... */

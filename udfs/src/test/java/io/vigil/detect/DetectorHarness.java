@@ -78,6 +78,24 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
     }
 
     private static DetectorHarness create(List<RuleSpec> initialRules, boolean failOnRuleErrors) throws Exception {
+        return create(new DetectorOperator(new RuleBook(initialRules)), initialRules, failOnRuleErrors);
+    }
+
+    /**
+     * A harness opened on the given rules whose bounded run ends at event time {@code until} (null: the newest
+     * record's), with the job's watermark delay, as a replay or rule test runs them.
+     */
+    public static DetectorHarness runningUntil(Long until, long watermarkDelayMillis, RuleSpec... rules)
+            throws Exception {
+        List<RuleSpec> specs = List.of(rules);
+        DetectorHarness h =
+                create(new DetectorOperator(new RuleBook(specs), until, watermarkDelayMillis), specs, false);
+        h.open();
+        return h;
+    }
+
+    private static DetectorHarness create(DetectorOperator op, List<RuleSpec> initialRules, boolean failOnRuleErrors)
+            throws Exception {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
         InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
             @Override
@@ -93,7 +111,6 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
                 .setSubtaskIndex(0)
                 .setMetricGroup(task)
                 .build();
-        DetectorOperator op = new DetectorOperator(new RuleBook(initialRules));
         return new DetectorHarness(op, env, metrics, initialRules, failOnRuleErrors);
     }
 

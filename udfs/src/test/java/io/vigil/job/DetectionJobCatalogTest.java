@@ -59,6 +59,8 @@ class DetectionJobCatalogTest {
         billing.owner = "billing@shop.example";
         billing.dashboards.add("https://d/billing");
         DetectionConfig config = new DetectionConfig();
+        // The bursts' last one-second buckets close after the last record: run on to judge them.
+        config.evalUntil = t0 + 60_000L;
         config.catalog = new ServiceCatalog(Map.of("cart", cart));
         List<CatalogUpdate> updates = List.of(new CatalogUpdate("billing", billing), CatalogUpdate.removal("nobody"));
         config.catalogUpdates = env -> env.fromData(updates, TypeInformation.of(CatalogUpdate.class));

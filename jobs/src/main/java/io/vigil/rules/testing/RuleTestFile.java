@@ -30,6 +30,14 @@ public class RuleTestFile {
         @JsonProperty("input_records")
         public List<Records> inputRecords = new ArrayList<>();
 
+        /**
+         * When the case's run ends, as an offset from the file's start (like promtool's {@code eval_time}): the
+         * windows that closed by then are judged, records from then on are ignored. By default the newest record's
+         * time.
+         */
+        @JsonProperty("eval_until")
+        public String evalUntil;
+
         @JsonProperty("alert_rule_test")
         public List<AlertCheck> alertRuleTest = new ArrayList<>();
     }

@@ -44,8 +44,9 @@ import org.apache.flink.util.CloseableIterator;
  * keyed detector operator with state and timers, graph kinds, realert) with the job's default watermark settings, the watermark emitted after every record ({@link EveryRecordWatermarks})
  * so event time advances as in a live stream and the result does not depend on the machine's speed. A MiniCluster rather than an operator test harness because the harness classes
  * live in Flink's test jars (not shipped with the CLI), and because the whole keyed graph, key routing and realert
- * included, is what authors need to trust. When the input ends the watermark passes everything, so windows still open
- * at the end are judged too; {@code eval_time} bounds which alerts (by their event time) a check compares.
+ * included, is what authors need to trust. A case's run ends at its {@code eval_until} (by default the newest
+ * record's time): the windows of every kind that closed by then are judged and no later ones; {@code eval_time}
+ * bounds which alerts (by their event time) a check compares.
  */
 public final class RuleTestRunner implements AutoCloseable {
     private static final ObjectMapper YAML =
@@ -147,7 +148,10 @@ public final class RuleTestRunner implements AutoCloseable {
             List<String> failed = new ArrayList<>();
             try {
                 List<Telemetry> input = inputs(tc, start);
-                List<Alert> got = runJob(input, rules);
+                Long until = tc.evalUntil == null
+                        ? null
+                        : start + Durations.parse(tc.evalUntil).toMillis();
+                List<Alert> got = runJob(input, rules, until);
                 for (RuleTestFile.AlertCheck check : tc.alertRuleTest) {
                     String diff = compare(check, got, start);
                     if (diff != null) {
@@ -272,7 +276,7 @@ public final class RuleTestRunner implements AutoCloseable {
     }
 
     /** Runs the records through the detection job in a bounded local job; returns every alert. */
-    List<Alert> runJob(List<Telemetry> input, List<RuleSpec> rules) throws Exception {
+    List<Alert> runJob(List<Telemetry> input, List<RuleSpec> rules, Long until) throws Exception {
         URI rest = cluster.getRestAddress().get();
         // The cluster runs in this JVM, so the job's classes need no jar: the task's class loader finds them here.
         StreamExecutionEnvironment env =
@@ -280,13 +284,16 @@ public final class RuleTestRunner implements AutoCloseable {
         env.setParallelism(1);
         List<Ingested> records = new ArrayList<>();
         for (Telemetry t : input) {
-            records.add(Ingested.of(t));
+            if (until == null || t.timestamp < until) { // after the end: no kind sees it
+                records.add(Ingested.of(t));
+            }
         }
         TelemetrySource source = (e, watermarks) -> e.fromData(records, TypeInformation.of(Ingested.class))
                 .name("Test records")
                 .assignTimestampsAndWatermarks(new EveryRecordWatermarks(watermarks));
-        DetectionJob job =
-                new DetectionJob(new DetectionConfig(), source, RuleSource.of(rules), DetectionJob.Sinks.none());
+        DetectionConfig config = new DetectionConfig();
+        config.evalUntil = until;
+        DetectionJob job = new DetectionJob(config, source, RuleSource.of(rules), DetectionJob.Sinks.none());
         List<Alert> out = new ArrayList<>();
         // Not try-with-resources: CloseableIterator.close() throws Exception, which -Xlint:try flags.
         CloseableIterator<Alert> it = job.build(env).alerts().executeAndCollect("vigil rules test");

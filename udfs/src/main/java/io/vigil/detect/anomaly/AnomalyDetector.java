@@ -154,22 +154,37 @@ public final class AnomalyDetector implements Detector {
         // Quiet means the raw evidence (before first-crossing demotion) is below red: a long anomaly whose points are
         // demoted keeps its incident open instead of resolving and re-alerting.
         boolean red = a.tailProbability <= Math.pow(10, -scorer.config().redSurprise);
-        if (a.alert && st.incidentId == null) {
+        // The condition: an anomaly starts with the scorer's alert and holds until resolve_after points in a row
+        // without red evidence; it runs through the incident lifecycle like every kind's condition.
+        boolean open = st.incidentId != null;
+        boolean tracking = open || (st.timing != null && st.timing.pending);
+        st.quiet = !tracking || red ? 0 : st.quiet + 1;
+        boolean holds = tracking ? st.quiet < resolveAfter : a.alert;
+        Incidents.Step step;
+        if (Incidents.antiFlap(ctx.rule())) {
+            if (st.timing == null) {
+                st.timing = new Incidents.Timing();
+            }
+            step = Incidents.step(ctx.rule().forMillis, ctx.rule().keepFiringForMillis, open, st.timing, holds, ts);
+            if (st.timing.idle(step == Incidents.Step.FIRE || (open && step != Incidents.Step.RESOLVE))) {
+                st.timing = null;
+            }
+        } else {
+            step = holds && !open ? Incidents.Step.FIRE : !holds && open ? Incidents.Step.RESOLVE : Incidents.Step.NONE;
+        }
+        if (step == Incidents.Step.FIRE) {
             Alert alert = ctx.newAlert(ts, ts + 1, value, a.expected, value >= a.expected ? ">" : "<");
             describe(alert, metric, a);
             st.incidentId = alert.id;
             st.quiet = 0;
             ctx.emit(alert);
-        } else if (st.incidentId != null) {
-            st.quiet = red ? 0 : st.quiet + 1;
-            if (st.quiet >= resolveAfter) {
-                Alert r = ctx.newAlert(ts, ts + 1, value, a.expected, value >= a.expected ? ">" : "<");
-                describe(r, metric, a);
-                Incidents.resolution(r, st.incidentId);
-                st.incidentId = null;
-                st.quiet = 0;
-                ctx.emit(r);
-            }
+        } else if (step == Incidents.Step.RESOLVE) {
+            Alert r = ctx.newAlert(ts, ts + 1, value, a.expected, value >= a.expected ? ">" : "<");
+            describe(r, metric, a);
+            Incidents.resolution(r, st.incidentId);
+            st.incidentId = null;
+            st.quiet = 0;
+            ctx.emit(r);
         }
         status.put(metric, st);
     }
@@ -273,6 +288,8 @@ public final class AnomalyDetector implements Detector {
     public static class SeriesStatus {
         public String incidentId;
         public long quiet;
+        /** Pending and keep-firing times of the series' condition; null unless the rule sets for/keep_firing_for. */
+        public Incidents.Timing timing;
         /** Rollup interval of the last emitted rollups (null before the first). */
         public Long lastInterval;
 

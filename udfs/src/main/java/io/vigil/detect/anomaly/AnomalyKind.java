@@ -38,6 +38,11 @@ public final class AnomalyKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         AnomalyConfig config = new AnomalyConfig();
         if (spec.params != null) {

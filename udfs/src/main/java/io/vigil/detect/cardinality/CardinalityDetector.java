@@ -65,7 +65,7 @@ final class CardinalityDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(VALUES, SIZE, TIMER, INCIDENT, SAMPLES, SAMPLE_COUNT);
+        return List.of(VALUES, SIZE, TIMER, INCIDENT, SAMPLES, SAMPLE_COUNT, Incidents.TIMING);
     }
 
     @Override
@@ -140,14 +140,15 @@ final class CardinalityDetector implements Detector {
             }
         }
         ValueState<String> incident = ctx.state(INCIDENT);
-        if (count > max && incident.value() == null) {
+        Incidents.Step step = Incidents.judge(ctx, incident, count > max, end + 1);
+        if (step == Incidents.Step.FIRE) {
             Alert a = ctx.newAlert(from + 1, end + 1, count, max, ">");
             a.annotations.put("values", String.join(", ", named) + (count > named.size() ? ", ..." : ""));
             for (String s : ctx.listState(SAMPLES).get()) {
                 a.evidence.add(s);
             }
             Incidents.fire(ctx, incident, a);
-        } else if (count <= max) {
+        } else if (step == Incidents.Step.RESOLVE) {
             Incidents.resolve(ctx, incident, from + 1, end + 1, count, max, ">");
         }
     }
@@ -187,6 +188,9 @@ final class CardinalityDetector implements Detector {
         ValueState<Integer> size = ctx.state(SIZE);
         int left = (size.value() == null ? 0 : size.value()) - expired.size();
         judge(values, timestamp, ctx);
+        if (Incidents.awaitingJudgment(ctx, ctx.state(INCIDENT))) {
+            ctx.registerTimer(timestamp + resolution); // pending or kept firing: judge again, records or not
+        }
         ValueState<Long> timer = ctx.state(TIMER);
         if (left <= 0 || oldest == Long.MAX_VALUE) {
             values.clear();

@@ -18,7 +18,8 @@ import org.apache.flink.api.common.typeinfo.Types;
  * Flatline by a value that stops changing. State per key: the value the series settled on, since when, and the newest
  * record's time (three numbers), plus the open incident. Records are judged in arrival order; a record older than the
  * newest one seen is ignored (it cannot tell whether the series changed since). The incident resolves with the first
- * value outside the tolerance. A key without records for {@code expire} is forgotten.
+ * value outside the tolerance, or with {@code keep_firing_for} the first record that long after it; {@code for} and
+ * {@code keep_firing_for} count between record times. A key without records for {@code expire} is forgotten.
  */
 final class ConstantDetector implements Detector {
     /** {value, since, newest timestamp, pending expiry timer or 0}. */
@@ -42,7 +43,7 @@ final class ConstantDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(LEVEL, INCIDENT);
+        return List.of(LEVEL, INCIDENT, Incidents.TIMING);
     }
 
     @Override
@@ -58,14 +59,15 @@ final class ConstantDetector implements Detector {
             return;
         }
         if (l == null || Math.abs(v - l[0]) > tolerance) {
-            if (l != null) {
+            if (l != null && Incidents.judge(ctx, incident, false, t.timestamp) == Incidents.Step.RESOLVE) {
                 Incidents.resolve(ctx, incident, (long) l[1], t.timestamp, v, l[0], "==");
             }
             l = new double[] {v, t.timestamp, t.timestamp, l == null ? 0 : l[3]};
         } else {
             l[2] = t.timestamp;
             long since = (long) l[1];
-            if (t.timestamp - since >= window && !Incidents.open(incident)) {
+            boolean constant = t.timestamp - since >= window;
+            if (Incidents.judge(ctx, incident, constant, t.timestamp) == Incidents.Step.FIRE) {
                 Alert a = ctx.newAlert(since, t.timestamp, v, l[0], "==");
                 if (!ctx.rule().spec.annotations.containsKey("summary")) {
                     a.message = Templates.titled(a, ctx.rule().spec.name, ctx.keyFields()) + ": " + field
@@ -92,6 +94,7 @@ final class ConstantDetector implements Detector {
         if (timestamp >= (long) l[2] + expire) {
             ctx.state(LEVEL).clear();
             ctx.state(INCIDENT).clear();
+            ctx.state(Incidents.TIMING).clear();
         } else {
             l[3] = l[2] + expire;
             ctx.registerTimer((long) l[3]);

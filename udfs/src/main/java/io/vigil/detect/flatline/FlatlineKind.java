@@ -38,6 +38,11 @@ public final class FlatlineKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         String mode = p.oneOf("mode", "silence", "silence", "constant");

@@ -53,7 +53,7 @@ final class SilenceDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(BUCKETS, SEEN, INCIDENT);
+        return List.of(BUCKETS, SEEN, INCIDENT, Incidents.TIMING);
     }
 
     @Override
@@ -85,9 +85,6 @@ final class SilenceDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, and silence at the end is not silence
-        }
         ValueState<long[]> seen = ctx.state(SEEN);
         long[] s = seen.value();
         if (s == null) {
@@ -96,6 +93,7 @@ final class SilenceDetector implements Detector {
         if (timestamp >= s[1] + expire) {
             ctx.mapState(BUCKETS).clear();
             ctx.state(INCIDENT).clear();
+            ctx.state(Incidents.TIMING).clear();
             seen.clear();
             return;
         }
@@ -119,7 +117,12 @@ final class SilenceDetector implements Detector {
         long start = timestamp + 1 - window;
         ValueState<String> incident = ctx.state(INCIDENT);
         boolean known = timestamp + 1 - s[0] >= window;
-        if (known && count < minCount && !Incidents.open(incident)) {
+        // Until the key has been known for a whole window, silence cannot be told from a key that just appeared.
+        boolean silent = known && count < minCount;
+        Incidents.Step step = known || count >= minCount
+                ? Incidents.judge(ctx, incident, silent, timestamp + 1)
+                : Incidents.Step.NONE;
+        if (step == Incidents.Step.FIRE) {
             Alert a = ctx.newAlert(start, timestamp + 1, count, minCount, "<");
             a.annotations.put("last_seen", java.time.Instant.ofEpochMilli(s[1]).toString());
             if (!ctx.rule().spec.annotations.containsKey("summary")) {
@@ -128,10 +131,10 @@ final class SilenceDetector implements Detector {
                         + minCount + "); last seen " + a.annotations.get("last_seen");
             }
             Incidents.fire(ctx, incident, a);
-        } else if (count >= minCount) {
+        } else if (step == Incidents.Step.RESOLVE) {
             Incidents.resolve(ctx, incident, start, timestamp + 1, count, minCount, "<");
         }
-        if (count > 0 || !known) {
+        if (count > 0 || !known || Incidents.awaitingJudgment(ctx, incident)) {
             ctx.registerTimer(timestamp + resolution); // the window slides on whether records come or not
         } else if (!ahead) {
             // Silent: one timer to forget the key, at a boundary (judging there again changes nothing).

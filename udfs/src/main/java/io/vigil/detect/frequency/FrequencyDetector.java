@@ -26,8 +26,9 @@ import org.apache.flink.api.common.typeinfo.Types;
  * burst of any size) and judges the window that ends at each bucket once the watermark has passed it, so out-of-order
  * records within the watermark delay count where they belong. Records behind the watermark are counted as late.
  *
- * <p>A burst opens one incident; while it is open, a timer at the moment the newest bucket leaves the window makes
- * sure the incident resolves when the records stop coming.
+ * <p>A burst opens one incident through the rule's incident lifecycle ({@link Incidents}, with {@code for} and
+ * {@code keep_firing_for}); while it holds, a timer at the moment the newest bucket leaves the window makes sure the
+ * incident resolves when the records stop coming.
  */
 final class FrequencyDetector implements Detector {
     private static final MapStateDescriptor<Long, Long> BUCKETS =
@@ -55,7 +56,7 @@ final class FrequencyDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(BUCKETS, INCIDENT, SAMPLES, SAMPLE_COUNT);
+        return List.of(BUCKETS, INCIDENT, SAMPLES, SAMPLE_COUNT, Incidents.TIMING);
     }
 
     @Override
@@ -110,15 +111,27 @@ final class FrequencyDetector implements Detector {
             // (and samples) of a key that goes quiet below the threshold expire instead of staying forever.
             ctx.registerTimer(newest + window);
         }
-        if (count >= threshold && incident.value() == null) {
-            Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
-            a.evidence.addAll(inWindow);
-            Incidents.fire(ctx, incident, a);
+        boolean burst = count >= threshold;
+        switch (Incidents.judge(ctx, incident, burst, timestamp + 1)) {
+            case FIRE:
+                Alert a = ctx.newAlert(start, timestamp + 1, count, threshold, ">=");
+                a.evidence.addAll(inWindow);
+                Incidents.fire(ctx, incident, a);
+                break;
+            case RESOLVE:
+                Incidents.resolve(ctx, incident, start, timestamp + 1, count, threshold, ">=");
+                break;
+            default:
+                break;
+        }
+        if (burst) {
             ctx.registerTimer(newest + window);
-        } else if (count >= threshold) {
-            ctx.registerTimer(newest + window);
-        } else {
-            Incidents.resolve(ctx, incident, start, timestamp + 1, count, threshold, ">=");
+        }
+        if (Incidents.awaitingJudgment(ctx, incident)) {
+            // Pending: judge each bucket end, records or not, until `for` has passed or the burst ended. Kept firing:
+            // judge when keep_firing_for runs out (a new burst before then is judged at its own buckets).
+            long kept = Incidents.keptFiringUntil(ctx, incident);
+            ctx.registerTimer(kept != Long.MIN_VALUE ? Math.max(kept - 1, timestamp + 1) : timestamp + resolution);
         }
         if (buckets.isEmpty()) {
             ctx.listState(SAMPLES).clear();

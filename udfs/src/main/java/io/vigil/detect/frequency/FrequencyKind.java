@@ -28,6 +28,11 @@ public final class FrequencyKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         if (!p.has("count")) {

@@ -61,7 +61,7 @@ final class PercentageMatchDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(PANES, INCIDENT, SAMPLES, SAMPLE_COUNT);
+        return List.of(PANES, INCIDENT, SAMPLES, SAMPLE_COUNT, Incidents.TIMING);
     }
 
     @Override
@@ -98,9 +98,6 @@ final class PercentageMatchDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, so judge nothing
-        }
         long end = timestamp + 1;
         long start = end - window;
         MapState<Long, long[]> panes = ctx.mapState(PANES);
@@ -123,7 +120,8 @@ final class PercentageMatchDetector implements Detector {
         ValueState<String> incident = ctx.state(INCIDENT);
         double percent = base == 0 ? Double.NaN : 100.0 * hits / base;
         boolean breach = base >= minCount && op.holds(percent, bound);
-        if (breach && !Incidents.open(incident)) {
+        Incidents.Step step = Incidents.judge(ctx, incident, breach, end);
+        if (step == Incidents.Step.FIRE) {
             Alert a = ctx.newAlert(start, end, percent, bound, op.symbol);
             a.annotations.put("matching", Long.toString(hits));
             a.annotations.put("base", Long.toString(base));
@@ -136,11 +134,11 @@ final class PercentageMatchDetector implements Detector {
                         + ") " + op.symbol + " " + io.vigil.alert.Templates.number(bound) + "%";
             }
             Incidents.fire(ctx, incident, a);
-        } else if (!breach && Incidents.open(incident)) {
+        } else if (step == Incidents.Step.RESOLVE) {
             Incidents.resolve(ctx, incident, start, end, percent, bound, op.symbol);
         }
-        if (Incidents.open(incident)) {
-            ctx.registerTimer(timestamp + slide); // resolve even if the records stop
+        if (Incidents.open(incident) || Incidents.awaitingJudgment(ctx, incident)) {
+            ctx.registerTimer(timestamp + slide); // resolve (or fire after `for`) even if the records stop
         } else if (!breach) {
             // The burst (if any) is over: the next one collects fresh evidence.
             ctx.listState(SAMPLES).clear();

@@ -38,6 +38,11 @@ public final class PercentageMatchKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         RecordFilter matching = SubMatch.compile(p, "matching");

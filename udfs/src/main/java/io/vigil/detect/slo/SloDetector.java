@@ -9,6 +9,7 @@ import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.Durations;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
@@ -39,9 +41,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  * older than the longest retention are dropped. Long windows are the fine buckets of their last part plus coarse
  * buckets before it; only the oldest coarse bucket is pro-rated, an error below one coarse bucket in the window.
  *
- * <p>At the end of a bounded input (watermark at its maximum) nothing is judged: the end of a replay is not time
- * passing. While an alert is open or any window still holds bad events, the detector re-evaluates every resolution step
- * even without traffic, so alerts resolve and burn rates fall when the errors (or all records) stop.
+ * <p>A bounded run judges the windows that closed by its end time and no later ones (see {@link
+ * io.vigil.detect.DetectorOperator}). While an alert is open or any window still holds bad events, the detector
+ * re-evaluates every resolution step even without traffic, so alerts resolve and burn rates fall when the errors (or
+ * all records) stop.
  */
 final class SloDetector implements Detector {
     /** A window is served from fine buckets when it is at most this many of them long. */
@@ -54,11 +57,22 @@ final class SloDetector implements Detector {
     /** Alert name (page, ticket) to the id of its open incident. */
     private static final MapStateDescriptor<String, String> INCIDENTS =
             new MapStateDescriptor<>("slo.incidents", Types.STRING, Types.STRING);
+    /** Alert name to the anti-flap times of its condition, for rules with {@code for}/{@code keep_firing_for}. */
+    private static final MapStateDescriptor<String, Incidents.Timing> TIMINGS =
+            new MapStateDescriptor<>("slo.timings", Types.STRING, TypeInformation.of(Incidents.Timing.class));
+    /**
+     * Alert name to the index (in {@link #pairs}) of the burn-rate pair that last held while its incident was open, so
+     * the resolved alert names the pair that fired or last held it, not the alert's first pair.
+     */
+    private static final MapStateDescriptor<String, Integer> HELD =
+            new MapStateDescriptor<>("slo.held", Types.STRING, Types.INT);
     /** Counter series to {timestamp, value} of its last reading. */
     private static final MapStateDescriptor<String, double[]> READINGS = new MapStateDescriptor<>(
             "slo.readings", Types.STRING, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     final double objective;
+    /** One minus the objective, exactly as its author wrote it: burn rates are compared against factors with it. */
+    private final BigDecimal budget;
     /** The objective as a percentage label: a constant of the rule, formatted once (it labels every rollup). */
     private final String objectivePercent;
 
@@ -78,9 +92,16 @@ final class SloDetector implements Detector {
     private final Map<String, List<BurnRatePair>> alerts = new LinkedHashMap<>();
 
     SloDetector(
-            double objective, long period, Sli sli, List<BurnRatePair> pairs, long res, long coarse, long minCount) {
-        this.objective = objective;
-        this.objectivePercent = fmt(objective * 100);
+            BigDecimal objective,
+            long period,
+            Sli sli,
+            List<BurnRatePair> pairs,
+            long res,
+            long coarse,
+            long minCount) {
+        this.objective = objective.doubleValue();
+        this.budget = BigDecimal.ONE.subtract(objective);
+        this.objectivePercent = fmt(objective.movePointRight(2).doubleValue());
         this.period = period;
         this.sli = sli;
         this.pairs = pairs;
@@ -118,7 +139,7 @@ final class SloDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(FINE, COARSE, INCIDENTS, READINGS);
+        return List.of(FINE, COARSE, INCIDENTS, READINGS, TIMINGS, HELD);
     }
 
     @Override
@@ -203,9 +224,6 @@ final class SloDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, so judge nothing
-        }
         long end = timestamp + 1;
         Windows w = sums(end, ctx.mapState(FINE), ctx.mapState(COARSE));
         MapState<String, String> incidents = ctx.mapState(INCIDENTS);
@@ -213,6 +231,7 @@ final class SloDetector implements Detector {
         for (Map.Entry<String, List<BurnRatePair>> e : alerts.entrySet()) {
             open |= judge(e.getKey(), e.getValue(), w, end, incidents, ctx);
         }
+        // A pending alert's windows still hold bad events (it held), so `burning` below keeps it judged every step.
         emitRollups(w, end, ctx);
         boolean burning = false;
         for (int i = 0; i < windows.length - 1; i++) {
@@ -226,6 +245,8 @@ final class SloDetector implements Detector {
             ctx.mapState(COARSE).clear();
             ctx.mapState(READINGS).clear();
             incidents.clear();
+            ctx.mapState(TIMINGS).clear();
+            ctx.mapState(HELD).clear();
         }
     }
 
@@ -296,7 +317,23 @@ final class SloDetector implements Detector {
         return windows.length - 1; // the period itself
     }
 
-    /** Fires or resolves one alert (page, ticket); returns whether it is open afterwards. */
+    /**
+     * True when the burn rate over window {@code i} is at least the pair's factor: bad / total / (1 - objective) >=
+     * factor, compared as bad >= factor * (1 - objective) * total in exact decimals, so a burn exactly on the factor
+     * holds whether the objective was written 99.9 or 0.999 (in doubles one of them falls a last bit short).
+     */
+    boolean burns(Windows w, int i, BurnRatePair p) {
+        if (w.total[i] <= 0) {
+            return false;
+        }
+        BigDecimal allowed = new BigDecimal(w.total[i]).multiply(budget).multiply(p.exactBurnRate);
+        return new BigDecimal(w.bad[i]).compareTo(allowed) >= 0;
+    }
+
+    /**
+     * Judges one alert (page, ticket) through the incident lifecycle, firing or resolving it; returns whether it is
+     * open afterwards.
+     */
     private boolean judge(
             String name,
             List<BurnRatePair> conditions,
@@ -309,27 +346,58 @@ final class SloDetector implements Detector {
         for (BurnRatePair p : conditions) {
             int li = index(p.longWindow);
             int si = index(p.shortWindow);
-            if (w.total[li] >= minCount && burnRate(w, li) >= p.burnRate && burnRate(w, si) >= p.burnRate) {
+            if (w.total[li] >= minCount && burns(w, li, p) && burns(w, si, p)) {
                 holding = p;
                 break;
             }
         }
         String open = incidents.get(name);
-        BurnRatePair shown = holding != null ? holding : conditions.get(0);
-        if (holding != null && open == null) {
-            Alert a = alert(name, shown, w, end, ctx);
+        Incidents.Step step;
+        if (Incidents.antiFlap(ctx.rule())) {
+            MapState<String, Incidents.Timing> timings = ctx.mapState(TIMINGS);
+            Incidents.Timing timing = timings.get(name);
+            if (timing == null) {
+                timing = new Incidents.Timing();
+            }
+            step = Incidents.step(
+                    ctx.rule().forMillis, ctx.rule().keepFiringForMillis, open != null, timing, holding != null, end);
+            boolean openAfter = step == Incidents.Step.FIRE || (open != null && step != Incidents.Step.RESOLVE);
+            if (timing.idle(openAfter)) {
+                timings.remove(name);
+            } else {
+                timings.put(name, timing);
+            }
+        } else {
+            step = holding != null && open == null
+                    ? Incidents.Step.FIRE
+                    : holding == null && open != null ? Incidents.Step.RESOLVE : Incidents.Step.NONE;
+        }
+        MapState<String, Integer> held = ctx.mapState(HELD);
+        if (step == Incidents.Step.FIRE) {
+            Alert a = alert(name, holding, w, end, ctx);
             incidents.put(name, a.id);
+            held.put(name, pairs.indexOf(holding));
             ctx.emit(a);
             return true;
         }
-        if (holding == null && open != null) {
+        if (step == Incidents.Step.RESOLVE) {
+            Integer last = held.get(name);
+            BurnRatePair shown = last != null && last >= 0 && last < pairs.size() ? pairs.get(last) : conditions.get(0);
             Alert a = Incidents.resolution(alert(name, shown, w, end, ctx), open);
             // What resolved it: the short window's burn fell below the factor.
             a.observed = burnRate(w, index(shown.shortWindow));
             a.comparison = "<";
             incidents.remove(name);
+            held.remove(name);
             ctx.emit(a);
             return false;
+        }
+        if (open != null && holding != null) {
+            int i = pairs.indexOf(holding);
+            Integer last = held.get(name);
+            if (last == null || last != i) {
+                held.put(name, i);
+            }
         }
         return open != null;
     }

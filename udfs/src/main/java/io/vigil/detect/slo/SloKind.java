@@ -9,6 +9,7 @@ import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleSpec;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,9 +80,14 @@ public final class SloKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
-        double objective = objective(p);
+        BigDecimal objective = objective(p);
         Duration period = p.duration("period", Duration.ofDays(30));
         Duration resolution = p.duration("resolution", Duration.ofMinutes(1));
         Duration coarse = p.duration("coarse_resolution", Duration.ofHours(1));
@@ -148,31 +154,36 @@ public final class SloKind implements RuleKind {
         return new SloDetector(objective, period.toMillis(), sli, pairs, res, coarse.toMillis(), minCount);
     }
 
-    private static double objective(Params p) {
+    /**
+     * The objective as the exact decimal its author wrote, as a fraction: {@code 99.9}, {@code "99.9%"} and {@code
+     * 0.999} are the same number here, so a burn exactly on a factor pages the same whichever way it is written (as
+     * doubles, 99.9 / 100 and 0.999 differ in the last bit and leave budgets that differ by one part in 10^12).
+     */
+    private static BigDecimal objective(Params p) {
+        BigDecimal fallback = new BigDecimal("0.999");
         if (!p.has("objective")) {
             p.problem("params", "missing parameter 'objective'", "the share of good events, e.g. objective: 99.9");
-            return 0.999;
+            return fallback;
         }
         String text = p.string("objective", "99.9").trim();
         boolean percent = text.endsWith("%");
-        double v;
+        BigDecimal v;
         try {
-            v = Double.parseDouble(
-                    percent ? text.substring(0, text.length() - 1).trim() : text);
+            v = new BigDecimal(percent ? text.substring(0, text.length() - 1).trim() : text);
         } catch (NumberFormatException e) {
             p.problem(
                     "params.objective",
                     "objective must be a number such as 99.9, \"99.9%\" or 0.999, not '" + text + "'",
                     null);
-            return 0.999;
+            return fallback;
         }
-        double fraction = percent || v > 1 ? v / 100 : v;
-        if (!(fraction > 0 && fraction < 1)) {
+        BigDecimal fraction = percent || v.compareTo(BigDecimal.ONE) > 0 ? v.movePointLeft(2) : v;
+        if (fraction.signum() <= 0 || fraction.compareTo(BigDecimal.ONE) >= 0) {
             p.problem(
                     "params.objective",
                     "objective must be above 0% and below 100%, not " + text,
                     "a 100% objective leaves no error budget to burn");
-            return 0.999;
+            return fallback;
         }
         return fraction;
     }

@@ -74,7 +74,7 @@ final class SpikeDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(WINDOWS, SEEN, INCIDENT);
+        return List.of(WINDOWS, SEEN, INCIDENT, Incidents.TIMING);
     }
 
     private boolean countLike() {
@@ -114,9 +114,6 @@ final class SpikeDetector implements Detector {
 
     @Override
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
-        if (ctx.currentWatermark() == Long.MAX_VALUE) {
-            return; // end of a bounded input: event time did not really pass, so judge nothing
-        }
         long end = timestamp + 1;
         long current = end - window;
         MapState<Long, double[]> windows = ctx.mapState(WINDOWS);
@@ -162,7 +159,8 @@ final class SpikeDetector implements Detector {
                     && observed < reference
                     && (Double.isNaN(ratio) || observed <= reference / ratio)
                     && (Double.isNaN(absolute) || reference - observed >= absolute);
-            if ((spikeUp || spikeDown) && !Incidents.open(incident)) {
+            Incidents.Step step = Incidents.judge(ctx, incident, spikeUp || spikeDown, end);
+            if (step == Incidents.Step.FIRE) {
                 double bound = spikeUp
                         ? (Double.isNaN(ratio) ? reference + absolute : reference * ratio)
                         : (Double.isNaN(ratio) ? reference - absolute : reference / ratio);
@@ -176,17 +174,18 @@ final class SpikeDetector implements Detector {
                             + io.vigil.alert.Templates.number(reference) + " (" + (spikeUp ? "up" : "down") + ")";
                 }
                 Incidents.fire(ctx, incident, a);
-            } else if (!spikeUp && !spikeDown) {
+            } else if (step == Incidents.Step.RESOLVE) {
                 Incidents.resolve(ctx, incident, current, end, observed, reference, "~");
             }
-        } else if (Incidents.open(incident)) {
-            Incidents.resolve(ctx, incident, current, end, observed, Double.NaN, "~");
+        } else if (Incidents.judge(ctx, incident, false, end) == Incidents.Step.RESOLVE) {
+            Incidents.resolve(ctx, incident, current, end, observed, Double.NaN, "~"); // no baseline: cannot hold
         }
-        if (anyData) {
+        if (anyData || Incidents.awaitingJudgment(ctx, incident)) {
             ctx.registerTimer(timestamp + window); // judge the next window too, records or not
         } else if (seen != null && end - window >= seen[1] + FORGET_MS) {
             ctx.state(SEEN).clear();
             ctx.state(INCIDENT).clear();
+            ctx.state(Incidents.TIMING).clear();
         } else if (seen != null) {
             // Quiet: one timer, at a window boundary, to forget the key if it stays quiet.
             ctx.registerTimer(seen[1] + Math.floorDiv(FORGET_MS + window - 1, window) * window + window - 1);

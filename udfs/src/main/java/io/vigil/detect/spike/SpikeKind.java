@@ -38,6 +38,11 @@ public final class SpikeKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         String field = p.string("field", null);

@@ -27,8 +27,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 /**
  * Evaluates one threshold rule per key. A window {@code [end - window, end)} is the merge of its slide-long panes; it
  * is judged by an event-time timer at {@code end - 1}, once the watermark says all its records are in; records for
- * windows that already fired are counted as late and otherwise ignored. A breach opens one incident (one firing alert);
- * the first judged window without a breach resolves it.
+ * windows that already fired are counted as late and otherwise ignored. Windows with fewer than {@code min_count}
+ * records are not judged. Each judged window goes through the rule's incident lifecycle ({@link Incidents}): by
+ * default a breach opens one incident (one firing alert) and the first judged window without a breach resolves it;
+ * with {@code for} or {@code keep_firing_for} every window is judged while the rule is pending or firing, records or
+ * not (too few records do not hold).
  *
  * <p>State per pane is split by how often it is touched, because with RocksDB every access (de)serializes the whole
  * value: a small array of aggregates read and written per record; values for the percentile's t-digest appended to a
@@ -102,7 +105,7 @@ final class ThresholdDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(AGGREGATES, DIGESTS, PENDING, SAMPLES, LEGACY_PANES, INCIDENT);
+        return List.of(AGGREGATES, DIGESTS, PENDING, SAMPLES, LEGACY_PANES, INCIDENT, Incidents.TIMING);
     }
 
     @Override
@@ -176,18 +179,30 @@ final class ThresholdDetector implements Detector {
         if (!expired.isEmpty()) {
             forget(ctx, expired);
         }
-        if (count < minCount) {
+        ValueState<String> incident = ctx.state(INCIDENT);
+        // With for/keep_firing_for, a pending or firing rule judges every window, and one with too few records does not
+        // show the condition holding. Without them, such a window is not judged and an open incident stays as it is.
+        boolean watched = Incidents.antiFlap(ctx.rule())
+                && (Incidents.open(incident) || Incidents.awaitingJudgment(ctx, incident));
+        if (count < minCount && !watched) {
             return;
         }
-        double observed = aggregate.of(inWindowAggregates, digests, window);
-        ValueState<String> incident = ctx.state(INCIDENT);
-        boolean breach = op.holds(observed, bound);
-        if (breach && incident.value() == null) {
-            Alert alert = ctx.newAlert(start, end, observed, bound, op.symbol);
-            alert.evidence.addAll(samples);
-            Incidents.fire(ctx, incident, alert);
-        } else if (!breach) {
-            Incidents.resolve(ctx, incident, start, end, observed, bound, op.symbol);
+        double observed = count < minCount ? Double.NaN : aggregate.of(inWindowAggregates, digests, window);
+        boolean breach = count >= minCount && op.holds(observed, bound);
+        switch (Incidents.judge(ctx, incident, breach, end)) {
+            case FIRE:
+                Alert alert = ctx.newAlert(start, end, observed, bound, op.symbol);
+                alert.evidence.addAll(samples);
+                Incidents.fire(ctx, incident, alert);
+                break;
+            case RESOLVE:
+                Incidents.resolve(ctx, incident, start, end, observed, bound, op.symbol);
+                break;
+            default:
+                break;
+        }
+        if (Incidents.antiFlap(ctx.rule()) && (Incidents.open(incident) || Incidents.awaitingJudgment(ctx, incident))) {
+            ctx.registerTimer(end + slide - 1); // judge the next window, records or not
         }
     }
 

@@ -36,6 +36,11 @@ public final class ThresholdKind implements RuleKind {
     }
 
     @Override
+    public boolean judgesConditions() {
+        return true;
+    }
+
+    @Override
     public Detector compile(RuleSpec spec, Params p) {
         p.rejectUnknown(PARAMS);
         String aggName = p.string("aggregate", "avg");
