@@ -181,7 +181,7 @@ public final class RulesCommand implements Runnable {
         Map<String, String> records(PrintWriter err) throws IOException {
             RuleValidator.Report r = RuleValidator.validate(paths);
             for (CompiledRule c : r.rules) {
-                if (!c.kind.hotReloadable()) {
+                if (!c.kind.hotReloadable(c.spec)) {
                     r.problems.add(RuleLocations.problem(
                             c.spec, "kind", RuleUpdateDeserializer.notHotReloadable(c.spec), null));
                 }

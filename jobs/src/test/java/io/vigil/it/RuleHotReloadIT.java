@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * Hot reload against the real Kafka broker ({@code bin/vigil stack start kafka}, port offset 23000): a running job
  * (local MiniCluster, telemetry from a Kafka topic, rules from the compacted rules topic) picks up a rule pushed with
  * {@code vigil rules push}, applies a change (the changed rule's state resets on purpose), stops a deleted rule, and
- * keeps the state of a rule that did not change. A second job follows the compacted service-catalog topic: alerts
+ * keeps the state of a rule that did not change; a pushed sequence rule fires without a redeploy. A second job follows the compacted service-catalog topic: alerts
  * raised after a {@code vigil catalog push} carry the pushed owner and team, and after a tombstone fall back to the
  * catalog file's entry or to unknown.
  *
@@ -193,6 +193,46 @@ class RuleHotReloadIT {
                                     .toString());
             assertEquals(1, code);
             assertTrue(err.toString().contains("bad.yaml:"), err.toString());
+
+            // 5. A sequence rule pushed while the job runs takes effect (keyed state machine, no redeploy): at least 20
+            // payments errors, then a cart log, within 10 event seconds, which every error burst completes.
+            Path sequence = dir.resolve("errors-then-cart.yaml");
+            Files.writeString(
+                    sequence,
+                    String.join(
+                            "\n",
+                            "id: errors-then-cart",
+                            "name: errors then cart",
+                            "kind: sequence",
+                            "match: {signal: log}",
+                            "params:",
+                            "  within: 10s",
+                            "  steps:",
+                            "    - {name: errors, match: {service.name: payments, severity: ERROR}, at_least: 20}",
+                            "    - {name: cart, match: {service.name: cart}}",
+                            ""));
+            assertEquals(0, push(sequence.toString()), "push the sequence rule");
+            Alert matched = await(got, a -> a.ruleId.equals("errors-then-cart"), "the pushed sequence rule fires");
+            assertTrue(matched.annotations.get("sequence").startsWith("errors x"), matched.annotations.toString());
+            // A shape that needs Flink CEP is still refused at push time, saying why.
+            StringWriter refused = new StringWriter();
+            Files.writeString(
+                    sequence,
+                    Files.readString(sequence)
+                            .replace("{service.name: cart}}", "{service.name: cart}, follows: strict}"));
+            assertEquals(
+                    1,
+                    VigilCli.commandLine()
+                            .setErr(new PrintWriter(refused))
+                            .execute(
+                                    "rules",
+                                    "push",
+                                    "--bootstrap-servers",
+                                    stack.bootstrap(),
+                                    "--topic",
+                                    RULES,
+                                    sequence.toString()));
+            assertTrue(refused.toString().contains("strict, any, consecutive or optional step"), refused.toString());
 
             // The unchanged rule kept its state through all of it: one incident, one firing alert.
             List<Alert> steadyFiring = new ArrayList<>();

@@ -1,7 +1,11 @@
 package io.vigil.detect;
 
+import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
+import io.vigil.rules.RecordFilter;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.state.StateDescriptor;
 
 /**
@@ -26,4 +30,30 @@ public interface Detector {
      * starts from a clean state on purpose) and when the rule is deleted.
      */
     List<StateDescriptor<?, ?>> state();
+
+    /**
+     * Which of the records the rule's {@code match} and {@code where} blocks take can change this detector's state, or
+     * null for all of them: the router sends the rule only those. A sequence, for example, needs only records that one
+     * of its steps takes.
+     */
+    default RecordFilter narrows() {
+        return null;
+    }
+
+    /**
+     * The signal every record {@link #narrows} lets through has, when the rule's {@code match} block names none, or
+     * null: the router's rule index files the rule under it.
+     */
+    default Signal signal() {
+        return null;
+    }
+
+    /**
+     * Fields that every record {@link #narrows} lets through has with one of the given texts, as
+     * {@code Match.pinnedValues} reads them from a {@code match} block: the router's rule index may file the rule under
+     * one of them, so records with other values never meet it.
+     */
+    default Map<String, Set<String>> pinnedValues() {
+        return Map.of();
+    }
 }

@@ -139,7 +139,7 @@ public final class RuleBook implements Serializable {
             }
             next.put(r.id(), r);
             versions.put(r.fingerprint, r);
-            if (r.kind.hotReloadable()) {
+            if (r.kind.hotReloadable(r.spec)) {
                 keyed.add(r);
             }
         }

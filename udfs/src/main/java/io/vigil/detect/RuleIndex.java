@@ -3,7 +3,6 @@ package io.vigil.detect;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
-import io.vigil.rules.Match;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,8 +12,9 @@ import java.util.Set;
 
 /**
  * Finds the rules that can match a record without testing the others: rules are indexed by the signal their
- * {@code match:} block requires, then by one field it pins to a set of texts ({@code service.name: checkout},
- * {@code event.action: [ssh_login, sudo]}). A record meets the rules of its signal and of no signal that pin nothing,
+ * records must have ({@link CompiledRule#signal}), then by one field they pin to a set of texts
+ * ({@code service.name: checkout}, {@code event.action: [ssh_login, sudo]}; {@link CompiledRule#pinned}: the
+ * {@code match:} block's, narrowed by what every step of a sequence pins). A record meets the rules of its signal and of no signal that pin nothing,
  * plus, for each indexed field, the rules pinned to the record's value of it: a hash lookup per indexed field, however
  * many rules there are. Each rule sits in exactly one list, so no rule is met twice.
  *
@@ -34,7 +34,7 @@ final class RuleIndex {
         Map<Signal, List<CompiledRule>> grouped = new LinkedHashMap<>();
         List<CompiledRule> any = new ArrayList<>();
         for (CompiledRule r : rules) {
-            Signal s = Match.signal(r.spec);
+            Signal s = r.signal;
             if (s == null) {
                 any.add(r);
             } else {
@@ -93,7 +93,7 @@ final class RuleIndex {
             List<CompiledRule> rest = new ArrayList<>();
             Map<String, Map<String, List<CompiledRule>>> index = new LinkedHashMap<>();
             for (CompiledRule r : rules) {
-                Map<String, Set<String>> pinned = Match.pinnedValues(r.spec);
+                Map<String, Set<String>> pinned = r.pinned;
                 String field = indexField(pinned);
                 if (field == null) {
                     rest.add(r);

@@ -262,7 +262,7 @@ public final class DetectionJob {
     private static Map<GraphRuleKind, List<CompiledRule>> graphKinds(List<CompiledRule> compiled) {
         Map<GraphRuleKind, List<CompiledRule>> byKind = new LinkedHashMap<>();
         for (CompiledRule r : compiled) {
-            if (r.spec.enabled && r.kind instanceof GraphRuleKind g) {
+            if (r.spec.enabled && r.kind instanceof GraphRuleKind g && !g.hotReloadable(r.spec)) {
                 byKind.computeIfAbsent(g, k -> new ArrayList<>()).add(r);
             }
         }

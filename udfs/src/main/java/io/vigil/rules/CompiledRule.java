@@ -1,14 +1,17 @@
 package io.vigil.rules;
 
 import io.vigil.detect.Detector;
+import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A rule ready to run in one operator instance: its spec, its record filter, how to key records, and its kind's
@@ -28,7 +31,9 @@ public final class CompiledRule {
     /** {@link RuleCodec} JSON: two compiled rules with the same JSON are the same rule. */
     public final String json;
 
+    /** The records routed to the rule: its match and where blocks, narrowed by its detector ({@link Detector#narrows}). */
     public final RecordFilter filter;
+
     public final RuleKind kind;
     /** Null for graph kinds. */
     public final Detector detector;
@@ -49,6 +54,13 @@ public final class CompiledRule {
      * once per key group they match, not once per rule. Interned, so rules of one group hold the same instance.
      */
     public final String keyGroup;
+    /** The signal every routed record has, or null: the rule index files the rule under it. */
+    public final Signal signal;
+    /**
+     * Fields every routed record has with one of these texts: the rule's {@code match} block's, and its detector's
+     * ({@link Detector#pinnedValues}) where they narrow it. The rule index files the rule under one of them.
+     */
+    public final Map<String, Set<String>> pinned;
 
     public CompiledRule(
             RuleSpec spec, String json, RecordFilter filter, RuleKind kind, Detector detector, long realertMillis) {
@@ -68,12 +80,26 @@ public final class CompiledRule {
         this.keepFiringForMillis = keepFiringForMillis;
         this.spec = spec;
         this.json = json;
-        this.filter = filter;
+        RecordFilter narrows = detector == null ? null : detector.narrows();
+        this.filter = narrows == null ? filter : filter.and(narrows);
         this.kind = kind;
         this.detector = detector;
         this.realertMillis = realertMillis;
         this.fingerprint = fingerprint(json);
         this.keyGroup = String.join(",", spec.keyBy).intern();
+        Signal s = Match.signal(spec);
+        this.signal = s == null && detector != null ? detector.signal() : s;
+        Map<String, Set<String>> pins = new LinkedHashMap<>(Match.pinnedValues(spec));
+        if (detector != null) {
+            detector.pinnedValues().forEach((field, values) -> pins.merge(field, values, CompiledRule::both));
+        }
+        this.pinned = pins;
+    }
+
+    private static Set<String> both(Set<String> a, Set<String> b) {
+        Set<String> s = new LinkedHashSet<>(a);
+        s.retainAll(b);
+        return s;
     }
 
     /** The first 8 bytes of the SHA-256 of a rule's JSON: the same on every task and after every restart. */

@@ -43,6 +43,15 @@ public interface RuleKind {
     }
 
     /**
+     * True when this rule runs in the shared detector operator: the kind's answer, unless the kind runs some shapes of
+     * rule there and others in the job graph (sequences: a keyed state machine, or Flink CEP for the shapes that need
+     * it).
+     */
+    default boolean hotReloadable(RuleSpec spec) {
+        return hotReloadable();
+    }
+
+    /**
      * Names this kind adds to its alerts (as labels) that annotation templates may use, e.g. {@code new_term.value};
      * {@code vigil rules validate} accepts them besides the names every alert has.
      */

@@ -193,7 +193,7 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
     public boolean send(Telemetry t) throws Exception {
         List<CompiledRule> matched = new ArrayList<>();
         for (CompiledRule r : rules) {
-            if (r.spec.enabled && r.kind.hotReloadable() && r.filter.test(t)) {
+            if (r.spec.enabled && r.kind.hotReloadable(r.spec) && r.filter.test(t)) {
                 matched.add(r);
             }
         }

@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One match of a sequence rule as one firing alert, whichever operator found it (the CEP pattern or
- * {@link BurstThenStepFunction}): the window spans the first to the last matched record, the observed value is the
- * number of matched records, and the evidence holds, per step, its first records and its last one. The alert id
- * depends only on the rule, the key and the matched timestamps, so a replay gives the same ids.
+ * One match of a sequence rule as one firing alert, whichever operator found it (the keyed {@link SequenceDetector} or
+ * a Flink CEP pattern): the window spans the first to the last matched record (to the end of {@code within} when the
+ * last step is an absence), the observed value is the number of matched records, and the evidence holds, per step, its
+ * first records and its last one. The alert id depends only on the rule, the key and the matched timestamps, so a
+ * replay gives the same ids.
  */
 final class SequenceAlerts {
     private final String ruleJson;
@@ -30,19 +31,19 @@ final class SequenceAlerts {
         this.evidence = evidence;
     }
 
-    /** The alert of a match (step name to its records in order), or null for a match without records. */
+    /** What a match holds of one step: how many records it took, and the ones kept as evidence, in order. */
+    record Taken(String step, long count, List<Telemetry> evidence) {}
+
+    /** The alert of a CEP match (step name to its records in order), or null for a match without records. */
     Alert of(Map<String, List<Telemetry>> match) {
         if (rule == null) {
             rule = RuleCompiler.compile(RuleCodec.fromJson(ruleJson));
         }
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        long total = 0;
-        long needed = 0;
         Telemetry any = null;
-        StringBuilder shape = new StringBuilder();
+        List<Taken> taken = new ArrayList<>();
         for (Step s : steps) {
-            needed += s.optional() ? 0 : s.min();
             List<Telemetry> records = match.get(s.name());
             if (records == null || records.isEmpty()) {
                 continue;
@@ -51,33 +52,65 @@ final class SequenceAlerts {
                 first = Math.min(first, t.timestamp);
                 last = Math.max(last, t.timestamp);
             }
-            total += records.size();
             any = records.get(0);
-            shape.append(shape.length() == 0 ? "" : ", then ")
-                    .append(s.name())
-                    .append(" x")
-                    .append(records.size());
+            List<Telemetry> kept = new ArrayList<>();
+            for (int i = 0; i < records.size() && i < evidence; i++) {
+                // the first evidence-1 records of the step and its last one
+                kept.add(records.get(i == evidence - 1 ? records.size() - 1 : i));
+            }
+            taken.add(new Taken(s.name(), records.size(), kept));
         }
         if (any == null) {
             return null;
         }
-        Alert a = alert(rule, rule.keyOf(any), first, last + 1, total, needed);
+        Alert a = alert(rule, rule.keyOf(any), steps, taken, first, last, -1);
+        a.processingTime = System.currentTimeMillis();
+        return a;
+    }
+
+    /**
+     * The alert of a match of {@code rule} for {@code key}: {@code taken} in step order, its records from
+     * {@code first} to {@code last}; {@code absenceEnd} is where the absence step's time ran out (-1 without one).
+     */
+    static Alert alert(
+            CompiledRule rule,
+            String key,
+            List<Step> steps,
+            List<Taken> taken,
+            long first,
+            long last,
+            long absenceEnd) {
+        long total = 0;
+        long needed = 0;
+        StringBuilder shape = new StringBuilder();
         for (Step s : steps) {
-            List<Telemetry> records = match.get(s.name());
-            if (records == null) {
-                continue;
-            }
-            for (int i = 0; i < records.size() && i < evidence; i++) {
-                // the first evidence-1 records of the step and its last one
-                int at = i == evidence - 1 ? records.size() - 1 : i;
-                a.evidence.add(TelemetryJson.write(records.get(at)));
+            needed += s.optional() || s.absent() ? 0 : s.min();
+        }
+        for (Taken t : taken) {
+            total += t.count();
+            shape.append(shape.length() == 0 ? "" : ", then ")
+                    .append(t.step())
+                    .append(" x")
+                    .append(t.count());
+        }
+        long end = last + 1;
+        String span = Durations.format(last - first);
+        if (absenceEnd >= 0) {
+            Step absent = steps.get(steps.size() - 1);
+            shape.append(", then no ").append(absent.name());
+            end = absenceEnd;
+            span = Durations.format(absenceEnd - first);
+        }
+        Alert a = alert(rule, key, first, end, total, needed);
+        for (Taken t : taken) {
+            for (Telemetry r : t.evidence()) {
+                a.evidence.add(TelemetryJson.write(r));
             }
         }
-        a.annotations.put("sequence", shape + " within " + Durations.format(last - first));
+        a.annotations.put("sequence", shape + " within " + span);
         if (!rule.spec.annotations.containsKey("summary")) {
             a.message = a.message + " (" + a.annotations.get("sequence") + ")";
         }
-        a.processingTime = System.currentTimeMillis();
         return a;
     }
 

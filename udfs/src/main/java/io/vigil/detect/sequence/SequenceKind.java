@@ -1,5 +1,6 @@
 package io.vigil.detect.sequence;
 
+import io.vigil.detect.Detector;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
@@ -26,12 +27,13 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 
 /**
- * {@code sequence}: ordered steps, each with its own condition and count, all within a time limit and for one key
- * (Flink CEP). Brute force, for example: at least 20 failed logins and then a success from one source IP within 5m.
+ * {@code sequence}: ordered steps, each with its own condition and count, all within a time limit and for one key.
+ * Brute force, for example: at least 20 failed logins and then a success from one source IP within 5m; or an absence:
+ * a login not followed by an MFA approval within 2m.
  *
  * <pre>
  * kind: sequence
- * match: {event.category: authentication}  # records any step may take (narrows what reaches the CEP operator)
+ * match: {event.category: authentication}  # records any step may take
  * key_by: [source.ip]
  * params:
  *   within: 5m               # required; from the first record of a match to its last (at most 1d)
@@ -39,28 +41,31 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
  *     - name: failures
  *       match: {event.outcome: failure}
  *       at_least: 20         # or times: N (exactly), or at_least/at_most; default once
- *       consecutive: false   # true: no other record of the key between the step's records
+ *       consecutive: false   # true: no other record of the key between the step's records (Flink CEP)
  *     - name: success
  *       match: {event.outcome: success}
- *       follows: relaxed     # strict (next record), relaxed (later; default), any (followedByAny)
- *       optional: false
+ *       follows: relaxed     # relaxed (later; default), strict (next record), any (followedByAny): the last two CEP
+ *       optional: false      # true: Flink CEP
+ *     # or, as the last step, an absence: the match is the steps before it with no such record within `within`
+ *     # - {name: no-mfa, match: {event.action: mfa_approved}, absent: true}
  *   evidence: 5              # matched records kept per step in the alert (first ones and the last)
  * </pre>
  *
- * <p>A rule becomes one CEP operator in the job graph ({@link GraphRuleKind}), so sequence rules change only when the
- * job is redeployed from a savepoint. The commonest shape, {@code at_least: N} of one step then one record of the next
- * (brute force), runs as {@link BurstThenStepFunction} instead: the same matches at a constant cost per record, where
- * CEP's cost grows with the square of a burst's length. Each match is one alert (skip past the last matched record, so one burst gives
- * one alert, not one per starting record); alert ids are stable (rule, key, first and last matched timestamps).
- *
- * <p>State: per key, Flink CEP keeps the partial matches begun within {@code within} (the shared buffer, pruned as the
- * watermark passes {@code within}) and records not yet behind the watermark; one small NFA state per key remains
- * after its partial matches are pruned (flink-cep offers no state TTL), so keep {@code match} narrow.
+ * <p>Where a rule runs depends on its shape ({@link #keyed}). Steps that follow each other relaxed (the default), with
+ * exact counts or {@code at_least} (a range with {@code at_most} on the last step only) and an absence step, run as {@link SequenceDetector}, a keyed state machine in the shared detector
+ * operator: such rules are hot-reloadable like every other kind, their state is bounded and expires at
+ * {@code within}. A rule with a {@code strict} or {@code any} step, a {@code consecutive} loop, an {@code optional}
+ * step or an {@code at_most} range before the last step needs Flink CEP's NFA (contiguity against every record of the
+ * key, branching matches, steps that may be skipped), so it becomes a CEP operator of its own in the job graph ({@link GraphRuleKind}) and changes only when the
+ * job is redeployed from a savepoint; its partial matches are pruned once the watermark passes {@code within}, but
+ * flink-cep keeps a small NFA state per key it has seen (it offers no state TTL), so keep its {@code match} narrow.
+ * Each match is one alert (skip past the last matched record, so one burst gives one alert, not one per starting
+ * record); alert ids are stable (rule, key, first and last matched timestamps), whichever engine found the match.
  */
 public final class SequenceKind implements GraphRuleKind {
     static final Set<String> PARAMS = Set.of("within", "steps", "evidence");
     static final Set<String> STEP_FIELDS =
-            Set.of("name", "match", "times", "at_least", "at_most", "optional", "follows", "consecutive");
+            Set.of("name", "match", "times", "at_least", "at_most", "optional", "follows", "consecutive", "absent");
     static final Duration MAX_WITHIN = Duration.ofDays(1);
     private static final java.util.regex.Pattern STEP_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
     private static final Map<String, Step.Follows> FOLLOWS =
@@ -71,6 +76,20 @@ public final class SequenceKind implements GraphRuleKind {
         return "sequence";
     }
 
+    /** The keyed state machine for the shapes it runs; for the others (CEP) only checks the parameters. */
+    @Override
+    public Detector compile(RuleSpec spec, Params p) {
+        Definition d = parse(spec, p);
+        if (!p.problems().isEmpty()) {
+            return null;
+        }
+        if (keyed(d.steps())) {
+            return new SequenceDetector(spec.id, d);
+        }
+        checkPattern(spec, d, p);
+        return null;
+    }
+
     @Override
     public boolean resolves() {
         return false; // each alert marks one moment
@@ -78,26 +97,52 @@ public final class SequenceKind implements GraphRuleKind {
 
     @Override
     public void check(RuleSpec spec, Params p) {
-        Definition d = parse(spec, p);
-        if (p.problems().isEmpty()) {
-            try {
-                NFACompiler.compileFactory(pattern(spec.id, d), false);
-            } catch (MalformedPatternException e) {
-                p.problem("params.steps", "these steps do not make a valid pattern: " + e.getMessage(), null);
-            }
+        compile(spec, p);
+    }
+
+    private static void checkPattern(RuleSpec spec, Definition d, Params p) {
+        try {
+            NFACompiler.compileFactory(pattern(spec.id, d), false);
+        } catch (MalformedPatternException e) {
+            p.problem("params.steps", "these steps do not make a valid pattern: " + e.getMessage(), null);
         }
     }
 
+    /** Rules whose steps {@link #keyed} runs change while the job runs; the others are CEP operators in the graph. */
     @Override
-    public DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules) {
-        return attach(telemetry, rules, true);
+    public boolean hotReloadable(RuleSpec spec) {
+        return keyed(parse(spec, new Params(spec)).steps());
     }
 
     /**
-     * {@link #attach} with every rule on Flink CEP when {@code burstThenStep} is false: the reference that
-     * {@code vigil bench sequence} measures the burst-then-step operator against.
+     * Whether the keyed state machine runs these steps: every step follows relaxed, none is consecutive or optional,
+     * and no step but the last (of those records must match) is a bounded range ({@code at_most} above
+     * {@code at_least}). The others need Flink CEP: strict contiguity is judged against every record of the key, not
+     * only the steps' records; {@code any} keeps every combination of records as its own match; an optional step
+     * branches each partial match in two; and after a full bounded range, CEP's greedy loop ends a partial match on a
+     * record the loop would have taken, so CEP keeps several branches of one start alive where they can end
+     * differently.
      */
-    public DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules, boolean burstThenStep) {
+    static boolean keyed(List<Step> steps) {
+        int last = steps.size() - 1;
+        while (last > 0 && steps.get(last).absent()) {
+            last--;
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            if (s.follows() != Step.Follows.RELAXED || s.consecutive() || s.optional()) {
+                return false;
+            }
+            if (i < last && s.max() > 0 && s.min() != s.max()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Adds a Flink CEP operator for each rule of a shape that needs CEP ({@link #keyed} false). */
+    @Override
+    public DataStream<Alert> attach(DataStream<Telemetry> telemetry, List<CompiledRule> rules) {
         DataStream<Alert> all = null;
         for (CompiledRule rule : rules) {
             Params p = new Params(rule.spec);
@@ -113,22 +158,11 @@ public final class SequenceKind implements GraphRuleKind {
                     .name("Sequence input: " + rule.id())
                     .uid(uid + "-input")
                     .keyBy(new RuleRecords.Key(rule.spec.id, rule.spec.keyBy), Types.STRING);
-            DataStream<Alert> alerts;
-            if (burstThenStep && BurstThenStepFunction.applies(d.steps())) {
-                alerts = records.process(
-                                new BurstThenStepFunction(rule.id(), rule.json, d.steps(), d.within(), d.evidence()),
-                                TypeInformation.of(Alert.class))
-                        .name("Sequence (burst then step): " + rule.id())
-                        .uid(uid + "-burst");
-            } else {
-                alerts = CEP.pattern(records, pattern(rule.id(), d))
-                        .inEventTime()
-                        .process(
-                                new SequenceMatchFunction(rule.json, d.steps, d.evidence),
-                                TypeInformation.of(Alert.class))
-                        .name("Sequence: " + rule.id())
-                        .uid(uid);
-            }
+            DataStream<Alert> alerts = CEP.pattern(records, pattern(rule.id(), d))
+                    .inEventTime()
+                    .process(new SequenceMatchFunction(rule.json, d.steps, d.evidence), TypeInformation.of(Alert.class))
+                    .name("Sequence: " + rule.id())
+                    .uid(uid);
             all = all == null ? alerts : all.union(alerts);
         }
         if (all == null) {
@@ -170,21 +204,21 @@ public final class SequenceKind implements GraphRuleKind {
                 p.problem(path, "step " + (i + 1) + " must be a mapping with name and match", null);
                 continue;
             }
-            Step s = step(spec, p, path, i, (Map<String, Object>) list.get(i));
+            Step s = step(spec, p, path, i, list.size() - 1, (Map<String, Object>) list.get(i));
             if (s != null && !names.add(s.name())) {
                 p.problem(path + ".name", "duplicate step name '" + s.name() + "'", "step names must be unique");
             } else if (s != null) {
                 steps.add(s);
             }
         }
-        if (!steps.isEmpty() && steps.stream().allMatch(Step::optional)) {
+        if (!steps.isEmpty() && steps.stream().allMatch(s -> s.optional() || s.absent())) {
             p.problem("params.steps", "at least one step must not be optional", null);
         }
         return new Definition(within, steps, evidence);
     }
 
     @SuppressWarnings("unchecked")
-    private static Step step(RuleSpec spec, Params p, String path, int index, Map<String, Object> m) {
+    private static Step step(RuleSpec spec, Params p, String path, int index, int last, Map<String, Object> m) {
         for (String k : m.keySet()) {
             if (!STEP_FIELDS.contains(k)) {
                 p.problem(path + "." + k, "unknown step field '" + k + "'", RuleLocations.didYouMean(k, STEP_FIELDS));
@@ -225,6 +259,23 @@ public final class SequenceKind implements GraphRuleKind {
         }
         boolean optional = flag(p, path, m, "optional");
         boolean consecutive = flag(p, path, m, "consecutive");
+        boolean absent = flag(p, path, m, "absent");
+        if (absent) {
+            for (String f : List.of("times", "at_least", "at_most", "optional", "consecutive", "follows")) {
+                if (m.containsKey(f)) {
+                    p.problem(
+                            path + "." + f,
+                            "an absent step takes no " + f,
+                            "an absent step matches when no such record follows within `within`");
+                }
+            }
+            if (index == 0 || index != last) {
+                p.problem(
+                        path + ".absent",
+                        "only the last step, after at least one other, can be absent",
+                        "\"A not followed by B within T\": steps [A, {B, absent: true}]");
+            }
+        }
         if (consecutive && max == 1) {
             p.problem(
                     path + ".consecutive",
@@ -247,7 +298,14 @@ public final class SequenceKind implements GraphRuleKind {
             }
         }
         return new Step(
-                name, new LinkedHashMap<>((Map<String, Object>) match), min, max, optional, follows, consecutive);
+                name,
+                new LinkedHashMap<>((Map<String, Object>) match),
+                min,
+                max,
+                optional,
+                follows,
+                consecutive,
+                absent);
     }
 
     /** A spec holding only the step's match block, with its locations, so problems point at the step's lines. */
@@ -304,6 +362,9 @@ public final class SequenceKind implements GraphRuleKind {
     static Pattern<Telemetry, Telemetry> pattern(String ruleId, Definition d) {
         Pattern<Telemetry, Telemetry> p = null;
         for (Step s : d.steps()) {
+            if (s.absent()) {
+                throw new IllegalArgumentException("an absent step runs in the keyed state machine, not in CEP");
+            }
             if (p == null) {
                 p = Pattern.begin(s.name(), AfterMatchSkipStrategy.skipPastLastEvent());
             } else {

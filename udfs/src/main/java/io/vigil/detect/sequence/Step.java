@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * One step of a {@code sequence} rule as parsed from its parameters: which records it takes ({@link #match}, the same
  * syntax as a rule's {@code match} block), how many ({@link #min} to {@link #max}, {@code max < 0} for no upper bound),
- * whether it may be skipped, and how it follows the previous step.
+ * whether it may be skipped, how it follows the previous step, and whether it is an absence ({@link #absent}: the
+ * sequence matches when no such record follows within the rule's {@code within}; only the last step can be one).
  */
 record Step(
         String name,
@@ -15,7 +16,8 @@ record Step(
         int max,
         boolean optional,
         Follows follows,
-        boolean consecutive)
+        boolean consecutive,
+        boolean absent)
         implements Serializable {
 
     /** How a step's first record relates to the previous step's last one (Flink CEP contiguity). */

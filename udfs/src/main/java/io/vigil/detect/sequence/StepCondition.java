@@ -37,8 +37,11 @@ final class StepCondition extends SimpleCondition<Telemetry> {
         return filter.test(t);
     }
 
-    /** Compiles a step's match block at run time; a problem here means the rule was not checked, so it throws. */
-    private static RecordFilter compile(String ruleId, Map<String, Object> match, List<RuleProblem> problems) {
+    /**
+     * Compiles a step's match block at run time; a problem here means the rule was not checked, so it throws (or goes
+     * to {@code problems} when given).
+     */
+    static RecordFilter compile(String ruleId, Map<String, Object> match, List<RuleProblem> problems) {
         RuleSpec step = new RuleSpec();
         step.id = ruleId;
         step.match = match;

@@ -72,7 +72,7 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
             return "the record's key is '" + id + "' but the rule's id is '" + spec.id + "'";
         }
         RuleKind kind = kinds.apply(spec.kind);
-        if (kind != null && !kind.hotReloadable()) {
+        if (kind != null && !kind.hotReloadable(spec)) {
             return notHotReloadable(spec);
         }
         return null;
@@ -80,7 +80,10 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
 
     /** The message for a rule of a kind that is compiled into the job graph. */
     public static String notHotReloadable(RuleSpec spec) {
-        return "rules of kind " + spec.kind + " are compiled into the job graph and cannot change while the job runs;"
+        String shape =
+                "sequence".equals(spec.kind) ? " with a strict, any, consecutive or optional step (Flink CEP)" : "";
+        return "rules of kind " + spec.kind + shape
+                + " are compiled into the job graph and cannot change while the job runs;"
                 + " put the rule in the job's rule files and run bin/vigil deploy (savepoint and resubmit)";
     }
 

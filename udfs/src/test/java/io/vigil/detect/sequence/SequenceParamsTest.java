@@ -2,7 +2,9 @@ package io.vigil.detect.sequence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.detect.security.TestRules;
 import io.vigil.model.Alert;
@@ -30,11 +32,51 @@ class SequenceParamsTest {
             """;
 
     @Test
-    void aGoodRuleHasNoProblemsAndIsAGraphKind() {
+    void aRelaxedRuleRunsInTheDetectorOperatorAndAStrictOneInTheGraph() {
         assertEquals(List.of(), TestRules.problems(RULE));
         CompiledRule r = TestRules.compile(RULE);
-        assertNull(r.detector, "graph kinds do not run in the detector operator");
-        assertFalse(r.kind.hotReloadable());
+        assertNotNull(r.detector, "a relaxed sequence is a keyed state machine");
+        assertTrue(r.kind.hotReloadable(r.spec));
+        CompiledRule strict = TestRules.compile(RULE + "      follows: strict\n");
+        assertNull(strict.detector, "strict contiguity needs Flink CEP, compiled into the job graph");
+        assertFalse(strict.kind.hotReloadable(strict.spec));
+        CompiledRule optional = TestRules.compile(RULE + "      optional: true\n");
+        assertFalse(optional.kind.hotReloadable(optional.spec));
+    }
+
+    @Test
+    void theRouterSeesEveryStepsPinnedFields() {
+        CompiledRule r = TestRules.compile(RULE.replace("key_by", "match: {service.name: sshd}\nkey_by"));
+        assertEquals(
+                java.util.Map.of(
+                        "service.name",
+                        java.util.Set.of("sshd"),
+                        "event.outcome",
+                        java.util.Set.of("failure", "success")),
+                r.pinned);
+        Telemetry failure = Telemetry.log(0, "sshd", "INFO", "x").attr("event.outcome", "failure");
+        Telemetry other = Telemetry.log(0, "sshd", "INFO", "x").attr("event.outcome", "unknown");
+        assertTrue(r.filter.test(failure));
+        assertFalse(r.filter.test(other), "no step takes it, so it is not routed to the rule");
+        CompiledRule signals =
+                TestRules.compile(RULE.replace("{event.outcome: failure}", "{signal: log, event.outcome: failure}")
+                        .replace("{event.outcome: success}", "{signal: log, event.outcome: success}"));
+        assertEquals(io.vigil.model.Signal.LOG, signals.signal, "every step pins the log signal");
+    }
+
+    @Test
+    void anAbsentStepIsTheLastAndTakesNoCounts() {
+        String absent = RULE + "    - name: mfa\n      match: {event.action: mfa_approved}\n      absent: true\n";
+        assertEquals(List.of(), TestRules.problems(absent));
+        assertTrue(TestRules.compile(absent).kind.hotReloadable(TestRules.compile(absent).spec));
+        assertEquals(
+                List.of("16:7: an absent step takes no at_least (an absent step matches when no such record follows"
+                        + " within `within`)"),
+                TestRules.problems(absent + "      at_least: 2\n"));
+        assertEquals(
+                List.of("10:7: only the last step, after at least one other, can be absent (\"A not followed by B"
+                        + " within T\": steps [A, {B, absent: true}])"),
+                TestRules.problems(RULE.replace("at_least: 3", "absent: true")));
     }
 
     @Test
@@ -121,7 +163,7 @@ class SequenceParamsTest {
                     - name: login
                       match: {event.action: ssh_login, event.outcome: success}
                 """);
-        var h = SequenceHarnessTest.harness(rule);
+        var h = SequenceHarnessTest.cepHarness(rule);
         long t0 = SequenceHarnessTest.T0;
         send(h, t0, "192.0.2.1", "ssh_break_in_attempt", null);
         send(h, t0 + 1000, "192.0.2.1", "ssh_login", "success"); // no invalid-user step: still a match

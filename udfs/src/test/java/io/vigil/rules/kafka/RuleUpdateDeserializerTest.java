@@ -109,7 +109,10 @@ class RuleUpdateDeserializerTest {
         s.kind = "sequence";
         String why = RuleUpdateDeserializer.check(
                 "seq", RuleCodec.toJson(s), k -> k.equals("sequence") ? sequence : RuleKinds.get(k));
-        assertTrue(why.contains("rules of kind sequence are compiled into the job graph"), why);
+        assertTrue(
+                why.contains(
+                        "rules of kind sequence with a strict, any, consecutive or optional step (Flink CEP) are compiled into the job graph"),
+                why);
         assertTrue(why.contains("bin/vigil deploy"), why);
         assertNull(RuleUpdateDeserializer.check(
                 "a", RuleCodec.toJson(rule("a")), k -> k.equals("sequence") ? sequence : RuleKinds.get(k)));
