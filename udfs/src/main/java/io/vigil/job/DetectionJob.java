@@ -23,6 +23,7 @@ import io.vigil.rules.GraphRuleKind;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import io.vigil.suppress.Suppression;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,7 +50,8 @@ import org.apache.flink.util.Collector;
  * source (decodes, event time) -> split dead letters -> route to rules (rule index, broadcast rules) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
- *   -> enrich from the service catalog (file; or topic over file, broadcast) -> sinks
+ *   -> enrich from the service catalog (file; or topic over file, broadcast)
+ *   -> inhibit (keyed, event time) -> silence (file; or topic over file, broadcast) -> sinks
  * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
  * </pre>
  *
@@ -185,6 +187,9 @@ public final class DetectionJob {
             // keeps them in the minute they belong to.
             rollups = rollups.union(ServiceRollups.attach(telemetry, deduplicated, config.watermarkDelay));
         }
+        // Inhibition and silences only mark alerts: after the rollups, which count every alert, before the sinks.
+        DataStream<Alert> marked = Suppression.attach(
+                env, deduplicated, config.inhibitRules, config.silences, config.silenceUpdates, config.parallelism);
         DataStream<DeadLetter> deadLetters = telemetry
                 .getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
@@ -197,7 +202,7 @@ public final class DetectionJob {
         // savepoint restores each into the same sink when sinks are added or removed or anything else in the graph
         // changes.
         for (NamedSink<Alert> s : sinks.alerts()) {
-            deduplicated.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
+            marked.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
         }
         for (NamedSink<Rollup> s : sinks.rollups()) {
             rollups.sinkTo(s.sink()).name("Rollups: " + s.id()).uid("rollups-" + s.id());
@@ -205,7 +210,7 @@ public final class DetectionJob {
         for (NamedSink<DeadLetter> s : sinks.deadLetters()) {
             deadLetters.sinkTo(s.sink()).name("Dead letters: " + s.id()).uid("dead-letters-" + s.id());
         }
-        return new Streams(telemetry, deduplicated, rollups, deadLetters);
+        return new Streams(telemetry, marked, rollups, deadLetters);
     }
 
     private DataStream<RuleUpdate> ruleUpdates(StreamExecutionEnvironment env, DataStream<Telemetry> telemetry) {
