@@ -1,6 +1,5 @@
 package io.vigil.suppress;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -29,13 +28,25 @@ public final class InhibitRule implements Serializable {
         this.equal = List.copyOf(equal);
     }
 
-    /** The YAML shape (Alertmanager's {@code inhibit_rules} entry plus a name); validated as it is read. */
-    @JsonCreator
-    static InhibitRule fromYaml(
-            @JsonProperty(value = "name", required = true) String name,
-            @JsonProperty(value = "source_matchers", required = true) List<String> source,
-            @JsonProperty(value = "target_matchers", required = true) List<String> target,
-            @JsonProperty("equal") List<String> equal) {
+    /** The YAML shape: Alertmanager's {@code inhibit_rules} entry plus a name. */
+    static final class Yaml {
+        public String name;
+
+        @JsonProperty("source_matchers")
+        public List<String> source;
+
+        @JsonProperty("target_matchers")
+        public List<String> target;
+
+        public List<String> equal;
+    }
+
+    /** From the YAML shape, checked; IllegalArgumentException saying what is wrong. */
+    static InhibitRule of(Yaml y) {
+        String name = y.name;
+        List<String> source = y.source;
+        List<String> target = y.target;
+        List<String> equal = y.equal;
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw new IllegalArgumentException(
                     "name '" + name + "' must be letters, digits, '.', '_' or '-', like slo-page-inhibits-errors");

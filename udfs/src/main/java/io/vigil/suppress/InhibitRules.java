@@ -1,15 +1,7 @@
 package io.vigil.suppress;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,48 +61,16 @@ public final class InhibitRules implements Serializable {
         return List.copyOf(shared);
     }
 
-    /** The file's shape. */
-    static final class File {
-        @JsonProperty(value = "inhibit_rules", required = true)
-        public List<InhibitRule> inhibitRules = new ArrayList<>();
-    }
-
     /** Reads an inhibition file; IllegalArgumentException with {@code file:line:column: problem} when it is wrong. */
     public static InhibitRules load(Path file) {
-        ObjectMapper yaml =
-                new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        try {
-            File f = yaml.readValue(Files.readAllBytes(file), File.class);
-            if (f == null || f.inhibitRules == null) {
-                throw new IllegalArgumentException(file + ":1:1: expected an 'inhibit_rules:' list");
+        Set<String> names = new HashSet<>();
+        return new InhibitRules(YamlEntries.read(file, "inhibit_rules", InhibitRule.Yaml.class, FIELDS, y -> {
+            InhibitRule r = InhibitRule.of(y);
+            if (!names.add(r.name)) {
+                throw new IllegalArgumentException(
+                        "two inhibit rules are named '" + r.name + "'; names must be unique");
             }
-            Set<String> names = new HashSet<>();
-            for (InhibitRule r : f.inhibitRules) {
-                if (r == null) {
-                    throw new IllegalArgumentException(file + ": an inhibit rule is empty; give " + FIELDS);
-                }
-                if (!names.add(r.name)) {
-                    throw new IllegalArgumentException(
-                            file + ": two inhibit rules are named '" + r.name + "'; names must be unique");
-                }
-            }
-            return new InhibitRules(f.inhibitRules);
-        } catch (JsonMappingException e) {
-            throw located(file, e, FIELDS);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read inhibition rules: " + e.getMessage(), e);
-        }
-    }
-
-    /** A Jackson problem as {@code file:line:column: message (known fields)}, the cause's message when it has one. */
-    static IllegalArgumentException located(Path file, JsonMappingException e, String fields) {
-        var loc = e.getLocation();
-        Throwable cause = e.getCause();
-        String message = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-        return new IllegalArgumentException(
-                file + ":" + (loc == null ? 0 : loc.getLineNr()) + ":" + (loc == null ? 0 : loc.getColumnNr()) + ": "
-                        + message
-                        + (cause instanceof IllegalArgumentException ? "" : " (known fields: " + fields + ")"),
-                e);
+            return r;
+        }));
     }
 }

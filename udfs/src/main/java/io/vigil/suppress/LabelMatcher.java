@@ -19,7 +19,7 @@ import java.util.regex.PatternSyntaxException;
 public final class LabelMatcher implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern SYNTAX = Pattern.compile(
-            "\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^\"\\s,]*)\\s*");
+            "\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^\"\\s,=~!]*)\\s*");
 
     private final String text;
     private final String name;

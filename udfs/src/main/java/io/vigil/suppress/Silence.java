@@ -2,6 +2,7 @@ package io.vigil.suppress;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -232,6 +233,7 @@ public class Silence implements Serializable {
 
     /** The JSON shape (topic value, file entry). */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonPropertyOrder({"id", "matchers", "starts_at", "ends_at", "recurring", "created_by", "comment"})
     static final class Json {
         public String id;
         public List<String> matchers;

@@ -1,20 +1,9 @@
 package io.vigil.suppress;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.model.Alert;
 import io.vigil.sink.notify.AlertmanagerPayload;
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,51 +72,13 @@ public final class Silences implements Serializable {
 
     /** Reads a silences file; IllegalArgumentException with {@code file:line:column: problem} when it is wrong. */
     public static Silences load(Path file) {
-        ObjectMapper yaml =
-                new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        List<Silence> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        try (JsonParser p = yaml.getFactory().createParser(Files.readAllBytes(file))) {
-            if (p.nextToken() != JsonToken.START_OBJECT
-                    || p.nextToken() != JsonToken.FIELD_NAME
-                    || !"silences".equals(p.currentName())
-                    || p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IllegalArgumentException(at(file, p.currentLocation()) + "expected a 'silences:' list");
+        return new Silences(YamlEntries.read(file, "silences", Silence.Json.class, Silence.FIELDS, j -> {
+            Silence s = Silence.of(j);
+            if (!ids.add(s.id)) {
+                throw new IllegalArgumentException("two silences have the id '" + s.id + "'; ids must be unique");
             }
-            while (p.nextToken() == JsonToken.START_OBJECT) {
-                JsonLocation start = p.currentLocation();
-                Silence s;
-                try {
-                    s = Silence.of(yaml.readValue(p, Silence.Json.class));
-                } catch (UnrecognizedPropertyException e) {
-                    throw new IllegalArgumentException(at(file, e.getLocation()) + "unknown field '"
-                            + e.getPropertyName() + "' (known fields: " + Silence.FIELDS + ")");
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(at(file, start) + e.getMessage(), e);
-                }
-                if (!ids.add(s.id)) {
-                    throw new IllegalArgumentException(
-                            at(file, start) + "two silences have the id '" + s.id + "'; ids must be unique");
-                }
-                out.add(s);
-            }
-            if (p.currentToken() != JsonToken.END_ARRAY) {
-                throw new IllegalArgumentException(
-                        at(file, p.currentLocation()) + "each silence is a map of " + Silence.FIELDS);
-            }
-            if (p.nextToken() != JsonToken.END_OBJECT) {
-                throw new IllegalArgumentException(
-                        at(file, p.currentLocation()) + "only 'silences:' may be at the top of a silences file");
-            }
-        } catch (JsonMappingException e) {
-            throw new IllegalArgumentException(at(file, e.getLocation()) + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read silences: " + e.getMessage(), e);
-        }
-        return new Silences(out);
-    }
-
-    private static String at(Path file, JsonLocation loc) {
-        return file + ":" + (loc == null ? 0 : loc.getLineNr()) + ":" + (loc == null ? 0 : loc.getColumnNr()) + ": ";
+            return s;
+        }));
     }
 }
