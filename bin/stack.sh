@@ -503,7 +503,7 @@ flink_cli() {
 # `vigil catalog push` writes; results go to every output service of the stack that runs (those left out with
 # `stack up --without` are not named).
 stack_default_job_args() {
-    local s args="--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
+    local s args="--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services --silence-topic=vigil-silences"
     for s in "${STACK_RESULT_SERVICES[@]}"; do
         stack_alive "$s" && args+=" $("svc_${s}_job_args")"
     done
