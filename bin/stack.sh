@@ -741,7 +741,7 @@ flink_cli() {
 # `vigil catalog push` writes; results go to every output service of the stack that runs (those left out with
 # `stack up --without` are not named).
 stack_default_job_args() {
-    local s args="--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services"
+    local s args="--bootstrap-servers=127.0.0.1:$KAFKA_PORT --topic=vigil-telemetry=json --rules-dir=$VIGIL_ROOT/rules --rules-topic=vigil-rules --catalog-topic=vigil-services --silence-topic=vigil-silences"
     # Secured: the job's user and trust store from a file, so no credential is a job argument.
     stack_secure && args+=" --kafka-client-config=$STACK_SECURE/kafka-client.properties"
     for s in "${STACK_RESULT_SERVICES[@]}"; do

@@ -14,6 +14,8 @@ import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.search.SearchSink;
 import io.vigil.sink.tls.TlsSettings;
+import io.vigil.suppress.InhibitRules;
+import io.vigil.suppress.Silences;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -194,6 +196,20 @@ public final class ResultSinkOptions {
                     + "(default: _services.yaml in the first rules folder, if there)")
     Path catalog;
 
+    @Option(
+            names = "--inhibit",
+            paramLabel = "FILE",
+            description = "inhibition rules YAML (inhibit_rules: source_matchers, target_matchers, equal) "
+                    + "(default: _inhibit.yaml in the first rules folder, if there)")
+    Path inhibit;
+
+    @Option(
+            names = "--silences",
+            paramLabel = "FILE",
+            description = "silences and maintenance windows YAML (silences: id, matchers, starts_at/ends_at or "
+                    + "recurring) that mark the alerts they cover; judged at each alert's event time")
+    Path silences;
+
     /** Adds the configured sinks and catalog; throws IllegalArgumentException for a wrong value. */
     void apply(
             DetectionConfig config,
@@ -253,6 +269,16 @@ public final class ResultSinkOptions {
         }
         if (file != null) {
             config.catalog = ServiceCatalog.load(file);
+        }
+        Path inhibitFile = inhibit;
+        if (inhibitFile == null && rulesDir != null && Files.isRegularFile(rulesDir.resolve(InhibitRules.FILE_NAME))) {
+            inhibitFile = rulesDir.resolve(InhibitRules.FILE_NAME);
+        }
+        if (inhibitFile != null) {
+            config.inhibitRules = InhibitRules.load(inhibitFile);
+        }
+        if (silences != null) {
+            config.silences = Silences.load(silences);
         }
     }
 

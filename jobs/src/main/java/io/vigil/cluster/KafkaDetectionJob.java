@@ -20,6 +20,10 @@ import io.vigil.sink.notify.AlertmanagerSink;
 import io.vigil.sink.notify.WebhookSink;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchSink;
+import io.vigil.suppress.InhibitRules;
+import io.vigil.suppress.SilenceUpdates;
+import io.vigil.suppress.Silences;
+import io.vigil.suppress.kafka.SilenceTopic;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -79,7 +83,10 @@ public final class KafkaDetectionJob {
         new DetectionJob(detectionConfig(c), kafka::create, rules, sinks).build(env);
     }
 
-    /** Watermark delay and idleness, the catalog file and the catalog topic come from the job config. */
+    /**
+     * Watermark delay and idleness, the catalog file and topic, inhibition rules, silences file and topic come from
+     * the job config.
+     */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
         DetectionConfig d =
                 new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
@@ -90,6 +97,16 @@ public final class KafkaDetectionJob {
         if (c.catalogTopic != null) {
             d.catalogUpdates = CatalogUpdates.of(
                     new CatalogTopic(c.bootstrapServers, c.catalogTopic, c.jobName + "-catalog", c.clientProperties));
+        }
+        if (c.inhibit != null) {
+            d.inhibitRules = InhibitRules.load(c.inhibit);
+        }
+        if (c.silences != null) {
+            d.silences = Silences.load(c.silences);
+        }
+        if (c.silenceTopic != null) {
+            d.silenceUpdates = SilenceUpdates.of(
+                    new SilenceTopic(c.bootstrapServers, c.silenceTopic, c.jobName + "-silences", c.clientProperties));
         }
         return d;
     }

@@ -145,6 +145,15 @@ public final class VigilJobConfig implements Serializable {
                 "catalog-topic",
                 "compacted topic of service-catalog entries applied while the job runs, over "
                         + "the catalog file's, written by `vigil catalog push` (default: none, catalog fixed at start)"),
+        INHIBIT(
+                "inhibit",
+                "inhibition rules YAML (inhibit_rules: source/target matchers, equal) "
+                        + "(default: _inhibit.yaml in rules-dir, if there)"),
+        SILENCES("silences", "silences YAML fixed for the run (silences: matchers, starts_at/ends_at or recurring)"),
+        SILENCE_TOPIC(
+                "silence-topic",
+                "compacted topic of silences and maintenance windows applied while the job runs, written by "
+                        + "`vigil silence add|expire` (default: none)"),
         ALERTMANAGER_URL(
                 "alertmanager-url",
                 "Alertmanager base URLs for alerts (v2 API), comma-separated, e.g. http://127.0.0.1:9093 (default: "
@@ -240,6 +249,10 @@ public final class VigilJobConfig implements Serializable {
     public final Path catalog;
     /** Null when the catalog is fixed at start (no catalog topic). */
     public final String catalogTopic;
+    /** Inhibition rules file, silences file, silence topic; each null when not set. */
+    public final Path inhibit, silences;
+
+    public final String silenceTopic;
     /** Alertmanagers for alerts, or null; webhook receivers for alerts, or null. */
     public final io.vigil.sink.notify.NotifyConfig alertmanager, webhook;
 
@@ -277,6 +290,9 @@ public final class VigilJobConfig implements Serializable {
         prometheus = b.prometheus;
         catalog = b.catalog;
         catalogTopic = b.catalogTopic;
+        inhibit = b.inhibit;
+        silences = b.silences;
+        silenceTopic = b.silenceTopic;
         alertmanager = b.alertmanager;
         webhook = b.webhook;
         clientProperties = b.clientProperties;
@@ -552,6 +568,7 @@ public final class VigilJobConfig implements Serializable {
         } else if (b.rulesDir != null && Files.isRegularFile(b.rulesDir.resolve("_services.yaml"))) {
             b.catalog = b.rulesDir.resolve("_services.yaml");
         }
+        suppression(s, b, problems);
         String catalogTopic = s.getOrDefault(Key.CATALOG_TOPIC.name, "");
         if (!catalogTopic.isEmpty()) {
             checkTopic(Key.CATALOG_TOPIC.name, catalogTopic, problems);
@@ -608,6 +625,43 @@ public final class VigilJobConfig implements Serializable {
 
     private static final Set<String> JOB_OWNED_KAFKA_PROPERTIES =
             Set.of("bootstrap.servers", "group.id", "transactional.id", "isolation.level");
+
+    /** Inhibition rules, silences file and silence topic. */
+    private static void suppression(Map<String, String> s, Builder b, List<String> problems) {
+        String inhibit = s.getOrDefault(Key.INHIBIT.name, "");
+        if (!inhibit.isEmpty()) {
+            b.inhibit = Path.of(inhibit);
+            if (!Files.isRegularFile(b.inhibit)) {
+                problems.add("inhibit '" + inhibit + "' is not a file; give the inhibition rules YAML");
+            }
+        } else if (b.rulesDir != null && Files.isRegularFile(b.rulesDir.resolve("_inhibit.yaml"))) {
+            b.inhibit = b.rulesDir.resolve("_inhibit.yaml");
+        }
+        String silences = s.getOrDefault(Key.SILENCES.name, "");
+        if (!silences.isEmpty()) {
+            b.silences = Path.of(silences);
+            if (!Files.isRegularFile(b.silences)) {
+                problems.add("silences '" + silences + "' is not a file; give the silences YAML");
+            }
+        }
+        String topic = s.getOrDefault(Key.SILENCE_TOPIC.name, "");
+        if (!topic.isEmpty()) {
+            checkTopic(Key.SILENCE_TOPIC.name, topic, problems);
+            b.silenceTopic = topic;
+            boolean telemetry = b.topics != null
+                    && !b.topics.isPattern()
+                    && b.topics.formatByTopic().containsKey(topic);
+            if (telemetry
+                    || topic.equals(b.rulesTopic)
+                    || topic.equals(s.get(Key.CATALOG_TOPIC.name))
+                    || topic.equals(b.alertsTopic)
+                    || topic.equals(b.deadLettersTopic)
+                    || topic.equals(b.rollupsTopic)) {
+                problems.add("silence-topic '" + topic + "' is also used for something else (telemetry, rules, "
+                        + "catalog or an output); give silences their own topic, e.g. vigil-silences");
+            }
+        }
+    }
 
     private static boolean validPort(String p) {
         try {
@@ -669,6 +723,9 @@ public final class VigilJobConfig implements Serializable {
         RemoteWriteConfig prometheus;
         Path catalog;
         String catalogTopic;
+        Path inhibit;
+        Path silences;
+        String silenceTopic;
         Properties clientProperties;
         Path kafkaClientConfig;
         Map<String, String> shown;

@@ -104,6 +104,12 @@ public final class AlertJson {
         g.writeNumberField("event_time", a.eventTime);
         g.writeNumberField("processing_time", a.processingTime);
         g.writeNumberField("suppressed", a.suppressed);
+        if (a.inhibitedBy != null) {
+            g.writeStringField("inhibited_by", a.inhibitedBy);
+        }
+        if (a.silencedBy != null) {
+            g.writeStringField("silenced_by", a.silencedBy);
+        }
         writeMap(g, "annotations", a.annotations);
         writeMap(g, "enrichment", a.enrichment);
         g.writeArrayFieldStart("evidence");
@@ -203,6 +209,8 @@ public final class AlertJson {
             a.eventTime = v.path("event_time").asLong();
             a.processingTime = v.path("processing_time").asLong();
             a.suppressed = v.path("suppressed").asLong();
+            a.inhibitedBy = v.path("inhibited_by").asText(null);
+            a.silencedBy = v.path("silenced_by").asText(null);
             readMap(v.path("key_fields"), a.keyFields);
             readMap(n.path("labels"), a.labels);
             readMap(v.path("annotations"), a.annotations);

@@ -23,6 +23,12 @@ public final class AlertLine {
         if (a.suppressed > 0) {
             b.append(" (+").append(a.suppressed).append(" suppressed)");
         }
+        if (a.inhibitedBy != null) {
+            b.append(" (inhibited by ").append(a.inhibitedBy).append(')');
+        }
+        if (a.silencedBy != null) {
+            b.append(" (silenced by ").append(a.silencedBy).append(')');
+        }
         String owner = a.enrichment.get("team");
         if (owner != null) {
             b.append(" [team ").append(owner).append(']');

@@ -39,6 +39,12 @@ public class DetectionConfig implements Serializable {
     public CatalogUpdates catalogUpdates;
     /** How alerts are grouped into incidents ({@link io.vigil.incident.IncidentCorrelator}). */
     public io.vigil.incident.IncidentConfig incidents = new io.vigil.incident.IncidentConfig();
+    /** Inhibition rules ({@code rules/_inhibit.yaml}); null or empty: no alert is inhibited. */
+    public io.vigil.suppress.InhibitRules inhibitRules;
+    /** Silences fixed for the run (a silences file); null: none. */
+    public io.vigil.suppress.Silences silences;
+    /** Silences that change while the job runs (the silence topic), over {@link #silences}; null: none. */
+    public io.vigil.suppress.SilenceUpdates silenceUpdates;
 
     public DetectionConfig() {}
 

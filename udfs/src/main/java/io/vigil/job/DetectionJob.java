@@ -25,6 +25,7 @@ import io.vigil.rules.GraphRuleKind;
 import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
+import io.vigil.suppress.Suppression;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,7 +52,8 @@ import org.apache.flink.util.Collector;
  * source (decodes, event time) -> split dead letters -> route to rules (rule index, broadcast rules) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
- *   -> enrich from the service catalog (file; or topic over file, broadcast) -> sinks
+ *   -> enrich from the service catalog (file; or topic over file, broadcast)
+ *   -> inhibit (keyed, event time) -> silence (file; or topic over file, broadcast) -> sinks
  *   -> keyBy(group key, default service.name) with the error records -> incidents -> incident sinks
  * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
  * </pre>
@@ -204,6 +206,9 @@ public final class DetectionJob {
             // keeps them in the minute they belong to.
             rollups = rollups.union(ServiceRollups.attach(telemetry, deduplicated, config.watermarkDelay));
         }
+        // Inhibition and silences only mark alerts: after the rollups, which count every alert, before the sinks.
+        DataStream<Alert> marked = Suppression.attach(
+                env, deduplicated, config.inhibitRules, config.silences, config.silenceUpdates, config.parallelism);
         DataStream<DeadLetter> deadLetters = telemetry
                 .getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
@@ -216,7 +221,7 @@ public final class DetectionJob {
         // savepoint restores each into the same sink when sinks are added or removed or anything else in the graph
         // changes.
         for (NamedSink<Alert> s : sinks.alerts()) {
-            deduplicated.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
+            marked.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
         }
         for (NamedSink<Rollup> s : sinks.rollups()) {
             rollups.sinkTo(s.sink()).name("Rollups: " + s.id()).uid("rollups-" + s.id());
@@ -224,12 +229,11 @@ public final class DetectionJob {
         for (NamedSink<DeadLetter> s : sinks.deadLetters()) {
             deadLetters.sinkTo(s.sink()).name("Dead letters: " + s.id()).uid("dead-letters-" + s.id());
         }
-        DataStream<Incident> incidents =
-                IncidentStream.attach(deduplicated, telemetry, config.incidents, config.parallelism);
+        DataStream<Incident> incidents = IncidentStream.attach(marked, telemetry, config.incidents, config.parallelism);
         for (NamedSink<Incident> s : sinks.incidents()) {
             incidents.sinkTo(s.sink()).name("Incidents: " + s.id()).uid("incidents-" + s.id());
         }
-        return new Streams(telemetry, deduplicated, rollups, deadLetters, incidents);
+        return new Streams(telemetry, marked, rollups, deadLetters, incidents);
     }
 
     private DataStream<RuleUpdate> ruleUpdates(StreamExecutionEnvironment env, DataStream<Telemetry> telemetry) {

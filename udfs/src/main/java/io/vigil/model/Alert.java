@@ -66,6 +66,17 @@ public class Alert {
     public long suppressed;
     /** The rule's realert period in ms, carried so de-duplication needs no rule lookup; not part of the wire format. */
     public long realertMillis;
+    /**
+     * Id of the firing alert that inhibits this one ({@code io.vigil.suppress.Inhibitor}), null when none does. An
+     * inhibited alert is kept in every output but not delivered to Alertmanagers or webhooks.
+     */
+    public String inhibitedBy;
+    /**
+     * Ids of the silences or maintenance windows that cover this alert, comma-separated ({@code
+     * io.vigil.suppress.Silences}), null when none does. Kept in every output, not delivered to Alertmanagers or
+     * webhooks.
+     */
+    public String silencedBy;
 
     public Alert() {}
 

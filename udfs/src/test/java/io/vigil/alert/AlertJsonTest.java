@@ -100,6 +100,18 @@ class AlertJsonTest {
     }
 
     @Test
+    void inhibitionAndSilenceMarksAreWrittenOnlyWhenSetAndReadBack() {
+        Alert a = sample();
+        assertEquals(false, AlertJson.toJson(a).contains("inhibited_by"));
+        assertEquals(false, AlertJson.toJson(a).contains("silenced_by"));
+        a.inhibitedBy = "slo-payments-availability-1";
+        a.silencedBy = "db-migration,weekend";
+        Alert marked = AlertJson.fromBytes(AlertJson.toBytes(a));
+        assertEquals(a.inhibitedBy, marked.inhibitedBy);
+        assertEquals(a.silencedBy, marked.silencedBy);
+    }
+
+    @Test
     void roundTripKeepsEveryWireField() {
         Alert a = sample();
         Alert b = AlertJson.fromBytes(AlertJson.toBytes(a));
@@ -123,6 +135,7 @@ class AlertJsonTest {
         assertEquals(a.labels, b.labels);
         assertEquals(a.annotations, b.annotations);
         assertEquals(a.enrichment, b.enrichment);
+
         assertEquals(a.eventTime, b.eventTime);
         assertEquals(a.processingTime, b.processingTime);
         assertEquals(a.suppressed, b.suppressed);

@@ -9,7 +9,8 @@ import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * Sends alerts to one or more Alertmanagers with the v2 API ({@link AlertmanagerPayload}). Before the writer, an
+ * Sends alerts to one or more Alertmanagers with the v2 API ({@link AlertmanagerPayload}), leaving out inhibited and
+ * silenced ones ({@link DeliveryFilter}). Before the writer, an
  * {@link AlertmanagerNotifier} keyed by alert key re-sends live alerts on an interval from checkpointed state; the
  * writer ({@link NotifyWriter}) posts asynchronously with retries and bounded requests in flight. At-least-once: the
  * Alertmanager de-duplicates by labels, so a repeat is harmless.
@@ -18,6 +19,8 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsPreWriteTopology<A
     private static final long serialVersionUID = 1L;
     /** Uid of the re-send operator that runs before the sink. */
     public static final String NOTIFIER_UID = "alerts-alertmanager-notifier";
+    /** Uid of the operator that leaves out inhibited and silenced alerts ({@link DeliveryFilter}). */
+    public static final String DELIVERY_UID = "alerts-alertmanager-delivery";
 
     private final NotifyConfig config;
 
@@ -28,6 +31,10 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsPreWriteTopology<A
     @Override
     public DataStream<Alert> addPreWriteTopology(DataStream<Alert> alerts) {
         return alerts.keyBy(a -> a.key, Types.STRING)
+                .process(new DeliveryFilter())
+                .name("Alertmanager: leave out inhibited and silenced")
+                .uid(DELIVERY_UID)
+                .keyBy(a -> a.key, Types.STRING)
                 .process(new AlertmanagerNotifier(config))
                 .name("Alertmanager re-send")
                 .uid(NOTIFIER_UID);

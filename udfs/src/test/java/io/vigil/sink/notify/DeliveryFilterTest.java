@@ -1,0 +1,62 @@
+package io.vigil.sink.notify;
+
+import static io.vigil.sink.notify.NotifyAlerts.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vigil.model.Alert;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** Which alerts the Alertmanager and webhook outputs deliver once some are inhibited or silenced. */
+class DeliveryFilterTest {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Alert, Alert> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new DeliveryFilter()), (Alert a) -> a.key, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static List<String> drain(KeyedOneInputStreamOperatorTestHarness<String, Alert, Alert> h) {
+        List<String> out = h.extractOutputValues().stream()
+                .map(a -> a.status + ":" + a.service)
+                .toList();
+        h.getOutput().clear();
+        return out;
+    }
+
+    private static Alert muted(Alert a) {
+        a.silencedBy = "maintenance";
+        return a;
+    }
+
+    @Test
+    void mutedAlertsAreNotDeliveredUnlessTheyResolveWhatWasDelivered() throws Exception {
+        var h = harness();
+        // Muted from the start: neither its firing alert nor its resolve is delivered.
+        Alert cart = NotifyAlerts.firing("p95", "cart");
+        h.processElement(muted(cart), T0);
+        h.processElement(muted(NotifyAlerts.resolved(cart, T0 + 60_000)), T0);
+        assertEquals(List.of(), drain(h));
+        assertEquals(0, h.numKeyedStateEntries());
+
+        // Delivered, then a silence starts: the muted reminder is not sent, the muted resolve is (it ends what the
+        // receiver holds).
+        Alert payments = NotifyAlerts.firing("p95", "payments");
+        h.processElement(payments, T0);
+        h.processElement(muted(NotifyAlerts.firing("p95", "payments")), T0);
+        h.processElement(muted(NotifyAlerts.resolved(payments, T0 + 60_000)), T0);
+        assertEquals(List.of("firing:payments", "resolved:payments"), drain(h));
+        assertEquals(0, h.numKeyedStateEntries(), "the resolve clears the key");
+
+        // Inhibited counts as muted too; unmuted resolves always pass.
+        Alert checkout = NotifyAlerts.firing("p95", "checkout");
+        checkout.inhibitedBy = "slo-checkout-latency-1";
+        h.processElement(checkout, T0);
+        h.processElement(NotifyAlerts.resolved(checkout, T0 + 60_000), T0);
+        assertEquals(List.of("resolved:checkout"), drain(h));
+        h.close();
+    }
+}
