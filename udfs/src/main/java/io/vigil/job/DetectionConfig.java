@@ -32,6 +32,11 @@ public class DetectionConfig implements Serializable {
      * the catalog fixed for the run.
      */
     public CatalogUpdates catalogUpdates;
+    /**
+     * The privacy policy and where its hash key is ({@link io.vigil.privacy.PrivacyStages}); null runs without one
+     * (records and outputs as they are).
+     */
+    public io.vigil.privacy.PrivacySettings privacy;
 
     public DetectionConfig() {}
 
