@@ -31,7 +31,14 @@ class DemoGoldenTest {
     void theDemoRaisesExactlyThePinnedAlerts() throws Exception {
         Path out = dir.resolve("out");
         int exit = VigilCli.commandLine()
-                .execute("demo", "--quiet", "--rules", RulesCommandTest.rules().toString(), "--out", out.toString());
+                .execute(
+                        "demo",
+                        "--quiet",
+                        "--no-privacy",
+                        "--rules",
+                        RulesCommandTest.rules().toString(),
+                        "--out",
+                        out.toString());
         assertEquals(0, exit);
 
         List<String> rows = new ArrayList<>();
