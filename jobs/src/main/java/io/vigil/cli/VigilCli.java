@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             RulesCommand.class,
             CatalogCommand.class,
+            PrivacyCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec
