@@ -182,7 +182,7 @@ public enum TextDetector {
                     continue;
                 }
                 int end = cardEnd(s, i);
-                if (end > 0 && Checksums.luhn(s, i, end)) {
+                if (end > 0) {
                     out.add(this, i, end);
                     i = end;
                 } else {
@@ -359,7 +359,10 @@ public enum TextDetector {
         return true;
     }
 
-    /** End of a card number starting at {@code i} (first group of four when grouped), or -1. */
+    /**
+     * End of a Luhn-valid card number starting at {@code i} (first group of four when grouped), or -1. When grouped
+     * digits run on ("5000 0000 0000 0009 200"), the shorter candidates ending at a group boundary are tried too.
+     */
     static int cardEnd(String s, int i) {
         int n = s.length();
         int digits = 0;
@@ -367,6 +370,9 @@ public enum TextDetector {
         char sep = 0;
         int group = 0;
         int end = -1;
+        int[] boundaries = new int[8];
+        int[] digitsAt = new int[8];
+        int nb = 0;
         while (k < n) {
             char c = s.charAt(k);
             if (digit(c)) {
@@ -374,7 +380,7 @@ public enum TextDetector {
                 group++;
                 k++;
                 if (digits > 19) {
-                    return -1;
+                    break; // too long for one card: a group boundary before may still end one
                 }
                 continue;
             }
@@ -383,6 +389,10 @@ public enum TextDetector {
                 if (sep == 0 ? group != 4 : group < 3 || group > 6) {
                     break;
                 }
+                if (nb < boundaries.length) {
+                    boundaries[nb] = k;
+                    digitsAt[nb++] = digits;
+                }
                 sep = c;
                 group = 0;
                 k++;
@@ -390,11 +400,15 @@ public enum TextDetector {
             }
             break;
         }
-        if (k < n && (alnum(s.charAt(k)) || s.charAt(k) == '.' && k + 1 < n && digit(s.charAt(k + 1)))) {
-            return -1;
+        boolean cleanEnd =
+                !(k < n && (alnum(s.charAt(k)) || s.charAt(k) == '.' && k + 1 < n && digit(s.charAt(k + 1))));
+        if (cleanEnd && digits >= 13 && digits <= 19 && Checksums.luhn(s, i, k)) {
+            return k;
         }
-        if (digits >= 13 && digits <= 19 && (sep == 0 || group >= 1)) {
-            end = k;
+        for (int b = nb - 1; b >= 0 && sep != 0; b--) {
+            if (digitsAt[b] >= 13 && digitsAt[b] <= 19 && Checksums.luhn(s, i, boundaries[b])) {
+                return boundaries[b];
+            }
         }
         return end;
     }
