@@ -5,6 +5,7 @@ import io.vigil.bench.CelBench;
 import io.vigil.bench.E2eBench;
 import io.vigil.bench.IngestBench;
 import io.vigil.bench.NabBench;
+import io.vigil.bench.PrivacyBench;
 import io.vigil.bench.RulesBench;
 import io.vigil.bench.SequenceBench;
 import io.vigil.bench.SinkBench;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Command;
             CelBench.class,
             SinkBench.class,
             SequenceBench.class,
-            StateBench.class
+            StateBench.class,
+            PrivacyBench.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

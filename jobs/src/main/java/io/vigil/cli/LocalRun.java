@@ -97,6 +97,14 @@ final class LocalRun {
         return this;
     }
 
+    private io.vigil.privacy.PrivacySettings privacy;
+
+    /** Applies this privacy policy (null: none). */
+    LocalRun privacy(io.vigil.privacy.PrivacySettings settings) {
+        this.privacy = settings;
+        return this;
+    }
+
     /** Runs to the end of the input, then prints the summary. */
     void run() throws Exception {
         Tally.reset();
@@ -109,6 +117,7 @@ final class LocalRun {
         config.parallelism = parallelism;
         config.watermarkEveryRecord = true; // a bounded run: the same alerts on any machine
         config.evalUntil = until;
+        config.privacy = privacy;
 
         List<DetectionJob.NamedSink<Alert>> alertSinks = new ArrayList<>(List.of(
                 DetectionJob.NamedSink.of("file", new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),

@@ -2,7 +2,12 @@ package io.vigil.cli;
 
 import io.vigil.job.RuleSource;
 import io.vigil.job.TelemetrySource;
+import io.vigil.privacy.PolicyLoader;
+import io.vigil.privacy.PrivacyPolicy;
+import io.vigil.privacy.PrivacySettings;
 import io.vigil.rules.RuleException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
@@ -31,6 +36,57 @@ public final class LocalRunOptions {
 
     @Option(names = "--quiet", description = "no progress line")
     boolean quiet;
+
+    @Option(
+            names = "--privacy",
+            paramLabel = "FILE",
+            description = "privacy policy (default: _privacy.yaml in the first rules folder, when there is one)")
+    Path privacy;
+
+    @Option(names = "--no-privacy", description = "run without a privacy policy: outputs hold raw values")
+    boolean noPrivacy;
+
+    @Option(
+            names = "--privacy-key-file",
+            paramLabel = "FILE",
+            description = "hash key of the privacy policy, unless $" + PrivacySettings.DEFAULT_KEY_ENV
+                    + " is set (default: .vigil/privacy.key in the Vigil folder, generated with mode 0600 if absent)")
+    Path privacyKeyFile;
+
+    /**
+     * The privacy settings these options select, or null without a policy; a wrong policy prints its problems
+     * (file:line:col) and throws {@link RuleException}.
+     */
+    PrivacySettings privacy(CommandLine.Model.CommandSpec spec) throws IOException {
+        if (noPrivacy) {
+            if (privacy != null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--privacy and --no-privacy contradict each other; give one");
+            }
+            return null;
+        }
+        Path file = privacy != null ? privacy : ruleDirs().get(0).resolve(PolicyLoader.FILE_NAME);
+        if (privacy == null && !Files.isRegularFile(file)) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--privacy " + file + ": no such file");
+        }
+        PrivacyPolicy policy = PolicyLoader.load(file);
+        Path key = privacyKeyFile != null ? privacyKeyFile : VigilHome.root().resolve(".vigil/privacy.key");
+        String env = System.getenv(PrivacySettings.DEFAULT_KEY_ENV);
+        if (policy.usesHash()
+                && (env == null || env.isEmpty())
+                && privacyKeyFile == null
+                && PrivacySettings.generateKeyIfAbsent(key)) {
+            System.err.println("Generated a privacy hash key in " + key + " (mode 0600)");
+        }
+        try {
+            return new PrivacySettings(policy, key.toString(), PrivacySettings.DEFAULT_KEY_ENV).validate();
+        } catch (IllegalStateException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     /** The rule files or folders: those given, or the repository's {@code rules/}. */
     List<Path> ruleDirs() {
@@ -74,9 +130,21 @@ public final class LocalRunOptions {
             Long until)
             throws Exception {
         Path dir = out != null ? out : Path.of("out", spec.name());
+        PrivacySettings settings;
+        try {
+            settings = privacy(spec);
+        } catch (RuleException e) {
+            System.err.println(e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), "the privacy policy has problems (above)");
+        }
+        if (settings != null && !quiet) {
+            System.out.println("Privacy policy: " + settings.policy.source + " (" + settings.policy.fields.size()
+                    + " field rules, " + settings.policy.detectors.size() + " detectors; --no-privacy turns it off)");
+        }
         LocalRun run = new LocalRun(title, source, rules, dir, parallelism, quiet, System.out, System.err)
                 .with(results, ruleDirs().get(0))
-                .until(until);
+                .until(until)
+                .privacy(settings);
         try {
             run.run();
         } catch (IllegalArgumentException e) {

@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
             RulesCommand.class,
             CatalogCommand.class,
             SilenceCommand.class,
+            PrivacyCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec

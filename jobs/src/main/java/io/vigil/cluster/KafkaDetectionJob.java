@@ -84,6 +84,28 @@ public final class KafkaDetectionJob {
     }
 
     /**
+     * The privacy policy and its key's place, checked on the client: a policy with problems or a key that cannot be
+     * read stops the submission. Without a key file setting or {@code $VIGIL_PRIVACY_KEY}, the default key file is
+     * generated (owner-only) when absent, as the demo's is.
+     */
+    static io.vigil.privacy.PrivacySettings privacy(VigilJobConfig c) {
+        try {
+            io.vigil.privacy.PrivacyPolicy policy = io.vigil.privacy.PolicyLoader.load(c.privacy);
+            String env = System.getenv(io.vigil.privacy.PrivacySettings.DEFAULT_KEY_ENV);
+            if (policy.usesHash() && (env == null || env.isEmpty()) && c.privacyKeyFile != null) {
+                io.vigil.privacy.PrivacySettings.generateKeyIfAbsent(c.privacyKeyFile);
+            }
+            return new io.vigil.privacy.PrivacySettings(
+                            policy,
+                            c.privacyKeyFile == null ? null : c.privacyKeyFile.toString(),
+                            io.vigil.privacy.PrivacySettings.DEFAULT_KEY_ENV)
+                    .validate();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the privacy policy " + c.privacy, e);
+        }
+    }
+
+    /**
      * Watermark delay and idleness, the catalog file and topic, inhibition rules, silences file and topic come from
      * the job config.
      */
@@ -91,6 +113,9 @@ public final class KafkaDetectionJob {
         DetectionConfig d =
                 new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
         d.incidents = c.incidents;
+        if (c.privacy != null) {
+            d.privacy = privacy(c);
+        }
         if (c.catalog != null) {
             d.catalog = ServiceCatalog.load(c.catalog);
         }

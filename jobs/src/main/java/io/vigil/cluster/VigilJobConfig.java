@@ -154,6 +154,15 @@ public final class VigilJobConfig implements Serializable {
                 "silence-topic",
                 "compacted topic of silences and maintenance windows applied while the job runs, written by "
                         + "`vigil silence add|expire` (default: none)"),
+        PRIVACY(
+                "privacy",
+                "privacy policy YAML (docs/privacy.md; default: _privacy.yaml in rules-dir, if there; 'none' runs "
+                        + "without one)"),
+        PRIVACY_KEY_FILE(
+                "privacy-key-file",
+                "file holding the privacy policy's hash key, readable on every TaskManager; $VIGIL_PRIVACY_KEY wins "
+                        + "when set (default: .vigil/privacy.key beside rules-dir, generated 0600 if absent: for a "
+                        + "cluster on this machine)"),
         ALERTMANAGER_URL(
                 "alertmanager-url",
                 "Alertmanager base URLs for alerts (v2 API), comma-separated, e.g. http://127.0.0.1:9093 (default: "
@@ -253,6 +262,10 @@ public final class VigilJobConfig implements Serializable {
     public final Path inhibit, silences;
 
     public final String silenceTopic;
+    /** Privacy policy file, or null to run without one. */
+    public final Path privacy;
+    /** The privacy hash key file (the key is read by the operators, never by the config). */
+    public final Path privacyKeyFile;
     /** Alertmanagers for alerts, or null; webhook receivers for alerts, or null. */
     public final io.vigil.sink.notify.NotifyConfig alertmanager, webhook;
 
@@ -293,6 +306,8 @@ public final class VigilJobConfig implements Serializable {
         inhibit = b.inhibit;
         silences = b.silences;
         silenceTopic = b.silenceTopic;
+        privacy = b.privacy;
+        privacyKeyFile = b.privacyKeyFile;
         alertmanager = b.alertmanager;
         webhook = b.webhook;
         clientProperties = b.clientProperties;
@@ -569,6 +584,30 @@ public final class VigilJobConfig implements Serializable {
             b.catalog = b.rulesDir.resolve("_services.yaml");
         }
         suppression(s, b, problems);
+        String privacy = s.getOrDefault(Key.PRIVACY.name, "");
+        if (privacy.equals("none")) {
+            b.privacy = null;
+        } else if (!privacy.isEmpty()) {
+            b.privacy = Path.of(privacy);
+            if (!Files.isRegularFile(b.privacy)) {
+                problems.add("privacy '" + privacy + "' is not a file; give the privacy policy YAML, or 'none'");
+            }
+        } else if (b.rulesDir != null && Files.isRegularFile(b.rulesDir.resolve("_privacy.yaml"))) {
+            b.privacy = b.rulesDir.resolve("_privacy.yaml");
+        }
+        String keyFile = s.getOrDefault(Key.PRIVACY_KEY_FILE.name, "");
+        if (!keyFile.isEmpty()) {
+            b.privacyKeyFile = Path.of(keyFile);
+            if (!Files.isRegularFile(b.privacyKeyFile)) {
+                problems.add("privacy-key-file '" + keyFile + "' is not a file; give the file holding the hash key");
+            }
+        } else if (b.rulesDir != null) {
+            b.privacyKeyFile = b.rulesDir
+                    .toAbsolutePath()
+                    .normalize()
+                    .resolveSibling(".vigil")
+                    .resolve("privacy.key");
+        }
         String catalogTopic = s.getOrDefault(Key.CATALOG_TOPIC.name, "");
         if (!catalogTopic.isEmpty()) {
             checkTopic(Key.CATALOG_TOPIC.name, catalogTopic, problems);
@@ -726,6 +765,8 @@ public final class VigilJobConfig implements Serializable {
         Path inhibit;
         Path silences;
         String silenceTopic;
+        Path privacy;
+        Path privacyKeyFile;
         Properties clientProperties;
         Path kafkaClientConfig;
         Map<String, String> shown;

@@ -43,7 +43,14 @@ class DemoGoldenTest {
     static void runTheDemo() {
         out = dir.resolve("out");
         int exit = VigilCli.commandLine()
-                .execute("demo", "--quiet", "--rules", RulesCommandTest.rules().toString(), "--out", out.toString());
+                .execute(
+                        "demo",
+                        "--quiet",
+                        "--no-privacy",
+                        "--rules",
+                        RulesCommandTest.rules().toString(),
+                        "--out",
+                        out.toString());
         assertEquals(0, exit);
     }
 

@@ -79,6 +79,9 @@ public final class RuleBook implements Serializable {
     /** Applies an update to broadcast state; returns the previous compiled rule with that id (or null). */
     public CompiledRule apply(RuleUpdate u, BroadcastState<String, String> state) throws Exception {
         ensure(state);
+        if (!u.isRule()) {
+            return null;
+        }
         CompiledRule previous = compiled.get(u.ruleId);
         if (u.isDeletion()) {
             state.put(u.ruleId, DELETED);

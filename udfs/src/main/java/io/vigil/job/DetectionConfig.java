@@ -45,6 +45,11 @@ public class DetectionConfig implements Serializable {
     public io.vigil.suppress.Silences silences;
     /** Silences that change while the job runs (the silence topic), over {@link #silences}; null: none. */
     public io.vigil.suppress.SilenceUpdates silenceUpdates;
+    /**
+     * The privacy policy and where its hash key is ({@link io.vigil.privacy.PrivacyStages}); null runs without one
+     * (records and outputs as they are).
+     */
+    public io.vigil.privacy.PrivacySettings privacy;
 
     public DetectionConfig() {}
 

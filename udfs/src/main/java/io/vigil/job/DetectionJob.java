@@ -19,6 +19,8 @@ import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import io.vigil.privacy.PrivacyStages;
+import io.vigil.privacy.Redactor;
 import io.vigil.rollup.ServiceRollups;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.GraphRuleKind;
@@ -57,6 +59,9 @@ import org.apache.flink.util.Collector;
  *   -> keyBy(group key, default service.name) with the error records -> incidents -> incident sinks
  * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
  * </pre>
+ *
+ * <p>With a privacy policy ({@link DetectionConfig#privacy}), its {@code before_detection} rules apply right after the
+ * split, and every rule applies once more before each family of sinks (alerts, rollups, dead letters).
  *
  * <p>Operator uids are fixed so savepoints survive changes elsewhere in the graph.
  */
@@ -152,12 +157,13 @@ public final class DetectionJob {
         List<RuleSpec> specs = rules.initial();
         List<CompiledRule> compiled = RuleCompiler.compileAll(specs);
 
-        SingleOutputStreamOperator<Telemetry> telemetry = source.create(env, Watermarks.forTelemetry(config))
+        SingleOutputStreamOperator<Telemetry> decoded = source.create(env, Watermarks.forTelemetry(config))
                 .process(new SplitDeadLetters())
                 .name("Split dead letters")
                 .uid("split-dead-letters");
 
-        DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, telemetry);
+        DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, decoded);
+        DataStream<Telemetry> telemetry = PrivacyStages.beforeDetection(decoded, ruleUpdates, config.privacy);
         RuleBook book = new RuleBook(specs);
         SingleOutputStreamOperator<Routed> routed = telemetry
                 .connect(ruleUpdates.broadcast(RuleBook.RULES))
@@ -209,13 +215,18 @@ public final class DetectionJob {
         // Inhibition and silences only mark alerts: after the rollups, which count every alert, before the sinks.
         DataStream<Alert> marked = Suppression.attach(
                 env, deduplicated, config.inhibitRules, config.silences, config.silenceUpdates, config.parallelism);
-        DataStream<DeadLetter> deadLetters = telemetry
-                .getSideOutput(DecodeFunction.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
                         .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
                         .map(DetectionJob::deadLetter)
                         .name("Rule errors to dead letters")
                         .uid("rule-errors"));
+
+        // Every sink family gets what the privacy policy lets out; a new output stream goes through the same call.
+        marked = PrivacyStages.outputs("alerts", marked, ruleUpdates, config.privacy, Redactor::alert);
+        rollups = PrivacyStages.outputs("rollups", rollups, ruleUpdates, config.privacy, Redactor::rollup);
+        deadLetters =
+                PrivacyStages.outputs("dead-letters", deadLetters, ruleUpdates, config.privacy, Redactor::deadLetter);
 
         // Sinks keep state (Kafka transactions to commit, buffered bulk requests): uids from what each sink is, so a
         // savepoint restores each into the same sink when sinks are added or removed or anything else in the graph
@@ -229,7 +240,13 @@ public final class DetectionJob {
         for (NamedSink<DeadLetter> s : sinks.deadLetters()) {
             deadLetters.sinkTo(s.sink()).name("Dead letters: " + s.id()).uid("dead-letters-" + s.id());
         }
-        DataStream<Incident> incidents = IncidentStream.attach(marked, telemetry, config.incidents, config.parallelism);
+        // Incidents are built from the alerts as sinks see them; the error records they sample are redacted here.
+        DataStream<Incident> incidents = PrivacyStages.outputs(
+                "incidents",
+                IncidentStream.attach(marked, telemetry, config.incidents, config.parallelism),
+                ruleUpdates,
+                config.privacy,
+                Redactor::incident);
         for (NamedSink<Incident> s : sinks.incidents()) {
             incidents.sinkTo(s.sink()).name("Incidents: " + s.id()).uid("incidents-" + s.id());
         }

@@ -5,6 +5,12 @@ package io.vigil.rules;
  * null when the rule was deleted. A POJO so Flink serializes it without Kryo.
  */
 public class RuleUpdate {
+    /**
+     * The key of the privacy policy on the rules topic ({@code vigil privacy push}): not a rule, so the rule operators
+     * skip it and the privacy operators apply it ({@code io.vigil.privacy.PrivacyFunction}).
+     */
+    public static final String PRIVACY_POLICY = "_privacy";
+
     public String ruleId;
     /** {@link RuleCodec} JSON of the rule, null for a deletion. */
     public String specJson;
@@ -22,6 +28,11 @@ public class RuleUpdate {
 
     public static RuleUpdate deletion(String ruleId) {
         return new RuleUpdate(ruleId, null);
+    }
+
+    /** Whether this update is a rule's (and not the privacy policy's). */
+    public boolean isRule() {
+        return !PRIVACY_POLICY.equals(ruleId);
     }
 
     public boolean isDeletion() {

@@ -41,6 +41,10 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
             return;
         }
         String json = new String(record.value(), StandardCharsets.UTF_8);
+        if (RuleUpdate.PRIVACY_POLICY.equals(id)) {
+            out.collect(new RuleUpdate(id, json)); // the privacy operators check it; a bad one leaves theirs running
+            return;
+        }
         String problem = check(id, json);
         if (problem != null) {
             LOG.warn(

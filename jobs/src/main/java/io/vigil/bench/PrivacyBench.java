@@ -1,0 +1,232 @@
+package io.vigil.bench;
+
+import io.vigil.generator.GeneratorSource;
+import io.vigil.generator.TelemetryGenerator;
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
+import io.vigil.job.RuleSource;
+import io.vigil.privacy.PolicyLoader;
+import io.vigil.privacy.PrivacyPolicy;
+import io.vigil.privacy.PrivacyPolicy.Stage;
+import io.vigil.privacy.PrivacySettings;
+import io.vigil.privacy.Redactor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vigil bench privacy}: the job's records/s with the starter privacy policy against the same job without one
+ * (the demo's generated day and the starter rules, rounds alternating in one run, the median of each), and the
+ * free-text detectors' MB/s on log bodies shaped like real ones (sshd, access logs with query strings, application
+ * logs with the odd email address, token or card number).
+ */
+@Command(
+        name = "privacy",
+        mixinStandardHelpOptions = true,
+        description = "Measure the job with the starter privacy policy against the job without it (records/s, same "
+                + "run), and the free-text detectors' MB/s on realistic log bodies.")
+public final class PrivacyBench implements Callable<Integer> {
+    @Option(
+            names = "--hours",
+            defaultValue = "2",
+            description = "simulated hours of demo traffic per job round. Default: ${DEFAULT-VALUE}")
+    double hours;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
+            description = "measured job rounds of each kind, after one warm-up of each. Default: ${DEFAULT-VALUE}")
+    int rounds;
+
+    @Option(
+            names = "--text-mb",
+            defaultValue = "64",
+            description = "MB of log bodies scanned per detector round. Default: ${DEFAULT-VALUE}")
+    int textMb;
+
+    @Option(names = "--rules", description = "rules folder with _privacy.yaml. Default: the repository's rules/")
+    Path rules;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(hours > 0) || rounds < 1 || textMb < 1) {
+            throw new IllegalArgumentException("--hours, --rounds and --text-mb must be positive");
+        }
+        Path dir = rules != null ? rules : rulesFolder();
+        PrivacyPolicy policy = PolicyLoader.load(dir.resolve(PolicyLoader.FILE_NAME));
+        Path key = Files.createTempDirectory("vigil-bench-privacy").resolve("privacy.key");
+        PrivacySettings.generateKeyIfAbsent(key);
+        PrivacySettings settings = new PrivacySettings(policy, key.toString(), null).validate();
+        try {
+            detectors(policy, settings);
+            job(dir, settings);
+        } finally {
+            Files.deleteIfExists(key);
+            Files.deleteIfExists(key.getParent());
+        }
+        return 0;
+    }
+
+    private void job(Path dir, PrivacySettings settings) throws Exception {
+        RuleSource ruleSource = RuleSource.directory(dir);
+        List<Double> with = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        long records = 0;
+        for (int r = -1; r < rounds; r++) {
+            // alternate which goes first, so a machine that speeds up or slows down favours neither
+            boolean privacyFirst = (r & 1) == 0;
+            for (int k = 0; k < 2; k++) {
+                boolean privacy = (k == 0) == privacyFirst;
+                long[] n = new long[1];
+                double rate = run(ruleSource, privacy ? settings : null, n);
+                records = n[0];
+                if (r >= 0) {
+                    (privacy ? with : without).add(rate);
+                }
+            }
+        }
+        double w = median(with);
+        double wo = median(without);
+        System.out.printf(
+                Locale.ROOT,
+                "job, %,d records per round (%s h of demo traffic, starter rules), median of %d rounds:%n",
+                records,
+                hours,
+                rounds);
+        System.out.printf(Locale.ROOT, "  without privacy policy   %,12.0f records/s%n", wo);
+        System.out.printf(Locale.ROOT, "  with starter policy      %,12.0f records/s%n", w);
+        System.out.printf(Locale.ROOT, "  ratio with/without       %12.2f (target >= 0.85)%n", w / wo);
+    }
+
+    private double run(RuleSource ruleSource, PrivacySettings privacy, long[] records) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestOptions.BIND_PORT, "0");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        DetectionConfig config = new DetectionConfig();
+        config.parallelism = 1;
+        config.watermarkEveryRecord = true;
+        config.privacy = privacy;
+        TelemetryGenerator generator = new TelemetryGenerator(
+                42, Instant.parse("2026-11-02T00:00:00Z"), Duration.ofMillis(Math.round(hours * 3_600_000)));
+        GeneratorSource source = new GeneratorSource(generator);
+        records[0] = source.total();
+        DetectionJob.Sinks sinks = new DetectionJob.Sinks(
+                List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
+                List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
+                List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())));
+        new DetectionJob(config, source, ruleSource, sinks).build(env);
+        long start = System.nanoTime();
+        env.execute(privacy == null ? "bench without privacy" : "bench with privacy");
+        return records[0] / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void detectors(PrivacyPolicy policy, PrivacySettings settings) {
+        List<String> bodies = bodies(new Random(7), 20_000);
+        long bytes = 0;
+        for (String b : bodies) {
+            bytes += b.getBytes(StandardCharsets.UTF_8).length;
+        }
+        int passes = (int) Math.max(1, textMb * 1_000_000L / bytes);
+        long[] matches = new long[1];
+        Redactor r = new Redactor(policy, settings.pseudonyms(policy), (g, n) -> matches[0]++);
+        List<Double> rates = new ArrayList<>();
+        long sink = 0;
+        for (int round = -2; round < 5; round++) {
+            matches[0] = 0;
+            long start = System.nanoTime();
+            for (int p = 0; p < passes; p++) {
+                for (String b : bodies) {
+                    sink += r.scan(b, Stage.OUTPUTS).length();
+                }
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            if (round >= 0) {
+                rates.add(bytes * (double) passes / secs / 1e6);
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "free-text detectors (%d of them, every one the starter policy uses), %,d log bodies (%.1f KB) x %d"
+                        + " passes per round, one core:%n",
+                policy.detectors.size(),
+                bodies.size(),
+                bytes / 1e3,
+                passes);
+        System.out.printf(
+                Locale.ROOT,
+                "  %,.1f MB/s (median of 5 rounds), %,d matches per round (%,d chars out)%n",
+                median(rates),
+                matches[0],
+                sink / 5);
+    }
+
+    /** Log bodies in the proportions of a busy service's logs: most hold nothing to redact. */
+    static List<String> bodies(Random rnd, int n) {
+        String[] users = {"alice", "bob", "carol", "deploy", "root", "svc-backup", "m.jones"};
+        String[] routes = {"/api/items", "/api/cart", "/api/pay", "/search", "/login", "/static/app.js"};
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String user = users[rnd.nextInt(users.length)];
+            String ip = "10." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256);
+            int kind = rnd.nextInt(100);
+            String b;
+            if (kind < 30) {
+                b = ip + " - - [04/Dec/2026:10:15:" + String.format(Locale.ROOT, "%02d", rnd.nextInt(60))
+                        + " +0000] \"GET " + routes[rnd.nextInt(routes.length)] + "?page=" + rnd.nextInt(40)
+                        + "&sort=price HTTP/1.1\" 200 " + rnd.nextInt(90_000) + " \"-\" \"Mozilla/5.0 (X11; Linux "
+                        + "x86_64) AppleWebKit/537.36\"";
+            } else if (kind < 45) {
+                b = "Failed password for " + user + " from " + ip + " port " + (1024 + rnd.nextInt(60_000)) + " ssh2";
+            } else if (kind < 75) {
+                b = "request completed route=" + routes[rnd.nextInt(routes.length)] + " status=200 duration_ms="
+                        + rnd.nextInt(900) + " trace_id=" + Long.toHexString(rnd.nextLong()) + " span_id="
+                        + Long.toHexString(rnd.nextLong()) + " retries=0";
+            } else if (kind < 85) {
+                b = "java.lang.IllegalStateException: connection pool exhausted (max 50) at "
+                        + "io.shop.db.Pool.acquire(Pool.java:" + rnd.nextInt(400) + ") at io.shop.cart.CartService.load"
+                        + "(CartService.java:88) at io.shop.http.Handler.handle(Handler.java:212)";
+            } else if (kind < 92) {
+                b = "order " + rnd.nextInt(1_000_000) + " confirmation sent to " + user + "@example.com, total "
+                        + rnd.nextInt(500) + ".99 EUR";
+            } else if (kind < 96) {
+                b = "POST /oauth/token grant_type=client_credentials Authorization: Bearer eyJhbGciOiJIUzI1NiJ9."
+                        + "eyJzdWIiOiJ" + user + "In0.c2lnbmF0dXJlLWJ5dGVz from " + ip;
+            } else if (kind < 98) {
+                b = "payment declined for card 4111 1111 1111 1111 (customer " + user + ")";
+            } else {
+                b = "connecting to postgres://app:s3cret-" + rnd.nextInt(99) + "@db.internal:5432/shop?sslmode=require";
+            }
+            out.add(b);
+        }
+        return out;
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static Path rulesFolder() {
+        String home = System.getProperty("vigil.home", System.getenv("VIGIL_ROOT"));
+        Path root =
+                home != null && !home.isEmpty() ? Path.of(home) : Path.of("").toAbsolutePath();
+        return Files.isDirectory(root.resolve("rules")) ? root.resolve("rules") : Path.of("rules");
+    }
+}
