@@ -2,6 +2,7 @@ package io.vigil.cli;
 
 import io.vigil.alert.AlertJson;
 import io.vigil.alert.AlertLine;
+import io.vigil.ingest.geo.GeoIpSettings;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
@@ -87,6 +88,14 @@ final class LocalRun {
         return this;
     }
 
+    private GeoIpSettings geoIp;
+
+    /** Also adds GeoIP/ASN attributes at ingest from these databases; null adds none. */
+    LocalRun with(GeoIpSettings settings) {
+        this.geoIp = settings;
+        return this;
+    }
+
     /** Runs to the end of the input, then prints the summary. */
     void run() throws Exception {
         Tally.reset();
@@ -98,6 +107,7 @@ final class LocalRun {
         DetectionConfig config = new DetectionConfig();
         config.parallelism = parallelism;
         config.watermarkEveryRecord = true; // a bounded run: the same alerts on any machine
+        config.geoIp = geoIp;
 
         List<DetectionJob.NamedSink<Alert>> alertSinks = new ArrayList<>(List.of(
                 DetectionJob.NamedSink.of("file", new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),

@@ -73,13 +73,14 @@ public final class KafkaDetectionJob {
         new DetectionJob(detectionConfig(c), kafka::create, rules, sinks).build(env);
     }
 
-    /** Watermark delay and idleness, the catalog file and the catalog topic come from the job config. */
+    /** Watermark delay and idleness, the catalog file and topic and the GeoIP databases come from the job config. */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
         DetectionConfig d =
                 new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
         if (c.catalog != null) {
             d.catalog = ServiceCatalog.load(c.catalog);
         }
+        d.geoIp = c.geoIp;
         if (c.catalogTopic != null) {
             d.catalogUpdates = CatalogUpdates.of(
                     new CatalogTopic(c.bootstrapServers, c.catalogTopic, c.jobName + "-catalog", c.clientProperties));

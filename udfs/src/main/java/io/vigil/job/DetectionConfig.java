@@ -32,6 +32,8 @@ public class DetectionConfig implements Serializable {
      * the catalog fixed for the run.
      */
     public CatalogUpdates catalogUpdates;
+    /** GeoIP and ASN databases that add {@code source.geo.*} and {@code source.as.*} at ingest; null adds nothing. */
+    public io.vigil.ingest.geo.GeoIpSettings geoIp;
 
     public DetectionConfig() {}
 

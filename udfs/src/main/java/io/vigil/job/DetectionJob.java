@@ -12,6 +12,7 @@ import io.vigil.detect.RuleError;
 import io.vigil.detect.RuleRouter;
 import io.vigil.ingest.DecodeFunction;
 import io.vigil.ingest.SplitDeadLetters;
+import io.vigil.ingest.geo.GeoIpEnrichment;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
@@ -46,7 +47,7 @@ import org.apache.flink.util.Collector;
  * the cluster job differ only in the {@link TelemetrySource}, {@link RuleSource} and {@link Sinks} passed in.
  *
  * <pre>
- * source (decodes, event time) -> split dead letters -> route to rules (rule index, broadcast rules) -> keyBy(key group)
+ * source (decodes, event time) -> split dead letters [-> GeoIP enrichment] -> route to rules (rule index, broadcast rules) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
  *   -> enrich from the service catalog (file; or topic over file, broadcast) -> sinks
@@ -134,10 +135,15 @@ public final class DetectionJob {
         List<RuleSpec> specs = rules.initial();
         List<CompiledRule> compiled = RuleCompiler.compileAll(specs);
 
-        SingleOutputStreamOperator<Telemetry> telemetry = source.create(env, Watermarks.forTelemetry(config))
+        SingleOutputStreamOperator<Telemetry> decoded = source.create(env, Watermarks.forTelemetry(config))
                 .process(new SplitDeadLetters())
                 .name("Split dead letters")
                 .uid("split-dead-letters");
+        DataStream<Telemetry> telemetry = config.geoIp == null
+                ? decoded
+                : decoded.map(new GeoIpEnrichment(config.geoIp))
+                        .name("GeoIP enrichment")
+                        .uid("geoip-enrichment");
 
         DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, telemetry);
         RuleBook book = new RuleBook(specs);
@@ -185,8 +191,7 @@ public final class DetectionJob {
             // keeps them in the minute they belong to.
             rollups = rollups.union(ServiceRollups.attach(telemetry, deduplicated, config.watermarkDelay));
         }
-        DataStream<DeadLetter> deadLetters = telemetry
-                .getSideOutput(DecodeFunction.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
                         .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
                         .map(DetectionJob::deadLetter)
