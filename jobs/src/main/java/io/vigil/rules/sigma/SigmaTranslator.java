@@ -203,7 +203,9 @@ final class SigmaTranslator {
                 default -> throw new Untranslatable("modifier '" + mod + "' is not translated", "|" + parts[i]);
             }
         }
-        List<Object> values = value instanceof List<?> l ? new ArrayList<>(l) : new ArrayList<>(List.of(value));
+        List<Object> values = value instanceof List<?> l
+                ? new ArrayList<>(l)
+                : new ArrayList<>(java.util.Collections.singletonList(value));
         if (values.isEmpty()) {
             throw new Untranslatable("field '" + sigmaField + "' has no values", sigmaField);
         }
