@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "ingest",
         mixinStandardHelpOptions = true,
-        description = "Decode throughput per core of canonical JSON, OTLP/JSON and OTLP protobuf vs Jackson readTree.")
+        description = "Decode throughput per core of canonical JSON, OTLP/JSON and OTLP protobuf vs Jackson readTree, "
+                + "and of syslog vs a plain regex split of the same lines.")
 public final class IngestBench implements Callable<Integer> {
 
     @Option(
@@ -68,6 +69,11 @@ public final class IngestBench implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed of the generated records.")
     long seed;
+
+    @Option(
+            names = "--syslog-only",
+            description = "Measure only the syslog decoder and its baseline, a plain regex split of the same lines.")
+    boolean syslogOnly;
 
     /** Decodes payload {@code i} of a case and returns a checksum of what came out. */
     private interface DecodeOne {
@@ -104,33 +110,18 @@ public final class IngestBench implements Callable<Integer> {
             System.err.println("--records, --seconds and --rounds must be positive, --warmup-seconds not negative");
             return 2;
         }
-        System.out.printf(Locale.ROOT, "Generating %,d records (seed %d)...%n", records, seed);
-        List<Telemetry> generated = generate(records, seed);
-
-        List<byte[]> canonical = new ArrayList<>(records);
-        for (Telemetry t : generated) {
-            canonical.add(TelemetryJson.write(t).getBytes(StandardCharsets.UTF_8));
-        }
-        List<Batch> single = batches(generated, 1);
-        List<Batch> hundred = batches(generated, 100);
-        generated = null; // let the model objects go before measuring
-
-        ObjectMapper mapper = new ObjectMapper();
         List<Case> cases = new ArrayList<>();
-        cases.add(new Case("jackson readTree (baseline)", canonical, records, i -> {
-            try {
-                JsonNode n = mapper.readTree(canonical.get(i));
-                return (long) n.size();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }));
-        TelemetryDecoder json = Decoders.forFormat("json");
-        cases.add(new Case("canonical json", canonical, records, i -> decode(json, canonical.get(i))));
-        cases.add(otlpCase("otlp-json, 1 per request", single, true));
-        cases.add(otlpCase("otlp-proto, 1 per request", single, false));
-        cases.add(otlpCase("otlp-json, 100 per request", hundred, true));
-        cases.add(otlpCase("otlp-proto, 100 per request", hundred, false));
+        if (!syslogOnly) {
+            addModelCases(cases);
+        }
+        // The syslog decoder next to a plain regex split of the same auth.log lines: what reading the security
+        // events (sshd, PAM, sudo, ...) and building records costs over cutting the line into its fields.
+        List<byte[]> lines = SyslogLines.generate(records, seed);
+        Case split = new Case("syslog regex split (baseline)", lines, records, i -> SyslogLines.split(lines.get(i)));
+        TelemetryDecoder syslog = Decoders.forFormat("syslog:year=2026,zone=UTC");
+        Case syslogDecode = new Case("syslog decode", lines, records, i -> decode(syslog, lines.get(i)));
+        cases.add(split);
+        cases.add(syslogDecode);
 
         for (Case c : cases) {
             warmUp(c);
@@ -161,6 +152,21 @@ public final class IngestBench implements Callable<Integer> {
             cases.get(k).wallRecordsPerSecond = median(wallPerRound[k]);
         }
 
+        if (!syslogOnly) {
+            summary(cases);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "%nSyslog (auth.log lines): decode %,.0f lines/cpu-s, regex split %,.0f lines/cpu-s, ratio decode / "
+                        + "split = %.2f%n",
+                syslogDecode.recordsPerSecond,
+                split.recordsPerSecond,
+                syslogDecode.recordsPerSecond / split.recordsPerSecond);
+        System.out.println("(sink " + (sink & 0xff) + ")");
+        return 0;
+    }
+
+    private void summary(List<Case> cases) {
         double base = cases.get(0).recordsPerSecond;
         System.out.println();
         System.out.println("Ingest benchmark: " + String.format(Locale.ROOT, "%,d", records)
@@ -196,8 +202,35 @@ public final class IngestBench implements Callable<Integer> {
                         + "/ readTree = %.2f%n",
                 cases.get(2).recordsPerSecond / base,
                 cases.get(3).recordsPerSecond / base);
-        System.out.println("(sink " + (sink & 0xff) + ")");
-        return 0;
+    }
+
+    /** Canonical JSON, OTLP/JSON and OTLP protobuf over generated records, after their baseline (readTree). */
+    private void addModelCases(List<Case> cases) {
+        System.out.printf(Locale.ROOT, "Generating %,d records (seed %d)...%n", records, seed);
+        List<Telemetry> generated = generate(records, seed);
+        List<byte[]> canonical = new ArrayList<>(records);
+        for (Telemetry t : generated) {
+            canonical.add(TelemetryJson.write(t).getBytes(StandardCharsets.UTF_8));
+        }
+        List<Batch> single = batches(generated, 1);
+        List<Batch> hundred = batches(generated, 100);
+        generated = null; // let the model objects go before measuring
+
+        ObjectMapper mapper = new ObjectMapper();
+        cases.add(new Case("jackson readTree (baseline)", canonical, records, i -> {
+            try {
+                JsonNode n = mapper.readTree(canonical.get(i));
+                return (long) n.size();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        TelemetryDecoder json = Decoders.forFormat("json");
+        cases.add(new Case("canonical json", canonical, records, i -> decode(json, canonical.get(i))));
+        cases.add(otlpCase("otlp-json, 1 per request", single, true));
+        cases.add(otlpCase("otlp-proto, 1 per request", single, false));
+        cases.add(otlpCase("otlp-json, 100 per request", hundred, true));
+        cases.add(otlpCase("otlp-proto, 100 per request", hundred, false));
     }
 
     /** Payloads of one OTLP encoding, each tagged with its signal's format name. */

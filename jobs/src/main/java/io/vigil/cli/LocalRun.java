@@ -4,6 +4,7 @@ import io.vigil.alert.AlertJson;
 import io.vigil.alert.AlertLine;
 import io.vigil.incident.Incident;
 import io.vigil.incident.IncidentJson;
+import io.vigil.ingest.geo.GeoIpSettings;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
@@ -105,6 +106,14 @@ final class LocalRun {
         return this;
     }
 
+    private GeoIpSettings geoIp;
+
+    /** Also adds GeoIP/ASN attributes at ingest from these databases; null adds none. */
+    LocalRun with(GeoIpSettings settings) {
+        this.geoIp = settings;
+        return this;
+    }
+
     /** Runs to the end of the input, then prints the summary. */
     void run() throws Exception {
         Tally.reset();
@@ -118,6 +127,7 @@ final class LocalRun {
         config.watermarkEveryRecord = true; // a bounded run: the same alerts on any machine
         config.evalUntil = until;
         config.privacy = privacy;
+        config.geoIp = geoIp;
 
         List<DetectionJob.NamedSink<Alert>> alertSinks = new ArrayList<>(List.of(
                 DetectionJob.NamedSink.of("file", new JsonLinesSink<>(out.resolve("alerts.jsonl"), AlertJson::toBytes)),

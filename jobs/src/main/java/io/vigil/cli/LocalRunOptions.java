@@ -1,5 +1,6 @@
 package io.vigil.cli;
 
+import io.vigil.ingest.geo.GeoIpSettings;
 import io.vigil.job.RuleSource;
 import io.vigil.job.TelemetrySource;
 import io.vigil.privacy.PolicyLoader;
@@ -88,6 +89,20 @@ public final class LocalRunOptions {
         }
     }
 
+    @Option(
+            names = "--geoip-db",
+            paramLabel = "MMDB",
+            description = "MaxMind-format city or country database (GeoLite2, DB-IP Lite): adds source.geo.* (and "
+                    + "client./destination.) at ingest; reloaded when the file is replaced")
+    Path geoipDb;
+
+    @Option(
+            names = "--asn-db",
+            paramLabel = "MMDB",
+            description = "MaxMind-format ASN database (GeoLite2-ASN, DB-IP ASN Lite): adds source.as.number and "
+                    + "source.as.organization.name at ingest")
+    Path asnDb;
+
     /** The rule files or folders: those given, or the repository's {@code rules/}. */
     List<Path> ruleDirs() {
         return rules != null && !rules.isEmpty() ? rules : List.of(VigilHome.rules());
@@ -101,12 +116,30 @@ public final class LocalRunOptions {
         if (parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
+        geoIp = geoIp(spec);
         try {
             return RuleSource.directory(ruleDirs().toArray(Path[]::new));
         } catch (RuleException e) {
             System.err.println(e.getMessage());
             return null;
         }
+    }
+
+    /** Checked by {@link #load}. */
+    private GeoIpSettings geoIp;
+
+    /** The GeoIP settings of {@code --geoip-db}/{@code --asn-db}, each database opened once; null when neither. */
+    private GeoIpSettings geoIp(CommandLine.Model.CommandSpec spec) {
+        if (geoipDb == null && asnDb == null) {
+            return null;
+        }
+        GeoIpSettings settings = GeoIpSettings.of(geoipDb, asnDb, "--geoip-db", "--asn-db");
+        try {
+            settings.check();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return settings;
     }
 
     /** Runs the job over {@code source} with these options and the result sinks; a bad sink setting is a bad flag. */
@@ -144,7 +177,8 @@ public final class LocalRunOptions {
         LocalRun run = new LocalRun(title, source, rules, dir, parallelism, quiet, System.out, System.err)
                 .with(results, ruleDirs().get(0))
                 .until(until)
-                .privacy(settings);
+                .privacy(settings)
+                .with(geoIp);
         try {
             run.run();
         } catch (IllegalArgumentException e) {

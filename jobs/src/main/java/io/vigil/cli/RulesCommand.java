@@ -23,13 +23,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code vigil rules validate|test|push}: what {@code promtool check rules} and {@code promtool test rules} are for
+ * {@code vigil rules validate|test|push|import-sigma}: what {@code promtool check rules} and {@code promtool test rules} are for
  * Prometheus, plus publishing to the running job. Exit 0 on success, 1 when rules or tests fail, 2 on a wrong flag.
  */
 @Command(
         name = "rules",
         description = "Check, test and publish detection rules.",
-        subcommands = {RulesCommand.Validate.class, RulesCommand.Test.class, RulesCommand.Push.class})
+        subcommands = {
+            RulesCommand.Validate.class,
+            RulesCommand.Test.class,
+            RulesCommand.Push.class,
+            ImportSigmaCommand.class
+        })
 public final class RulesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -106,8 +106,8 @@ public final class KafkaDetectionJob {
     }
 
     /**
-     * Watermark delay and idleness, the catalog file and topic, inhibition rules, silences file and topic come from
-     * the job config.
+     * Watermark delay and idleness, the catalog file and topic, inhibition rules, silences file and topic, the privacy
+     * policy and the GeoIP databases come from the job config.
      */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
         DetectionConfig d =
@@ -119,6 +119,7 @@ public final class KafkaDetectionJob {
         if (c.catalog != null) {
             d.catalog = ServiceCatalog.load(c.catalog);
         }
+        d.geoIp = c.geoIp;
         if (c.catalogTopic != null) {
             d.catalogUpdates = CatalogUpdates.of(
                     new CatalogTopic(c.bootstrapServers, c.catalogTopic, c.jobName + "-catalog", c.clientProperties));

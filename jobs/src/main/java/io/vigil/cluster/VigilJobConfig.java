@@ -141,6 +141,14 @@ public final class VigilJobConfig implements Serializable {
         CATALOG(
                 "catalog",
                 "service catalog YAML that enriches alerts (default: _services.yaml in rules-dir, if there)"),
+        GEOIP_DB(
+                "geoip-db",
+                "MaxMind-format city or country database (.mmdb: GeoLite2, DB-IP Lite) that adds source.geo.* at "
+                        + "ingest, at this path on every TaskManager; reloaded when the file is replaced (default: none)"),
+        ASN_DB(
+                "asn-db",
+                "MaxMind-format ASN database (.mmdb) that adds source.as.number and source.as.organization.name "
+                        + "at ingest, at this path on every TaskManager (default: none)"),
         CATALOG_TOPIC(
                 "catalog-topic",
                 "compacted topic of service-catalog entries applied while the job runs, over "
@@ -266,6 +274,8 @@ public final class VigilJobConfig implements Serializable {
     public final Path privacy;
     /** The privacy hash key file (the key is read by the operators, never by the config). */
     public final Path privacyKeyFile;
+    /** GeoIP and ASN databases for enrichment at ingest, or null. */
+    public final io.vigil.ingest.geo.GeoIpSettings geoIp;
     /** Alertmanagers for alerts, or null; webhook receivers for alerts, or null. */
     public final io.vigil.sink.notify.NotifyConfig alertmanager, webhook;
 
@@ -308,6 +318,7 @@ public final class VigilJobConfig implements Serializable {
         silenceTopic = b.silenceTopic;
         privacy = b.privacy;
         privacyKeyFile = b.privacyKeyFile;
+        geoIp = b.geoIp;
         alertmanager = b.alertmanager;
         webhook = b.webhook;
         clientProperties = b.clientProperties;
@@ -561,11 +572,33 @@ public final class VigilJobConfig implements Serializable {
             b.rulesTopic = rulesTopic;
         }
         results(s, b, problems);
+        b.geoIp = geoIp(s, problems);
         b.alertmanager = io.vigil.sink.notify.NotifyConfig.parse("alertmanager", s, problems);
         b.webhook = io.vigil.sink.notify.NotifyConfig.parse("webhook", s, problems);
 
         if (!problems.isEmpty()) throw new InvalidConfigException(problems);
         return new VigilJobConfig(b);
+    }
+
+    /** The GeoIP/ASN databases, each opened once here so a missing or unreadable one is a problem named by key. */
+    private static io.vigil.ingest.geo.GeoIpSettings geoIp(Map<String, String> s, List<String> problems) {
+        String geo = s.getOrDefault(Key.GEOIP_DB.name, "");
+        String asn = s.getOrDefault(Key.ASN_DB.name, "");
+        if (geo.isEmpty() && asn.isEmpty()) {
+            return null;
+        }
+        io.vigil.ingest.geo.GeoIpSettings settings = io.vigil.ingest.geo.GeoIpSettings.of(
+                geo.isEmpty() ? null : Path.of(geo),
+                asn.isEmpty() ? null : Path.of(asn),
+                Key.GEOIP_DB.name,
+                Key.ASN_DB.name);
+        try {
+            settings.check();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+        return settings;
     }
 
     /** Search, Prometheus and catalog settings: the same sinks `vigil demo` and `replay` offer. */
@@ -767,6 +800,7 @@ public final class VigilJobConfig implements Serializable {
         String silenceTopic;
         Path privacy;
         Path privacyKeyFile;
+        io.vigil.ingest.geo.GeoIpSettings geoIp;
         Properties clientProperties;
         Path kafkaClientConfig;
         Map<String, String> shown;

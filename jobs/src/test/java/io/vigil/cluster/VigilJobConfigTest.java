@@ -281,6 +281,20 @@ class VigilJobConfigTest {
     }
 
     @Test
+    void geoIpDatabasesAreOpenedAtParseAndAWrongOneIsNamedByItsSetting() throws Exception {
+        assertNull(VigilJobConfig.parse(valid()).geoIp);
+        java.nio.file.Path city = tmp.resolve("city.mmdb");
+        new io.vigil.ingest.geo.MaxMindDbWriter("GeoLite2-City")
+                .put("81.2.69.0/24", io.vigil.ingest.geo.MaxMindDbWriter.city("GB", "United Kingdom", "London"))
+                .write(city);
+        Map<String, String> s = valid();
+        s.put("geoip-db", city.toString());
+        assertEquals(city, VigilJobConfig.parse(s).geoIp.geoDb());
+        s.put("asn-db", tmp.resolve("missing.mmdb").toString());
+        assertOneProblem(problems(s), "asn-db " + tmp.resolve("missing.mmdb"), "no such file");
+    }
+
+    @Test
     void catalogTopicIsOptionalAndChecked() {
         assertNull(VigilJobConfig.parse(valid()).catalogTopic);
         Map<String, String> s = valid();

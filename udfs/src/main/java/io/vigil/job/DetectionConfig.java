@@ -50,6 +50,8 @@ public class DetectionConfig implements Serializable {
      * (records and outputs as they are).
      */
     public io.vigil.privacy.PrivacySettings privacy;
+    /** GeoIP and ASN databases that add {@code source.geo.*} and {@code source.as.*} at ingest; null adds nothing. */
+    public io.vigil.ingest.geo.GeoIpSettings geoIp;
 
     public DetectionConfig() {}
 

@@ -14,6 +14,7 @@ import io.vigil.incident.Incident;
 import io.vigil.incident.IncidentStream;
 import io.vigil.ingest.DecodeFunction;
 import io.vigil.ingest.SplitDeadLetters;
+import io.vigil.ingest.geo.GeoIpEnrichment;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
@@ -51,7 +52,7 @@ import org.apache.flink.util.Collector;
  * the cluster job differ only in the {@link TelemetrySource}, {@link RuleSource} and {@link Sinks} passed in.
  *
  * <pre>
- * source (decodes, event time) -> split dead letters -> route to rules (rule index, broadcast rules) -> keyBy(key group)
+ * source (decodes, event time) -> split dead letters [-> GeoIP enrichment] -> route to rules (rule index, broadcast rules) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
  *   -> enrich from the service catalog (file; or topic over file, broadcast)
@@ -161,9 +162,15 @@ public final class DetectionJob {
                 .process(new SplitDeadLetters())
                 .name("Split dead letters")
                 .uid("split-dead-letters");
+        // GeoIP before the privacy policy: the lookup needs the address that the policy may hash or generalize.
+        DataStream<Telemetry> enriched = config.geoIp == null
+                ? decoded
+                : decoded.map(new GeoIpEnrichment(config.geoIp))
+                        .name("GeoIP enrichment")
+                        .uid("geoip-enrichment");
 
         DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, decoded);
-        DataStream<Telemetry> telemetry = PrivacyStages.beforeDetection(decoded, ruleUpdates, config.privacy);
+        DataStream<Telemetry> telemetry = PrivacyStages.beforeDetection(enriched, ruleUpdates, config.privacy);
         RuleBook book = new RuleBook(specs);
         SingleOutputStreamOperator<Routed> routed = telemetry
                 .connect(ruleUpdates.broadcast(RuleBook.RULES))

@@ -135,6 +135,36 @@ public class Telemetry {
         return TelemetryField.number(this, field);
     }
 
+    /**
+     * A copy with maps of its own, for a stage of ingest that adds attributes (GeoIP enrichment) without changing the
+     * record it was given. Copies every field {@link #equals} compares.
+     */
+    public Telemetry copy() {
+        Telemetry t = new Telemetry();
+        t.signal = signal;
+        t.timestamp = timestamp;
+        t.resource = new LinkedHashMap<>(resource);
+        t.attributes = new LinkedHashMap<>(attributes);
+        t.name = name;
+        t.value = value;
+        t.unit = unit;
+        t.metricType = metricType;
+        t.count = count;
+        t.sum = sum;
+        t.min = min;
+        t.max = max;
+        t.severity = severity;
+        t.severityNumber = severityNumber;
+        t.body = body;
+        t.traceId = traceId;
+        t.spanId = spanId;
+        t.parentSpanId = parentSpanId;
+        t.kind = kind;
+        t.status = status;
+        t.durationMs = durationMs;
+        return t;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * /128. Written here rather than taken from a library because the JDK parses address literals already and the rest
  * is a prefix comparison; addresses are only ever parsed as literals, never looked up in DNS.
  */
-final class IpRange implements Serializable {
+public final class IpRange implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern V4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
@@ -31,7 +31,7 @@ final class IpRange implements Serializable {
     }
 
     /** @throws IllegalArgumentException saying what is wrong */
-    static IpRange parse(String text) {
+    public static IpRange parse(String text) {
         int slash = text.indexOf('/');
         byte[] addr = address(slash < 0 ? text : text.substring(0, slash));
         if (addr == null) {
@@ -52,12 +52,12 @@ final class IpRange implements Serializable {
         return new IpRange(mask(addr, prefix), prefix);
     }
 
-    boolean contains(byte[] addr) {
+    public boolean contains(byte[] addr) {
         return addr != null && addr.length == network.length && Arrays.equals(mask(addr, prefix), network);
     }
 
     /** The bytes of an address literal, or null if the text is not one. Never resolves a host name. */
-    static byte[] address(String text) {
+    public static byte[] address(String text) {
         if (text == null) {
             return null;
         }
