@@ -67,6 +67,14 @@ final class LocalStack implements AutoCloseable {
         return this;
     }
 
+    /** Starts the stack with every output service too (OpenSearch, Prometheus), from a clean data folder. */
+    LocalStack upWithOutputs() throws IOException, InterruptedException {
+        vigil(List.of("stack", "down"), 120);
+        deleteTree(home);
+        vigil(List.of("stack", "up", "--without", "alertmanager"), 400);
+        return this;
+    }
+
     /** Runs {@code bin/vigil ARGS} with this stack's environment; returns its output, throws if it fails. */
     String vigil(List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -107,6 +115,14 @@ final class LocalStack implements AutoCloseable {
     /** Stop-with-savepoint and resubmit from it ({@code bin/vigil deploy}); returns the new job id. */
     String deploy() throws IOException, InterruptedException {
         return jobId(vigil(List.of("deploy"), 300));
+    }
+
+    /** Stop-with-savepoint and resubmit from it with other job arguments (a new parallelism, say). */
+    String deploy(List<String> jobArgs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        args.add("deploy");
+        args.addAll(jobArgs);
+        return jobId(vigil(args, 300));
     }
 
     private static String jobId(String output) {
