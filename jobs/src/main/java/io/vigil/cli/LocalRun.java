@@ -117,6 +117,22 @@ final class LocalRun {
     /** Runs to the end of the input, then prints the summary. */
     void run() throws Exception {
         Tally.reset();
+        StreamExecutionEnvironment env = graph();
+
+        long started = System.nanoTime();
+        JobClient client = env.executeAsync(title);
+        Thread progress = progressPrinter(started);
+        client.getJobExecutionResult().get();
+        progress.interrupt();
+        progress.join();
+        Tally.wallNanos.set(System.nanoTime() - started);
+        stderr.print(CLEAR_LINE);
+        stderr.flush();
+        summary();
+    }
+
+    /** The run's job graph in a local environment: the detection job, its file and console sinks, the progress. */
+    StreamExecutionEnvironment graph() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false); // the model never falls back to Kryo; prove it on every run
         conf.set(RestOptions.BIND_PORT, "0");
@@ -153,18 +169,8 @@ final class LocalRun {
                         DetectionJob.NamedSink.of("console", new ConsoleDeadLetters())),
                 incidentSinks);
         DetectionJob.Streams streams = new DetectionJob(config, source, rules, sinks).build(env);
-        streams.telemetry().sinkTo(new TelemetryProgress()).name("Progress");
-
-        long started = System.nanoTime();
-        JobClient client = env.executeAsync(title);
-        Thread progress = progressPrinter(started);
-        client.getJobExecutionResult().get();
-        progress.interrupt();
-        progress.join();
-        Tally.wallNanos.set(System.nanoTime() - started);
-        stderr.print(CLEAR_LINE);
-        stderr.flush();
-        summary();
+        streams.telemetry().sinkTo(new TelemetryProgress()).name("Progress").uid("progress");
+        return env;
     }
 
     private Thread progressPrinter(long started) {

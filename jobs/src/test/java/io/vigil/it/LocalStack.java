@@ -101,6 +101,23 @@ final class LocalStack implements AutoCloseable {
         return p;
     }
 
+    /** Starts the stack with every output service too (OpenSearch, Prometheus), from a clean data folder (but for the
+     * resolved server classpaths). */
+    LocalStack upWithOutputs() throws IOException, InterruptedException {
+        vigil(List.of("stack", "down"), 120);
+        if (Files.exists(home)) {
+            // The resolved server classpaths are kept: resolving them again is most of a cold start.
+            try (var s = Files.list(home)) {
+                for (Path p : s.filter(p -> !p.getFileName().toString().equals("classpath"))
+                        .toList()) {
+                    deleteTree(p);
+                }
+            }
+        }
+        vigil(List.of("stack", "up", "--without", "alertmanager"), 400);
+        return this;
+    }
+
     /** Runs {@code bin/vigil ARGS} with this stack's environment; returns its output, throws if it fails. */
     String vigil(List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -141,6 +158,14 @@ final class LocalStack implements AutoCloseable {
     /** Stop-with-savepoint and resubmit from it ({@code bin/vigil deploy}); returns the new job id. */
     String deploy() throws IOException, InterruptedException {
         return jobId(vigil(List.of("deploy"), 300));
+    }
+
+    /** Stop-with-savepoint and resubmit from it with other job arguments (a new parallelism, say). */
+    String deploy(List<String> jobArgs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        args.add("deploy");
+        args.addAll(jobArgs);
+        return jobId(vigil(args, 300));
     }
 
     private static String jobId(String output) {

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * follow each other. While reading, the loader records the line and column of every field so that each problem found
  * later (by the loader, a kind, or the validator) points at the exact place in the file.
  *
- * <p>Rules in files whose name starts with {@code _} and test files ({@code *.test.yaml}) are not rules.
+ * <p>Rules in files whose name starts with {@code _}, test files ({@code *.test.yaml}) and hidden files and folders
+ * (a name starting with {@code .}) are not rules.
  */
 public final class RuleLoader {
     private static final YAMLFactory YAML = new YAMLFactory();
@@ -41,7 +42,8 @@ public final class RuleLoader {
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.walk(p)) {
-                    files.addAll(s.filter(Files::isRegularFile)
+                    files.addAll(s.filter(f -> !hidden(p.relativize(f)))
+                            .filter(Files::isRegularFile)
                             .filter(RuleLoader::isRuleFile)
                             .sorted()
                             .collect(Collectors.toList()));
@@ -51,6 +53,21 @@ public final class RuleLoader {
             }
         }
         return files;
+    }
+
+    /**
+     * Whether a path inside a rules folder is hidden (a name on the way starts with '.'). Hidden entries are not
+     * rules: a Kubernetes ConfigMap volume holds every file twice, in a hidden timestamped folder
+     * ({@code ..2026_12_04_...}, behind the {@code ..data} link) and as a link into it, so walking into the hidden
+     * folder would load every rule twice; editors' swap files and {@code .git} are hidden too.
+     */
+    private static boolean hidden(Path relative) {
+        for (Path name : relative) {
+            if (name.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isRuleFile(Path f) {

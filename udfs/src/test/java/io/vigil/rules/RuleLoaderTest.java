@@ -137,6 +137,22 @@ class RuleLoaderTest {
     }
 
     @Test
+    void aConfigMapVolumeLoadsEachRuleOnce() throws IOException {
+        // The layout Kubernetes gives a mounted ConfigMap: the files in a hidden timestamped folder, '..data' linking
+        // to it, and each key a link through '..data'.
+        write("..2026_12_04_14_40_00.000000001/latency.yaml", LATENCY);
+        write("..2026_12_04_14_40_00.000000001/errors.yaml", LATENCY.replace("checkout-latency", "errors"));
+        Files.createSymbolicLink(dir.resolve("..data"), Path.of("..2026_12_04_14_40_00.000000001"));
+        Files.createSymbolicLink(dir.resolve("latency.yaml"), Path.of("..data/latency.yaml"));
+        Files.createSymbolicLink(dir.resolve("errors.yaml"), Path.of("..data/errors.yaml"));
+        write(".latency.yaml.swp", "not: a rule");
+
+        assertEquals(
+                List.of(dir.resolve("errors.yaml"), dir.resolve("latency.yaml")), RuleLoader.ruleFiles(List.of(dir)));
+        assertEquals(2, RuleLoader.load(List.of(dir)).size());
+    }
+
+    @Test
     void aFileNamedExplicitlyIsReadEvenIfItWouldBeSkippedInAFolder() throws IOException {
         Path f = write("_draft.yaml", LATENCY);
         assertEquals(1, RuleLoader.load(List.of(f)).size());
