@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@link RuleRouter#RULE_ERRORS} with the record; the job and the rule's other keys go on.
  *
  * <p>End of input, one rule for every kind: a bounded run judges exactly the windows that closed by its end time, as
- * promtool's {@code eval_time}. The end is {@code until} when given (records from it on are ignored), otherwise the
- * newest record's event time (read from this instance's records and from the last watermark, which every instance
- * sees). When the input ends (the watermark jumps to its maximum) or the watermark reaches {@code until}, event time
+ * promtool's {@code eval_time}. The end is {@code until} when given (records from it on are ignored), otherwise just
+ * after the newest record's event time (read from this instance's records and from the last watermark, which every
+ * instance sees), so the newest record is in the run. When the input ends (the watermark jumps to its maximum) or the watermark reaches {@code until}, event time
  * advances to just before the end, so every timer of a window that closed fires, and no later timer ever does: the
  * end of a replay is not time passing, for any kind.
  */
@@ -180,7 +180,10 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             return;
         }
         ended = true;
-        long end = until != null ? until : newestRecordTime();
+        // The end is exclusive: until itself, or just after the newest record, whose own timers (a sequence judges each
+        // record at its event time) are due.
+        long newest = newestRecordTime();
+        long end = until != null ? until : newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest + 1;
         if (end != Long.MIN_VALUE && end - 1 > timers.currentWatermark()) {
             super.processWatermark(new Watermark(end - 1)); // every window that closed by the end is judged
         }
