@@ -321,6 +321,9 @@ public final class SigmaImport {
         Map<String, Object> positive = new LinkedHashMap<>();
         positive.put("name", "a record synthesised from the Sigma detection fires " + id);
         positive.put("input_records", List.of(input(fires, repeat)));
+        // Judged through the same ten minutes the check looks at: a correlation's window that the records open must
+        // close within the run, not be cut off at the newest record.
+        positive.put("eval_until", "10m");
         positive.put(
                 "alert_rule_test",
                 List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of(Map.of("severity", severity)))));
@@ -332,6 +335,7 @@ public final class SigmaImport {
             Map<String, Object> negative = new LinkedHashMap<>();
             negative.put("name", "a record without the detection's values does not fire " + id);
             negative.put("input_records", List.of(input(quiet, repeat)));
+            negative.put("eval_until", "10m");
             negative.put("alert_rule_test", List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of())));
             cases.add(negative);
         }
