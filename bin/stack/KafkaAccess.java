@@ -28,10 +28,11 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 public class KafkaAccess {
-    /** Topics the default job reads: telemetry, and the rule and service-catalog updates (compacted). */
-    static final List<String> READ = List.of("vigil-telemetry", "vigil-rules", "vigil-services");
+    /** Topics the default job reads: telemetry, and the rule, service-catalog and silence updates (compacted). */
+    static final List<String> READ = List.of("vigil-telemetry", "vigil-rules", "vigil-services", "vigil-silences");
     /** Topics the default job writes. */
-    static final List<String> WRITE = List.of("vigil-alerts", "vigil-dead-letters", "vigil-rollups");
+    static final List<String> WRITE =
+            List.of("vigil-alerts", "vigil-dead-letters", "vigil-rollups", "vigil-incidents");
     /** The job user's consumer groups and transactional ids start with this (the job name). */
     static final String PREFIX = "vigil";
 
