@@ -31,8 +31,7 @@ public class KafkaAccess {
     /** Topics the default job reads: telemetry, and the rule, service-catalog and silence updates (compacted). */
     static final List<String> READ = List.of("vigil-telemetry", "vigil-rules", "vigil-services", "vigil-silences");
     /** Topics the default job writes. */
-    static final List<String> WRITE =
-            List.of("vigil-alerts", "vigil-dead-letters", "vigil-rollups", "vigil-incidents");
+    static final List<String> WRITE = List.of("vigil-alerts", "vigil-dead-letters", "vigil-rollups", "vigil-incidents");
     /** The job user's consumer groups and transactional ids start with this (the job name). */
     static final String PREFIX = "vigil";
 

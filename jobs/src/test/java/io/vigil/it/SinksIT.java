@@ -93,6 +93,10 @@ class SinksIT {
     }
 
     static Alert alert(String service, String rule, String ip, long t) {
+        return alert(service, rule, ip, "22", t);
+    }
+
+    static Alert alert(String service, String rule, String ip, String port, long t) {
         Alert a = new Alert();
         a.ruleId = rule;
         a.ruleName = rule;
@@ -101,6 +105,7 @@ class SinksIT {
         a.service = service;
         a.key = rule + "|" + ip;
         a.keyFields.put("source.ip", ip);
+        a.keyFields.put("source.port", port);
         a.windowStart = t - MIN;
         a.windowEnd = t;
         a.eventTime = t;
@@ -127,8 +132,8 @@ class SinksIT {
         List<Alert> alerts = List.of(
                 alert("cart", "cart-errors", "10.0.0.7", T0 + 3 * MIN),
                 alert("auth", "ssh-brute-force", "203.0.113.45", T0 + 7 * MIN),
-                // source.ip is mapped as ip: the server rejects this one, and it must end in the dead-letter index.
-                alert("cart", "cart-errors", "not-an-ip", T0 + 9 * MIN));
+                // source.port is mapped as long: the server rejects this one, and it must end in the dead-letter index.
+                alert("cart", "cart-errors", "10.0.0.9", "not-a-port", T0 + 9 * MIN));
 
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -189,8 +194,8 @@ class SinksIT {
         assertEquals(1, dl.size(), dl.toString());
         JsonNode dead = dl.get(0).path("_source");
         assertEquals("mapper_parsing_exception", dead.path("error").path("type").asText(), dead.toString());
-        assertTrue(dead.path("error").path("message").asText().contains("source.ip"), dead.toString());
-        assertTrue(dead.path("event").path("original").asText().contains("not-an-ip"));
+        assertTrue(dead.path("error").path("message").asText().contains("source.port"), dead.toString());
+        assertTrue(dead.path("event").path("original").asText().contains("not-a-port"));
         assertEquals("vigil.alerts", dead.path("event").path("dataset").asText());
 
         JsonNode mapping = get(search + "/vigil-alerts-*/_mapping")
@@ -198,13 +203,11 @@ class SinksIT {
                 .next()
                 .path("mappings")
                 .path("properties");
-        assertEquals(
-                "ip",
-                mapping.path("source")
-                        .path("properties")
-                        .path("ip")
-                        .path("type")
-                        .asText());
+        // An address field holds an address or, under a privacy policy, its pseudonym: a keyword, with the address
+        // also indexed as an ip (for CIDR queries) where it is one.
+        JsonNode ip = mapping.path("source").path("properties").path("ip");
+        assertEquals("keyword", ip.path("type").asText(), ip.toString());
+        assertEquals("ip", ip.path("fields").path("addr").path("type").asText(), ip.toString());
         assertEquals(
                 "double",
                 mapping.path("vigil")
