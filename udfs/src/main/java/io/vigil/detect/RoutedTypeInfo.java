@@ -1,5 +1,6 @@
 package io.vigil.detect;
 
+import io.vigil.model.CompactStrings;
 import io.vigil.model.SerializerTypeInfo;
 import io.vigil.model.TelemetrySerializer;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * Flink's type information for {@link Routed}, with its hand-written serializer: the key, the rule ids, then the record
@@ -73,11 +73,11 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
 
         @Override
         public void serialize(Routed r, DataOutputView out) throws IOException {
-            StringValue.writeString(r.key, out);
+            CompactStrings.write(r.key, out);
             out.writeInt(r.rules == null ? -1 : r.rules.length);
             if (r.rules != null) {
                 for (String id : r.rules) {
-                    StringValue.writeString(id, out);
+                    CompactStrings.write(id, out);
                 }
             }
             out.writeBoolean(r.record != null);
@@ -89,12 +89,12 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
         @Override
         public Routed deserialize(DataInputView in) throws IOException {
             Routed r = new Routed();
-            r.key = StringValue.readString(in);
+            r.key = CompactStrings.read(in);
             int n = in.readInt();
             if (n >= 0) {
                 r.rules = new String[n];
                 for (int i = 0; i < n; i++) {
-                    r.rules[i] = StringValue.readString(in);
+                    r.rules[i] = CompactStrings.read(in);
                 }
             }
             r.record = in.readBoolean() ? TelemetrySerializer.INSTANCE.deserialize(in) : null;

@@ -15,8 +15,8 @@ import org.apache.flink.types.StringValue;
  * Writes a {@link Telemetry} record compactly: every record crosses the network at least once (to the detectors) and
  * sequence detectors keep records in state. Hand-written rather than Flink's reflective PojoSerializer, which writes
  * every field of every signal with a null flag each and reflects per field (13% of the job's CPU in a profile). Here
- * the numeric fields that are not zero are named by one bit mask and only they are written, and strings use Flink's
- * own length-prefixed string encoding.
+ * the numeric fields that are not zero are named by one bit mask and only they are written, and strings are
+ * {@link CompactStrings} (layout 2; layout 1 used Flink's per-char {@link StringValue} encoding).
  *
  * <p>The layout is versioned through {@link Snapshot}: a change of fields adds a format version, reads the older ones,
  * and state written with the POJO serializer (Vigil before this serializer) is migrated on restore.
@@ -25,9 +25,21 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     private static final long serialVersionUID = 1L;
 
     /** The layout written now. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
-    public static final TelemetrySerializer INSTANCE = new TelemetrySerializer();
+    public static final TelemetrySerializer INSTANCE = new TelemetrySerializer(FORMAT);
+
+    /** The layout this serializer reads and writes: {@link #FORMAT}, or an older one to read state written with it. */
+    private final int format;
+
+    private TelemetrySerializer(int format) {
+        this.format = format;
+    }
+
+    /** The serializer of an older layout, to read state written with it (see {@link Snapshot#restoreSerializer}). */
+    static TelemetrySerializer ofFormat(int format) {
+        return format == FORMAT ? INSTANCE : new TelemetrySerializer(format);
+    }
 
     // Bits of the mask that says which numeric fields are written.
     private static final int VALUE = 1;
@@ -83,7 +95,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         out.writeLong(t.timestamp);
         writeMap(t.resource, out);
         writeMap(t.attributes, out);
-        StringValue.writeString(t.name, out);
+        writeString(t.name, out);
         int mask = (set(t.value) ? VALUE : 0)
                 | (t.count != 0 ? COUNT : 0)
                 | (set(t.sum) ? SUM : 0)
@@ -114,14 +126,14 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             out.writeDouble(t.durationMs);
         }
         out.writeByte(t.metricType == null ? 0 : t.metricType.ordinal() + 1);
-        StringValue.writeString(t.unit, out);
-        StringValue.writeString(t.severity, out);
-        StringValue.writeString(t.body, out);
-        StringValue.writeString(t.traceId, out);
-        StringValue.writeString(t.spanId, out);
-        StringValue.writeString(t.parentSpanId, out);
-        StringValue.writeString(t.kind, out);
-        StringValue.writeString(t.status, out);
+        writeString(t.unit, out);
+        writeString(t.severity, out);
+        writeString(t.body, out);
+        writeString(t.traceId, out);
+        writeString(t.spanId, out);
+        writeString(t.parentSpanId, out);
+        writeString(t.kind, out);
+        writeString(t.status, out);
     }
 
     @Override
@@ -132,7 +144,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         t.timestamp = in.readLong();
         t.resource = readMap(in);
         t.attributes = readMap(in);
-        t.name = StringValue.readString(in);
+        t.name = readString(in);
         int mask = in.readUnsignedByte();
         t.value = (mask & VALUE) != 0 ? in.readDouble() : 0;
         t.count = (mask & COUNT) != 0 ? in.readLong() : 0;
@@ -143,14 +155,14 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         t.durationMs = (mask & DURATION) != 0 ? in.readDouble() : 0;
         int metricType = in.readUnsignedByte();
         t.metricType = metricType == 0 ? null : METRIC_TYPES[metricType - 1];
-        t.unit = StringValue.readString(in);
-        t.severity = StringValue.readString(in);
-        t.body = StringValue.readString(in);
-        t.traceId = StringValue.readString(in);
-        t.spanId = StringValue.readString(in);
-        t.parentSpanId = StringValue.readString(in);
-        t.kind = StringValue.readString(in);
-        t.status = StringValue.readString(in);
+        t.unit = readString(in);
+        t.severity = readString(in);
+        t.body = readString(in);
+        t.traceId = readString(in);
+        t.spanId = readString(in);
+        t.parentSpanId = readString(in);
+        t.kind = readString(in);
+        t.status = readString(in);
         return t;
     }
 
@@ -169,43 +181,55 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         return Double.doubleToRawLongBits(d) != 0;
     }
 
-    private static void writeMap(Map<String, String> m, DataOutputView out) throws IOException {
+    private void writeMap(Map<String, String> m, DataOutputView out) throws IOException {
         if (m == null) {
             out.writeInt(-1);
             return;
         }
         out.writeInt(m.size());
         for (Map.Entry<String, String> e : m.entrySet()) {
-            StringValue.writeString(e.getKey(), out);
-            StringValue.writeString(e.getValue(), out);
+            writeString(e.getKey(), out);
+            writeString(e.getValue(), out);
         }
     }
 
-    private static Map<String, String> readMap(DataInputView in) throws IOException {
+    private Map<String, String> readMap(DataInputView in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
         }
         Map<String, String> m = new LinkedHashMap<>(Math.max(4, n * 2));
         for (int i = 0; i < n; i++) {
-            m.put(StringValue.readString(in), StringValue.readString(in));
+            m.put(readString(in), readString(in));
         }
         return m;
     }
 
+    private void writeString(String s, DataOutputView out) throws IOException {
+        if (format == 1) {
+            StringValue.writeString(s, out);
+        } else {
+            CompactStrings.write(s, out);
+        }
+    }
+
+    private String readString(DataInputView in) throws IOException {
+        return format == 1 ? StringValue.readString(in) : CompactStrings.read(in);
+    }
+
     @Override
     public boolean equals(Object obj) {
-        return obj instanceof TelemetrySerializer;
+        return obj instanceof TelemetrySerializer other && other.format == format;
     }
 
     @Override
     public int hashCode() {
-        return TelemetrySerializer.class.hashCode();
+        return 31 * TelemetrySerializer.class.hashCode() + format;
     }
 
     @Override
     public TypeSerializerSnapshot<Telemetry> snapshotConfiguration() {
-        return new Snapshot(FORMAT);
+        return new Snapshot(format);
     }
 
     /** Records the layout version, so a savepoint written by this version can be read by later ones. */
@@ -243,7 +267,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
         @Override
         public TypeSerializer<Telemetry> restoreSerializer() {
-            return INSTANCE; // layout 1 is the only one so far
+            return ofFormat(format);
         }
 
         @Override

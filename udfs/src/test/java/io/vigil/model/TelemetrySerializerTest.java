@@ -56,7 +56,10 @@ class TelemetrySerializerTest {
         nullMaps.resource = null;
         nullMaps.attributes = null;
         Telemetry longBody = Telemetry.log(9, "big", "INFO", "x".repeat(200_000));
-        return List.of(metric, log, span, event, empty, nullMaps, longBody);
+        // A JSON "\ud800" escape decodes to an unpaired surrogate, which UTF-8 cannot carry.
+        Telemetry surrogates = Telemetry.log(10, "odd", "WARN", "lone \ud800 high, lone \udc00 low, end \ud83d")
+                .attr("k\udfff", "\ud83d\ude00 paired");
+        return List.of(metric, log, span, event, empty, nullMaps, longBody, surrogates);
     }
 
     @Test
@@ -122,6 +125,28 @@ class TelemetrySerializerTest {
                 () -> new TelemetrySerializer.Snapshot()
                         .readSnapshot(1, new DataInputDeserializer(future.getCopyOfBuffer()), null));
         assertTrue(e.getMessage().contains("newer Vigil"), e.getMessage());
+    }
+
+    /** State of layout 1 (Flink's per-char strings) is read by that layout's restore serializer and migrated. */
+    @Test
+    void stateOfTheFirstLayoutIsReadAfterAnUpgrade() throws IOException {
+        TelemetrySerializer layout1 = TelemetrySerializer.ofFormat(1);
+        TypeSerializerSnapshot<Telemetry> old = layout1.snapshotConfiguration();
+        DataOutputSerializer snapshotBytes = new DataOutputSerializer(16);
+        old.writeSnapshot(snapshotBytes);
+        TelemetrySerializer.Snapshot restored = new TelemetrySerializer.Snapshot();
+        restored.readSnapshot(
+                old.getCurrentVersion(), new DataInputDeserializer(snapshotBytes.getCopyOfBuffer()), null);
+        assertTrue(SERIALIZER
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(restored)
+                .isCompatibleAfterMigration());
+        TypeSerializer<Telemetry> reader = restored.restoreSerializer();
+        for (Telemetry t : samples()) {
+            DataInputDeserializer in = new DataInputDeserializer(bytes(layout1, t));
+            assertEquals(t, reader.deserialize(in), t.signal + " record of layout 1");
+            assertEquals(0, in.available(), "every byte read");
+        }
     }
 
     /** State written by the POJO serializer (Vigil before this serializer) is read back after a restore. */

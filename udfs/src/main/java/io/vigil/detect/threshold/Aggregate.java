@@ -49,7 +49,7 @@ final class Aggregate {
 
     /**
      * The aggregate of a window from its panes' aggregates (see {@link ThresholdDetector}) and, for percentiles, their
-     * digests in compact bytes (null for a pane without values), in the same order.
+     * digests as {@link PaneDigest} stores them (null for a pane without values), in the same order.
      */
     double of(List<double[]> panes, List<byte[]> digests, long windowMillis) {
         long count = 0;
@@ -67,7 +67,7 @@ final class Aggregate {
             digest = new MergingDigest(Pane.DIGEST_COMPRESSION);
             for (byte[] d : digests) {
                 if (d != null) {
-                    digest.add(Pane.fromBytes(d));
+                    PaneDigest.addTo(digest, d);
                 }
             }
         }

@@ -43,7 +43,7 @@ final class ThresholdDetector implements Detector {
     /** Per pane: count, sum, min, max, values pending for the digest, then the evidence values, most extreme first. */
     private static final MapStateDescriptor<Long, double[]> AGGREGATES = new MapStateDescriptor<>(
             "threshold.aggregates", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    /** Per pane: its t-digest in compact bytes, with every value folded so far (percentile rules only). */
+    /** Per pane: its t-digest as {@link PaneDigest} stores it, every value folded so far (percentile rules only). */
     private static final MapStateDescriptor<Long, byte[]> DIGESTS = new MapStateDescriptor<>(
             "threshold.digests", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** Values not yet in their pane's digest, as {@code {pane start, value}}, in arrival order. */
@@ -262,7 +262,7 @@ final class ThresholdDetector implements Detector {
         List<double[]> rest = new ArrayList<>();
         MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
         byte[] stored = digests.get(pane);
-        MergingDigest d = stored == null ? new MergingDigest(Pane.DIGEST_COMPRESSION) : Pane.fromBytes(stored);
+        MergingDigest d = stored == null ? new MergingDigest(Pane.DIGEST_COMPRESSION) : PaneDigest.decode(stored);
         for (double[] p : pending.get()) {
             if ((long) p[0] == pane) {
                 d.add(p[1]);
@@ -270,7 +270,7 @@ final class ThresholdDetector implements Detector {
                 rest.add(p);
             }
         }
-        digests.put(pane, Pane.toBytes(d));
+        digests.put(pane, PaneDigest.encode(d));
         pending.update(rest);
     }
 
@@ -291,7 +291,7 @@ final class ThresholdDetector implements Detector {
                                 byte[] stored = digests.get(k);
                                 return stored == null
                                         ? new MergingDigest(Pane.DIGEST_COMPRESSION)
-                                        : Pane.fromBytes(stored);
+                                        : PaneDigest.decode(stored);
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
@@ -303,7 +303,7 @@ final class ThresholdDetector implements Detector {
         }
         if (!unfolded.isEmpty()) {
             for (Map.Entry<Long, MergingDigest> e : unfolded.entrySet()) {
-                digests.put(e.getKey(), Pane.toBytes(e.getValue()));
+                digests.put(e.getKey(), PaneDigest.encode(e.getValue()));
             }
             pending.update(rest);
             MapState<Long, double[]> aggregates = ctx.mapState(AGGREGATES);
@@ -399,9 +399,9 @@ final class ThresholdDetector implements Detector {
             if (oldDigest != null) {
                 byte[] stored = digests.get(pane);
                 if (stored != null) {
-                    oldDigest.add(Pane.fromBytes(stored));
+                    oldDigest.add(PaneDigest.decode(stored));
                 }
-                digests.put(pane, Pane.toBytes(oldDigest));
+                digests.put(pane, PaneDigest.encode(oldDigest));
             }
             if (!old.samples.isEmpty()) {
                 List<String> json = new ArrayList<>();
