@@ -173,11 +173,12 @@ final class ThresholdDetector implements Detector {
                 expired.add(ps); // no later window needs it
             }
         }
-        List<byte[]> digests = count >= minCount && aggregate.percentile() ? foldAll(ctx, inWindow) : List.of();
+        List<byte[]> digests =
+                count >= minCount && aggregate.percentile() ? foldAll(ctx, inWindow, start, end) : List.of();
         List<String> samples =
                 count >= minCount && evidence > 0 ? samples(ctx, inWindow, inWindowAggregates) : List.of();
         if (!expired.isEmpty()) {
-            forget(ctx, expired);
+            forget(ctx, expired, end + slide - window);
         }
         ValueState<String> incident = ctx.state(INCIDENT);
         // With for/keep_firing_for, a pending or firing rule judges every window, and one with too few records does not
@@ -275,17 +276,18 @@ final class ThresholdDetector implements Detector {
     }
 
     /**
-     * Folds every pending value of the panes {@code inWindow} into their digests, and returns the digests in the order
-     * of {@code inWindow}: what the window's percentile merges.
+     * Folds every pending value of the panes {@code inWindow} (those starting in [start, end)) into their digests, and
+     * returns the digests in the order of {@code inWindow}: what the window's percentile merges.
      */
-    private static List<byte[]> foldAll(DetectorContext ctx, List<Long> inWindow) throws Exception {
+    private static List<byte[]> foldAll(DetectorContext ctx, List<Long> inWindow, long start, long end)
+            throws Exception {
         ListState<double[]> pending = ctx.listState(PENDING);
         MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
         Map<Long, MergingDigest> unfolded = new HashMap<>();
         List<double[]> rest = new ArrayList<>();
         for (double[] p : pending.get()) {
             long pane = (long) p[0];
-            if (inWindow.contains(pane)) {
+            if (pane >= start && pane < end) {
                 unfolded.computeIfAbsent(pane, k -> {
                             try {
                                 byte[] stored = digests.get(k);
@@ -301,27 +303,36 @@ final class ThresholdDetector implements Detector {
                 rest.add(p);
             }
         }
+        Map<Long, byte[]> folded = new HashMap<>();
         if (!unfolded.isEmpty()) {
             for (Map.Entry<Long, MergingDigest> e : unfolded.entrySet()) {
-                digests.put(e.getKey(), PaneDigest.encode(e.getValue()));
+                byte[] stored = PaneDigest.encode(e.getValue());
+                digests.put(e.getKey(), stored);
+                folded.put(e.getKey(), stored);
             }
             pending.update(rest);
             MapState<Long, double[]> aggregates = ctx.mapState(AGGREGATES);
             for (Long pane : unfolded.keySet()) {
                 double[] a = aggregates.get(pane);
-                a[PENDING_COUNT] = 0;
-                aggregates.put(pane, a);
+                if (a != null) {
+                    a[PENDING_COUNT] = 0;
+                    aggregates.put(pane, a);
+                }
             }
         }
         List<byte[]> out = new ArrayList<>(inWindow.size());
         for (Long pane : inWindow) {
-            out.add(digests.get(pane));
+            byte[] stored = folded.get(pane);
+            out.add(stored != null ? stored : digests.get(pane)); // folded just now: no second state read
         }
         return out;
     }
 
-    /** Drops the panes no later window needs, with their digests, pending values and evidence. */
-    private void forget(DetectorContext ctx, List<Long> expired) throws Exception {
+    /**
+     * Drops the panes no later window needs ({@code expired}, those starting before {@code keepFrom}), with their
+     * digests, pending values and evidence.
+     */
+    private void forget(DetectorContext ctx, List<Long> expired, long keepFrom) throws Exception {
         MapState<Long, double[]> aggregates = ctx.mapState(AGGREGATES);
         for (Long ps : expired) {
             aggregates.remove(ps);
@@ -335,7 +346,7 @@ final class ThresholdDetector implements Detector {
             List<double[]> rest = new ArrayList<>();
             boolean dropped = false;
             for (double[] p : pending.get()) {
-                if (expired.contains((long) p[0])) {
+                if ((long) p[0] < keepFrom) {
                     dropped = true;
                 } else {
                     rest.add(p);
