@@ -20,11 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -113,10 +109,7 @@ public final class PrivacyBench implements Callable<Integer> {
     }
 
     private double run(RuleSource ruleSource, PrivacySettings privacy, long[] records) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(RestOptions.BIND_PORT, "0");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        StreamExecutionEnvironment env = BenchJobs.localEnvironment(BenchStateBackend.heap);
         DetectionConfig config = new DetectionConfig();
         config.parallelism = 1;
         config.watermarkEveryRecord = true;
@@ -125,11 +118,7 @@ public final class PrivacyBench implements Callable<Integer> {
                 42, Instant.parse("2026-11-02T00:00:00Z"), Duration.ofMillis(Math.round(hours * 3_600_000)));
         GeneratorSource source = new GeneratorSource(generator);
         records[0] = source.total();
-        DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
-                List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
-                List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())));
-        new DetectionJob(config, source, ruleSource, sinks).build(env);
+        new DetectionJob(config, source, ruleSource, BenchJobs.discardingSinks()).build(env);
         long start = System.nanoTime();
         env.execute(privacy == null ? "bench without privacy" : "bench with privacy");
         return records[0] / ((System.nanoTime() - start) / 1e9);

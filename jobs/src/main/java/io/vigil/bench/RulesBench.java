@@ -1,26 +1,16 @@
 package io.vigil.bench;
 
 import io.vigil.generator.GeneratorSource;
-import io.vigil.generator.TelemetryGenerator;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
 import io.vigil.rules.RuleCodec;
-import io.vigil.rules.RuleCompiler;
-import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,12 +28,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Records/s per core of the detection job with N active rules vs no rules, in the same run.")
 public final class RulesBench implements Callable<Integer> {
-    @Option(
-            names = "--rules",
-            defaultValue = "rules",
-            paramLabel = "DIR",
-            description = "rule files or folders to draw the rules from (default: ${DEFAULT-VALUE})")
-    List<Path> rules;
+    @CommandLine.Mixin
+    BenchJobs job;
 
     @Option(
             names = "--counts",
@@ -65,12 +51,6 @@ public final class RulesBench implements Callable<Integer> {
                     + "extra rule pins a service of its own, as a real pack's rules do, so it misses the demo's "
                     + "records (default: ${DEFAULT-VALUE})")
     Mix mix;
-
-    @Option(
-            names = "--state-backend",
-            defaultValue = "heap",
-            description = "heap or rocksdb (default: ${DEFAULT-VALUE})")
-    BenchStateBackend stateBackend;
 
     /** How the rules beyond the pool are made. */
     enum Mix {
@@ -94,22 +74,13 @@ public final class RulesBench implements Callable<Integer> {
                     spec.commandLine(),
                     "--rounds and every --counts value must be at least 1, and --hours more than 0");
         }
-        List<RuleSpec> pool =
-                RuleLoader.load(rules).stream().filter(r -> r.enabled).toList();
-        // Compiled once where the files are: checks the rules and inlines list files (kind list), since the copies
-        // below are made from JSON and no longer know which file they came from.
-        RuleCompiler.compileAll(pool);
-        if (pool.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no enabled rules in " + rules);
-        }
-        GeneratorSource source = new GeneratorSource(new TelemetryGenerator(
-                TelemetryGenerator.DEFAULT_SEED,
-                TelemetryGenerator.DEFAULT_START,
-                Duration.ofMillis(Math.round(hours * 3_600_000))));
+        // Compiled where the files are (this also inlines list files of kind list), before the copies are made.
+        List<RuleSpec> pool = job.enabledRules(spec);
+        GeneratorSource source = BenchJobs.demoSource(hours);
         System.out.printf(
                 "%,d records of demo telemetry per run, parallelism 1, best of %d rounds, %s state, mix %s; rules "
                         + "drawn from %d in %s%n",
-                source.total(), rounds, stateBackend, mix, pool.size(), rules);
+                source.total(), rounds, job.stateBackend, mix, pool.size(), job.rules);
         best(source, take(pool, 1, mix)); // warm-up: JIT and class loading, so the first case measured is not cold
         double baseline = best(source, List.of());
         System.out.printf("%-12s %,12.0f records/s per core%n", "no rules", baseline);
@@ -124,16 +95,9 @@ public final class RulesBench implements Callable<Integer> {
     private double best(GeneratorSource source, List<RuleSpec> specs) throws Exception {
         double best = 0;
         for (int i = 0; i < rounds; i++) {
-            Configuration conf = new Configuration();
-            conf.set(RestOptions.BIND_PORT, "0");
-            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend.flinkName);
-            conf.set(PipelineOptions.GENERIC_TYPES, false);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-            DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
-                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
-                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())));
-            new DetectionJob(new DetectionConfig(), source, RuleSource.of(specs), sinks).build(env);
+            StreamExecutionEnvironment env = job.environment();
+            new DetectionJob(new DetectionConfig(), source, RuleSource.of(specs), BenchJobs.discardingSinks())
+                    .build(env);
             // Net runtime: from job start to end, without starting the MiniCluster.
             long ms = env.execute("bench rules").getNetRuntime(java.util.concurrent.TimeUnit.MILLISECONDS);
             best = Math.max(best, source.total() / (ms / 1e3));

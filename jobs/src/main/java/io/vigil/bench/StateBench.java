@@ -1,20 +1,17 @@
 package io.vigil.bench;
 
 import io.vigil.generator.GeneratorSource;
-import io.vigil.generator.TelemetryGenerator;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleCompiler;
-import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,10 +29,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
@@ -61,24 +54,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Keyed state bytes per (rule, key) pair for each rule kind, from a savepoint after a run.")
 public final class StateBench implements Callable<Integer> {
-    @Option(
-            names = "--rules",
-            defaultValue = "rules",
-            paramLabel = "DIR",
-            description = "rule files or folders (default: ${DEFAULT-VALUE})")
-    List<Path> rules;
+    @CommandLine.Mixin
+    BenchJobs job;
 
     @Option(
             names = "--hours",
             defaultValue = "2",
             description = "simulated hours of demo telemetry per run (default: ${DEFAULT-VALUE})")
     double hours;
-
-    @Option(
-            names = "--state-backend",
-            defaultValue = "heap",
-            description = "heap or rocksdb (default: ${DEFAULT-VALUE})")
-    BenchStateBackend stateBackend;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -94,22 +77,14 @@ public final class StateBench implements Callable<Integer> {
         if (!(hours > 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--hours must be more than 0, e.g. 2");
         }
-        List<RuleSpec> pool =
-                RuleLoader.load(rules).stream().filter(r -> r.enabled).toList();
-        if (pool.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no enabled rules in " + rules);
-        }
-        RuleCompiler.compileAll(pool); // every problem, file:line, before any run
+        List<RuleSpec> pool = job.enabledRules(spec);
         Map<String, List<RuleSpec>> byKind =
                 pool.stream().collect(Collectors.groupingBy(r -> r.kind, TreeMap::new, Collectors.toList()));
-        GeneratorSource source = new GeneratorSource(new TelemetryGenerator(
-                TelemetryGenerator.DEFAULT_SEED,
-                TelemetryGenerator.DEFAULT_START,
-                Duration.ofMillis(Math.round(hours * 3_600_000))));
+        GeneratorSource source = BenchJobs.demoSource(hours);
         System.out.printf(
                 "%,d records of demo telemetry per run, parallelism 1, %s state; detector state from a canonical "
                         + "savepoint after the last record%n",
-                source.total(), stateBackend);
+                source.total(), job.stateBackend);
         Map<String, Long> baseline = run(source, List.of());
         System.out.printf(
                 "%-17s %6s %12s %16s %16s %18s%n",
@@ -145,15 +120,8 @@ public final class StateBench implements Callable<Integer> {
         drained = new CountDownLatch(1);
         Path savepoints = Files.createTempDirectory("vigil-bench-state");
         try {
-            Configuration conf = new Configuration();
-            conf.set(RestOptions.BIND_PORT, "0");
-            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend.flinkName);
-            conf.set(PipelineOptions.GENERIC_TYPES, false);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-            DetectionJob.Sinks sinks = new DetectionJob.Sinks(
-                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
-                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())),
-                    List.of(DetectionJob.NamedSink.of("discard", new DiscardingSink<>())));
+            StreamExecutionEnvironment env = job.environment();
+            DetectionJob.Sinks sinks = BenchJobs.discardingSinks();
             // A watermark with every record: the timers its last record makes due have fired before the savepoint's
             // barrier, so what is measured does not depend on when a periodic watermark happened to be sent.
             DetectionConfig config = new DetectionConfig();
