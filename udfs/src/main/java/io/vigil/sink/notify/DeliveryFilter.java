@@ -15,13 +15,19 @@ import org.apache.flink.util.Collector;
  * alert, and the Alertmanager output would re-send it until its limit); a muted firing alert or reminder is never sent,
  * and a muted resolve of a key that was never delivered firing is not sent either.
  *
- * <p>State: per alert key, whether a firing alert of the key was delivered and not yet resolved; cleared by the
- * resolve. Kinds that report one-off events and never resolve keep no state.
+ * <p>A delivered resolve names the same incident ({@link Alert#incident}) as the firing alert it ends: the receiver
+ * identifies an alert by its labels, and the incident is one of them. The incident stage names the same one for both
+ * unless its incident left state before the resolve (then the resolve names none, and takes the firing alert's here).
+ *
+ * <p>State: per alert key, whether a firing alert of the key was delivered and not yet resolved, and the incident it
+ * named; cleared by the resolve. Kinds that report one-off events and never resolve keep no state.
  */
 public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
     private static final long serialVersionUID = 1L;
 
     private transient ValueState<Boolean> firingDelivered;
+    /** The incident named by the delivered firing alert of the key, if it named one. */
+    private transient ValueState<String> deliveredIncident;
 
     /** Whether the alert is inhibited or silenced. */
     public static boolean muted(Alert a) {
@@ -31,6 +37,8 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
     @Override
     public void open(OpenContext context) {
         firingDelivered = getRuntimeContext().getState(new ValueStateDescriptor<>("firing-delivered", Types.BOOLEAN));
+        deliveredIncident =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("delivered-incident", Types.STRING));
     }
 
     @Override
@@ -38,7 +46,12 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
         boolean resolved = Alert.RESOLVED.equals(a.status);
         if (resolved) {
             boolean wasDelivered = Boolean.TRUE.equals(firingDelivered.value());
+            String incident = deliveredIncident.value();
             firingDelivered.clear();
+            deliveredIncident.clear();
+            if (wasDelivered && incident != null) {
+                a.incident = incident;
+            }
             if (wasDelivered || !muted(a)) {
                 out.collect(a);
             }
@@ -49,6 +62,11 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
         }
         if (!AlertmanagerNotifier.EVENT_KINDS.contains(a.kind)) {
             firingDelivered.update(true);
+            if (a.incident != null) {
+                deliveredIncident.update(a.incident);
+            } else {
+                deliveredIncident.clear();
+            }
         }
         out.collect(a);
     }

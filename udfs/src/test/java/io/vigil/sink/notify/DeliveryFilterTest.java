@@ -59,4 +59,19 @@ class DeliveryFilterTest {
         assertEquals(List.of("resolved:checkout"), drain(h));
         h.close();
     }
+
+    @Test
+    void aDeliveredResolveNamesTheIncidentOfTheFiringAlertItEnds() throws Exception {
+        var h = harness();
+        Alert cart = NotifyAlerts.firing("p95", "cart");
+        cart.incident = "inc-1";
+        h.processElement(cart, T0);
+        // Its incident left the incident stage's state before the resolve came: the resolve named none.
+        h.processElement(NotifyAlerts.resolved(cart, T0 + 60_000), T0);
+        List<Alert> out = h.extractOutputValues();
+        assertEquals(2, out.size());
+        assertEquals("inc-1", out.get(1).incident, "same labels as the firing alert, so the receiver ends it");
+        assertEquals(0, h.numKeyedStateEntries());
+        h.close();
+    }
 }
