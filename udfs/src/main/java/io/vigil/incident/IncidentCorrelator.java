@@ -50,8 +50,8 @@ import org.apache.flink.util.OutputTag;
  * its incident ({@link Alert#incident}) and, when one is suspected, carries the incident's cause as the annotation
  * {@link #SUSPECTED_CAUSE}. That is what the outputs that reach people deliver, so that on-call people get one
  * notification group per incident. A firing member names the incident it joined; a resolve names the incident its
- * firing alert joined (none if that incident is no longer in state); a change names the open incident, if any (a
- * change usually lands before the incident it causes opens, and then names none).
+ * firing alert joined (none if that incident is no longer in state); a change names none (it is a candidate cause, not
+ * a member, and the incident's alerts name the cause).
  */
 public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Telemetry, Incident> {
     private static final long serialVersionUID = 1L;
@@ -190,7 +190,9 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         Incident inc = incident.value();
         if (CHANGE_KIND.equals(a.kind)) {
             change(inc, a, out);
-            grouped(a, inc, ctx);
+            // A change is not a member: in an incident's notification group it would keep the group from resolving
+            // until the change (an event) expires. The incident's alerts carry it as their suspected cause instead.
+            grouped(a, null, ctx);
             return;
         }
         if (Alert.RESOLVED.equals(a.status)) {

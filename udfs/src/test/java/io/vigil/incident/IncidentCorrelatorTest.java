@@ -112,7 +112,8 @@ class IncidentCorrelatorTest {
         Alert p95 = firing("latency-p95", "threshold", "checkout", T0, "high");
         Alert slo = firing("slo-checkout", "slo", "checkout", T0 + 2 * MIN, "critical");
         Alert payments = firing("error-burst", "frequency", "payments", T0 + MIN, "medium");
-        for (Alert a : List.of(release, p95, slo, payments)) {
+        Alert rollback = change("checkout", T0 + 3 * MIN, "1.5.0", "1.4.2");
+        for (Alert a : List.of(release, p95, slo, payments, rollback)) {
             send(h, a);
         }
         watermark(h, T0 + 5 * MIN);
@@ -134,9 +135,11 @@ class IncidentCorrelatorTest {
         for (StreamRecord<Alert> r : h.getSideOutput(IncidentCorrelator.GROUPED_ALERTS)) {
             assertNull(grouped.put(r.getValue().id, r.getValue()), "each alert once: " + r.getValue());
         }
-        assertEquals(5, grouped.size(), () -> "every alert taken is handed on: " + grouped.keySet());
-        // The release landed before the incident opened: it names none, but the incident's alerts name it as cause.
+        assertEquals(6, grouped.size(), () -> "every alert taken is handed on: " + grouped.keySet());
+        // Changes are not members and name no incident (the rollback landed while it was open); the incident's alerts
+        // name the release as their suspected cause.
         assertNull(grouped.get(release.id).incident);
+        assertNull(grouped.get(rollback.id).incident);
         String cause = release.message;
         for (Alert a : List.of(p95, slo)) {
             assertEquals(checkout, grouped.get(a.id).incident, a.id);
