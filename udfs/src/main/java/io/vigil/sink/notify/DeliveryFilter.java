@@ -1,6 +1,8 @@
 package io.vigil.sink.notify;
 
 import io.vigil.model.Alert;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -15,12 +17,14 @@ import org.apache.flink.util.Collector;
  * alert, and the Alertmanager output would re-send it until its limit); a muted firing alert or reminder is never sent,
  * and a muted resolve of a key that was never delivered firing is not sent either.
  *
- * <p>A delivered resolve names the same incident ({@link Alert#incident}) as the firing alert it ends: the receiver
- * identifies an alert by its labels, and the incident is one of them. The incident stage names the same one for both
- * unless its incident left state before the resolve (then the resolve names none, and takes the firing alert's here).
+ * <p>A delivered resolve carries the labels of the firing alert it ends: a receiver identifies an alert by its labels
+ * (Alertmanager by their fingerprint), so a resolve with other labels would leave the firing alert open. Two things
+ * would otherwise differ: the incident ({@link Alert#incident}; the incident stage names the same one for both unless
+ * the incident left its state before the resolve) and the rule labels of kinds whose resolve describes its own state
+ * (an SLO resolve names the window pair that last held, which need not be the pair that paged).
  *
- * <p>State: per alert key, whether a firing alert of the key was delivered and not yet resolved, and the incident it
- * named; cleared by the resolve. Kinds that report one-off events and never resolve keep no state.
+ * <p>State: per alert key, whether a firing alert of the key was delivered and not yet resolved, with the incident and
+ * rule labels it was delivered with; cleared by the resolve. Kinds that report one-off events and never resolve keep no state.
  */
 public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
     private static final long serialVersionUID = 1L;
@@ -28,6 +32,8 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
     private transient ValueState<Boolean> firingDelivered;
     /** The incident named by the delivered firing alert of the key, if it named one. */
     private transient ValueState<String> deliveredIncident;
+    /** The rule labels of the delivered firing alert of the key. */
+    private transient ValueState<Map<String, String>> deliveredLabels;
 
     /** Whether the alert is inhibited or silenced. */
     public static boolean muted(Alert a) {
@@ -39,6 +45,8 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
         firingDelivered = getRuntimeContext().getState(new ValueStateDescriptor<>("firing-delivered", Types.BOOLEAN));
         deliveredIncident =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("delivered-incident", Types.STRING));
+        deliveredLabels = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("delivered-labels", Types.MAP(Types.STRING, Types.STRING)));
     }
 
     @Override
@@ -47,10 +55,15 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
         if (resolved) {
             boolean wasDelivered = Boolean.TRUE.equals(firingDelivered.value());
             String incident = deliveredIncident.value();
+            Map<String, String> labels = deliveredLabels.value();
             firingDelivered.clear();
             deliveredIncident.clear();
+            deliveredLabels.clear();
             if (wasDelivered && incident != null) {
                 a.incident = incident;
+            }
+            if (wasDelivered && labels != null) {
+                a.labels = new LinkedHashMap<>(labels);
             }
             if (wasDelivered || !muted(a)) {
                 out.collect(a);
@@ -67,6 +80,7 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
             } else {
                 deliveredIncident.clear();
             }
+            deliveredLabels.update(new LinkedHashMap<>(a.labels));
         }
         out.collect(a);
     }

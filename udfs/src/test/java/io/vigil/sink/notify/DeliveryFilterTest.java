@@ -74,4 +74,22 @@ class DeliveryFilterTest {
         assertEquals(0, h.numKeyedStateEntries());
         h.close();
     }
+
+    @Test
+    void aDeliveredResolveCarriesTheRuleLabelsItsFiringAlertWasDeliveredWith() throws Exception {
+        var h = harness();
+        // An SLO page fires on one window pair and resolves naming the pair that last held.
+        Alert page = NotifyAlerts.firing("slo-checkout", "checkout");
+        page.labels.put("slo.long_window", "1h");
+        Alert resolve = NotifyAlerts.resolved(page, T0 + 600_000);
+        resolve.labels.put("slo.long_window", "6h");
+        h.processElement(page, T0);
+        h.processElement(resolve, T0);
+        List<Alert> out = h.extractOutputValues();
+        assertEquals(2, out.size());
+        assertEquals("1h", out.get(1).labels.get("slo.long_window"));
+        assertEquals(AlertmanagerPayload.labels(out.get(0)), AlertmanagerPayload.labels(out.get(1)));
+        assertEquals(0, h.numKeyedStateEntries());
+        h.close();
+    }
 }
