@@ -47,29 +47,9 @@ class RunSummaryTest {
                         ""));
         Path out = dir.resolve("out");
 
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = VigilCli.commandLine()
-                    .execute(
-                            "replay",
-                            "--quiet",
-                            "--input",
-                            input.toString(),
-                            "--format",
-                            "json",
-                            "--rules",
-                            rule.toString(),
-                            "--out",
-                            out.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String stdout = captured.toString(StandardCharsets.UTF_8);
+        String stdout = replay(
+                "--input", input.toString(), "--format", "json", "--rules", rule.toString(), "--out", out.toString());
 
-        assertEquals(0, exit, stdout);
         List<String> dead = Files.readAllLines(out.resolve("dead-letters.jsonl"));
         assertEquals(
                 5,
