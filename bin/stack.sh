@@ -448,8 +448,8 @@ svc_prometheus_ready() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Alertmanager 0.25 (Debian package `prometheus-alertmanager`) routing the job's alerts, grouped by alertname and
-# service, to a webhook receiver the stack runs too (bin/stack/WebhookReceiver.java), which appends every notification
+# Alertmanager 0.25 (Debian package `prometheus-alertmanager`) routing the job's alerts, grouped per incident (the
+# `incident` label the job sets) and service, to a webhook receiver the stack runs too (bin/stack/WebhookReceiver.java), which appends every notification
 # to $VIGIL_HOME/receiver/notifications.jsonl. Gossip is off (an empty --cluster.listen-address), so nothing binds :9094.
 
 ALERTMANAGER_PORT=$((9095 + VIGIL_PORT_OFFSET))
@@ -475,7 +475,7 @@ svc_alertmanager_start() {
     cat >"$dir/alertmanager.yml" <<EOF
 route:
   receiver: stack-webhook
-  group_by: [alertname, service]
+  group_by: [incident, service]
   group_wait: 5s
   group_interval: 10s
   repeat_interval: 4h

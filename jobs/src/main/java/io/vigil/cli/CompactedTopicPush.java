@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * catalog push}): validate the input first and publish nothing when it is wrong (exit 1), then publish one record per
  * key that changed, tombstone the keys given with {@code --delete} (and with {@code --prune}, the keys on the topic the
  * input does not hold), say what happened per key, and with {@code --dry-run} say it without publishing. A wrong flag
- * exits 2. Subclasses read their input and name their topic.
+ * exits 2. Subclasses read their input and name their topic ({@code vigil silence add} and {@code vigil silence
+ * expire} too: an expiry is a changed silence, or a tombstone for one that has not started).
  */
 abstract class CompactedTopicPush implements Callable<Integer> {
     @CommandLine.Spec
@@ -75,6 +76,14 @@ abstract class CompactedTopicPush implements Callable<Integer> {
     /** How a tombstoned entry is reported. */
     abstract String removed();
 
+    /**
+     * The exit code once the records were published: 0, or 1 from a command that left part of its input out (and said
+     * why on standard error).
+     */
+    int exitCode() {
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -131,6 +140,6 @@ abstract class CompactedTopicPush implements Callable<Integer> {
                 out.println(key + ": " + verb + removed());
             }
         }
-        return 0;
+        return exitCode();
     }
 }

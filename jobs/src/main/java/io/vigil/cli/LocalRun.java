@@ -232,6 +232,12 @@ final class LocalRun {
         for (Map.Entry<String, Long> e : new TreeMap<>(Tally.snapshot(Tally.byRule)).entrySet()) {
             stdout.printf(Locale.ROOT, "  %-40s %,d%n", e.getKey(), e.getValue());
         }
+        stdout.printf(
+                Locale.ROOT,
+                "suppressed:    %,d inhibited, %,d silenced (of the firing alerts; kept in every output, not delivered"
+                        + " to Alertmanager or webhooks)%n",
+                Tally.inhibited.sum(),
+                Tally.silenced.sum());
         if (dead > 0) {
             stdout.println("dead letters by reason:");
             for (Map.Entry<String, Long> e : new TreeMap<>(Tally.snapshot(Tally.deadByReason)).entrySet()) {
@@ -294,6 +300,10 @@ final class LocalRun {
         static final LongAdder ruleErrors = new LongAdder();
         static final LongAdder alerts = new LongAdder();
         static final LongAdder resolved = new LongAdder();
+        /** Firing alerts marked inhibited, and marked silenced (one alert may be both). */
+        static final LongAdder inhibited = new LongAdder();
+
+        static final LongAdder silenced = new LongAdder();
         static final LongAdder ROLLUPS = new LongAdder();
         static final AtomicLong minEventTime = new AtomicLong(Long.MAX_VALUE);
         static final AtomicLong maxEventTime = new AtomicLong(Long.MIN_VALUE);
@@ -309,6 +319,8 @@ final class LocalRun {
             ruleErrors.reset();
             alerts.reset();
             resolved.reset();
+            inhibited.reset();
+            silenced.reset();
             ROLLUPS.reset();
             minEventTime.set(Long.MAX_VALUE);
             maxEventTime.set(Long.MIN_VALUE);
@@ -377,6 +389,12 @@ final class LocalRun {
             } else {
                 Tally.alerts.increment();
                 Tally.byRule.computeIfAbsent(a.ruleId, k -> new LongAdder()).increment();
+                if (a.inhibitedBy != null) {
+                    Tally.inhibited.increment();
+                }
+                if (a.silencedBy != null) {
+                    Tally.silenced.increment();
+                }
             }
             synchronized (System.out) {
                 System.out.println(CLEAR_LINE + AlertLine.format(a));

@@ -215,7 +215,7 @@ public final class SilenceCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             long now = clock.millis();
-            Map<String, Silence> silences = read(where, err);
+            Map<String, Silence> silences = read(where.bootstrap, where.topic, err);
             int shown = 0;
             for (Silence s : silences.values()) {
                 String state = s.state(now);
@@ -251,49 +251,80 @@ public final class SilenceCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = "End silences now: their end moves to now (what they muted before stays muted in a replay); "
                     + "a silence that has not started yet is removed.")
-    public static final class Expire implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @CommandLine.Mixin
-        TopicMixin where = new TopicMixin();
-
+    public static final class Expire extends CompactedTopicPush {
         @Parameters(paramLabel = "ID", arity = "1..*", description = "ids of the silences to expire")
         List<String> ids;
 
+        /** When the silences expire: the end they are given. */
+        private long now;
+
+        private int missing;
+
+        public Expire() {
+            super(SilenceTopic.DEFAULT_TOPIC);
+        }
+
         @Override
-        public Integer call() throws Exception {
+        boolean hasInput() {
+            return true; // the ids; picocli requires at least one
+        }
+
+        @Override
+        String missingInput() {
+            return "give the ids of the silences to expire";
+        }
+
+        @Override
+        String pruneNeedsInput() {
+            return "--prune belongs to silence add --file";
+        }
+
+        /** Each id's silence with its end moved to now; ids not started yet become tombstones (--delete). */
+        @Override
+        Map<String, String> records(PrintWriter err) {
+            if (prune || !delete.isEmpty()) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "silence expire takes silence ids; --delete and --prune belong to silence add");
+            }
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            long now = clock.millis();
-            Map<String, Silence> silences = read(where, err);
-            int missing = 0;
-            try (CompactedTopicWriter writer =
-                    new CompactedTopicWriter(where.bootstrap, where.topic, new Properties())) {
-                for (String id : ids) {
-                    Silence s = silences.get(id);
-                    if (s == null) {
-                        err.println(id + ": no such silence on " + where.topic);
-                        missing++;
-                    } else if (s.endsAt <= now) {
-                        out.println(id + ": already expired");
-                    } else if (s.startsAt > now) {
-                        writer.delete(id);
-                        out.println(id + ": removed (it had not started)");
-                    } else {
-                        s.endsAt = now;
-                        writer.put(id, s.validate().toJson());
-                        out.println(id + ": expired at " + Instant.ofEpochMilli(now));
-                    }
+            now = clock.millis();
+            Map<String, Silence> silences = read(bootstrap, topic, err);
+            Map<String, String> records = new LinkedHashMap<>();
+            for (String id : ids) {
+                Silence s = silences.get(id);
+                if (s == null) {
+                    err.println(id + ": no such silence on " + topic);
+                    missing++;
+                } else if (s.endsAt <= now) {
+                    out.println(id + ": already expired");
+                } else if (s.startsAt > now) {
+                    delete.add(id);
+                } else {
+                    s.endsAt = now;
+                    records.put(id, s.validate().toJson());
                 }
             }
-            out.flush();
-            err.flush();
+            return records;
+        }
+
+        @Override
+        String changed() {
+            return "expired at " + Instant.ofEpochMilli(now);
+        }
+
+        @Override
+        String removed() {
+            return "removed (it had not started)";
+        }
+
+        @Override
+        int exitCode() {
             return missing == 0 ? 0 : 1;
         }
     }
 
-    /** {@link TopicOptions} as a picocli mixin. */
+    /** Where the silence topic is, for {@code silence list}. */
     static final class TopicMixin {
         @Option(
                 names = {"--bootstrap-servers", "--kafka"},
@@ -310,10 +341,10 @@ public final class SilenceCommand implements Runnable {
     }
 
     /** The topic's silences by id, in id order; a record that is not a silence is reported and left out. */
-    static Map<String, Silence> read(TopicMixin where, PrintWriter err) {
+    static Map<String, Silence> read(String bootstrap, String topic, PrintWriter err) {
         Map<String, Silence> out = new TreeMap<>();
         Map<String, String> current;
-        try (CompactedTopicWriter reader = new CompactedTopicWriter(where.bootstrap, where.topic, new Properties())) {
+        try (CompactedTopicWriter reader = new CompactedTopicWriter(bootstrap, topic, new Properties())) {
             current = reader.current(Duration.ofSeconds(30));
         }
         current.forEach((id, json) -> {

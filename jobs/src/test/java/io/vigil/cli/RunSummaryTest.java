@@ -47,29 +47,9 @@ class RunSummaryTest {
                         ""));
         Path out = dir.resolve("out");
 
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = VigilCli.commandLine()
-                    .execute(
-                            "replay",
-                            "--quiet",
-                            "--input",
-                            input.toString(),
-                            "--format",
-                            "json",
-                            "--rules",
-                            rule.toString(),
-                            "--out",
-                            out.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String stdout = captured.toString(StandardCharsets.UTF_8);
+        String stdout = replay(
+                "--input", input.toString(), "--format", "json", "--rules", rule.toString(), "--out", out.toString());
 
-        assertEquals(0, exit, stdout);
         List<String> dead = Files.readAllLines(out.resolve("dead-letters.jsonl"));
         assertEquals(
                 5,
@@ -91,5 +71,101 @@ class RunSummaryTest {
     void recordsInSubtractsRuleErrorsFromDeadLetters() {
         assertEquals(6, LocalRun.recordsIn(5, 6, 5));
         assertEquals(11, LocalRun.recordsIn(10, 1, 0));
+    }
+
+    @Test
+    void theSummaryCountsInhibitedAndSilencedAlerts() throws Exception {
+        List<String> lines = new ArrayList<>();
+        long t0 = 1_793_588_400_000L; // 2026-11-02T03:00:00Z
+        for (int i = 0; i < 3; i++) {
+            lines.add("{\"signal\":\"log\",\"timestamp\":" + (t0 + i * 120_000L)
+                    + ",\"resource\":{\"service.name\":\"sshd\"},\"severity\":\"INFO\",\"body\":\"login\"}");
+        }
+        Path input = dir.resolve("recording.jsonl");
+        Files.write(input, lines);
+        Path rules = Files.createDirectories(dir.resolve("rules"));
+        // Three rules fire on every record: the first inhibits the second, a silence covers the third.
+        for (String[] r :
+                new String[][] {{"login-page", "critical"}, {"login-noise", "low"}, {"login-audit", "info"}}) {
+            Files.writeString(
+                    rules.resolve(r[0] + ".yaml"),
+                    String.join(
+                            "\n",
+                            "id: " + r[0],
+                            "name: " + r[0],
+                            "kind: frequency",
+                            "severity: " + r[1],
+                            "match: {signal: log}",
+                            "params: {count: 1, window: 1m}",
+                            ""));
+        }
+        Files.writeString(
+                rules.resolve("_inhibit.yaml"),
+                String.join(
+                        "\n",
+                        "inhibit_rules:",
+                        "  - name: page-inhibits-noise",
+                        "    source_matchers: ['alertname=\"login-page\"']",
+                        "    target_matchers: ['alertname=\"login-noise\"']",
+                        "    equal: [service]",
+                        ""));
+        Path silences = dir.resolve("silences.yaml");
+        Files.writeString(
+                silences,
+                String.join(
+                        "\n",
+                        "silences:",
+                        "  - id: audit-quiet",
+                        "    matchers: ['alertname=\"login-audit\"']",
+                        "    starts_at: 2026-11-01T00:00:00Z",
+                        "    ends_at: 2026-11-03T00:00:00Z",
+                        ""));
+        Path out = dir.resolve("out");
+
+        String stdout = replay(
+                "--input",
+                input.toString(),
+                "--format",
+                "json",
+                "--rules",
+                rules.toString(),
+                "--silences",
+                silences.toString(),
+                "--out",
+                out.toString());
+
+        long inhibited = 0;
+        long silenced = 0;
+        long noise = 0;
+        long audit = 0;
+        for (String line : Files.readAllLines(out.resolve("alerts.jsonl"))) {
+            if (!line.contains("\"status\":\"firing\"")) continue;
+            if (line.contains("\"inhibited_by\"")) inhibited++;
+            if (line.contains("\"silenced_by\"")) silenced++;
+            if (line.contains("login-noise")) noise++;
+            if (line.contains("login-audit")) audit++;
+        }
+        assertTrue(noise > 0 && audit > 0, stdout);
+        assertEquals(noise, inhibited, "every firing login-noise alert is inhibited: " + stdout);
+        assertEquals(audit, silenced, "every firing login-audit alert is silenced: " + stdout);
+        assertTrue(stdout.contains("suppressed:    " + inhibited + " inhibited, " + silenced + " silenced"), stdout);
+    }
+
+    /** Runs {@code vigil replay --quiet ARGS}, asserts it succeeded, returns its standard output. */
+    private static String replay(String... args) {
+        List<String> all = new ArrayList<>(List.of("replay", "--quiet"));
+        all.addAll(List.of(args));
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = VigilCli.commandLine().execute(all.toArray(String[]::new));
+        } finally {
+            System.setOut(original);
+        }
+        String stdout = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, stdout);
+        return stdout;
     }
 }

@@ -6,14 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.alert.AlertIds;
+import io.vigil.alert.ServiceCatalog;
+import io.vigil.generator.GeneratorSource;
+import io.vigil.generator.TelemetryGenerator;
+import io.vigil.incident.Incident;
+import io.vigil.incident.IncidentJson;
+import io.vigil.job.DetectionConfig;
+import io.vigil.job.DetectionJob;
+import io.vigil.job.RuleSource;
 import io.vigil.model.Alert;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rollup.ServiceRollups;
+import io.vigil.sink.file.JsonLinesSink;
+import io.vigil.sink.kafka.KafkaSinks;
 import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.prometheus.RemoteWriteSink;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.search.SearchSink;
+import io.vigil.suppress.InhibitRules;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,6 +40,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -396,5 +408,114 @@ class SinksIT {
         assertTrue(
                 get(search + "/demo-rollups-*/_count?q=" + q).path("count").asLong() >= 1,
                 "the incident's error-ratio rollups are indexed");
+    }
+
+    /**
+     * Issue 12's incidents in the cluster job's incident outputs: the demo's graph (generator, starter rules, catalog,
+     * inhibition) in a MiniCluster writing incidents through the exactly-once Kafka sink to the stack's broker
+     * ({@code bin/vigil stack start kafka}) and through the search sink to this stack's OpenSearch. The job's own
+     * JSON-lines file is the reference: its 6 incidents are on {@code vigil-incidents} for read_committed consumers,
+     * every revision exactly once, the latest revision the file's, and in {@code vigil-incidents-*} by id, the
+     * checkout incident naming the release as its suspected cause.
+     */
+    @Test
+    @Order(10)
+    void theDemosIncidentsAreInTheIncidentsTopicAndIndex() throws Exception {
+        stack.vigil(List.of("stack", "start", "kafka"), 300);
+        Path out = Files.createTempDirectory(Files.createDirectories(stack.home), "incidents");
+        Path file = out.resolve("incidents.jsonl");
+        Path rules = LocalStack.ROOT.resolve("rules");
+
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestOptions.BIND_PORT, "0");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        env.enableCheckpointing(2000); // Kafka transactions commit on checkpoints, the last one at the end of input
+        DetectionConfig config = new DetectionConfig();
+        config.watermarkEveryRecord = true;
+        config.catalog = ServiceCatalog.load(rules.resolve("_services.yaml"));
+        config.inhibitRules = InhibitRules.load(rules.resolve(InhibitRules.FILE_NAME));
+        KafkaSinks kafka =
+                new KafkaSinks(stack.bootstrap(), "sinks-it-incidents", Duration.ofMinutes(5), new Properties());
+        SearchConfig sc = SearchConfig.of(search);
+        sc.refresh = true;
+        new DetectionJob(
+                        config,
+                        new GeneratorSource(new TelemetryGenerator(
+                                42, Instant.parse("2026-11-02T00:00:00Z"), TelemetryGenerator.DEFAULT_DURATION)),
+                        RuleSource.directory(rules),
+                        new DetectionJob.Sinks(
+                                List.of(),
+                                List.of(),
+                                List.of(),
+                                List.of(
+                                        DetectionJob.NamedSink.of(
+                                                "file", new JsonLinesSink<Incident>(file, IncidentJson::toBytes)),
+                                        DetectionJob.NamedSink.of("kafka", kafka.incidents("vigil-incidents")),
+                                        DetectionJob.NamedSink.of("search", SearchSink.incidents(sc)))))
+                .build(env);
+        env.execute("sinks-it-incidents");
+
+        Map<String, JsonNode> written = new TreeMap<>();
+        List<String> revisions = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode i = JSON.readTree(line).path("incident");
+            written.merge(
+                    i.path("id").asText(),
+                    i,
+                    (a, b) -> a.path("revision").asLong() > b.path("revision").asLong() ? a : b);
+            revisions.add(i.path("id").asText() + "#" + i.path("revision").asLong());
+        }
+        assertEquals(6, written.size(), "the demo's 6 scripted incidents: " + written.keySet());
+
+        // Kafka, read_committed: each revision once, keyed by incident id; the latest revision per id is the file's.
+        Map<String, JsonNode> onTopic = new TreeMap<>();
+        List<String> topicRevisions = new ArrayList<>();
+        try (KafkaTestClient client = new KafkaTestClient(stack.bootstrap())) {
+            for (var r : client.readCommitted("vigil-incidents")) {
+                JsonNode i = JSON.readTree(r.value()).path("incident");
+                assertEquals(i.path("id").asText(), new String(r.key(), StandardCharsets.UTF_8), "keyed by id");
+                onTopic.merge(
+                        i.path("id").asText(),
+                        i,
+                        (a, b) ->
+                                a.path("revision").asLong() > b.path("revision").asLong() ? a : b);
+                topicRevisions.add(
+                        i.path("id").asText() + "#" + i.path("revision").asLong());
+            }
+        }
+        assertEquals(new TreeSet<>(revisions), new TreeSet<>(topicRevisions), "every revision on the topic");
+        assertEquals(revisions.size(), topicRevisions.size(), "each revision exactly once: " + topicRevisions);
+        assertEquals(written.keySet(), onTopic.keySet());
+        for (String id : written.keySet()) {
+            assertEquals(written.get(id), onTopic.get(id), id);
+        }
+
+        // The index: one document per incident, its id the incident's, holding the latest revision.
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(search + "/vigil-incidents-*/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, JsonNode> indexed = new TreeMap<>();
+        for (JsonNode hit :
+                get(search + "/vigil-incidents-*/_search?size=100").path("hits").path("hits")) {
+            assertTrue(indexed.put(hit.path("_id").asText(), hit.path("_source")) == null, "one document per id");
+        }
+        assertEquals(written.keySet(), indexed.keySet());
+        JsonNode checkout = null;
+        for (JsonNode doc : indexed.values()) {
+            JsonNode i = doc.path("incident");
+            assertEquals(written.get(i.path("id").asText()).path("revision"), i.path("revision"), doc.toString());
+            if (i.path("group").path("value").asText().equals("checkout")) checkout = i;
+        }
+        assertTrue(checkout != null, "the checkout incident is indexed: " + indexed.keySet());
+        assertEquals(
+                "service-version-change",
+                checkout.path("suspected_cause").path("rule_id").asText(),
+                "the release is the checkout incident's suspected cause: " + checkout);
+        assertTrue(
+                checkout.path("suspected_cause").path("message").asText().startsWith("New version of checkout"),
+                checkout.toString());
     }
 }

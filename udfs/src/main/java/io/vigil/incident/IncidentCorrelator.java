@@ -22,9 +22,11 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Groups the job's alerts into incidents, one group key (a service) at a time, and correlates them with the group's
@@ -43,6 +45,13 @@ import org.apache.flink.util.Collector;
  * for the watermark, the last few change alerts and ring buffers of the latest error logs and failed trace ids. Event
  * time timers drop buffered changes and records once they are older than the lookback, and clear a resolved
  * incident, so a key that goes quiet keeps nothing.
+ *
+ * <p>Side output {@link #GROUPED_ALERTS}: every alert it takes, once, in the order it takes them, as a copy that names
+ * its incident ({@link Alert#incident}) and, when one is suspected, carries the incident's cause as the annotation
+ * {@link #SUSPECTED_CAUSE}. That is what the outputs that reach people deliver, so that on-call people get one
+ * notification group per incident. A firing member names the incident it joined; a resolve names the incident its
+ * firing alert joined (none if that incident is no longer in state); a change names none (it is a candidate cause, not
+ * a member, and the incident's alerts name the cause).
  */
 public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Telemetry, Incident> {
     private static final long serialVersionUID = 1L;
@@ -54,6 +63,13 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
     static final int MAX_CHANGES = 5;
 
     private static final long MINUTE = 60_000L;
+
+    /** The alerts as they were grouped, each naming its incident: what Alertmanager and webhook outputs deliver. */
+    public static final OutputTag<Alert> GROUPED_ALERTS =
+            new OutputTag<>("grouped-alerts", TypeInformation.of(Alert.class));
+
+    /** Annotation of a grouped alert: the message of its incident's suspected cause. */
+    public static final String SUSPECTED_CAUSE = "suspected_cause";
 
     private final IncidentConfig config;
     private final GroupKeys keys;
@@ -67,6 +83,8 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
     private transient MapState<String, Long> recentTraces;
     private transient Counter opened;
     private transient Counter unmatchedResolutions;
+    /** Copies alerts for {@link #GROUPED_ALERTS}: the taken alert itself may still be held in state (changes). */
+    private transient TypeSerializer<Alert> alertCopier;
 
     public IncidentCorrelator(IncidentConfig config) {
         this.config = config.validate();
@@ -89,6 +107,7 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
                 getRuntimeContext().getMapState(new MapStateDescriptor<>("recentTraceIds", Types.STRING, Types.LONG));
         opened = getRuntimeContext().getMetricGroup().counter("incidentsOpened");
         unmatchedResolutions = getRuntimeContext().getMetricGroup().counter("incidentResolutionsUnmatched");
+        alertCopier = getRuntimeContext().createSerializer(alert);
     }
 
     @Override
@@ -171,9 +190,14 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         Incident inc = incident.value();
         if (CHANGE_KIND.equals(a.kind)) {
             change(inc, a, out);
+            // A change is not a member: in an incident's notification group it would keep the group from resolving
+            // until the change (an event) expires. The incident's alerts carry it as their suspected cause instead.
+            grouped(a, null, ctx);
             return;
         }
         if (Alert.RESOLVED.equals(a.status)) {
+            // Named before the resolution, which may close the incident and clear it from state.
+            grouped(a, inc != null && inc.members.containsKey(a.incidentId) ? inc : null, ctx);
             resolution(inc, a, out);
             return;
         }
@@ -188,6 +212,19 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         member(inc, a);
         ctx.timerService().registerEventTimeTimer(inc.lastSeen + gap);
         emit(inc, out);
+        grouped(a, inc, ctx);
+    }
+
+    /** Hands a copy of {@code a} naming {@code inc} (null: none) and its suspected cause to {@link #GROUPED_ALERTS}. */
+    private void grouped(Alert a, Incident inc, OnTimerContext ctx) {
+        Alert copy = alertCopier.copy(a);
+        if (inc != null) {
+            copy.incident = inc.id;
+            if (inc.suspectedCause != null && inc.suspectedCause.message != null) {
+                copy.annotations.put(SUSPECTED_CAUSE, inc.suspectedCause.message);
+            }
+        }
+        ctx.output(GROUPED_ALERTS, copy);
     }
 
     private Incident open(String key, Alert first) throws Exception {

@@ -10,7 +10,9 @@ import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleError;
 import io.vigil.detect.RuleRouter;
+import io.vigil.incident.GroupedByIncident;
 import io.vigil.incident.Incident;
+import io.vigil.incident.IncidentCorrelator;
 import io.vigil.incident.IncidentStream;
 import io.vigil.ingest.DecodeFunction;
 import io.vigil.ingest.SplitDeadLetters;
@@ -58,6 +60,7 @@ import org.apache.flink.util.Collector;
  *   -> enrich from the service catalog (file; or topic over file, broadcast)
  *   -> inhibit (keyed, event time) -> silence (file; or topic over file, broadcast) -> sinks
  *   -> keyBy(group key, default service.name) with the error records -> incidents -> incident sinks
+ *        \-> the alerts as grouped, each naming its incident -> sinks that reach people (Alertmanager, webhooks)
  * detector rollups -> rollup sinks;  dead letters + rule evaluation errors -> dead-letter sinks
  * </pre>
  *
@@ -235,11 +238,18 @@ public final class DetectionJob {
         deadLetters =
                 PrivacyStages.outputs("dead-letters", deadLetters, ruleUpdates, config.privacy, Redactor::deadLetter);
 
+        // Incidents are built from the alerts as sinks see them; the error records they sample are redacted here.
+        SingleOutputStreamOperator<Incident> correlated =
+                IncidentStream.attach(marked, telemetry, config.incidents, config.parallelism);
+        // What reaches people is grouped per incident, so those sinks get the alerts as the incident stage took them.
+        DataStream<Alert> grouped = correlated.getSideOutput(IncidentCorrelator.GROUPED_ALERTS);
+
         // Sinks keep state (Kafka transactions to commit, buffered bulk requests): uids from what each sink is, so a
         // savepoint restores each into the same sink when sinks are added or removed or anything else in the graph
         // changes.
         for (NamedSink<Alert> s : sinks.alerts()) {
-            marked.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
+            DataStream<Alert> in = s.sink() instanceof GroupedByIncident ? grouped : marked;
+            in.sinkTo(s.sink()).name("Alerts: " + s.id()).uid("alerts-" + s.id());
         }
         for (NamedSink<Rollup> s : sinks.rollups()) {
             rollups.sinkTo(s.sink()).name("Rollups: " + s.id()).uid("rollups-" + s.id());
@@ -247,13 +257,8 @@ public final class DetectionJob {
         for (NamedSink<DeadLetter> s : sinks.deadLetters()) {
             deadLetters.sinkTo(s.sink()).name("Dead letters: " + s.id()).uid("dead-letters-" + s.id());
         }
-        // Incidents are built from the alerts as sinks see them; the error records they sample are redacted here.
-        DataStream<Incident> incidents = PrivacyStages.outputs(
-                "incidents",
-                IncidentStream.attach(marked, telemetry, config.incidents, config.parallelism),
-                ruleUpdates,
-                config.privacy,
-                Redactor::incident);
+        DataStream<Incident> incidents =
+                PrivacyStages.outputs("incidents", correlated, ruleUpdates, config.privacy, Redactor::incident);
         for (NamedSink<Incident> s : sinks.incidents()) {
             incidents.sinkTo(s.sink()).name("Incidents: " + s.id()).uid("incidents-" + s.id());
         }

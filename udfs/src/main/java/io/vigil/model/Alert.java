@@ -77,6 +77,12 @@ public class Alert {
      * webhooks.
      */
     public String silencedBy;
+    /**
+     * Id of the incident ({@code io.vigil.incident.Incident#id}) the alert was grouped into, set only on the alerts that
+     * the incident stage hands to the outputs that reach people (Alertmanager, webhooks), null elsewhere. Not to be
+     * confused with {@link #incidentId}, which ties one alert's firing and resolve together.
+     */
+    public String incident;
 
     public Alert() {}
 

@@ -106,6 +106,56 @@ class IncidentCorrelatorTest {
     }
 
     @Test
+    void groupedAlertsNameTheirIncidentAndCarryItsSuspectedCause() throws Exception {
+        var h = harness(config());
+        Alert release = change("checkout", T0 - 5 * MIN, "1.4.2", "1.5.0");
+        Alert p95 = firing("latency-p95", "threshold", "checkout", T0, "high");
+        Alert slo = firing("slo-checkout", "slo", "checkout", T0 + 2 * MIN, "critical");
+        Alert payments = firing("error-burst", "frequency", "payments", T0 + MIN, "medium");
+        Alert rollback = change("checkout", T0 + 3 * MIN, "1.5.0", "1.4.2");
+        for (Alert a : List.of(release, p95, slo, payments, rollback)) {
+            send(h, a);
+        }
+        watermark(h, T0 + 5 * MIN);
+        send(h, resolved(p95, T0 + 20 * MIN));
+        watermark(h, T0 + 20 * MIN);
+
+        Map<String, Incident> incidents = latest(h);
+        String checkout = incidents.values().stream()
+                .filter(i -> i.groupValue.equals("checkout"))
+                .findFirst()
+                .orElseThrow()
+                .id;
+        String paymentsIncident = incidents.values().stream()
+                .filter(i -> i.groupValue.equals("payments"))
+                .findFirst()
+                .orElseThrow()
+                .id;
+        Map<String, Alert> grouped = new LinkedHashMap<>();
+        for (StreamRecord<Alert> r : h.getSideOutput(IncidentCorrelator.GROUPED_ALERTS)) {
+            assertNull(grouped.put(r.getValue().id, r.getValue()), "each alert once: " + r.getValue());
+        }
+        assertEquals(6, grouped.size(), () -> "every alert taken is handed on: " + grouped.keySet());
+        // Changes are not members and name no incident (the rollback landed while it was open); the incident's alerts
+        // name the release as their suspected cause.
+        assertNull(grouped.get(release.id).incident);
+        assertNull(grouped.get(rollback.id).incident);
+        String cause = release.message;
+        for (Alert a : List.of(p95, slo)) {
+            assertEquals(checkout, grouped.get(a.id).incident, a.id);
+            assertEquals(cause, grouped.get(a.id).annotations.get(IncidentCorrelator.SUSPECTED_CAUSE), a.id);
+        }
+        // The resolve names its firing alert's incident, so a receiver matches the two by their labels.
+        assertEquals(checkout, grouped.get(AlertIds.resolved(p95.id)).incident);
+        assertEquals(paymentsIncident, grouped.get(payments.id).incident);
+        assertNull(grouped.get(payments.id).annotations.get(IncidentCorrelator.SUSPECTED_CAUSE));
+        assertNotEquals(checkout, paymentsIncident);
+        // The copies leave the alerts the correlator keeps untouched: the release, still a candidate cause, names none.
+        assertNull(release.incident);
+        h.close();
+    }
+
+    @Test
     void alertsOfOneServiceWithinTheGapFormOneIncidentWithTheHighestSeverity() throws Exception {
         var h = harness(config());
         Alert p95 = firing("latency-p95", "threshold", "checkout", T0, "high");

@@ -1,18 +1,12 @@
 package io.vigil.rules.kafka;
 
+import io.vigil.kafka.KeyedUpdateDeserializer;
 import io.vigil.rules.RuleCodec;
 import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleKinds;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads the rules topic: key = rule id, value = the rule's canonical JSON ({@link RuleCodec}), a null (tombstone) or
@@ -21,42 +15,27 @@ import org.slf4j.LoggerFactory;
  * the job graph (they change only through {@code bin/vigil deploy}). A rule that is JSON but does not compile is passed
  * on: the operators log it and keep the previous version running.
  */
-public final class RuleUpdateDeserializer implements KafkaRecordDeserializationSchema<RuleUpdate> {
+public final class RuleUpdateDeserializer extends KeyedUpdateDeserializer<RuleUpdate> {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(RuleUpdateDeserializer.class);
+
+    public RuleUpdateDeserializer() {
+        super(RuleUpdate.class, "the rules topic is keyed by rule id", "rule update", "");
+    }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleUpdate> out) {
-        if (record.key() == null || record.key().length == 0) {
-            LOG.warn(
-                    "Ignoring a record without key at {}-{}@{}: the rules topic is keyed by rule id",
-                    record.topic(),
-                    record.partition(),
-                    record.offset());
-            return;
+    protected RuleUpdate removal(String id) {
+        return RuleUpdate.deletion(id);
+    }
+
+    @Override
+    protected RuleUpdate parse(String id, String json) {
+        if (!RuleUpdate.PRIVACY_POLICY.equals(id)) { // the privacy operators check it; a bad one leaves theirs running
+            String problem = check(id, json);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
         }
-        String id = new String(record.key(), StandardCharsets.UTF_8);
-        if (record.value() == null || record.value().length == 0) {
-            out.collect(RuleUpdate.deletion(id));
-            return;
-        }
-        String json = new String(record.value(), StandardCharsets.UTF_8);
-        if (RuleUpdate.PRIVACY_POLICY.equals(id)) {
-            out.collect(new RuleUpdate(id, json)); // the privacy operators check it; a bad one leaves theirs running
-            return;
-        }
-        String problem = check(id, json);
-        if (problem != null) {
-            LOG.warn(
-                    "Ignoring rule update {} at {}-{}@{}: {}",
-                    id,
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    problem);
-            return;
-        }
-        out.collect(new RuleUpdate(id, json));
+        return new RuleUpdate(id, json);
     }
 
     /** Why an update cannot be applied while the job runs, or null when it can. */
@@ -89,10 +68,5 @@ public final class RuleUpdateDeserializer implements KafkaRecordDeserializationS
         return "rules of kind " + spec.kind + shape
                 + " are compiled into the job graph and cannot change while the job runs;"
                 + " put the rule in the job's rule files and run bin/vigil deploy (savepoint and resubmit)";
-    }
-
-    @Override
-    public TypeInformation<RuleUpdate> getProducedType() {
-        return TypeInformation.of(RuleUpdate.class);
     }
 }

@@ -17,13 +17,18 @@ import java.util.TreeMap;
  * {@code {labels, annotations, startsAt, endsAt, generatorURL}}).
  *
  * <p>The labels identify the alert in the Alertmanager (its fingerprint), so they hold only what stays the same
- * from firing to resolved: {@code alertname} (the rule id), {@code severity}, {@code service}, the key fields, the
- * rule's labels and the catalog's team and owner, all names made Prometheus-safe. What changes (values, message,
- * incident id) goes into the annotations. A firing alert ends at {@code now + 4 x resend interval}, as Prometheus
+ * from firing to resolved: {@code alertname} (the rule id), {@code severity}, {@code service}, {@code incident} (the
+ * id of the incident the alert was grouped into, {@link Alert#incident}, when it has one), the key fields, the rule's
+ * labels and the catalog's team and owner, all names made Prometheus-safe. An Alertmanager route that groups by
+ * {@code incident} sends one notification group per incident. What changes (values, message, the suspected cause)
+ * goes into the annotations. A firing alert ends at {@code now + 4 x resend interval}, as Prometheus
  * sends it, so it stays active while it is re-sent and times out only if Vigil stops; a resolved one ends at its
  * event time.
  */
 public final class AlertmanagerPayload {
+    /** Label naming the incident an alert was grouped into: what a route groups by for one group per incident. */
+    public static final String INCIDENT = "incident";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private AlertmanagerPayload() {}
@@ -38,6 +43,7 @@ public final class AlertmanagerPayload {
         put(labels, "service", a.service);
         put(labels, "severity", a.severity);
         put(labels, "alertname", a.ruleId);
+        put(labels, INCIDENT, a.incident);
         return labels;
     }
 

@@ -1,5 +1,6 @@
 package io.vigil.sink.notify;
 
+import io.vigil.incident.GroupedByIncident;
 import io.vigil.model.Alert;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -13,9 +14,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * silenced ones ({@link DeliveryFilter}). Before the writer, an
  * {@link AlertmanagerNotifier} keyed by alert key re-sends live alerts on an interval from checkpointed state; the
  * writer ({@link NotifyWriter}) posts asynchronously with retries and bounded requests in flight. At-least-once: the
- * Alertmanager de-duplicates by labels, so a repeat is harmless.
+ * Alertmanager de-duplicates by labels, so a repeat is harmless. In the job it gets the alerts as the incident stage
+ * grouped them ({@link GroupedByIncident}), so each carries its incident as the label {@code incident}.
  */
-public class AlertmanagerSink implements Sink<Alert>, SupportsPreWriteTopology<Alert> {
+public class AlertmanagerSink implements Sink<Alert>, SupportsPreWriteTopology<Alert>, GroupedByIncident {
     private static final long serialVersionUID = 1L;
     /** Uid of the re-send operator that runs before the sink. */
     public static final String NOTIFIER_UID = "alerts-alertmanager-notifier";

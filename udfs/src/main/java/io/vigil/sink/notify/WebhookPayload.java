@@ -16,8 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * An alert as Alertmanager's webhook receiver payload (version 4), so receivers written for Alertmanager take Vigil's
- * directly: one notification per alert, its group the alert's incident ({@code groupKey} = {@code vigil:<incident id>},
- * stable from firing to resolved), with the labels and annotations of {@link AlertmanagerPayload}. Signed, when a
+ * directly: one notification per alert, its group the incident the alert was grouped into ({@code groupKey} =
+ * {@code vigil:<incident>}, {@code groupLabels} incident and service, as the stack's Alertmanager route groups), or,
+ * for an alert without one, its own lifecycle ({@code vigil:<alert incident id>}, {@code groupLabels} alertname and
+ * service); stable from firing to resolved, with the labels and annotations of {@link AlertmanagerPayload}. Signed, when a
  * secret is set, with {@code X-Vigil-Signature: sha256=<hex HMAC-SHA256 of the body>}.
  */
 public final class WebhookPayload {
@@ -34,12 +36,17 @@ public final class WebhookPayload {
         boolean resolved = Alert.RESOLVED.equals(a.status);
         ObjectNode o = MAPPER.createObjectNode();
         o.put("version", "4");
-        o.put("groupKey", "vigil:" + (a.incidentId != null ? a.incidentId : a.key));
+        String groupKey = a.incident != null ? a.incident : a.incidentId != null ? a.incidentId : a.key;
+        o.put("groupKey", "vigil:" + groupKey);
         o.put("truncatedAlerts", 0);
         o.put("status", resolved ? Alert.RESOLVED : Alert.FIRING);
         o.put("receiver", config.receiver);
         ObjectNode group = o.putObject("groupLabels");
-        group.put("alertname", labels.get("alertname"));
+        if (a.incident != null) {
+            group.put(AlertmanagerPayload.INCIDENT, a.incident);
+        } else {
+            group.put("alertname", labels.get("alertname"));
+        }
         if (labels.containsKey("service")) group.put("service", labels.get("service"));
         ObjectNode common = o.putObject("commonLabels");
         labels.forEach(common::put);

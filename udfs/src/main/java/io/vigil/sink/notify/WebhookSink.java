@@ -1,5 +1,6 @@
 package io.vigil.sink.notify;
 
+import io.vigil.incident.GroupedByIncident;
 import io.vigil.model.Alert;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -15,7 +16,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * No re-send: a webhook gets each state change once (more than once only after a failure and replay). Inhibited and
  * silenced alerts are left out ({@link DeliveryFilter}).
  */
-public class WebhookSink implements Sink<Alert>, SupportsPreWriteTopology<Alert> {
+public class WebhookSink implements Sink<Alert>, SupportsPreWriteTopology<Alert>, GroupedByIncident {
     private static final long serialVersionUID = 1L;
     /** Uid of the operator that leaves out inhibited and silenced alerts. */
     public static final String DELIVERY_UID = "alerts-webhook-delivery";

@@ -43,6 +43,22 @@ class AlertmanagerPayloadTest {
     }
 
     @Test
+    void anAlertGroupedIntoAnIncidentNamesItAsTheIncidentLabel() {
+        Alert f = NotifyAlerts.firing("checkout-p95", "checkout");
+        assertFalse(AlertmanagerPayload.labels(f).containsKey("incident"), "an alert without incident has no label");
+        f.incident = "inc-7";
+        f.annotations.put("suspected_cause", "New version of checkout");
+        Alert r = NotifyAlerts.resolved(f, T0 + 600_000);
+        r.incident = "inc-7";
+        JsonNode firing = AlertmanagerPayload.alert(f, config, T0);
+        assertEquals("inc-7", firing.path("labels").path("incident").asText());
+        assertEquals(
+                "New version of checkout",
+                firing.path("annotations").path("suspected_cause").asText());
+        assertEquals(AlertmanagerPayload.labels(f), AlertmanagerPayload.labels(r));
+    }
+
+    @Test
     void annotationsCarrySummaryDescriptionRunbookAndValues() {
         Map<String, String> ann = AlertmanagerPayload.annotations(NotifyAlerts.firing("checkout-p95", "checkout"));
         assertEquals("Checkout p95 latency", ann.get("summary"));

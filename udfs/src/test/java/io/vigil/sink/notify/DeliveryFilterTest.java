@@ -59,4 +59,37 @@ class DeliveryFilterTest {
         assertEquals(List.of("resolved:checkout"), drain(h));
         h.close();
     }
+
+    @Test
+    void aDeliveredResolveNamesTheIncidentOfTheFiringAlertItEnds() throws Exception {
+        var h = harness();
+        Alert cart = NotifyAlerts.firing("p95", "cart");
+        cart.incident = "inc-1";
+        h.processElement(cart, T0);
+        // Its incident left the incident stage's state before the resolve came: the resolve named none.
+        h.processElement(NotifyAlerts.resolved(cart, T0 + 60_000), T0);
+        List<Alert> out = h.extractOutputValues();
+        assertEquals(2, out.size());
+        assertEquals("inc-1", out.get(1).incident, "same labels as the firing alert, so the receiver ends it");
+        assertEquals(0, h.numKeyedStateEntries());
+        h.close();
+    }
+
+    @Test
+    void aDeliveredResolveCarriesTheRuleLabelsItsFiringAlertWasDeliveredWith() throws Exception {
+        var h = harness();
+        // An SLO page fires on one window pair and resolves naming the pair that last held.
+        Alert page = NotifyAlerts.firing("slo-checkout", "checkout");
+        page.labels.put("slo.long_window", "1h");
+        Alert resolve = NotifyAlerts.resolved(page, T0 + 600_000);
+        resolve.labels.put("slo.long_window", "6h");
+        h.processElement(page, T0);
+        h.processElement(resolve, T0);
+        List<Alert> out = h.extractOutputValues();
+        assertEquals(2, out.size());
+        assertEquals("1h", out.get(1).labels.get("slo.long_window"));
+        assertEquals(AlertmanagerPayload.labels(out.get(0)), AlertmanagerPayload.labels(out.get(1)));
+        assertEquals(0, h.numKeyedStateEntries());
+        h.close();
+    }
 }

@@ -44,6 +44,25 @@ class WebhookPayloadTest {
     }
 
     @Test
+    void anAlertGroupedIntoAnIncidentIsInTheIncidentsGroup() {
+        NotifyConfig c = NotifyConfig.webhook("http://127.0.0.1:1/hook");
+        Alert p95 = NotifyAlerts.firing("p95", "checkout");
+        Alert slo = NotifyAlerts.firing("slo-checkout-latency", "checkout");
+        p95.incident = "inc-7";
+        slo.incident = "inc-7";
+        JsonNode a = WebhookPayload.payload(p95, c);
+        JsonNode b = WebhookPayload.payload(slo, c);
+        assertEquals("vigil:inc-7", a.path("groupKey").asText());
+        assertEquals(a.path("groupKey"), b.path("groupKey"));
+        assertEquals("inc-7", a.path("groupLabels").path("incident").asText());
+        assertEquals("checkout", a.path("groupLabels").path("service").asText());
+        assertEquals("inc-7", a.path("commonLabels").path("incident").asText());
+        assertNotEquals(
+                a.path("alerts").get(0).path("fingerprint"),
+                b.path("alerts").get(0).path("fingerprint"));
+    }
+
+    @Test
     void signatureIsHmacSha256OfTheBodyInHex() throws Exception {
         // RFC 4231 test case 2.
         assertEquals(
