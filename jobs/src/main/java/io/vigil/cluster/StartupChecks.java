@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before the job is submitted, that the credentials and certificates it was given are accepted by the Kafka
- * brokers, the search cluster, the remote-write receiver and the Alertmanagers. A wrong password or an untrusted certificate never heals
- * by retrying, and once the job runs it would only show as restarts with a client library's message that names no
- * setting; here it fails the submission with a message naming the setting to fix. A server that does not answer
- * (yet) is not an error: it may come up after the job, which then retries as usual, so that only logs a warning.
- * Messages name settings and files, never a secret.
+ * brokers, the search cluster, the remote-write receiver and the Alertmanagers. A wrong password or an untrusted
+ * certificate never heals by retrying, and once the job runs it would only show as restarts with a client library's
+ * message that names no setting; here it fails the submission with a message naming the setting to fix. A server
+ * that does not answer (yet) is not an error: it may come up after the job, which then retries as usual, so that only
+ * logs a warning. Messages name settings and files, never a secret.
  */
 final class StartupChecks {
     private static final Logger LOG = LoggerFactory.getLogger(StartupChecks.class);

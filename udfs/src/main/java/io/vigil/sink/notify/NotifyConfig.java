@@ -17,9 +17,9 @@ import org.apache.flink.util.TimeUtils;
 /**
  * Where and how alerts are delivered over HTTP, to Alertmanagers ({@code alertmanager-...} settings) or to webhook
  * receivers ({@code webhook-...}): the URLs, credentials (basic auth with the password in a file or an environment
- * variable, or a bearer token read from a file), TLS as the search sink has it ({@link TlsSettings}), the Alertmanager re-send
- * interval, and the concurrency and retry limits. {@link #parse} reads the settings of one output from the job's
- * settings map, adding one message per wrong value to {@code problems}.
+ * variable, or a bearer token read from a file), TLS as the search sink has it ({@link TlsSettings}), the Alertmanager
+ * re-send interval, and the concurrency and retry limits. {@link #parse} reads the settings of one output from the
+ * job's settings map, adding one message per wrong value to {@code problems}.
  */
 public class NotifyConfig implements Serializable {
     private static final long serialVersionUID = 1L;
