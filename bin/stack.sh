@@ -451,6 +451,8 @@ svc_prometheus_ready() {
 # Alertmanager 0.25 (Debian package `prometheus-alertmanager`) routing the job's alerts, grouped per incident (the
 # `incident` label the job sets) and service, to a webhook receiver the stack runs too (bin/stack/WebhookReceiver.java), which appends every notification
 # to $VIGIL_HOME/receiver/notifications.jsonl. Gossip is off (an empty --cluster.listen-address), so nothing binds :9094.
+# Secured, its API and UI take TLS and basic auth (--web.config.file, as Prometheus); the receiver stays on loopback
+# http, since only Alertmanager talks to it.
 
 ALERTMANAGER_PORT=$((9095 + VIGIL_PORT_OFFSET))
 RECEIVER_PORT=$((9096 + VIGIL_PORT_OFFSET))
@@ -485,15 +487,46 @@ receivers:
       - url: http://127.0.0.1:$RECEIVER_PORT/alertmanager
         send_resolved: true
 EOF
+    local web=()
+    if stack_secure; then
+        # A stack secured before Alertmanager was gets its password here.
+        stack_secret_new "$STACK_SECURE/alertmanager.password"
+        stack_web_config alertmanager >"$dir/web.yml" || exit 1
+        web=(--web.config.file="$dir/web.yml")
+        # amtool's http_config (any Prometheus-style client takes it): the password by file name, never an argument.
+        (umask 077 && cat >"$STACK_SECURE/alertmanager-client.yml" <<EOF
+basic_auth:
+  username: vigil
+  password_file: $STACK_SECURE/alertmanager.password
+tls_config:
+  ca_file: $STACK_SECURE/ca.crt
+EOF
+        )
+    fi
     stack_spawn_exec alertmanager "$STACK_LOGS/alertmanager.log" "$bin" --config.file="$dir/alertmanager.yml" \
-        --storage.path="$dir/data" --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address=
+        --storage.path="$dir/data" --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address= \
+        "${web[@]}"
 }
 
-svc_alertmanager_ready() { curl -sf "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready" >/dev/null 2>&1; }
+svc_alertmanager_ready() {
+    if stack_secure; then stack_curl_auth alertmanager "https://127.0.0.1:$ALERTMANAGER_PORT/-/ready"
+    else curl -sf "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready" >/dev/null 2>&1; fi
+}
 
-svc_alertmanager_address() { echo "http://127.0.0.1:$ALERTMANAGER_PORT"; }
+svc_alertmanager_address() {
+    if stack_secure; then echo "https://127.0.0.1:$ALERTMANAGER_PORT (TLS, basic auth: user vigil)"
+    else echo "http://127.0.0.1:$ALERTMANAGER_PORT"; fi
+}
 
-svc_alertmanager_job_args() { echo "--alertmanager-url=http://127.0.0.1:$ALERTMANAGER_PORT"; }
+svc_alertmanager_job_args() {
+    if stack_secure; then
+        echo "--alertmanager-url=https://127.0.0.1:$ALERTMANAGER_PORT --alertmanager-user=vigil" \
+            "--alertmanager-password-file=$VIGIL_HOME/secure/alertmanager.password" \
+            "--alertmanager-ca-cert=$VIGIL_HOME/secure/ca.crt"
+    else
+        echo "--alertmanager-url=http://127.0.0.1:$ALERTMANAGER_PORT"
+    fi
+}
 
 svc_receiver_address() { echo "http://127.0.0.1:$RECEIVER_PORT -> $VIGIL_HOME/receiver/notifications.jsonl"; }
 
@@ -502,7 +535,8 @@ svc_receiver_job_args() { :; }
 
 # ---------------------------------------------------------------------------------------------------------------------
 # The secured stack (`stack up --secure`): a CA and a server certificate made here with openssl, Kafka on SASL_SSL
-# with SCRAM-SHA-512 and ACLs, OpenSearch behind an authenticating TLS proxy, Prometheus with TLS and basic auth.
+# with SCRAM-SHA-512 and ACLs, OpenSearch behind an authenticating TLS proxy, Prometheus and Alertmanager with TLS and
+# basic auth.
 # Everything secret lives in $VIGIL_HOME/secure (mode 0700, files 0600) and is never printed or passed as an
 # argument: tools read it from files, curl from its standard input.
 
@@ -550,7 +584,7 @@ stack_secure_init() {
         ) >"$d/openssl.log" 2>&1 || stack_die "making the stack's certificates failed; see $d/openssl.log"
     fi
     local f
-    for f in admin vigil search prometheus; do stack_secret_new "$d/$f.password"; done
+    for f in admin vigil search prometheus alertmanager; do stack_secret_new "$d/$f.password"; done
     (
         umask 077
         # The job's Kafka client settings (user vigil); the admin's for the stack's and tests' own clients.
@@ -592,7 +626,8 @@ stack_curl_auth() {
 
 stack_secure_status() {
     if stack_secure; then
-        echo "security: on (Kafka SASL_SSL/SCRAM-SHA-512 with ACLs, search and Prometheus over TLS with basic auth;" \
+        echo "security: on (Kafka SASL_SSL/SCRAM-SHA-512 with ACLs, search, Prometheus and Alertmanager over TLS" \
+            "with basic auth;" \
             "CA $STACK_SECURE/ca.crt; secrets in $STACK_SECURE, mode 0600)"
     else
         echo "security: off (plain text, no authentication; stack up --secure for the secured stack)"
@@ -711,6 +746,10 @@ stack_cmd() {
                 echo "PROMETHEUS_REMOTE_WRITE_URL=https://127.0.0.1:$PROMETHEUS_PORT/api/v1/write"
                 echo "PROMETHEUS_USER=vigil"
                 echo "PROMETHEUS_PASSWORD_FILE=$STACK_SECURE/prometheus.password"
+                echo "ALERTMANAGER_URL=https://127.0.0.1:$ALERTMANAGER_PORT"
+                echo "ALERTMANAGER_USER=vigil"
+                echo "ALERTMANAGER_PASSWORD_FILE=$STACK_SECURE/alertmanager.password"
+                echo "ALERTMANAGER_CLIENT_CONFIG=$STACK_SECURE/alertmanager-client.yml"
             fi
             ;;
         *) stack_usage; [[ $cmd == help || $cmd == -h || $cmd == --help ]] ;;

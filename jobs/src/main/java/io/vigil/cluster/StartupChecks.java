@@ -1,5 +1,6 @@
 package io.vigil.cluster;
 
+import io.vigil.sink.notify.NotifyConfig;
 import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.tls.TlsSettings;
@@ -28,11 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before the job is submitted, that the credentials and certificates it was given are accepted by the Kafka
- * brokers, the search cluster and the remote-write receiver. A wrong password or an untrusted certificate never heals
- * by retrying, and once the job runs it would only show as restarts with a client library's message that names no
- * setting; here it fails the submission with a message naming the setting to fix. A server that does not answer
- * (yet) is not an error: it may come up after the job, which then retries as usual, so that only logs a warning.
- * Messages name settings and files, never a secret.
+ * brokers, the search cluster, the remote-write receiver and the Alertmanagers. A wrong password or an untrusted
+ * certificate never heals by retrying, and once the job runs it would only show as restarts with a client library's
+ * message that names no setting; here it fails the submission with a message naming the setting to fix. A server
+ * that does not answer (yet) is not an error: it may come up after the job, which then retries as usual, so that only
+ * logs a warning. Messages name settings and files, never a secret.
  */
 final class StartupChecks {
     private static final Logger LOG = LoggerFactory.getLogger(StartupChecks.class);
@@ -56,6 +57,12 @@ final class StartupChecks {
         }
         if (c.prometheus != null) {
             http("prometheus", c.prometheus.url, c.prometheus.tls, authorization(c.prometheus), timeout, problems);
+        }
+        // A bearer token file is read where the sink runs, not here: only basic auth and TLS are checked.
+        if (c.alertmanager != null && c.alertmanager.bearerTokenFile == null) {
+            for (String url : c.alertmanager.urls) {
+                http("alertmanager", url, c.alertmanager.tls, authorization(c.alertmanager), timeout, problems);
+            }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
@@ -110,7 +117,10 @@ final class StartupChecks {
         }
     }
 
-    /** Asks the server for its root (search) or its write endpoint (remote write) with the job's TLS and credentials. */
+    /**
+     * Asks the server for its root (search, Alertmanager) or its write endpoint (remote write) with the job's TLS and
+     * credentials.
+     */
     private static void http(
             String prefix, String url, TlsSettings tls, String authorization, Duration timeout, List<String> problems) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
@@ -156,6 +166,10 @@ final class StartupChecks {
     private static String authorization(RemoteWriteConfig p) {
         if (p.bearerToken != null) return "Bearer " + p.bearerToken;
         return basic(p.username, p.password);
+    }
+
+    private static String authorization(NotifyConfig n) {
+        return basic(n.username, n.password);
     }
 
     private static String basic(String user, String password) {

@@ -174,8 +174,12 @@ public final class VigilJobConfig implements Serializable {
         ALERTMANAGER_URL(
                 "alertmanager-url",
                 "Alertmanager base URLs for alerts (v2 API), comma-separated, e.g. http://127.0.0.1:9093 (default: "
-                        + "none); password of alertmanager-user in $VIGIL_ALERTMANAGER_PASSWORD"),
+                        + "none); password of alertmanager-user in alertmanager-password-file or "
+                        + "$VIGIL_ALERTMANAGER_PASSWORD"),
         ALERTMANAGER_USER("alertmanager-user", "basic-auth user for alertmanager-url"),
+        ALERTMANAGER_PASSWORD_FILE(
+                "alertmanager-password-file",
+                "file holding the password of alertmanager-user, read at submission (default: none)"),
         ALERTMANAGER_BEARER_TOKEN_FILE(
                 "alertmanager-bearer-token-file", "file holding a bearer token for alertmanager-url"),
         ALERTMANAGER_RESEND_INTERVAL(
@@ -196,8 +200,12 @@ public final class VigilJobConfig implements Serializable {
         WEBHOOK_URL(
                 "webhook-url",
                 "webhook URLs that get each alert state change in Alertmanager's webhook payload, comma-separated "
-                        + "(default: none); password of webhook-user in $VIGIL_WEBHOOK_PASSWORD"),
+                        + "(default: none); password of webhook-user in webhook-password-file or "
+                        + "$VIGIL_WEBHOOK_PASSWORD"),
         WEBHOOK_USER("webhook-user", "basic-auth user for webhook-url"),
+        WEBHOOK_PASSWORD_FILE(
+                "webhook-password-file",
+                "file holding the password of webhook-user, read at submission (default: none)"),
         WEBHOOK_BEARER_TOKEN_FILE("webhook-bearer-token-file", "file holding a bearer token for webhook-url"),
         WEBHOOK_SECRET_FILE(
                 "webhook-secret-file",

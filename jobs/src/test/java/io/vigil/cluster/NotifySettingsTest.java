@@ -72,4 +72,31 @@ class NotifySettingsTest {
         assertTrue(problems.get(0).contains("alertmanager-resend-interval 'soon'"), problems.toString());
         assertTrue(problems.get(1).contains("alertmanager-bearer-token-file"), problems.toString());
     }
+
+    @Test
+    void theBasicAuthPasswordComesFromAFileAsTheOtherOutputsDo() throws Exception {
+        Path password = Files.writeString(tmp.resolve("alertmanager.password"), "pa55-word\n");
+        Map<String, String> s = valid();
+        s.put("alertmanager-url", "https://am:9093");
+        s.put("alertmanager-user", "vigil");
+        s.put("alertmanager-password-file", password.toString());
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals("vigil", c.alertmanager.username);
+        assertEquals("pa55-word", c.alertmanager.password);
+
+        Map<String, String> t = valid();
+        t.put("webhook-url", "https://hooks.example.com/vigil");
+        t.put("webhook-user", "vigil");
+        t.put("webhook-password-file", tmp.resolve("missing").toString());
+        t.put("alertmanager-password-file", password.toString());
+        List<String> problems =
+                assertThrows(VigilJobConfig.InvalidConfigException.class, () -> VigilJobConfig.parse(t)).problems;
+        assertTrue(
+                problems.stream().anyMatch(p -> p.contains("alertmanager-password-file is set but alertmanager-url")),
+                problems.toString());
+        assertTrue(
+                problems.stream().anyMatch(p -> p.startsWith("webhook-password-file '" + tmp.resolve("missing"))),
+                problems.toString());
+        assertTrue(problems.stream().noneMatch(p -> p.contains("pa55")), problems.toString());
+    }
 }

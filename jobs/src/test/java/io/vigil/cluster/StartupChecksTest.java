@@ -63,11 +63,15 @@ class StartupChecksTest {
             s.put("search-url", "http://127.0.0.1:" + server.getAddress().getPort());
             s.put("search-user", "vigil");
             s.put("search-password-file", password.toString());
+            s.put("alertmanager-url", "http://127.0.0.1:" + server.getAddress().getPort());
+            s.put("alertmanager-user", "vigil");
+            s.put("alertmanager-password-file", password.toString());
             VigilJobConfig c = VigilJobConfig.parse(s);
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> StartupChecks.run(c, Duration.ofSeconds(2)));
             assertTrue(e.getMessage().contains("answered HTTP 401"), e.getMessage());
             assertTrue(e.getMessage().contains("search-user / search-password-file"), e.getMessage());
+            assertTrue(e.getMessage().contains("alertmanager-user / alertmanager-password-file"), e.getMessage());
             assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
         } finally {
             server.stop(0);

@@ -59,10 +59,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The job end to end on the secured stack ({@code bin/vigil stack up --secure}, port offset 24000, data under
  * {@code jobs/target/it-stack/secure}): Kafka over SASL_SSL with SCRAM-SHA-512 and ACLs, OpenSearch behind the
- * stack's authenticating TLS proxy, Prometheus remote write over TLS with basic auth. The job gets its credentials
- * only as files ({@code kafka-client-config}, {@code search-password-file}, {@code prometheus-password-file}); wrong
- * ones fail the submission naming the setting; a user without ACLs is refused; and no secret the stack made shows up
- * in any log, CLI output, REST answer or exception.
+ * stack's authenticating TLS proxy, Prometheus remote write and Alertmanager over TLS with basic auth. The job gets
+ * its credentials only as files ({@code kafka-client-config}, {@code search-password-file},
+ * {@code prometheus-password-file}, {@code alertmanager-password-file}); wrong ones fail the submission naming the
+ * setting; a user without ACLs is refused; and no secret the stack made shows up in any log, CLI output, REST answer
+ * or exception.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecureStackIT {
@@ -85,7 +86,7 @@ class SecureStackIT {
 
     @BeforeAll
     static void up() throws Exception {
-        stack = new LocalStack("secure", OFFSET).upSecure("alertmanager");
+        stack = new LocalStack("secure", OFFSET).upSecure("");
         kafka = new KafkaTestClient(stack.bootstrap(), stack.secureProperties("kafka-admin.properties"));
         rest = new FlinkRest(stack.rest());
         https = HttpClient.newBuilder()
@@ -105,6 +106,10 @@ class SecureStackIT {
 
     static String prometheusUrl() {
         return "https://127.0.0.1:" + (9090 + OFFSET);
+    }
+
+    static String alertmanagerUrl() {
+        return "https://127.0.0.1:" + (9095 + OFFSET);
     }
 
     /** The secured stack's default job's security settings (what `bin/vigil submit` passes), other settings ours. */
@@ -135,6 +140,10 @@ class SecureStackIT {
         a.put("prometheus-user", "vigil");
         a.put("prometheus-password-file", sec.resolve("prometheus.password").toString());
         a.put("prometheus-ca-cert", sec.resolve("ca.crt").toString());
+        a.put("alertmanager-url", alertmanagerUrl());
+        a.put("alertmanager-user", "vigil");
+        a.put("alertmanager-password-file", sec.resolve("alertmanager.password").toString());
+        a.put("alertmanager-ca-cert", sec.resolve("ca.crt").toString());
         return a;
     }
 
@@ -201,6 +210,37 @@ class SecureStackIT {
                 n -> n.path("data").path("result").size() > 0);
         assertTrue(
                 series.path("data").path("result").get(0).path("value").get(1).asInt() > 0, series.toString());
+
+        // The alerts reached Alertmanager over TLS with basic auth: it routed them to the stack's webhook receiver.
+        Path notifications = stack.home.resolve("receiver/notifications.jsonl");
+        Set<String> notified = new HashSet<>();
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (notified.stream().noneMatch(ids::contains)) {
+            assertTrue(
+                    System.nanoTime() < until,
+                    "no alert of " + ids + " came through Alertmanager; notified: " + notified + "; logs: "
+                            + stack.logs());
+            Thread.sleep(1000);
+            if (!Files.exists(notifications)) continue;
+            for (String line : Files.readAllLines(notifications, StandardCharsets.UTF_8)) {
+                JsonNode notification;
+                try {
+                    notification = JSON.readTree(line);
+                } catch (java.io.IOException partlyWritten) {
+                    continue;
+                }
+                for (JsonNode alert : notification.path("alerts")) {
+                    notified.add(
+                            alert.path("annotations").path("vigil_alert_id").asText());
+                }
+            }
+        }
+        // ... and Alertmanager answers nobody without the password.
+        HttpResponse<String> anonymous = https.send(
+                HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/api/v2/alerts"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
     }
 
     @Test
@@ -232,8 +272,11 @@ class SecureStackIT {
         Files.writeString(wrongSearchPassword, "not-the-password\n");
         a = jobArgs();
         a.put("search-password-file", wrongSearchPassword.toString());
+        a.put("alertmanager-password-file", wrongSearchPassword.toString());
         a.remove("prometheus-ca-cert");
         refused = submitFails(a);
+        assertTrue(refused.contains("alertmanager-url " + alertmanagerUrl() + " answered HTTP 401"), refused);
+        assertTrue(refused.contains("alertmanager-user / alertmanager-password-file"), refused);
         assertTrue(refused.contains("search-url " + searchUrl() + " answered HTTP 401"), refused);
         assertTrue(refused.contains("search-user / search-password-file"), refused);
         assertTrue(
@@ -296,7 +339,7 @@ class SecureStackIT {
     void noSecretInLogsCliOutputRestAnswersOrExceptions() throws Exception {
         Path sec = stack.secure();
         List<String> secrets = new ArrayList<>(testSecrets);
-        for (String user : List.of("admin", "vigil", "search", "prometheus")) {
+        for (String user : List.of("admin", "vigil", "search", "prometheus", "alertmanager")) {
             Path f = sec.resolve(user + ".password");
             assertEquals(
                     Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),

@@ -1,22 +1,15 @@
 package io.vigil.privacy;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.model.TelemetryField;
 import io.vigil.rules.RuleException;
+import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleLocations;
 import io.vigil.rules.RuleProblem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +31,6 @@ public final class PolicyLoader {
     /** The policy's file name in a rules folder; files starting with {@code _} are not rules. */
     public static final String FILE_NAME = "_privacy.yaml";
 
-    private static final YAMLFactory YAML = new YAMLFactory();
     private static final List<String> TOP = List.of("hash", "dead_letters", "detectors", "fields");
     private static final List<String> FIELD_KEYS = List.of("action", "where", "keep_prefix", "keep_suffix");
     private static final List<String> DETECTOR_KEYS = List.of("action", "where");
@@ -49,36 +41,34 @@ public final class PolicyLoader {
 
     /** Reads the policy in {@code file}; throws {@link RuleException} with every problem. */
     public static PrivacyPolicy load(Path file) throws IOException {
-        return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file.toString());
+        List<RuleProblem> problems = new ArrayList<>();
+        String text = RuleLoader.readText(file, problems);
+        if (text == null) {
+            throw new RuleException(problems);
+        }
+        return parse(text, file.toString());
     }
 
     /** Parses policy YAML (or JSON) read from {@code source}; throws {@link RuleException} with every problem. */
     public static PrivacyPolicy parse(String text, String source) {
+        // Read as rule files are, so YAML errors, duplicate fields and locations are reported the same way.
         List<RuleProblem> problems = new ArrayList<>();
-        Map<String, int[]> at = new HashMap<>();
-        Object doc;
-        try (JsonParser p = YAML.createParser(text)) {
-            doc = p.nextToken() == null ? null : read(p, "", at, source, problems);
-            if (p.nextToken() != null) {
-                JsonLocation l = p.currentTokenLocation();
-                problems.add(new RuleProblem(
-                        source, l.getLineNr(), l.getColumnNr(), "a policy file holds one YAML document", null));
-            }
-        } catch (JsonProcessingException e) {
-            JsonLocation l = e.getLocation();
-            problems.add(new RuleProblem(
-                    source,
-                    l == null ? 1 : l.getLineNr(),
-                    l == null ? 1 : l.getColumnNr(),
-                    "YAML syntax error: " + e.getOriginalMessage(),
-                    null));
-            throw new RuleException(problems);
+        List<RuleLoader.Document> docs = new ArrayList<>();
+        try {
+            RuleLoader.readDocuments(text, source, problems, docs::add);
         } catch (IOException e) {
             throw new RuleException(List.of(new RuleProblem(source, 1, 1, e.getMessage(), null)));
+        }
+        if (docs.size() > 1) {
+            JsonLocation l = docs.get(1).start();
+            problems.add(new RuleProblem(
+                    source, l.getLineNr(), l.getColumnNr(), "a policy file holds one YAML document", null));
         }
         if (!problems.isEmpty()) {
             throw new RuleException(problems);
         }
+        Object doc = docs.isEmpty() ? null : docs.get(0).value();
+        Map<String, int[]> at = docs.isEmpty() ? Map.of() : docs.get(0).locations();
         Check c = new Check(source, at, problems);
         Map<String, Object> top = c.mapping(doc == null ? Map.of() : doc, "", "the policy must be a mapping", TOP);
         int hashLength = PrivacyPolicy.DEFAULT_HASH_LENGTH;
@@ -198,23 +188,12 @@ public final class PolicyLoader {
         }
 
         void problem(String path, String message, String hint) {
-            int[] where = null;
-            for (String p = path; where == null && p != null; p = parent(p)) {
-                where = at.get(p);
-            }
+            // field names hold dots themselves (user.name): the lookup steps back to the enclosing known path
+            int[] where = RuleLocations.at(at, path);
             if (where == null) {
-                where = at.getOrDefault("", new int[] {1, 1});
+                where = new int[] {1, 1};
             }
             problems.add(new RuleProblem(source, where[0], where[1], message, hint));
-        }
-
-        private static String parent(String p) {
-            if (p.isEmpty()) {
-                return null;
-            }
-            // field names hold dots themselves (user.name): step back to the enclosing known path
-            int dot = p.lastIndexOf('.');
-            return dot < 0 ? "" : p.substring(0, dot);
         }
 
         @SuppressWarnings("unchecked")
@@ -245,7 +224,7 @@ public final class PolicyLoader {
                 return n.intValue();
             }
             problem(
-                    path + RULE_VALUE,
+                    path + RuleLoader.VALUE,
                     "'" + last(path) + "' must be a whole number from " + min + " to " + max + ", got " + v,
                     null);
             return min;
@@ -259,61 +238,16 @@ public final class PolicyLoader {
                     return e;
                 }
             }
-            problem(path + RULE_VALUE, "'" + last(path) + "' is '" + v + "'", "one of: " + String.join(", ", ids));
+            problem(
+                    path + RuleLoader.VALUE,
+                    "'" + last(path) + "' is '" + v + "'",
+                    "one of: " + String.join(", ", ids));
             return null;
         }
 
         private static String last(String path) {
             int dot = path.lastIndexOf('.');
             return dot < 0 ? path : path.substring(dot + 1);
-        }
-    }
-
-    /** Suffix of a path whose location is its scalar value's rather than its name's. */
-    private static final String RULE_VALUE = "@value";
-
-    /** Maps, lists and scalars from the YAML events, recording where each path and each scalar value starts. */
-    private static Object read(
-            JsonParser p, String path, Map<String, int[]> at, String source, List<RuleProblem> problems)
-            throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String k = p.currentName();
-                JsonLocation l = p.currentTokenLocation();
-                String child = path.isEmpty() ? k : path + "." + k;
-                if (m.containsKey(k)) {
-                    problems.add(new RuleProblem(
-                            source, l.getLineNr(), l.getColumnNr(), "duplicate field '" + k + "'", null));
-                }
-                at.put(child, new int[] {l.getLineNr(), l.getColumnNr()});
-                p.nextToken();
-                m.put(k, read(p, child, at, source, problems));
-            }
-            return m;
-        }
-        if (t == JsonToken.START_ARRAY) {
-            List<Object> list = new ArrayList<>();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                list.add(read(p, path, at, source, problems));
-            }
-            return list;
-        }
-        JsonLocation l = p.currentTokenLocation();
-        at.put(path + RULE_VALUE, new int[] {l.getLineNr(), l.getColumnNr()});
-        switch (t) {
-            case VALUE_STRING:
-                return p.getText();
-            case VALUE_NUMBER_INT:
-            case VALUE_NUMBER_FLOAT:
-                return p.getNumberValue();
-            case VALUE_TRUE:
-                return Boolean.TRUE;
-            case VALUE_FALSE:
-                return Boolean.FALSE;
-            default:
-                return null;
         }
     }
 }

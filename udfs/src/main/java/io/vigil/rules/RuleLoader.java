@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -91,16 +92,40 @@ public final class RuleLoader {
     /** Reads one file, adding its rules to {@code specs} and its problems to {@code problems}. */
     public static void read(Path file, List<RuleSpec> specs, List<RuleProblem> problems) throws IOException {
         String name = file.toString();
-        String text = utf8(name, Files.readAllBytes(file), problems);
+        String text = readText(file, problems);
         if (text == null) {
             return;
         }
+        readDocuments(text, name, problems, d -> collect(d.value(), name, d.start(), d.locations(), specs, problems));
+    }
+
+    /**
+     * One YAML document of a rules-folder file: its value (maps, lists and scalars), where it starts, and where each
+     * field path starts ({@code a.b}, {@code a[0]}, and {@code a.b}{@link #VALUE} for a scalar value).
+     */
+    public record Document(Object value, JsonLocation start, Map<String, int[]> locations) {}
+
+    /**
+     * The text of a rules-folder file (rules, the privacy policy), or null after adding a problem at the first byte
+     * that is not UTF-8.
+     */
+    public static String readText(Path file, List<RuleProblem> problems) throws IOException {
+        return utf8(file.toString(), Files.readAllBytes(file), problems);
+    }
+
+    /**
+     * Hands each YAML document of {@code text} to {@code each} as it is read. A problem of form (YAML syntax, a field
+     * given twice, a binary value) is added to {@code problems} at its {@code name:line:col} and ends the reading.
+     * Every loader of the rules folder's YAML reads through here, so all report problems alike.
+     */
+    public static void readDocuments(String text, String name, List<RuleProblem> problems, Consumer<Document> each)
+            throws IOException {
         try (JsonParser p = YAML.createParser(text)) {
             while (p.nextToken() != null) {
                 Map<String, int[]> locations = new HashMap<>();
                 JsonLocation start = p.currentTokenLocation();
                 Object doc = readValue(p, "", locations);
-                collect(doc, name, start, locations, specs, problems);
+                each.accept(new Document(doc, start, locations));
             }
         } catch (DuplicateField e) {
             problems.add(new RuleProblem(name, e.line, e.column, e.getMessage(), null));

@@ -24,16 +24,26 @@ public final class RuleLocations {
                 }
             }
         }
-        Map<String, int[]> locations = spec.locations();
+        int[] at = at(spec.locations(), path);
+        if (at != null) {
+            line = at[0];
+            col = at[1];
+        }
+        return new RuleProblem(file, line, col, message, hint);
+    }
+
+    /**
+     * Where {@code path} was written (locations as {@link RuleLoader#readDocuments} records them), else where the
+     * nearest enclosing field was; null when neither was recorded.
+     */
+    public static int[] at(Map<String, int[]> locations, String path) {
         for (String p = path; p != null; p = parent(p)) {
             int[] at = locations.get(p);
             if (at != null) {
-                line = at[0];
-                col = at[1];
-                break;
+                return at;
             }
         }
-        return new RuleProblem(file, line, col, message, hint);
+        return null;
     }
 
     private static String parent(String path) {

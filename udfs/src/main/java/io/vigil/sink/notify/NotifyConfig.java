@@ -1,5 +1,6 @@
 package io.vigil.sink.notify;
 
+import io.vigil.sink.auth.BasicAuthPassword;
 import io.vigil.sink.tls.TlsSettings;
 import java.io.IOException;
 import java.io.Serializable;
@@ -15,10 +16,10 @@ import org.apache.flink.util.TimeUtils;
 
 /**
  * Where and how alerts are delivered over HTTP, to Alertmanagers ({@code alertmanager-...} settings) or to webhook
- * receivers ({@code webhook-...}): the URLs, credentials (basic auth with the password in an environment variable,
- * or a bearer token read from a file), TLS as the search sink has it ({@link TlsSettings}), the Alertmanager re-send
- * interval, and the concurrency and retry limits. {@link #parse} reads the settings of one output from the job's
- * settings map, adding one message per wrong value to {@code problems}.
+ * receivers ({@code webhook-...}): the URLs, credentials (basic auth with the password in a file or an environment
+ * variable, or a bearer token read from a file), TLS as the search sink has it ({@link TlsSettings}), the Alertmanager
+ * re-send interval, and the concurrency and retry limits. {@link #parse} reads the settings of one output from the
+ * job's settings map, adding one message per wrong value to {@code problems}.
  */
 public class NotifyConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -81,6 +82,7 @@ public class NotifyConfig implements Serializable {
         List<String> keys = new ArrayList<>(List.of(
                 prefix + "-url",
                 prefix + "-user",
+                prefix + "-password-file",
                 prefix + "-bearer-token-file",
                 prefix + "-ca-cert",
                 prefix + "-client-cert",
@@ -98,7 +100,8 @@ public class NotifyConfig implements Serializable {
 
     /**
      * Reads the {@code <prefix>-...} settings (see {@link #keys}); null when {@code <prefix>-url} is not set. The
-     * basic-auth password is read from {@code $VIGIL_<PREFIX>_PASSWORD}, a keystore's from
+     * basic-auth password is read from {@code <prefix>-password-file} or {@code $VIGIL_<PREFIX>_PASSWORD} (as the
+     * search and remote-write outputs read theirs, {@link BasicAuthPassword}), a keystore's from
      * {@code $VIGIL_<PREFIX>_KEYSTORE_PASSWORD}.
      */
     public static NotifyConfig parse(String prefix, Map<String, String> s, List<String> problems) {
@@ -115,13 +118,12 @@ public class NotifyConfig implements Serializable {
         for (String u : urls.split(",")) {
             if (!u.isBlank()) c.urls.add(u.trim());
         }
-        String env = "VIGIL_" + prefix.toUpperCase(java.util.Locale.ROOT);
         String user = s.getOrDefault(prefix + "-user", "");
         if (!user.isEmpty()) {
             c.username = user;
-            c.password = System.getenv(env + "_PASSWORD");
-            if (c.password == null)
-                problems.add(prefix + "-user " + user + " needs its password in $" + env + "_PASSWORD");
+            c.password = BasicAuthPassword.read(prefix, user, s, problems);
+        } else {
+            BasicAuthPassword.checkUnused(prefix, s, problems);
         }
         c.bearerTokenFile = blankToNull(s.get(prefix + "-bearer-token-file"));
         c.secretFile = blankToNull(s.get(prefix + "-secret-file"));
