@@ -62,11 +62,11 @@ class SigmaImportTest {
 
     @Test
     void translatedRulesValidateAndTheirGeneratedTestsPassOnTheRealDetectors() throws Exception {
-        assertEquals(12, result.rules().size(), result.rules().toString());
-        assertEquals(12, result.tests().size(), result.tests().toString());
+        assertEquals(14, result.rules().size(), result.rules().toString());
+        assertEquals(14, result.tests().size(), result.tests().toString());
         RuleValidator.Report report = RuleValidator.validate(List.of(out));
         assertTrue(report.ok(), report.problems.toString());
-        assertEquals(12, report.rules.size());
+        assertEquals(14, report.rules.size());
 
         try (RuleTestRunner runner = RuleTestRunner.start()) {
             for (Path test : result.tests()) {
