@@ -87,10 +87,7 @@ public final class RuleCompiler {
                 problems.add(RuleLocations.problem(spec, "key_by[" + i + "]", "empty key_by field", null));
             }
         }
-        RecordFilter filter = Match.compile(spec, problems);
-        if (spec.where != null && !spec.where.isBlank()) {
-            filter = filter.and(Conditions.compile(spec, problems));
-        }
+        RecordFilter filter = filter(spec, problems);
         RuleKind kind = RuleKinds.get(spec.kind);
         Detector detector = null;
         if (kind == null) {
@@ -136,5 +133,14 @@ public final class RuleCompiler {
     /** Parses a duration field of a rule that was already validated. */
     public static Duration duration(String text) {
         return Durations.parse(text);
+    }
+
+    /** The records a spec's {@code match} and {@code where} blocks accept; problems go to {@code problems}. */
+    public static RecordFilter filter(RuleSpec spec, List<RuleProblem> problems) {
+        RecordFilter filter = Match.compile(spec, problems);
+        if (spec.where != null && !spec.where.isBlank()) {
+            filter = filter.and(Conditions.compile(spec, problems));
+        }
+        return filter;
     }
 }

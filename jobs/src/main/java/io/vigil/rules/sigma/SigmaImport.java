@@ -3,20 +3,27 @@ package io.vigil.rules.sigma;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.vigil.rules.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * Sigma rules (YAML files, several documents each allowed) into Vigil rule files and rule tests. A detection rule
  * becomes a {@code frequency} rule of count 1 (every matching record alerts); correlation rules become
- * {@code frequency} ({@code event_count}) and {@code cardinality} ({@code value_count}) rules over the rules they name.
+ * {@code frequency} ({@code event_count}) and {@code cardinality} ({@code value_count}) rules over the rules they name,
+ * and {@code temporal_ordered} into a {@code sequence} rule with one step per rule; {@code temporal} (any order) into one
+ * sequence rule per order of its rules, for at most {@link #MAX_UNORDERED} rules.
  * Each translated rule gets {@code tests/<id>.test.yaml}: a record synthesised from its detection must fire it and,
  * when the condition has no {@code not}, a record without the detection's values must not. Every rule that is not
  * translated is reported with {@code file:line} and the reason.
@@ -32,6 +39,11 @@ public final class SigmaImport {
 
     /** What an import wrote and what it could not. */
     public record Result(List<Path> rules, List<Path> tests, List<Skipped> skipped, int rulesWithoutTest) {}
+
+    /** A {@code temporal} correlation of n rules becomes n! sequence rules (one per order): 6 for 3 rules. */
+    static final int MAX_UNORDERED = 3;
+
+    private static final java.util.regex.Pattern STEP_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
 
     private final SigmaMapping mapping;
     private final SigmaTranslator translator;
@@ -118,11 +130,19 @@ public final class SigmaImport {
                 skipped.add(new Skipped(d.locationOf(e.near), e.getMessage()));
             }
         }
+        Set<String> correlationRefs = new HashSet<>();
+        for (Doc d : correlations) {
+            for (String ref : List.of("id", "name")) {
+                if (d.body().get(ref) != null) {
+                    correlationRefs.add(String.valueOf(d.body().get(ref)));
+                }
+            }
+        }
         for (Doc d : correlations) {
             try {
-                Path[] written = correlation(d, byRef, out);
-                rules.add(written[0]);
-                tests.add(written[1]);
+                Written written = correlation(d, byRef, correlationRefs, out);
+                rules.addAll(written.rules());
+                tests.addAll(written.tests());
             } catch (SigmaTranslator.Untranslatable e) {
                 skipped.add(new Skipped(d.locationOf(e.near), e.getMessage()));
             }
@@ -160,7 +180,10 @@ public final class SigmaImport {
         return new Detection(d, id(d), match, translator.detection(d.body()));
     }
 
-    private Path[] correlation(Doc d, Map<String, Detection> byRef, Path out)
+    /** The rule files and test files one Sigma rule became. */
+    private record Written(List<Path> rules, List<Path> tests) {}
+
+    private Written correlation(Doc d, Map<String, Detection> byRef, Set<String> correlationRefs, Path out)
             throws SigmaTranslator.Untranslatable, IOException {
         Map<String, Object> c = map(d.body().get("correlation"));
         String type = String.valueOf(c.get("type"));
@@ -168,6 +191,12 @@ public final class SigmaImport {
         List<Detection> used = new ArrayList<>();
         for (Object r : refs) {
             Detection det = byRef.get(String.valueOf(r));
+            if (det == null && correlationRefs.contains(String.valueOf(r))) {
+                throw new SigmaTranslator.Untranslatable(
+                        "correlation names correlation '" + r + "': chained correlations are not translated (a Vigil"
+                                + " rule reads records, not another rule's alerts)",
+                        "rules");
+            }
             if (det == null) {
                 throw new SigmaTranslator.Untranslatable(
                         "correlation names rule '" + r + "', which is not among the translated rules", "rules");
@@ -176,6 +205,18 @@ public final class SigmaImport {
         }
         if (used.isEmpty()) {
             throw new SigmaTranslator.Untranslatable("correlation names no rules", "rules");
+        }
+        List<String> groupBy = groupBy(c, refs);
+        String window = String.valueOf(c.get("timespan"));
+        if (!window.matches("\\d+[smhd]")) {
+            throw new SigmaTranslator.Untranslatable("timespan '" + window + "' is not a duration", "timespan");
+        }
+        if (type.equals("temporal") || type.equals("temporal_ordered")) {
+            return temporal(d, c, type.equals("temporal_ordered"), used, refs, groupBy, window, out);
+        }
+        if (c.get("aliases") != null) {
+            throw new SigmaTranslator.Untranslatable(
+                    "aliases are translated for temporal correlations only", "aliases");
         }
         Map<String, Object> match = used.get(0).match();
         List<String> wheres = new ArrayList<>();
@@ -187,20 +228,8 @@ public final class SigmaImport {
             wheres.add("(" + det.expr().cel() + ")");
         }
         String where = String.join(" || ", wheres);
-        List<String> groupBy = new ArrayList<>();
-        if (c.get("group-by") instanceof List<?> g) {
-            for (Object o : g) {
-                groupBy.add(mapping.field(String.valueOf(o)));
-            }
-        }
-        String window = String.valueOf(c.get("timespan"));
-        if (!window.matches("\\d+[smhd]")) {
-            throw new SigmaTranslator.Untranslatable("timespan '" + window + "' is not a duration", "timespan");
-        }
         if (!type.equals("event_count") && !type.equals("value_count")) {
-            throw new SigmaTranslator.Untranslatable(
-                    "correlation type '" + type + "' is not translated (temporal ones would be Vigil sequences)",
-                    "type");
+            throw new SigmaTranslator.Untranslatable("correlation type '" + type + "' is not translated", "type");
         }
         Map<String, Object> cond = map(c.get("condition"));
         int threshold;
@@ -238,9 +267,7 @@ public final class SigmaImport {
                 rule.put("params", Map.of("field", distinct, "max", threshold - 1, "window", window));
             }
             default ->
-                throw new SigmaTranslator.Untranslatable(
-                        "correlation type '" + type + "' is not translated (temporal ones would be Vigil sequences)",
-                        "type");
+                throw new SigmaTranslator.Untranslatable("correlation type '" + type + "' is not translated", "type");
         }
         if (!used.get(0).expr().exampleKnown()) {
             throw new SigmaTranslator.Untranslatable(
@@ -250,7 +277,248 @@ public final class SigmaImport {
         Path test =
                 writeTest(out, id, match, used.get(0).expr(), Math.max(1, threshold), groupValues, distinct, (String)
                         rule.get("severity"));
-        return new Path[] {rulePath, test};
+        return new Written(List.of(rulePath), List.of(test));
+    }
+
+    /**
+     * The group-by fields as Vigil names. With {@code aliases}, an alias is kept only when it names the same field in
+     * every rule: a sequence has one {@code key_by} for all its steps.
+     */
+    private List<String> groupBy(Map<String, Object> c, List<?> refs) throws SigmaTranslator.Untranslatable {
+        List<String> groupBy = new ArrayList<>();
+        Map<String, Object> aliases = map(c.get("aliases"));
+        if (c.get("group-by") instanceof List<?> g) {
+            for (Object o : g) {
+                String field = String.valueOf(o);
+                if (aliases.containsKey(field)) {
+                    Set<String> names = new TreeSet<>();
+                    for (Object perRule : map(aliases.get(field)).values()) {
+                        names.add(mapping.field(String.valueOf(perRule)));
+                    }
+                    if (names.size() != 1) {
+                        throw new SigmaTranslator.Untranslatable(
+                                "alias '" + field + "' names different fields " + names + " in the rules; a Vigil"
+                                        + " rule groups all its records by the same key_by fields",
+                                "aliases");
+                    }
+                    groupBy.add(names.iterator().next());
+                } else {
+                    groupBy.add(mapping.field(field));
+                }
+            }
+        }
+        return groupBy;
+    }
+
+    /**
+     * {@code temporal_ordered}: one {@code sequence} rule, a step per rule in the given order, each step taking its
+     * rule's logsource ({@code match}) and detection ({@code where}), all within the timespan for one group-by key.
+     * {@code temporal} (any order): one sequence rule per order, ids {@code <id>-order-<k>}; an attacker who does A,
+     * B, A then meets two orders and gets two alerts. The condition, if given, must ask for all the rules (Sigma
+     * allows "at least N of them", which no fixed set of steps expresses).
+     */
+    private Written temporal(
+            Doc d,
+            Map<String, Object> c,
+            boolean ordered,
+            List<Detection> used,
+            List<?> refs,
+            List<String> groupBy,
+            String window,
+            Path out)
+            throws SigmaTranslator.Untranslatable, IOException {
+        int n = used.size();
+        Map<String, Object> cond = map(c.get("condition"));
+        if (!cond.isEmpty()) {
+            Integer needed = cond.get("gte") instanceof Number x
+                    ? (Integer) x.intValue()
+                    : cond.get("gt") instanceof Number x
+                            ? (Integer) (x.intValue() + 1)
+                            : cond.get("eq") instanceof Number x ? (Integer) x.intValue() : null;
+            if (needed == null || cond.size() != 1 || needed != n) {
+                throw new SigmaTranslator.Untranslatable(
+                        "condition " + cond + " asks for other than all " + n + " rules; a sequence needs every"
+                                + " step (give no condition, or gte: " + n + ")",
+                        "condition");
+            }
+        }
+        if (Durations.parse(window).compareTo(Duration.ofDays(1)) > 0) {
+            throw new SigmaTranslator.Untranslatable(
+                    "timespan " + window + " is longer than a sequence's within (at most 1d)", "timespan");
+        }
+        if (!ordered && n > MAX_UNORDERED) {
+            throw new SigmaTranslator.Untranslatable(
+                    "temporal (any order) over " + n + " rules would be " + factorial(n) + " sequence rules, one per"
+                            + " order; at most " + MAX_UNORDERED + " rules translate",
+                    "rules");
+        }
+        for (Detection det : used) {
+            if (!det.expr().exampleKnown()) {
+                throw new SigmaTranslator.Untranslatable(
+                        "no matching record could be synthesised for correlated rule " + det.id() + ", so no test",
+                        "rules");
+            }
+        }
+        Map<String, String> groupValues = groupValues(used, groupBy);
+        List<String> stepNames = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = String.valueOf(refs.get(i)).replaceAll("[^A-Za-z0-9_-]+", "_");
+            name = STEP_NAME.matcher(name).matches() ? name : "rule_" + name;
+            stepNames.add(stepNames.contains(name) ? name + "-" + (i + 1) : name);
+        }
+        List<List<Integer>> orders = ordered ? List.of(range(n)) : permutations(range(n));
+        String baseId = id(d);
+        List<Path> rules = new ArrayList<>();
+        List<Path> tests = new ArrayList<>();
+        for (int k = 0; k < orders.size(); k++) {
+            List<Integer> order = orders.get(k);
+            String id = orders.size() == 1 ? baseId : baseId + "-order-" + (k + 1);
+            Map<String, Object> rule = rule(d, id, commonMatch(used), null);
+            rule.remove("where");
+            if (orders.size() > 1) {
+                List<String> names = new ArrayList<>();
+                order.forEach(i -> names.add(stepNames.get(i)));
+                rule.put("name", rule.get("name") + " (order " + String.join(", ", names) + ")");
+            }
+            rule.put("kind", "sequence");
+            if (!groupBy.isEmpty()) {
+                rule.put("key_by", groupBy);
+            }
+            List<Object> steps = new ArrayList<>();
+            List<Map<String, Object>> records = new ArrayList<>();
+            for (int i : order) {
+                Detection det = used.get(i);
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("name", stepNames.get(i));
+                step.put("match", det.match());
+                step.put("where", det.expr().cel());
+                steps.add(step);
+                records.add(record(det.match(), det.expr().example(), groupValues, null));
+            }
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("within", window);
+            params.put("steps", steps);
+            rule.put("params", params);
+            rules.add(write(out.resolve(id + ".yaml"), order(rule)));
+            tests.add(writeSequenceTest(out, id, records, groupBy, (String) rule.get("severity")));
+        }
+        return new Written(rules, tests);
+    }
+
+    /** The logsource fields every correlated rule shares: the sequence rule's own match block. */
+    private static Map<String, Object> commonMatch(List<Detection> used) {
+        Map<String, Object> common = new LinkedHashMap<>(used.get(0).match());
+        for (Detection det : used) {
+            common.entrySet().removeIf(e -> !e.getValue().equals(det.match().get(e.getKey())));
+        }
+        return common;
+    }
+
+    /**
+     * One value per group-by field for all of a test's records: the value a rule's example needs, else a made-up one.
+     * When two rules need different values the sequence can never match for one key, so nothing is translated.
+     */
+    private static Map<String, String> groupValues(List<Detection> used, List<String> groupBy)
+            throws SigmaTranslator.Untranslatable {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String g : groupBy) {
+            String value = null;
+            for (Detection det : used) {
+                String v = det.expr().example().get(g);
+                if (v != null && value != null && !v.equals(value)) {
+                    throw new SigmaTranslator.Untranslatable(
+                            "the correlated rules need different values of group-by field " + g
+                                    + ", so they never meet for one key",
+                            "group-by");
+                }
+                value = v == null ? value : v;
+            }
+            values.put(g, value == null ? "group-1" : value);
+        }
+        return values;
+    }
+
+    private static List<Integer> range(int n) {
+        List<Integer> r = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            r.add(i);
+        }
+        return r;
+    }
+
+    private static List<List<Integer>> permutations(List<Integer> items) {
+        if (items.size() <= 1) {
+            return List.of(items);
+        }
+        List<List<Integer>> all = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<Integer> rest = new ArrayList<>(items);
+            Integer first = rest.remove(i);
+            for (List<Integer> p : permutations(rest)) {
+                List<Integer> one = new ArrayList<>();
+                one.add(first);
+                one.addAll(p);
+                all.add(one);
+            }
+        }
+        return all;
+    }
+
+    private static long factorial(int n) {
+        return n <= 1 ? 1 : n * factorial(n - 1);
+    }
+
+    /**
+     * A sequence rule's test: the steps' records in the rule's order, 100 ms apart, fire it; when it groups, the same
+     * records with a different group-by value each (so no key sees every step) do not.
+     */
+    private Path writeSequenceTest(
+            Path out, String id, List<Map<String, Object>> records, List<String> groupBy, String severity)
+            throws IOException {
+        List<Object> cases = new ArrayList<>();
+        Map<String, Object> positive = new LinkedHashMap<>();
+        positive.put("name", "records synthesised from the Sigma rules, in this order and one key, fire " + id);
+        positive.put("input_records", timed(records));
+        positive.put("eval_until", "10m");
+        positive.put(
+                "alert_rule_test",
+                List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of(Map.of("severity", severity)))));
+        cases.add(positive);
+        if (!groupBy.isEmpty() && records.size() > 1) {
+            List<Map<String, Object>> apart = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                Map<String, Object> r = new LinkedHashMap<>(records.get(i));
+                Map<String, Object> attributes = new LinkedHashMap<>(map(r.get("attributes")));
+                for (String g : groupBy) {
+                    attributes.put(g, attributes.getOrDefault(g, "group") + "-key-" + (i + 1));
+                }
+                r.put("attributes", attributes);
+                apart.add(r);
+            }
+            Map<String, Object> negative = new LinkedHashMap<>();
+            negative.put(
+                    "name",
+                    "the same records, each with another " + String.join(", ", groupBy) + ", do not fire " + id);
+            negative.put("input_records", timed(apart));
+            negative.put("eval_until", "10m");
+            negative.put("alert_rule_test", List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of())));
+            cases.add(negative);
+        }
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("rule_files", List.of("../" + id + ".yaml"));
+        file.put("tests", cases);
+        return write(out.resolve("tests").resolve(id + ".test.yaml"), file);
+    }
+
+    private static List<Object> timed(List<Map<String, Object>> records) {
+        List<Object> inputs = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            Map<String, Object> in = new LinkedHashMap<>();
+            in.put("at", "1m" + (i * 100) + "ms");
+            in.put("record", records.get(i));
+            inputs.add(in);
+        }
+        return inputs;
     }
 
     /** The fields every generated rule has. */

@@ -203,6 +203,10 @@ final class SigmaTranslator {
                 default -> throw new Untranslatable("modifier '" + mod + "' is not translated", "|" + parts[i]);
             }
         }
+        if (sigmaField.isEmpty() && op.equals("eq")) {
+            // A keyword search ('|all': [...]) finds its values anywhere in the message, as a plain keyword list does.
+            op = "contains";
+        }
         List<Object> values = value instanceof List<?> l
                 ? new ArrayList<>(l)
                 : new ArrayList<>(java.util.Collections.singletonList(value));
@@ -228,14 +232,14 @@ final class SigmaTranslator {
         }
         if (all && op.equals("contains")) {
             // Every value somewhere in the field: the example holds them all, one after another.
+            // Values keep their own spaces (' -c ' must stay ' -c '), so only the separators are added.
             List<String> cels = new ArrayList<>();
-            StringBuilder example = new StringBuilder();
+            List<String> examples = new ArrayList<>();
             for (Expr t : terms) {
                 cels.add("(" + t.cel() + ")");
-                example.append(t.example().getOrDefault(target, "")).append(' ');
+                examples.add(t.example().getOrDefault(target, ""));
             }
-            return new Expr(
-                    String.join(" && ", cels), Map.of(target, example.toString().trim()), true);
+            return new Expr(String.join(" && ", cels), Map.of(target, String.join(" ", examples)), true);
         }
         return combine(terms, all);
     }

@@ -48,18 +48,25 @@ class SigmaImportTest {
                         "process_rules.yml:43: modifier 'base64offset' is not translated",
                         "process_rules.yml:58: logsource {product=windows, category=process_creation} has no mapping "
                                 + "(add one with --mapping)",
-                        "process_rules.yml:50: correlation type 'temporal_ordered' is not translated (temporal ones "
-                                + "would be Vigil sequences)"),
+                        "temporal_rules.yml:70: temporal (any order) over 4 rules would be 24 sequence rules, one per"
+                                + " order; at most 3 rules translate",
+                        "temporal_rules.yml:90: condition {gte=2} asks for other than all 3 rules; a sequence needs"
+                                + " every step (give no condition, or gte: 3)",
+                        "temporal_rules.yml:97: correlation names correlation 'login_then_useradd': chained"
+                                + " correlations are not translated (a Vigil rule reads records, not another rule's"
+                                + " alerts)",
+                        "temporal_rules.yml:113: alias 'account' names different fields [TargetUser, user.name] in"
+                                + " the rules; a Vigil rule groups all its records by the same key_by fields"),
                 skipped);
     }
 
     @Test
     void translatedRulesValidateAndTheirGeneratedTestsPassOnTheRealDetectors() throws Exception {
-        assertEquals(5, result.rules().size(), result.rules().toString());
-        assertEquals(5, result.tests().size(), result.tests().toString());
+        assertEquals(14, result.rules().size(), result.rules().toString());
+        assertEquals(14, result.tests().size(), result.tests().toString());
         RuleValidator.Report report = RuleValidator.validate(List.of(out));
         assertTrue(report.ok(), report.problems.toString());
-        assertEquals(5, report.rules.size());
+        assertEquals(14, report.rules.size());
 
         try (RuleTestRunner runner = RuleTestRunner.start()) {
             for (Path test : result.tests()) {
@@ -92,6 +99,60 @@ class SigmaImportTest {
         assertTrue(
                 users.contains("kind: cardinality") && users.contains("field: user.name") && users.contains("max: 2"),
                 users);
+    }
+
+    @Test
+    void temporalOrderedBecomesOneSequenceWithAStepPerRule() throws Exception {
+        String seq = Files.readString(out.resolve("sigma-login-then-useradd.yaml"));
+        assertTrue(seq.contains("kind: sequence") && seq.contains("within: 10m"), seq);
+        assertTrue(seq.contains("key_by:\n- user.name"), seq);
+        assertTrue(seq.indexOf("name: ssh_login_ok") < seq.indexOf("name: useradd_run"), "steps in the rules' order");
+        assertTrue(seq.contains("service.name: sshd") && seq.contains("event.category: process"), "per-step logsource");
+        assertTrue(seq.contains("where: \"'process.executable' in attributes"), seq);
+
+        // The order matters: the same two records the other way round do not fire it.
+        String generated = Files.readString(out.resolve("tests/sigma-login-then-useradd.test.yaml"));
+        assertTrue(generated.contains("do not fire"), "the generated test has its negative case: " + generated);
+        Path reversed = out.resolve("tests/reversed-login-then-useradd.test.yaml");
+        Files.writeString(reversed, """
+                rule_files: [../sigma-login-then-useradd.yaml]
+                tests:
+                  - name: an account created before the login does not fire
+                    eval_until: 10m
+                    input_records:
+                      - at: 1m
+                        record: {signal: log, attributes: {event.category: process, process.executable: /usr/sbin/useradd, user.name: eve}}
+                      - at: 2m
+                        record: {signal: log, service: sshd, attributes: {event.action: ssh_login, event.outcome: success, user.name: eve}}
+                    alert_rule_test: [{eval_time: 10m, rule: sigma-login-then-useradd, exp_alerts: []}]
+                  - name: the login first fires
+                    eval_until: 10m
+                    input_records:
+                      - at: 1m
+                        record: {signal: log, service: sshd, attributes: {event.action: ssh_login, event.outcome: success, user.name: eve}}
+                      - at: 2m
+                        record: {signal: log, attributes: {event.category: process, process.executable: /usr/sbin/useradd, user.name: eve}}
+                    alert_rule_test: [{eval_time: 10m, rule: sigma-login-then-useradd, exp_alerts: [{severity: high}]}]
+                """);
+        try (RuleTestRunner runner = RuleTestRunner.start()) {
+            RuleTestRunner.Result r = runner.test(reversed);
+            assertTrue(r.ok(), r.failures.toString());
+            assertEquals(2, r.cases);
+        }
+    }
+
+    @Test
+    void temporalBecomesOneSequencePerOrder() throws Exception {
+        String first = Files.readString(out.resolve("sigma-temporal-rules-new-account-and-history-wiped-order-1.yaml"));
+        String second =
+                Files.readString(out.resolve("sigma-temporal-rules-new-account-and-history-wiped-order-2.yaml"));
+        assertTrue(first.indexOf("name: useradd_run") < first.indexOf("name: history_cleared"), first);
+        assertTrue(second.indexOf("name: history_cleared") < second.indexOf("name: useradd_run"), second);
+        assertTrue(first.contains("within: 5m") && first.contains("kind: sequence"), first);
+        assertTrue(
+                result.rules().stream()
+                        .noneMatch(p -> p.getFileName().toString().contains("wiped-order-3")),
+                "two rules, two orders");
     }
 
     @Test

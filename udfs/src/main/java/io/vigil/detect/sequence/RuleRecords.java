@@ -33,7 +33,7 @@ final class RuleRecords {
             this.anyStep = new ArrayList<>();
             if (!strict) {
                 for (Step s : steps) {
-                    anyStep.add(new StepCondition(RuleCodec.fromJson(ruleJson).id, s.match()));
+                    anyStep.add(new StepCondition(RuleCodec.fromJson(ruleJson).id, s));
                 }
             }
         }

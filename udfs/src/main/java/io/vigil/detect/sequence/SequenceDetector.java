@@ -93,9 +93,9 @@ final class SequenceDetector implements Detector {
         this.evidence = d.evidence();
         this.conditions = new RecordFilter[present.size()];
         for (int i = 0; i < present.size(); i++) {
-            conditions[i] = StepCondition.compile(ruleId, present.get(i).match(), null);
+            conditions[i] = StepCondition.compile(ruleId, present.get(i));
         }
-        this.absent = gone == null ? null : StepCondition.compile(ruleId, gone.match(), null);
+        this.absent = gone == null ? null : StepCondition.compile(ruleId, gone);
     }
 
     @Override

@@ -40,6 +40,7 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
  *   steps:
  *     - name: failures
  *       match: {event.outcome: failure}
+ *       where: "attributes['user.name'] != 'deploy'"   # optional CEL, as a rule's where
  *       at_least: 20         # or times: N (exactly), or at_least/at_most; default once
  *       consecutive: false   # true: no other record of the key between the step's records (Flink CEP)
  *     - name: success
@@ -57,15 +58,16 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
  * {@code within}. A rule with a {@code strict} or {@code any} step, a {@code consecutive} loop, an {@code optional}
  * step or an {@code at_most} range before the last step needs Flink CEP's NFA (contiguity against every record of the
  * key, branching matches, steps that may be skipped), so it becomes a CEP operator of its own in the job graph ({@link GraphRuleKind}) and changes only when the
- * job is redeployed from a savepoint; its partial matches are pruned once the watermark passes {@code within}, but
- * flink-cep keeps a small NFA state per key it has seen (it offers no state TTL), so keep its {@code match} narrow.
+ * job is redeployed from a savepoint. flink-cep offers no state TTL, but its state still ends: each partial match has
+ * a timer at its start plus {@code within}, which prunes it, and since FLINK-32701 (in event time, which the job
+ * uses) the key's NFA state is cleared once only the start state is left; {@code CepStateExpiresTest} pins that.
  * Each match is one alert (skip past the last matched record, so one burst gives one alert, not one per starting
  * record); alert ids are stable (rule, key, first and last matched timestamps), whichever engine found the match.
  */
 public final class SequenceKind implements GraphRuleKind {
     static final Set<String> PARAMS = Set.of("within", "steps", "evidence");
-    static final Set<String> STEP_FIELDS =
-            Set.of("name", "match", "times", "at_least", "at_most", "optional", "follows", "consecutive", "absent");
+    static final Set<String> STEP_FIELDS = Set.of(
+            "name", "match", "where", "times", "at_least", "at_most", "optional", "follows", "consecutive", "absent");
     static final Duration MAX_WITHIN = Duration.ofDays(1);
     private static final java.util.regex.Pattern STEP_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
     private static final Map<String, Step.Follows> FOLLOWS =
@@ -237,7 +239,13 @@ public final class SequenceKind implements GraphRuleKind {
                     "e.g. match: {event.outcome: failure}");
             return null;
         }
-        StepCondition.compile(stepSpec(spec, path, (Map<String, Object>) match), p.problems());
+        Object whereValue = m.get("where");
+        if (whereValue != null && !(whereValue instanceof String)) {
+            p.problem(path + ".where", "where must be a CEL expression (a string)", null);
+            whereValue = null;
+        }
+        String where = (String) whereValue;
+        StepCondition.compile(stepSpec(spec, path, (Map<String, Object>) match, where), p.problems());
         int min = 1;
         int max = 1;
         Integer times = count(p, path, m, "times");
@@ -300,6 +308,7 @@ public final class SequenceKind implements GraphRuleKind {
         return new Step(
                 name,
                 new LinkedHashMap<>((Map<String, Object>) match),
+                where,
                 min,
                 max,
                 optional,
@@ -308,12 +317,13 @@ public final class SequenceKind implements GraphRuleKind {
                 absent);
     }
 
-    /** A spec holding only the step's match block, with its locations, so problems point at the step's lines. */
-    private static RuleSpec stepSpec(RuleSpec spec, String path, Map<String, Object> match) {
+    /** A spec holding only the step's conditions, with their locations, so problems point at the step's lines. */
+    private static RuleSpec stepSpec(RuleSpec spec, String path, Map<String, Object> match, String where) {
         RuleSpec s = new RuleSpec();
         s.id = spec.id;
         s.source = spec.source;
         s.match = match;
+        s.where = where;
         Map<String, int[]> locations = new HashMap<>();
         String prefix = path + ".";
         for (Map.Entry<String, int[]> e : spec.locations().entrySet()) {
@@ -380,7 +390,7 @@ public final class SequenceKind implements GraphRuleKind {
                         break;
                 }
             }
-            p = p.where(new StepCondition(ruleId, s.match()));
+            p = p.where(new StepCondition(ruleId, s));
             if (s.max() < 0) {
                 p = s.min() == 1 ? p.oneOrMore() : p.timesOrMore(s.min());
             } else if (s.min() == s.max() && s.min() > 1) {

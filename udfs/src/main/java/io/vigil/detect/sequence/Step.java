@@ -5,13 +5,14 @@ import java.util.Map;
 
 /**
  * One step of a {@code sequence} rule as parsed from its parameters: which records it takes ({@link #match}, the same
- * syntax as a rule's {@code match} block), how many ({@link #min} to {@link #max}, {@code max < 0} for no upper bound),
+ * syntax as a rule's {@code match} block, and {@link #where}, a CEL condition like a rule's, or null), how many ({@link #min} to {@link #max}, {@code max < 0} for no upper bound),
  * whether it may be skipped, how it follows the previous step, and whether it is an absence ({@link #absent}: the
  * sequence matches when no such record follows within the rule's {@code within}; only the last step can be one).
  */
 record Step(
         String name,
         Map<String, Object> match,
+        String where,
         int min,
         int max,
         boolean optional,

@@ -172,6 +172,24 @@ class SequenceHarnessTest {
     }
 
     @Test
+    void aStepsWhereConditionNarrowsWhatItTakes() throws Exception {
+        DetectorHarness h = keyed(BRUTE_FORCE.replace(
+                "match: {event.outcome: success}",
+                "match: {event.outcome: success}\n      where: \"attributes['user.name'] == 'root'\""));
+        for (int i = 0; i < 10; i++) {
+            h.send(login(T0 + i * 1000L, "198.51.100.1", "admin", "failure"));
+            h.send(login(T0 + i * 1000L, "198.51.100.2", "admin", "failure"));
+        }
+        h.send(login(T0 + 20_000L, "198.51.100.1", "admin", "success"));
+        h.send(login(T0 + 20_000L, "198.51.100.2", "root", "success"));
+        h.watermark(T0 + 600_000L);
+        List<Alert> alerts = h.alerts();
+        assertEquals(1, alerts.size(), "only the success as root completes the sequence");
+        assertEquals("198.51.100.2", alerts.get(0).keyFields.get("source.ip"));
+        h.close();
+    }
+
+    @Test
     void outOfOrderRecordsAheadOfTheWatermarkAreSortedByEventTime() throws Exception {
         DetectorHarness h = keyed(BRUTE_FORCE);
         List<Telemetry> records = new ArrayList<>();

@@ -80,6 +80,21 @@ class SequenceParamsTest {
     }
 
     @Test
+    void aStepsWhereConditionIsCheckedAtItsLine() {
+        String withWhere = RULE.replace(
+                "match: {event.outcome: success}",
+                "match: {event.outcome: success}\n      where: \"attributes['user.name'] == 'root'\"");
+        assertEquals(List.of(), TestRules.problems(withWhere));
+        List<String> problems = TestRules.problems(withWhere.replace("attributes['user.name']", "atributes"));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("13:") && problems.get(0).contains("atributes"), problems.get(0));
+        assertEquals(
+                List.of("13:7: where must be a CEL expression (a string)"),
+                TestRules.problems(RULE.replace(
+                        "match: {event.outcome: success}", "match: {event.outcome: success}\n      where: [1]")));
+    }
+
+    @Test
     void stepProblemsPointAtTheStep() {
         assertEquals(
                 List.of("5:1: missing parameter 'steps' (e.g. steps: [{name: failures, match: {event.outcome:"
