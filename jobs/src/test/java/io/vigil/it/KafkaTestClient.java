@@ -1,5 +1,8 @@
 package io.vigil.it;
 
+import io.vigil.model.Telemetry;
+import io.vigil.model.TelemetryJson;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +22,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Plain Kafka clients for the integration tests: topics, a producer, a read_committed reader. */
+/**
+ * Plain Kafka clients for the integration tests: topics, a producer, a read_committed reader, and the stack tests'
+ * deterministic input (bursts of errors per service), so every test that compares a disturbed run with an undisturbed
+ * one writes the same records.
+ */
 final class KafkaTestClient implements AutoCloseable {
+    /** 2026-01-01T00:00:00Z, where the stack tests' input starts: fixed, so alert ids are the same in every run. */
+    static final long T0 = 1767225600000L;
+
+    /** Services in the stack tests' input ({@code svc-0} ... {@code svc-5}); service i writes to partition i % n. */
+    static final int SERVICES = 6;
+
     private final String bootstrap;
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -59,6 +72,46 @@ final class KafkaTestClient implements AutoCloseable {
 
     void flush() {
         producer.flush();
+    }
+
+    /** A log record as the job reads it (canonical JSON), at event time {@code t}. */
+    static byte[] log(long t, String service, String severity) {
+        return TelemetryJson.write(Telemetry.log(t, service, severity, severity + " in " + service))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Event-time second {@code t} (from {@link #T0}) of the stack tests' input, in event-time order per partition, not
+     * flushed: one INFO per service, two ERRORs in each second of a service's bursts (15 s in every 45 s, staggered by
+     * service), an occasional lone ERROR. Service i writes to partition {@code i % partitions}.
+     */
+    void sendSecond(String topic, int t, int partitions) {
+        for (int s = 0; s < SERVICES; s++) {
+            String svc = "svc-" + s;
+            long base = T0 + t * 1000L;
+            send(topic, s % partitions, log(base, svc, "INFO"));
+            if (((t / 15) + s) % 3 == 0) {
+                send(topic, s % partitions, log(base + 300, svc, "ERROR"));
+                send(topic, s % partitions, log(base + 600, svc, "ERROR"));
+            } else if (t % 7 == s) {
+                send(topic, s % partitions, log(base + 500, svc, "ERROR"));
+            }
+        }
+    }
+
+    /** Seconds {@code [from, to)} of the stack tests' input ({@link #sendSecond}), flushed. */
+    void sendSeconds(String topic, int from, int to, int partitions) {
+        for (int t = from; t < to; t++) sendSecond(topic, t, partitions);
+        flush();
+    }
+
+    /**
+     * A record an hour past {@link #T0} on every partition, flushed: the watermark passes every window of the input,
+     * so every alert it raises fires.
+     */
+    void sendEnd(String topic, int partitions) {
+        for (int p = 0; p < partitions; p++) send(topic, p, log(T0 + 3_600_000L, "end-" + p, "INFO"));
+        flush();
     }
 
     /**
@@ -112,6 +165,17 @@ final class KafkaTestClient implements AutoCloseable {
             if (c == null || c.offset() < e.getValue().offset()) return false;
         }
         return true;
+    }
+
+    /** Waits until {@link #groupCaughtUp} holds; throws after {@code timeout}. */
+    void awaitCaughtUp(String groupId, String topic, Duration timeout) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!groupCaughtUp(groupId, topic)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(groupId + " did not read " + topic + " to its end within " + timeout);
+            }
+            Thread.sleep(500);
+        }
     }
 
     Admin admin() {

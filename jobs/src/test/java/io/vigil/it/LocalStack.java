@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,14 +42,16 @@ final class LocalStack implements AutoCloseable {
 
     /**
      * The lines of the stack's logs that match {@code regex}, each prefixed with its file: a failed assertion carries
-     * the story (checkpoints, restores, transaction commits) because CI keeps only the test output.
+     * the story (checkpoints, restores, transaction commits) because CI keeps only the test output. Rolled-over logs
+     * ({@code taskmanager-1.log.1}) are read too: a busy TaskManager rolls its log within a test.
      */
     String logLines(String regex) throws IOException {
         Pattern p = Pattern.compile(regex);
         StringBuilder out = new StringBuilder();
         try (var files = Files.list(logs())) {
-            for (Path f :
-                    files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches(".*\\.log(\\.\\d+)?"))
+                    .sorted()
+                    .toList()) {
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                     if (p.matcher(line).find())
                         out.append(f.getFileName()).append(": ").append(line).append('\n');
@@ -172,6 +175,17 @@ final class LocalStack implements AutoCloseable {
         Matcher m = Pattern.compile("job ([0-9a-f]{32}) running").matcher(output);
         if (!m.find()) throw new IllegalStateException("no job id in:\n" + output);
         return m.group(1);
+    }
+
+    /**
+     * Waits until the job's consumer group has read {@code topic} to its end (offsets are committed when a checkpoint
+     * completes), then for two more completed checkpoints, so what the job wrote for the last records (alerts that fire
+     * when the watermark passes) is committed too.
+     */
+    void awaitCaughtUp(KafkaTestClient kafka, String jobId, String group, String topic) throws Exception {
+        kafka.awaitCaughtUp(group, topic, Duration.ofMinutes(3));
+        FlinkRest rest = new FlinkRest(rest());
+        rest.awaitCheckpoints(jobId, rest.completedCheckpoints(jobId), 2, Duration.ofMinutes(1));
     }
 
     /** Pid of a stack service from its pid file. */

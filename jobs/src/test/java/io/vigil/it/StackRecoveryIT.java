@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.model.Telemetry;
-import io.vigil.model.TelemetryJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,11 +36,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackRecoveryIT {
-    /** 2026-01-01T00:00:00Z: fixed, so alert ids are the same in every run. */
-    static final long T0 = 1767225600000L;
-
-    static final int SERVICES = 6;
     static final int SECONDS = 90;
+    /** Two partitions: service i on partition i % 2. */
+    static final int PARTITIONS = 2;
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     static LocalStack stack;
@@ -78,47 +75,10 @@ class StackRecoveryIT {
                 "--watermark-delay=1s",
                 // Quiet partitions must not advance event time past records still to come: every record of this
                 // input is on time, in an undisturbed run and after a restart alike.
-                "--watermark-idleness=10min",
-                "--transaction-timeout=1min");
-    }
-
-    static byte[] log(long t, String service, String severity) {
-        return TelemetryJson.write(Telemetry.log(t, service, severity, severity + " in " + service))
-                .getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * One event-time second of input, in order per partition (service i is on partition i % 2): one INFO per service,
-     * two ERRORs per second during a service's bursts (15 s in every 45 s, staggered), an occasional lone ERROR.
-     */
-    static void writeSecond(String topic, int t) {
-        for (int s = 0; s < SERVICES; s++) {
-            String svc = "svc-" + s;
-            long base = T0 + t * 1000L;
-            kafka.send(topic, s % 2, log(base, svc, "INFO"));
-            if (((t / 15) + s) % 3 == 0) {
-                kafka.send(topic, s % 2, log(base + 300, svc, "ERROR"));
-                kafka.send(topic, s % 2, log(base + 600, svc, "ERROR"));
-            } else if (t % 7 == s) {
-                kafka.send(topic, s % 2, log(base + 500, svc, "ERROR"));
-            }
-        }
-    }
-
-    /** A record far ahead in event time on every partition: the watermark passes every window, all alerts fire. */
-    static void writeEnd(String topic) {
-        for (int p = 0; p < 2; p++) kafka.send(topic, p, log(T0 + 3_600_000L, "end-" + p, "INFO"));
-        kafka.flush();
-    }
-
-    /** Waits until the job has read every input record and two more checkpoints committed what followed. */
-    static void awaitDone(String jobId, String group, String input) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!kafka.groupCaughtUp(group, input)) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException(group + " never caught up on " + input);
-            Thread.sleep(500);
-        }
-        rest.awaitCheckpoints(jobId, rest.completedCheckpoints(jobId), 2, Duration.ofMinutes(1));
+                "--watermark-idleness=10min"
+                // No --transaction-timeout: the job's default (10 min) must outlast the recovery, or the broker aborts
+                // the last checkpoint's transactions before the restored job commits them (RescaleIT lost alerts so).
+                );
     }
 
     /** The alerts as read_committed sees them: one line each, without the wall-clock fields. */
@@ -157,10 +117,9 @@ class StackRecoveryIT {
     @Order(1)
     void killedTaskManagerLosesAndDuplicatesNoAlert() throws Exception {
         String input = "recovery-telemetry";
-        kafka.createTopic(input, 2);
+        kafka.createTopic(input, PARTITIONS);
         // A third of the input is there before the job starts; the rest flows while the TaskManager is killed.
-        for (int t = 0; t < SECONDS / 3; t++) writeSecond(input, t);
-        kafka.flush();
+        kafka.sendSeconds(input, 0, SECONDS / 3, PARTITIONS);
 
         String disturbed = stack.submit(jobArgs("recovery-disturbed", input, "recovery-alerts-disturbed"));
         rest.awaitRunning(disturbed, Duration.ofMinutes(2));
@@ -173,11 +132,10 @@ class StackRecoveryIT {
                 if (t == 2 * SECONDS / 3 && !killed.await(5, TimeUnit.MINUTES)) {
                     throw new IllegalStateException("the TaskManager was never killed");
                 }
-                writeSecond(input, t);
-                kafka.flush();
+                kafka.sendSeconds(input, t, t + 1, PARTITIONS);
                 Thread.sleep(400); // pacing: the input flows over time, as in production
             }
-            writeEnd(input);
+            kafka.sendEnd(input, PARTITIONS);
             return null;
         });
 
@@ -194,13 +152,13 @@ class StackRecoveryIT {
         producer.shutdown();
 
         rest.awaitRunning(disturbed, Duration.ofMinutes(2));
-        awaitDone(disturbed, "recovery-disturbed", input);
+        stack.awaitCaughtUp(kafka, disturbed, "recovery-disturbed", input);
         assertTrue(rest.restarts(disturbed) >= 1, "the job never failed over");
         List<String> afterFailure = alerts("recovery-alerts-disturbed");
         rest.cancel(disturbed);
 
         String baseline = stack.submit(jobArgs("recovery-baseline", input, "recovery-alerts-baseline"));
-        awaitDone(baseline, "recovery-baseline", input);
+        stack.awaitCaughtUp(kafka, baseline, "recovery-baseline", input);
         List<String> undisturbed = alerts("recovery-alerts-baseline");
         rest.cancel(baseline);
 
@@ -220,22 +178,24 @@ class StackRecoveryIT {
     void savepointCarriesAWindowAcrossTheRedeploy() throws Exception {
         String input = "savepoint-telemetry";
         String alertsTopic = "savepoint-alerts";
-        kafka.createTopic(input, 2);
+        kafka.createTopic(input, PARTITIONS);
         String first = stack.submit(jobArgs("savepoint", input, alertsTopic));
         rest.awaitRunning(first, Duration.ofMinutes(2));
 
         // Six errors before the stop, six after, all in one 10 s window: only counted together do they reach 8.
-        for (int i = 0; i < 6; i++) kafka.send(input, 0, log(T0 + i * 1000L, "svc-sp", "ERROR"));
+        for (int i = 0; i < 6; i++)
+            kafka.send(input, 0, KafkaTestClient.log(KafkaTestClient.T0 + i * 1000L, "svc-sp", "ERROR"));
         kafka.flush();
-        awaitDone(first, "savepoint", input);
+        stack.awaitCaughtUp(kafka, first, "savepoint", input);
 
         String second = stack.deploy();
         assertTrue(!first.equals(second), "deploy should have started a new job");
         assertEquals("FINISHED", rest.state(first), "the first job should have stopped with a savepoint");
         rest.awaitRunning(second, Duration.ofMinutes(2));
-        for (int i = 6; i < 12; i++) kafka.send(input, 0, log(T0 + i * 1000L, "svc-sp", "ERROR"));
-        writeEnd(input);
-        awaitDone(second, "savepoint", input);
+        for (int i = 6; i < 12; i++)
+            kafka.send(input, 0, KafkaTestClient.log(KafkaTestClient.T0 + i * 1000L, "svc-sp", "ERROR"));
+        kafka.sendEnd(input, PARTITIONS);
+        stack.awaitCaughtUp(kafka, second, "savepoint", input);
         List<String> alerts = alerts(alertsTopic);
         rest.cancel(second);
 
