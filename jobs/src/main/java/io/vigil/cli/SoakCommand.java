@@ -5,6 +5,7 @@ import io.vigil.soak.AlertLatencies;
 import io.vigil.soak.Curve;
 import io.vigil.soak.Flatness;
 import io.vigil.soak.FlinkMetrics;
+import io.vigil.soak.OperatorStates;
 import io.vigil.soak.SoakCsv;
 import io.vigil.soak.SoakPlot;
 import io.vigil.soak.SoakSample;
@@ -412,6 +413,10 @@ public final class SoakCommand implements Callable<Integer> {
         List<Flatness.Result> fits = Flatness.judge(samples, warm, tolerance);
         SoakPlot.write(samples, fits, warm, dir.resolve("soak.png"));
         String table = Flatness.table(fits, warm, tolerance);
+        Path operators = dir.resolve("operators.csv");
+        if (Files.isRegularFile(operators)) {
+            table += "\n" + OperatorStates.table(OperatorStates.judge(OperatorStates.read(operators), warm, tolerance));
+        }
         Files.writeString(dir.resolve("summary.txt"), table, StandardCharsets.UTF_8);
         System.out.print(table);
         System.out.println("wrote " + dir.resolve("soak.png") + " and " + dir.resolve("summary.txt"));

@@ -87,13 +87,15 @@ public final class Flatness {
         double relative = mean == 0 ? Double.NaN : change / Math.abs(mean);
         // A constant series has no residual variance: its p-value is undefined (NaN), and it is flat by any measure.
         double p = fit.getSignificance();
-        Verdict v;
+        return new Result(c, n, first, last, mean, slope, change, relative, p, verdict(change, relative, p, tolerance));
+    }
+
+    /** The verdict for a fitted change, that change relative to the mean, and the slope's p-value. */
+    static Verdict verdict(double change, double relative, double p, double tolerance) {
         if (change == 0 || Math.abs(relative) <= tolerance || (!Double.isNaN(p) && p > SIGNIFICANCE)) {
-            v = Verdict.FLAT;
-        } else {
-            v = change > 0 ? Verdict.GROWING : Verdict.SHRINKING;
+            return Verdict.FLAT;
         }
-        return new Result(c, n, first, last, mean, slope, change, relative, p, v);
+        return change > 0 ? Verdict.GROWING : Verdict.SHRINKING;
     }
 
     /** The summary as a fixed-width table, one curve per line, then one overall line. */
