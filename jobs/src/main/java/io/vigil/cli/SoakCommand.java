@@ -83,11 +83,14 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(
             names = "--warm-up",
             paramLabel = "D",
-            defaultValue = "10m",
             converter = AlertsCommand.DurationConverter.class,
-            description = "samples before this are plotted but not judged (default: ${DEFAULT-VALUE}; the starter"
-                    + " rules' 10-minute windows fill in that time)")
+            description = "samples before this are plotted but not judged (default: 30m, or a third of --duration if"
+                    + " that is shorter: the starter rules' longest per-record state, the error-burst-then-deploy"
+                    + " sequence's 30m, fills in that time)")
     Duration warmUp;
+
+    /** Whether --warm-up was given; if not, a --report judges after the default share of the CSV's own length. */
+    private boolean warmUpGiven;
 
     @Option(
             names = "--tolerance",
@@ -96,6 +99,15 @@ public final class SoakCommand implements Callable<Integer> {
             description = "a curve is flat when its fitted change after warm-up is within this fraction of its mean"
                     + " (default: ${DEFAULT-VALUE})")
     double tolerance;
+
+    @Option(
+            names = "--savepoint-every",
+            paramLabel = "D",
+            defaultValue = "5m",
+            converter = AlertsCommand.DurationConverter.class,
+            description = "take a canonical savepoint this often (the job keeps running) and record its size as the"
+                    + " live state; 0s turns it off (default: ${DEFAULT-VALUE})")
+    Duration savepointEvery;
 
     @Option(
             names = "--out",
@@ -151,6 +163,8 @@ public final class SoakCommand implements Callable<Integer> {
 
     /** Why the soak cannot go on, said to the user without a stack trace. */
     private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Stop(String message) {
             super(message);
         }
@@ -189,6 +203,7 @@ public final class SoakCommand implements Callable<Integer> {
     /** Every flag's value, checked before anything starts; each message says what would be right. */
     void validate() {
         CommandLine cl = spec.commandLine();
+        warmUpGiven = warmUp != null;
         if (report != null) {
             if (!Files.isRegularFile(report))
                 throw new CommandLine.ParameterException(cl, "--report " + report + ": no such file (give a soak.csv)");
@@ -211,6 +226,13 @@ public final class SoakCommand implements Callable<Integer> {
                     "--interval " + text(interval) + " is longer than --duration " + text(duration)
                             + "; give an interval of at most the duration, e.g. --interval 1m");
         }
+        if (savepointEvery.isNegative() || (!savepointEvery.isZero() && savepointEvery.compareTo(interval) < 0)) {
+            throw new CommandLine.ParameterException(
+                    cl,
+                    "--savepoint-every " + text(savepointEvery) + " must be 0s (off) or at least --interval "
+                            + text(interval) + ", e.g. 5m");
+        }
+        if (warmUp == null) warmUp = defaultWarmUp(duration);
         if (warmUp.isNegative()) throw new CommandLine.ParameterException(cl, "--warm-up must be 0 or more, e.g. 10m");
         if (report == null && warmUp.plus(interval.multipliedBy(3)).compareTo(duration) > 0) {
             throw new CommandLine.ParameterException(
@@ -225,8 +247,18 @@ public final class SoakCommand implements Callable<Integer> {
         }
     }
 
+    /** 30m (the starter rules' longest per-record state), or a third of the soak if that is shorter. */
+    static Duration defaultWarmUp(Duration soak) {
+        Duration third = soak.dividedBy(3);
+        return third.compareTo(Duration.ofMinutes(30)) < 0 ? third : Duration.ofMinutes(30);
+    }
+
     private int report() throws IOException {
         List<SoakSample> samples = SoakCsv.read(report);
+        if (!warmUpGiven && !samples.isEmpty()) {
+            warmUp = defaultWarmUp(
+                    Duration.ofMillis((long) (samples.get(samples.size() - 1).elapsedSeconds() * 1000)));
+        }
         Path dir = report.toAbsolutePath().getParent();
         finish(samples, dir);
         return 0;
@@ -341,7 +373,8 @@ public final class SoakCommand implements Callable<Integer> {
         long lastProduced = 0;
         long lastNs = startNs;
         try (SoakCsv csv = new SoakCsv(dir.resolve("soak.csv"));
-                PrintWriter operators = operatorsCsv(dir.resolve("operators.csv"))) {
+                PrintWriter operators = operatorsCsv(dir.resolve("operators.csv"));
+                PrintWriter savepoints = operatorsCsv(dir.resolve("savepoints.csv"))) {
             for (long k = 1; ; k++) {
                 long due = startNs + k * interval.toNanos();
                 if (due > endNs) break;
@@ -382,6 +415,10 @@ public final class SoakCommand implements Callable<Integer> {
                         }
                         operators.flush();
                     }
+                    long spMs = savepointEvery.toMillis();
+                    if (spMs > 0 && (k * interval.toMillis()) % spMs < interval.toMillis()) {
+                        v.put(Curve.LIVE_STATE, liveState(rest, jobId, dir, time, elapsed, savepoints));
+                    }
                 } catch (IOException e) {
                     // A sample the cluster could not answer stays empty in the CSV; the soak goes on.
                     System.err.println("soak: sample " + k + ": Flink REST: " + e.getMessage());
@@ -407,6 +444,36 @@ public final class SoakCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Takes a canonical savepoint into DIR/savepoints, records its size per vertex in savepoints.csv, deletes it (it
+     * was only taken to be measured) and gives its total size in KB.
+     */
+    private double liveState(FlinkMetrics rest, String jobId, Path dir, Instant time, double elapsed, PrintWriter out)
+            throws IOException, InterruptedException {
+        Path target = dir.resolve("savepoints").toAbsolutePath();
+        FlinkMetrics.Savepoint sp =
+                rest.canonicalSavepoint(jobId, target.toUri().toString(), Duration.ofMinutes(2));
+        for (FlinkMetrics.VertexState s : rest.checkpointByVertex(jobId, sp.id())) {
+            out.printf(
+                    Locale.ROOT,
+                    "%s,%.1f,%d,\"%s\",%d,%d%n",
+                    time,
+                    elapsed,
+                    sp.id(),
+                    s.vertex().replace('"', '\''),
+                    s.stateSize(),
+                    s.checkpointedSize());
+        }
+        out.flush();
+        Path location = sp.location().startsWith("file:") ? Path.of(java.net.URI.create(sp.location())) : null;
+        if (location != null && location.startsWith(target)) {
+            try (var files = Files.walk(location)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        return sp.stateSize() / 1e3;
+    }
+
     /** Writes the plot and the summary and prints the summary. */
     private void finish(List<SoakSample> samples, Path dir) throws IOException {
         double warm = warmUp.toMillis() / 1000.0;
@@ -415,7 +482,17 @@ public final class SoakCommand implements Callable<Integer> {
         String table = Flatness.table(fits, warm, tolerance);
         Path operators = dir.resolve("operators.csv");
         if (Files.isRegularFile(operators)) {
-            table += "\n" + OperatorStates.table(OperatorStates.judge(OperatorStates.read(operators), warm, tolerance));
+            table += "\n"
+                    + OperatorStates.table(
+                            "checkpointed state per operator chain after warm-up (KB; RocksDB files, operators.csv):",
+                            OperatorStates.judge(OperatorStates.read(operators), warm, tolerance));
+        }
+        Path savepoints = dir.resolve("savepoints.csv");
+        if (Files.isRegularFile(savepoints)) {
+            table += "\n"
+                    + OperatorStates.table(
+                            "live state per operator chain after warm-up (KB; canonical savepoints, savepoints.csv):",
+                            OperatorStates.judge(OperatorStates.read(savepoints), warm, tolerance));
         }
         Files.writeString(dir.resolve("summary.txt"), table, StandardCharsets.UTF_8);
         System.out.print(table);

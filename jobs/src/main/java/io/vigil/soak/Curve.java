@@ -7,7 +7,8 @@ package io.vigil.soak;
 public enum Curve {
     JOBMANAGER_HEAP("jobmanager_heap_used_mb", "JobManager heap used", "MB"),
     TASKMANAGER_HEAP("taskmanager_heap_used_mb", "TaskManager heap used (all TaskManagers)", "MB"),
-    STATE_SIZE("state_size_mb", "Checkpointed state, full size (last checkpoint)", "MB"),
+    STATE_SIZE("state_size_mb", "Checkpointed state, full size (last checkpoint: RocksDB files)", "MB"),
+    LIVE_STATE("live_state_kb", "Live state (canonical savepoint)", "KB"),
     CHECKPOINT_SIZE("last_checkpoint_size_kb", "Last checkpoint, size written (incremental)", "KB"),
     CHECKPOINT_DURATION("last_checkpoint_duration_ms", "Last checkpoint, end-to-end duration", "ms"),
     RECORDS_IN("records_in_per_s", "Records/s out of the Kafka telemetry source (60 s rate)", "1/s"),

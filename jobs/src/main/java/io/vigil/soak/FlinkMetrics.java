@@ -45,6 +45,69 @@ public final class FlinkMetrics {
         return MAPPER.readTree(r.body());
     }
 
+    private JsonNode post(String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("POST " + base + path + " -> " + r.statusCode() + ": " + r.body());
+        }
+        return MAPPER.readTree(r.body());
+    }
+
+    /** A completed savepoint: its checkpoint id, where it is, and its full size in bytes. */
+    public record Savepoint(long id, String location, long stateSize) {}
+
+    /**
+     * Takes a savepoint in Flink's canonical format while the job keeps running, and waits for it. Unlike an
+     * incremental RocksDB checkpoint, whose size counts every SST file it references (small files of each memtable
+     * flush, not yet compacted), a canonical savepoint holds exactly the live state: its size is the state's.
+     */
+    public Savepoint canonicalSavepoint(String jobId, String targetDirectory, Duration timeout)
+            throws IOException, InterruptedException {
+        String body = MAPPER.createObjectNode()
+                .put("formatType", "CANONICAL")
+                .put("cancel-job", false)
+                .put("target-directory", targetDirectory)
+                .toString();
+        String request =
+                post("/jobs/" + jobId + "/savepoints", body).path("request-id").asText();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode s = get("/jobs/" + jobId + "/savepoints/" + request);
+            if ("COMPLETED".equals(s.path("status").path("id").asText())) {
+                JsonNode op = s.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IOException("savepoint failed: "
+                            + op.path("failure-cause").path("stack-trace").asText());
+                }
+                String location = op.path("location").asText();
+                // The REST API serves checkpoint statistics from a cache refreshed every few seconds: the savepoint
+                // shows up there a little after its trigger reports it complete.
+                while (true) {
+                    for (JsonNode h : get("/jobs/" + jobId + "/checkpoints").path("history")) {
+                        if (location.equals(h.path("external_path").asText())) {
+                            return new Savepoint(
+                                    h.path("id").asLong(),
+                                    location,
+                                    h.path("state_size").asLong());
+                        }
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("savepoint " + location + " is not in the job's checkpoint history");
+                    }
+                    Thread.sleep(500);
+                }
+            }
+            if (System.nanoTime() > deadline) throw new IOException("savepoint not complete after " + timeout);
+            Thread.sleep(200);
+        }
+    }
+
     /** The Flink version the cluster reports; throws if nothing answers. */
     public String version() throws IOException, InterruptedException {
         return get("/config").path("flink-version").asText("?");

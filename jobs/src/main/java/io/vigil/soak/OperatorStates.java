@@ -12,8 +12,8 @@ import java.util.Map;
 import org.apache.commons.math3.stat.regression.SimpleRegression;
 
 /**
- * The soak's {@code operators.csv} (each operator chain's share of the sampled checkpoints) judged like the curves: when
- * the total state grows, this says which operator's state does.
+ * The soak's {@code operators.csv} and {@code savepoints.csv} (each operator chain's share of the sampled checkpoints
+ * and savepoints) judged like the curves: when the total state grows, this says which operator's state does.
  */
 public final class OperatorStates {
     /** One vertex's state after warm-up: sizes in KB, slope in KB per minute. */
@@ -109,10 +109,10 @@ public final class OperatorStates {
     }
 
     /** The vertices as a table, largest last size first. */
-    public static String table(List<Growth> growth) {
+    public static String table(String title, List<Growth> growth) {
         List<Growth> sorted = new ArrayList<>(growth);
         sorted.sort((a, b) -> Double.compare(b.lastKb(), a.lastKb()));
-        StringBuilder b = new StringBuilder("state per operator chain after warm-up (KB):\n");
+        StringBuilder b = new StringBuilder(title).append('\n');
         b.append(String.format(
                 Locale.ROOT,
                 "%10s %10s %10s %8s  %-9s %s%n",

@@ -50,6 +50,11 @@ class SoakCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("at least warm-up + 3 intervals = 23m"), r.err());
 
+        // Without --warm-up: 30m, or a third of a shorter soak (5m of 15m here, so 5m + 3 x 5m intervals).
+        r = run("soak", "--duration", "15m", "--interval", "5m");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--warm-up 5m leaves fewer than 3 samples of --duration 15m"), r.err());
+
         r = run("soak", "--duration", "5m", "--interval", "10m", "--warm-up", "0s");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--interval 10m is longer than --duration 5m"), r.err());
@@ -61,6 +66,10 @@ class SoakCommandTest {
         r = run("soak", "--tolerance", "10");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("e.g. 0.1 for 10%"), r.err());
+
+        r = run("soak", "--savepoint-every", "30s");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--savepoint-every 30s must be 0s (off) or at least --interval 1m"), r.err());
 
         r = run("soak", "--report", dir.resolve("missing.csv").toString());
         assertEquals(2, r.exit());

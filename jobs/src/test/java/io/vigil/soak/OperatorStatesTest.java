@@ -56,7 +56,7 @@ class OperatorStatesTest {
         assertEquals(300.0, g.get(0).lastKb(), 1e-9);
         assertEquals(Flatness.Verdict.FLAT, g.get(1).verdict());
 
-        String table = OperatorStates.table(g);
+        String table = OperatorStates.table("state per operator:", g);
         assertTrue(table.indexOf("Detectors") < table.indexOf("Privacy: alerts"), table);
         assertTrue(table.contains("10.00") && table.contains("growing"), table);
     }
