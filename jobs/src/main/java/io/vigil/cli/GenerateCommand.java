@@ -1,17 +1,9 @@
 package io.vigil.cli;
 
-import io.vigil.bench.BenchTelemetry;
-import io.vigil.model.Telemetry;
-import io.vigil.model.TelemetryJson;
-import java.nio.charset.StandardCharsets;
+import io.vigil.bench.SteadyTelemetry;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,27 +56,9 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--format '" + format + "' is not supported by the generator; use json");
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        BenchTelemetry mix = new BenchTelemetry(seed, System.currentTimeMillis());
         long total = Math.max(1, d.toMillis() * rate / 1000);
-        long start = System.nanoTime();
-        long periodNanos = 1_000_000_000L / rate;
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (long i = 0; i < total; i++) {
-                long due = start + i * periodNanos;
-                long wait = due - System.nanoTime();
-                if (wait > 0) LockSupport.parkNanos(wait);
-                Telemetry t = mix.next(System.currentTimeMillis());
-                producer.send(new ProducerRecord<>(
-                        topic,
-                        t.resource.get("service.name").getBytes(StandardCharsets.UTF_8),
-                        TelemetryJson.write(t).getBytes(StandardCharsets.UTF_8)));
-                if (i > 0 && i % (rate * 10L) == 0) System.err.printf("%,d records written%n", i);
-            }
-            producer.flush();
+        try (SteadyTelemetry out = new SteadyTelemetry(kafka, new Properties(), topic, rate, seed)) {
+            out.run(total, () -> false, n -> System.err.printf("%,d records written%n", n));
         }
         System.err.printf("%,d records written to %s on %s%n", total, topic, kafka);
         return 0;

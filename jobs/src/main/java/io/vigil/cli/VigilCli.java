@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             CatalogCommand.class,
             SilenceCommand.class,
             PrivacyCommand.class,
+            SoakCommand.class,
         })
 public final class VigilCli implements Runnable {
     @CommandLine.Spec
