@@ -49,8 +49,8 @@ public abstract class KeyedUpdateTopic<T> implements Serializable {
 
     /**
      * The updates as one stream (parallelism 1: updates are few and their order matters), creating the topic
-     * (compacted) first if it is missing; its watermark is always the end of time, so it never holds the job's event
-     * time back ({@link CompactedTopic#endOfTime}).
+     * (compacted) first if it is missing; the stream is always idle, so it never holds the job's event time back
+     * ({@link CompactedTopic#alwaysIdle}).
      */
     public DataStream<T> updates(StreamExecutionEnvironment env) {
         return topic.updates(env, deserializer(), uid, what);
