@@ -39,13 +39,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Alertmanager and webhook outputs in a Flink MiniCluster against real Alertmanagers 0.25 (the Debian package's
- * {@code /usr/bin/prometheus-alertmanager}, started by this test on fixed ports plus offset 24000, gossip off), whose
+ * {@code /usr/bin/prometheus-alertmanager}, started by this test on fixed ports plus offset 24500, gossip off), whose
  * route groups by alertname and service into a webhook receiver run by this test. Alerts enter the job through a
  * queue the test fills; the job keeps running between steps, so its re-send timers run as in production. If the
  * Alertmanager cannot start, the test fails with its log.
  */
 class AlertmanagerIT {
-    private static final int OFFSET = 24000;
+    private static final int OFFSET = 24500; // SecureStackIT has 24000
     private static final int AM1 = 9095 + OFFSET;
     private static final int AM2 = 9096 + OFFSET;
     private static final int RECEIVER = 9097 + OFFSET;
@@ -228,6 +228,9 @@ class AlertmanagerIT {
 
     private Process startAlertmanager(String name, int port) throws Exception {
         Path home = dir.resolve(name);
+        // A fresh data folder: the notification log of an earlier run would make Alertmanager skip, as already sent,
+        // the notifications this run waits for (repeat_interval is an hour).
+        LocalStack.deleteTree(home);
         Files.createDirectories(home.resolve("data"));
         Path config = home.resolve("alertmanager.yml");
         Files.writeString(config, """

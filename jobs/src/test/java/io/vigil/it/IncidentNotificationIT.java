@@ -149,8 +149,12 @@ class IncidentNotificationIT {
                         "the checkout incident's members only: " + a);
             }
         }
-        assertEquals(2, fired.size(), "the p95 alert and the SLO page fired in the group: " + fired);
-        assertEquals(fired, ended, "each resolve ends its firing alert (same labels, same fingerprint)");
+        // An alert that fired and resolved between two of the group's notifications (the demo runs hours of event time
+        // in seconds; group_interval is 10 s) is only ever reported resolved, so count the group's members either way.
+        Set<String> members = new TreeSet<>(fired);
+        members.addAll(ended);
+        assertEquals(2, members.size(), "the p95 alert and the SLO page are in the group: " + members);
+        assertEquals(members, ended, "each alert of the group ended in it (a resolve has its firing alert's labels)");
 
         // 3. The label is the incident the job wrote: the same id, the same suspected cause.
         JsonNode checkout = null;

@@ -66,7 +66,7 @@ final class LocalStack implements AutoCloseable {
         vigil(List.of("stack", "down"), 120); // a stack left by an aborted run
         deleteTree(home);
         // Kafka and Flink: the tests that need OpenSearch or Prometheus start them on their own stack (SinksIT).
-        vigil(List.of("stack", "up", "--without", "search,prometheus"), 300);
+        startOrStop(List.of("stack", "up", "--without", "search,prometheus"), 300);
         return this;
     }
 
@@ -86,7 +86,7 @@ final class LocalStack implements AutoCloseable {
         }
         List<String> args = new ArrayList<>(List.of("stack", "up", "--secure"));
         if (!without.isEmpty()) args.addAll(List.of("--without", without));
-        vigil(args, 600);
+        startOrStop(args, 600);
         return this;
     }
 
@@ -117,8 +117,25 @@ final class LocalStack implements AutoCloseable {
                 }
             }
         }
-        vigil(List.of("stack", "up", "--without", "alertmanager"), 400);
+        startOrStop(List.of("stack", "up", "--without", "alertmanager"), 400);
         return this;
+    }
+
+    /**
+     * Runs a {@code stack up}; if it fails, stops what it started before rethrowing. A test whose set-up throws has no
+     * stack to close, and the servers left running held the ports of the tests after it (CI, 2026-12-04).
+     */
+    private void startOrStop(List<String> up, int timeoutSeconds) throws IOException, InterruptedException {
+        try {
+            vigil(up, timeoutSeconds);
+        } catch (IOException | RuntimeException e) {
+            try {
+                vigil(List.of("stack", "down"), 120);
+            } catch (IOException | RuntimeException stop) {
+                e.addSuppressed(stop);
+            }
+            throw e;
+        }
     }
 
     /** Runs {@code bin/vigil ARGS} with this stack's environment; returns its output, throws if it fails. */

