@@ -495,19 +495,12 @@ public final class SigmaImport {
                 r.put("attributes", attributes);
                 apart.add(r);
             }
-            Map<String, Object> negative = new LinkedHashMap<>();
-            negative.put(
-                    "name",
-                    "the same records, each with another " + String.join(", ", groupBy) + ", do not fire " + id);
-            negative.put("input_records", timed(apart));
-            negative.put("eval_until", "10m");
-            negative.put("alert_rule_test", List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of())));
-            cases.add(negative);
+            cases.add(noAlertCase(
+                    "the same records, each with another " + String.join(", ", groupBy) + ", do not fire " + id,
+                    timed(apart),
+                    id));
         }
-        Map<String, Object> file = new LinkedHashMap<>();
-        file.put("rule_files", List.of("../" + id + ".yaml"));
-        file.put("tests", cases);
-        return write(out.resolve("tests").resolve(id + ".test.yaml"), file);
+        return writeTests(out, id, cases);
     }
 
     private static List<Object> timed(List<Map<String, Object>> records) {
@@ -600,13 +593,24 @@ public final class SigmaImport {
         if (!expr.cel().contains("!(")) {
             Map<String, Object> quiet = record(match, Map.of(), extra, distinctField);
             quiet.put("body", "an ordinary line with nothing of the detection in it");
-            Map<String, Object> negative = new LinkedHashMap<>();
-            negative.put("name", "a record without the detection's values does not fire " + id);
-            negative.put("input_records", List.of(input(quiet, repeat)));
-            negative.put("eval_until", "10m");
-            negative.put("alert_rule_test", List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of())));
-            cases.add(negative);
+            cases.add(noAlertCase(
+                    "a record without the detection's values does not fire " + id, List.of(input(quiet, repeat)), id));
         }
+        return writeTests(out, id, cases);
+    }
+
+    /** A generated test case: these records, judged at 10m, raise no alert of rule {@code id}. */
+    private static Map<String, Object> noAlertCase(String name, Object records, String id) {
+        Map<String, Object> negative = new LinkedHashMap<>();
+        negative.put("name", name);
+        negative.put("input_records", records);
+        negative.put("eval_until", "10m");
+        negative.put("alert_rule_test", List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of())));
+        return negative;
+    }
+
+    /** Writes rule {@code id}'s generated test file beside it, under {@code tests/}. */
+    private Path writeTests(Path out, String id, List<Object> cases) throws IOException {
         Map<String, Object> file = new LinkedHashMap<>();
         file.put("rule_files", List.of("../" + id + ".yaml"));
         file.put("tests", cases);
