@@ -23,6 +23,10 @@ public final class SteadyTelemetry implements AutoCloseable {
     private final int rate;
     private final BenchTelemetry mix;
     private final AtomicLong written = new AtomicLong();
+    /** Records the broker did not take (the producer gave up on them); the first reason is kept. */
+    private final AtomicLong failed = new AtomicLong();
+
+    private volatile Exception firstFailure;
 
     /** @param client extra client properties (a secured stack's), may be empty */
     public SteadyTelemetry(String bootstrap, Properties client, String topic, int rate, long seed) {
@@ -48,10 +52,15 @@ public final class SteadyTelemetry implements AutoCloseable {
             long wait = start + i * periodNanos - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
             Telemetry t = mix.next(System.currentTimeMillis());
-            producer.send(new ProducerRecord<>(
-                    topic,
-                    t.resource.get("service.name").getBytes(StandardCharsets.UTF_8),
-                    TelemetryJson.write(t).getBytes(StandardCharsets.UTF_8)));
+            producer.send(
+                    new ProducerRecord<>(
+                            topic,
+                            t.resource.get("service.name").getBytes(StandardCharsets.UTF_8),
+                            TelemetryJson.write(t).getBytes(StandardCharsets.UTF_8)),
+                    (meta, e) -> {
+                        // A send that fails is not retried by us: it is counted, so a caller can say so.
+                        if (e != null && failed.getAndIncrement() == 0) firstFailure = e;
+                    });
             long n = written.incrementAndGet();
             if (n % (rate * 10L) == 0) progress.accept(n);
         }
@@ -61,6 +70,16 @@ public final class SteadyTelemetry implements AutoCloseable {
     /** Records handed to the producer so far. */
     public long written() {
         return written.get();
+    }
+
+    /** Records handed to the producer that the broker never took. */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Why the first failed record failed, or null. */
+    public Exception firstFailure() {
+        return firstFailure;
     }
 
     @Override

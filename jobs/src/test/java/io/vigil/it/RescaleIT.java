@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -115,11 +114,6 @@ class RescaleIT {
 
     @Test
     @Order(1)
-    @Disabled(
-            "Open defect, issue 15 (docs/operations/faults.md): in CI on 2026-12-04 (f33c0f5) the rescaled run and the"
-                    + " undisturbed reference run judged the first minute of their input differently (24 vs 18 alerts, burst"
-                    + " windows shifted by seconds, counts 8 vs 9): records at a job's start are sometimes judged late."
-                    + " Passed in the two CI runs before; re-enable once start-up lateness is fixed")
     void rescalingThroughSavepointsFrom2To1To3KeepsEveryAlert() throws Exception {
         String input = "rescale-telemetry";
         String topic = "rescale-alerts";
@@ -179,11 +173,6 @@ class RescaleIT {
      */
     @Test
     @Order(2)
-    @Disabled("Open defect, issue 15 (docs/operations/faults.md): the sink side is fixed (the 2 min transaction timeout"
-            + " let the broker abort the checkpoint's transaction during a slow recovery; the restored job now commits"
-            + " it), but on 2026-12-04 under the IT lock the job's first seconds were judged differently from the"
-            + " undisturbed run before any kill: svc-0 records of t in [0s,2s) were not counted (as if late), so its first burst fired"
-            + " for window [-4s,6s) instead of [-6s,4s)")
     void killBetweenCheckpointCompletionAndKafkaCommitLosesNothing() throws Exception {
         List<String> expected = undisturbed();
         String input = "window-telemetry";
