@@ -1,5 +1,6 @@
 package io.vigil.it;
 
+import io.vigil.cluster.FlinkRest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
