@@ -61,7 +61,7 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--duration",
             paramLabel = "D",
             defaultValue = "1h",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.PositiveDurationConverter.class,
             description = "how long to produce and sample, e.g. 30m, 1h (default: ${DEFAULT-VALUE})")
     Duration duration;
 
@@ -69,6 +69,7 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--rate",
             paramLabel = "N",
             defaultValue = "200",
+            converter = Flags.RateConverter.class,
             description = "telemetry records per second, steady (default: ${DEFAULT-VALUE})")
     int rate;
 
@@ -76,14 +77,14 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--interval",
             paramLabel = "D",
             defaultValue = "1m",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.DurationConverter.class,
             description = "time between samples (default: ${DEFAULT-VALUE})")
     Duration interval;
 
     @Option(
             names = "--warm-up",
             paramLabel = "D",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.DurationConverter.class,
             description = "samples before this are plotted but not judged (default: 30m, or a third of --duration if"
                     + " that is shorter: the starter rules' longest per-record state, the error-burst-then-deploy"
                     + " sequence's 30m, fills in that time)")
@@ -104,7 +105,7 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--savepoint-every",
             paramLabel = "D",
             defaultValue = "5m",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.DurationConverter.class,
             description = "take a canonical savepoint this often (the job keeps running) and record its size as the"
                     + " live state; 0s turns it off (default: ${DEFAULT-VALUE})")
     Duration savepointEvery;
@@ -208,12 +209,6 @@ public final class SoakCommand implements Callable<Integer> {
             if (!Files.isRegularFile(report))
                 throw new CommandLine.ParameterException(cl, "--report " + report + ": no such file (give a soak.csv)");
         }
-        if (rate < 1 || rate > 100_000) {
-            throw new CommandLine.ParameterException(
-                    cl, "--rate " + rate + " is out of range; give records per second from 1 to 100000, e.g. 200");
-        }
-        if (duration.isZero() || duration.isNegative())
-            throw new CommandLine.ParameterException(cl, "--duration must be positive, e.g. 30m or 1h");
         if (interval.compareTo(Duration.ofSeconds(5)) < 0) {
             throw new CommandLine.ParameterException(
                     cl,
