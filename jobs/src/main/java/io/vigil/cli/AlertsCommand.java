@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,7 +63,7 @@ public final class AlertsCommand implements Runnable {
         @Option(
                 names = "--timeout",
                 paramLabel = "DURATION",
-                converter = DurationConverter.class,
+                converter = Flags.DurationConverter.class,
                 description = "stop after this long, e.g. 30s or 5m")
         Duration timeout;
 
@@ -160,25 +159,5 @@ public final class AlertsCommand implements Runnable {
             return b.toString();
         }
         return v.path("key").asText("-").replace('\u001f', '|');
-    }
-
-    /** Durations as the rest of Vigil writes them (30s, 5m, 1h30m), or ISO-8601 (PT30S). */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            if (value.toUpperCase(java.util.Locale.ROOT).startsWith("P")) {
-                try {
-                    return Duration.parse(value);
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw new CommandLine.TypeConversionException(
-                            "'" + value + "' is not a duration; write e.g. 30s, 5m");
-                }
-            }
-            try {
-                return io.vigil.rules.Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
     }
 }

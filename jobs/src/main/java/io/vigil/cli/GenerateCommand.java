@@ -20,6 +20,7 @@ public final class GenerateCommand implements Callable<Integer> {
             names = "--rate",
             paramLabel = "N",
             defaultValue = "100",
+            converter = Flags.RateConverter.class,
             description = "records per second (default: ${DEFAULT-VALUE})")
     int rate;
 
@@ -27,8 +28,9 @@ public final class GenerateCommand implements Callable<Integer> {
             names = "--duration",
             paramLabel = "D",
             defaultValue = "1m",
+            converter = Flags.PositiveDurationConverter.class,
             description = "how long, e.g. 30s, 5m, 1h (default: ${DEFAULT-VALUE})")
-    String duration;
+    Duration duration;
 
     @Option(names = "--format", defaultValue = "json", description = "record format: json (default: ${DEFAULT-VALUE})")
     String format;
@@ -44,19 +46,11 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (rate < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate must be at least 1");
-        Duration d;
-        try {
-            d = org.apache.flink.util.TimeUtils.parseDuration(duration);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(
-                    spec.commandLine(), "--duration '" + duration + "' is not a duration; write e.g. 30s, 5m or 1h");
-        }
         if (!format.equals("json")) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--format '" + format + "' is not supported by the generator; use json");
         }
-        long total = Math.max(1, d.toMillis() * rate / 1000);
+        long total = Math.max(1, duration.toMillis() * rate / 1000);
         long failed;
         try (SteadyTelemetry out = new SteadyTelemetry(kafka, new Properties(), topic, rate, seed)) {
             out.run(total, () -> false, n -> System.err.printf("%,d records written%n", n));

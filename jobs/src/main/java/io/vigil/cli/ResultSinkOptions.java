@@ -161,8 +161,15 @@ public final class ResultSinkOptions {
     @Option(
             names = "--alertmanager-user",
             paramLabel = "USER",
-            description = "basic-auth user for --alertmanager-url (password in $VIGIL_ALERTMANAGER_PASSWORD)")
+            description = "basic-auth user for --alertmanager-url (password in --alertmanager-password-file or "
+                    + "$VIGIL_ALERTMANAGER_PASSWORD)")
     String alertmanagerUser;
+
+    @Option(
+            names = "--alertmanager-password-file",
+            paramLabel = "FILE",
+            description = "file holding the password of --alertmanager-user (a trailing newline is dropped)")
+    String alertmanagerPasswordFile;
 
     @Option(
             names = "--alertmanager-bearer-token-file",
@@ -282,14 +289,31 @@ public final class ResultSinkOptions {
         }
     }
 
-    /** The Alertmanager and webhook outputs, parsed as the cluster job parses its settings. */
     private void notify(List<DetectionJob.NamedSink<Alert>> alerts) {
+        NotifyOutputs outputs = notifyOutputs();
+        if (outputs.alertmanager() != null) {
+            alerts.add(DetectionJob.NamedSink.of("alertmanager", new AlertmanagerSink(outputs.alertmanager())));
+        }
+        if (outputs.webhook() != null) {
+            alerts.add(DetectionJob.NamedSink.of("webhook", new WebhookSink(outputs.webhook())));
+        }
+    }
+
+    /** The Alertmanager and webhook outputs' settings; each null when not configured. */
+    record NotifyOutputs(NotifyConfig alertmanager, NotifyConfig webhook) {}
+
+    /**
+     * The Alertmanager and webhook outputs, parsed as the cluster job parses its settings; throws
+     * IllegalArgumentException naming the flags of every wrong value.
+     */
+    NotifyOutputs notifyOutputs() {
         Map<String, String> settings = new LinkedHashMap<>();
         if (alertmanagerUrls != null) settings.put("alertmanager-url", String.join(",", alertmanagerUrls));
         if (alertmanagerResendInterval != null) {
             settings.put("alertmanager-resend-interval", alertmanagerResendInterval);
         }
         if (alertmanagerUser != null) settings.put("alertmanager-user", alertmanagerUser);
+        if (alertmanagerPasswordFile != null) settings.put("alertmanager-password-file", alertmanagerPasswordFile);
         if (alertmanagerBearerTokenFile != null) {
             settings.put("alertmanager-bearer-token-file", alertmanagerBearerTokenFile);
         }
@@ -300,12 +324,11 @@ public final class ResultSinkOptions {
         NotifyConfig am = NotifyConfig.parse("alertmanager", settings, problems);
         NotifyConfig hook = NotifyConfig.parse("webhook", settings, problems);
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems)
-                    .replace("alertmanager-", "--alertmanager-")
-                    .replace("webhook-", "--webhook-"));
+            // Setting names become flag names; a file path that contains one (after '/' or '.') stays as given.
+            throw new IllegalArgumentException(
+                    String.join("; ", problems).replaceAll("(?<![\\w/.-])(alertmanager|webhook)-", "--$1-"));
         }
-        if (am != null) alerts.add(DetectionJob.NamedSink.of("alertmanager", new AlertmanagerSink(am)));
-        if (hook != null) alerts.add(DetectionJob.NamedSink.of("webhook", new WebhookSink(hook)));
+        return new NotifyOutputs(am, hook);
     }
 
     /** The TLS flags of one sink; the files are checked by the sink's validate(), naming the flag. */

@@ -1,10 +1,10 @@
 package io.vigil.cli;
 
 import io.vigil.bench.SteadyTelemetry;
+import io.vigil.cluster.FlinkRest;
 import io.vigil.soak.AlertLatencies;
 import io.vigil.soak.Curve;
 import io.vigil.soak.Flatness;
-import io.vigil.soak.FlinkMetrics;
 import io.vigil.soak.OperatorStates;
 import io.vigil.soak.SoakCsv;
 import io.vigil.soak.SoakPlot;
@@ -61,7 +61,7 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--duration",
             paramLabel = "D",
             defaultValue = "1h",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.PositiveDurationConverter.class,
             description = "how long to produce and sample, e.g. 30m, 1h (default: ${DEFAULT-VALUE})")
     Duration duration;
 
@@ -69,6 +69,7 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--rate",
             paramLabel = "N",
             defaultValue = "200",
+            converter = Flags.RateConverter.class,
             description = "telemetry records per second, steady (default: ${DEFAULT-VALUE})")
     int rate;
 
@@ -76,14 +77,14 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--interval",
             paramLabel = "D",
             defaultValue = "1m",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.DurationConverter.class,
             description = "time between samples (default: ${DEFAULT-VALUE})")
     Duration interval;
 
     @Option(
             names = "--warm-up",
             paramLabel = "D",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.DurationConverter.class,
             description = "samples before this are plotted but not judged (default: 30m, or a third of --duration if"
                     + " that is shorter: the starter rules' longest per-record state, the error-burst-then-deploy"
                     + " sequence's 30m, fills in that time)")
@@ -104,7 +105,7 @@ public final class SoakCommand implements Callable<Integer> {
             names = "--savepoint-every",
             paramLabel = "D",
             defaultValue = "5m",
-            converter = AlertsCommand.DurationConverter.class,
+            converter = Flags.DurationConverter.class,
             description = "take a canonical savepoint this often (the job keeps running) and record its size as the"
                     + " live state; 0s turns it off (default: ${DEFAULT-VALUE})")
     Duration savepointEvery;
@@ -190,7 +191,7 @@ public final class SoakCommand implements Callable<Integer> {
                         .resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                                 .withZone(ZoneOffset.UTC)
                                 .format(Instant.now()));
-        FlinkMetrics rest = new FlinkMetrics(flink);
+        FlinkRest rest = new FlinkRest(flink);
         checkStack(rest);
         Files.createDirectories(dir);
         String jobId = jobToWatch(rest);
@@ -208,12 +209,6 @@ public final class SoakCommand implements Callable<Integer> {
             if (!Files.isRegularFile(report))
                 throw new CommandLine.ParameterException(cl, "--report " + report + ": no such file (give a soak.csv)");
         }
-        if (rate < 1 || rate > 100_000) {
-            throw new CommandLine.ParameterException(
-                    cl, "--rate " + rate + " is out of range; give records per second from 1 to 100000, e.g. 200");
-        }
-        if (duration.isZero() || duration.isNegative())
-            throw new CommandLine.ParameterException(cl, "--duration must be positive, e.g. 30m or 1h");
         if (interval.compareTo(Duration.ofSeconds(5)) < 0) {
             throw new CommandLine.ParameterException(
                     cl,
@@ -265,7 +260,7 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /** Fails with what to do when the stack's Flink or Kafka does not answer. */
-    private void checkStack(FlinkMetrics rest) throws InterruptedException {
+    private void checkStack(FlinkRest rest) throws InterruptedException {
         String start = "start the local stack first: bin/vigil stack up"
                 + (OFFSET == 0 ? "" : " (with VIGIL_PORT_OFFSET=" + OFFSET + ")");
         try {
@@ -310,7 +305,7 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /** The job given with --job, else the only running one, else one submitted now with `bin/vigil submit`. */
-    private String jobToWatch(FlinkMetrics rest) throws IOException, InterruptedException {
+    private String jobToWatch(FlinkRest rest) throws IOException, InterruptedException {
         Map<String, String> running = rest.runningJobs();
         String id = job;
         if (id != null) {
@@ -339,7 +334,7 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /** Submits the stack's default job the way a user does, through bin/vigil submit (it knows the job arguments). */
-    private String submit(FlinkMetrics rest) throws IOException, InterruptedException {
+    private String submit(FlinkRest rest) throws IOException, InterruptedException {
         Path vigil = VigilHome.root().resolve("bin/vigil");
         System.err.println("soak: no job runs on " + flink + "; submitting the default job: " + vigil + " submit");
         Process p = new ProcessBuilder(vigil.toString(), "submit").inheritIO().start();
@@ -353,7 +348,7 @@ public final class SoakCommand implements Callable<Integer> {
         return running.keySet().iterator().next();
     }
 
-    private int soak(FlinkMetrics rest, String jobId, Path dir) throws Exception {
+    private int soak(FlinkRest rest, String jobId, Path dir) throws Exception {
         long startMs = System.currentTimeMillis();
         long startNs = System.nanoTime();
         long total = Math.max(1, duration.toMillis() * rate / 1000);
@@ -397,12 +392,12 @@ public final class SoakCommand implements Callable<Integer> {
                     v.put(Curve.JOBMANAGER_HEAP, rest.jobManagerHeapUsed() / 1e6);
                     v.put(Curve.TASKMANAGER_HEAP, rest.taskManagersHeapUsed() / 1e6);
                     v.put(Curve.RECORDS_IN, rest.recordsOutPerSecond(jobId, SOURCE_VERTEX));
-                    FlinkMetrics.Checkpoint cp = rest.latestCheckpoint(jobId);
+                    FlinkRest.Checkpoint cp = rest.latestCheckpoint(jobId);
                     if (cp != null) {
                         v.put(Curve.STATE_SIZE, cp.stateSize() / 1e6);
                         v.put(Curve.CHECKPOINT_SIZE, cp.checkpointedSize() / 1e3);
                         v.put(Curve.CHECKPOINT_DURATION, (double) cp.durationMs());
-                        for (FlinkMetrics.VertexState s : rest.checkpointByVertex(jobId, cp.id())) {
+                        for (FlinkRest.VertexState s : rest.checkpointByVertex(jobId, cp.id())) {
                             operators.printf(
                                     Locale.ROOT,
                                     "%s,%.1f,%d,\"%s\",%d,%d%n",
@@ -448,12 +443,11 @@ public final class SoakCommand implements Callable<Integer> {
      * Takes a canonical savepoint into DIR/savepoints, records its size per vertex in savepoints.csv, deletes it (it
      * was only taken to be measured) and gives its total size in KB.
      */
-    private double liveState(FlinkMetrics rest, String jobId, Path dir, Instant time, double elapsed, PrintWriter out)
+    private double liveState(FlinkRest rest, String jobId, Path dir, Instant time, double elapsed, PrintWriter out)
             throws IOException, InterruptedException {
         Path target = dir.resolve("savepoints").toAbsolutePath();
-        FlinkMetrics.Savepoint sp =
-                rest.canonicalSavepoint(jobId, target.toUri().toString(), Duration.ofMinutes(2));
-        for (FlinkMetrics.VertexState s : rest.checkpointByVertex(jobId, sp.id())) {
+        FlinkRest.Savepoint sp = rest.canonicalSavepoint(jobId, target.toUri().toString(), Duration.ofMinutes(2));
+        for (FlinkRest.VertexState s : rest.checkpointByVertex(jobId, sp.id())) {
             out.printf(
                     Locale.ROOT,
                     "%s,%.1f,%d,\"%s\",%d,%d%n",

@@ -1,6 +1,7 @@
 package io.vigil.cluster;
 
 import io.vigil.sink.notify.NotifyConfig;
+import io.vigil.sink.notify.WebhookPayload;
 import io.vigil.sink.prometheus.RemoteWriteConfig;
 import io.vigil.sink.search.SearchConfig;
 import io.vigil.sink.tls.TlsSettings;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before the job is submitted, that the credentials and certificates it was given are accepted by the Kafka
- * brokers, the search cluster, the remote-write receiver and the Alertmanagers. A wrong password or an untrusted
+ * brokers, the search cluster, the remote-write receiver, the Alertmanagers and the webhook receivers. A wrong password or an untrusted
  * certificate never heals by retrying, and once the job runs it would only show as restarts with a client library's
  * message that names no setting; here it fails the submission with a message naming the setting to fix. A server
  * that does not answer (yet) is not an error: it may come up after the job, which then retries as usual, so that only
@@ -52,21 +54,40 @@ final class StartupChecks {
         kafka(c, timeout, problems);
         if (c.search != null) {
             for (String host : c.search.hosts) {
-                http("search", host, c.search.tls, authorization(c.search), timeout, problems);
+                http("search", host, c.search.tls, authorization(c.search), Map.of(), timeout, problems);
             }
         }
         if (c.prometheus != null) {
-            http("prometheus", c.prometheus.url, c.prometheus.tls, authorization(c.prometheus), timeout, problems);
+            http(
+                    "prometheus",
+                    c.prometheus.url,
+                    c.prometheus.tls,
+                    authorization(c.prometheus),
+                    Map.of(),
+                    timeout,
+                    problems);
         }
-        // A bearer token file is read where the sink runs, not here: only basic auth and TLS are checked.
-        if (c.alertmanager != null && c.alertmanager.bearerTokenFile == null) {
-            for (String url : c.alertmanager.urls) {
-                http("alertmanager", url, c.alertmanager.tls, authorization(c.alertmanager), timeout, problems);
-            }
-        }
+        notify(c.alertmanager, timeout, problems);
+        notify(c.webhook, timeout, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
                     "the job cannot start: a server refused its settings:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /**
+     * Asks each Alertmanager or webhook receiver of the output for its URL. A bearer token file is read where the sink
+     * runs, not here: only basic auth and TLS are checked. A webhook output with a secret signs the probe (the HMAC of
+     * its empty body), so a receiver that refuses unsigned requests does not fail the check for want of a signature.
+     */
+    private static void notify(NotifyConfig n, Duration timeout, List<String> problems) {
+        if (n == null || n.bearerTokenFile != null) return;
+        byte[] key = n.secret();
+        Map<String, String> headers = key == null
+                ? Map.of()
+                : Map.of(WebhookPayload.SIGNATURE_HEADER, WebhookPayload.signature(key, new byte[0]));
+        for (String url : n.urls) {
+            http(n.prefix, url, n.tls, authorization(n), headers, timeout, problems);
         }
     }
 
@@ -118,17 +139,24 @@ final class StartupChecks {
     }
 
     /**
-     * Asks the server for its root (search, Alertmanager) or its write endpoint (remote write) with the job's TLS and
-     * credentials.
+     * Asks the server for its root (search, Alertmanager), its write endpoint (remote write) or its URL (webhook) with
+     * the job's TLS, credentials and any other headers the output sends.
      */
     private static void http(
-            String prefix, String url, TlsSettings tls, String authorization, Duration timeout, List<String> problems) {
+            String prefix,
+            String url,
+            TlsSettings tls,
+            String authorization,
+            Map<String, String> headers,
+            Duration timeout,
+            List<String> problems) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
         SSLContext ssl = tls.sslContext();
         if (ssl != null) b.sslContext(ssl);
         HttpRequest.Builder req =
                 HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
         if (authorization != null) req.header("Authorization", authorization);
+        headers.forEach(req::header);
         String urlKey = prefix + "-url";
         try {
             HttpResponse<Void> r = b.build().send(req.build(), HttpResponse.BodyHandlers.discarding());
@@ -136,7 +164,10 @@ final class StartupChecks {
                 problems.add(urlKey + " " + url + " answered HTTP " + r.statusCode() + " to the credentials in "
                         + (authorization == null
                                 ? "(none given: set " + prefix + "-user and " + prefix + "-password-file)"
-                                : prefix + "-user / " + prefix + "-password-file"));
+                                : prefix + "-user / " + prefix + "-password-file")
+                        + (headers.containsKey(WebhookPayload.SIGNATURE_HEADER)
+                                ? "; the request was signed with " + prefix + "-secret-file"
+                                : ""));
             }
         } catch (SSLException e) {
             problems.add(urlKey + " " + url + ": the TLS handshake failed; "

@@ -56,38 +56,75 @@ public final class Flatness {
     }
 
     public static Result judge(Curve c, List<SoakSample> samples, double warmUpSeconds, double tolerance) {
-        SimpleRegression fit = new SimpleRegression();
-        double first = Double.NaN;
-        double last = Double.NaN;
-        double tFirst = Double.NaN;
-        double tLast = Double.NaN;
-        double sum = 0;
-        int n = 0;
+        List<double[]> points = new ArrayList<>();
         for (SoakSample s : samples) {
             double v = s.value(c);
-            if (s.elapsedSeconds() < warmUpSeconds || Double.isNaN(v)) continue;
-            double minutes = s.elapsedSeconds() / 60.0;
+            if (s.elapsedSeconds() >= warmUpSeconds && !Double.isNaN(v))
+                points.add(new double[] {s.elapsedSeconds(), v});
+        }
+        Trend t = Trend.fit(points);
+        return new Result(
+                c,
+                t.samples(),
+                t.first(),
+                t.last(),
+                t.mean(),
+                t.slopePerMinute(),
+                t.fittedChange(),
+                t.relativeChange(),
+                t.pValue(),
+                t.verdict(tolerance));
+    }
+
+    /**
+     * A least-squares line through a curve's post-warm-up points, what {@link #judge} and the per-operator state
+     * ({@link OperatorStates}) both judge by. With fewer than 3 points the slope, change and p-value are NaN.
+     *
+     * @param fittedChange the line's change from the first to the last point
+     * @param pValue significance of the slope; a constant series has no residual variance, so its p-value is
+     *     undefined (NaN), and it is flat by any measure
+     */
+    public record Trend(
+            int samples,
+            double first,
+            double last,
+            double mean,
+            double slopePerMinute,
+            double fittedChange,
+            double pValue) {
+        /** Fits {@code points}, each {elapsed seconds, value}, in time order. */
+        public static Trend fit(List<double[]> points) {
+            int n = points.size();
             if (n == 0) {
-                first = v;
-                tFirst = minutes;
+                return new Trend(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
             }
-            last = v;
-            tLast = minutes;
-            fit.addData(minutes, v);
-            sum += v;
-            n++;
+            SimpleRegression fit = new SimpleRegression();
+            double sum = 0;
+            for (double[] p : points) {
+                fit.addData(p[0] / 60.0, p[1]);
+                sum += p[1];
+            }
+            double first = points.get(0)[1];
+            double last = points.get(n - 1)[1];
+            double mean = sum / n;
+            if (n < 3) {
+                return new Trend(n, first, last, mean, Double.NaN, Double.NaN, Double.NaN);
+            }
+            double minutes = (points.get(n - 1)[0] - points.get(0)[0]) / 60.0;
+            return new Trend(n, first, last, mean, fit.getSlope(), fit.getSlope() * minutes, fit.getSignificance());
         }
-        double mean = n == 0 ? Double.NaN : sum / n;
-        if (n < 3) {
-            return new Result(
-                    c, n, first, last, mean, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Verdict.TOO_FEW_SAMPLES);
+
+        /** {@code fittedChange} over the mean (NaN if the mean is 0 or there are too few points). */
+        public double relativeChange() {
+            return mean == 0 ? Double.NaN : fittedChange / Math.abs(mean);
         }
-        double slope = fit.getSlope();
-        double change = slope * (tLast - tFirst);
-        double relative = mean == 0 ? Double.NaN : change / Math.abs(mean);
-        // A constant series has no residual variance: its p-value is undefined (NaN), and it is flat by any measure.
-        double p = fit.getSignificance();
-        return new Result(c, n, first, last, mean, slope, change, relative, p, verdict(change, relative, p, tolerance));
+
+        /** Flat, growing or shrinking as {@link Flatness} judges a curve; too few samples below 3 points. */
+        public Verdict verdict(double tolerance) {
+            return samples < 3
+                    ? Verdict.TOO_FEW_SAMPLES
+                    : Flatness.verdict(fittedChange, relativeChange(), pValue, tolerance);
+        }
     }
 
     /** The verdict for a fitted change, that change relative to the mean, and the slope's p-value. */

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.math3.stat.regression.SimpleRegression;
 
 /**
  * The soak's {@code operators.csv} and {@code savepoints.csv} (each operator chain's share of the sampled checkpoints
@@ -68,42 +67,20 @@ public final class OperatorStates {
     public static List<Growth> judge(Map<String, List<double[]>> byVertex, double warmUpSeconds, double tolerance) {
         List<Growth> out = new ArrayList<>();
         for (Map.Entry<String, List<double[]>> e : byVertex.entrySet()) {
-            SimpleRegression fit = new SimpleRegression();
-            double first = Double.NaN;
-            double last = Double.NaN;
-            double tFirst = Double.NaN;
-            double tLast = Double.NaN;
-            double sum = 0;
-            int n = 0;
+            List<double[]> kb = new ArrayList<>();
             for (double[] p : e.getValue()) {
-                if (p[0] < warmUpSeconds) continue;
-                double kb = p[1] / 1e3;
-                if (n == 0) {
-                    first = kb;
-                    tFirst = p[0] / 60;
-                }
-                last = kb;
-                tLast = p[0] / 60;
-                fit.addData(p[0] / 60, kb);
-                sum += kb;
-                n++;
+                if (p[0] >= warmUpSeconds) kb.add(new double[] {p[0], p[1] / 1e3});
             }
-            if (n == 0 || sum == 0) continue;
-            if (n < 3) {
-                out.add(new Growth(
-                        e.getKey(), n, first, last, Double.NaN, Double.NaN, Flatness.Verdict.TOO_FEW_SAMPLES));
-                continue;
-            }
-            double change = fit.getSlope() * (tLast - tFirst);
-            double relative = change / (sum / n);
+            Flatness.Trend t = Flatness.Trend.fit(kb);
+            if (t.samples() == 0 || t.mean() == 0) continue; // no state after warm-up
             out.add(new Growth(
                     e.getKey(),
-                    n,
-                    first,
-                    last,
-                    fit.getSlope(),
-                    relative,
-                    Flatness.verdict(change, relative, fit.getSignificance(), tolerance)));
+                    t.samples(),
+                    t.first(),
+                    t.last(),
+                    t.slopePerMinute(),
+                    t.relativeChange(),
+                    t.verdict(tolerance)));
         }
         return out;
     }

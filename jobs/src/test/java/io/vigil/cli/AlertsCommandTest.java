@@ -36,7 +36,7 @@ class AlertsCommandTest {
 
     @Test
     void timeoutTakesVigilsDurationsAndIsoOnesAndSaysWhatIsRight() {
-        AlertsCommand.DurationConverter c = new AlertsCommand.DurationConverter();
+        Flags.DurationConverter c = new Flags.DurationConverter();
         assertEquals(java.time.Duration.ofSeconds(20), c.convert("20s"));
         assertEquals(java.time.Duration.ofMinutes(90), c.convert("1h30m"));
         assertEquals(java.time.Duration.ofSeconds(30), c.convert("PT30S"));

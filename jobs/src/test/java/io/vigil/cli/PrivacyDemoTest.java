@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +33,7 @@ class PrivacyDemoTest {
     @Test
     void noRawValueLeavesTheJobAndTheKeyIsNeverPrinted() throws Exception {
         List<String> lines = new ArrayList<>();
-        long t0 = 1_793_588_400_000L; // 2026-11-02T03:00:00Z
+        long t0 = ReplayRun.T0;
         String body = "Failed password for " + USER + " from " + CLIENT + " port 22 ssh2; contact " + EMAIL + " card "
                 + CARD + " Authorization: Bearer " + TOKEN;
         for (int i = 0; i < 25; i++) {
@@ -48,8 +46,7 @@ class PrivacyDemoTest {
         // the same values in a record that cannot be used: its bytes go to the dead letters
         lines.add("{\"signal\":\"log\",\"timestamp\":\"yesterday\",\"body\":\"" + body
                 + "\",\"attributes\":{\"user.name\":\"" + USER + "\"}}");
-        lines.add("{\"signal\":\"log\",\"timestamp\":" + (t0 + 3_600_000L)
-                + ",\"resource\":{\"service.name\":\"sshd\"},\"severity\":\"INFO\",\"body\":\"later\"}");
+        lines.add(ReplayRun.logLine(t0 + 3_600_000L, "sshd", "INFO", "later"));
         // the starter policy and the rule that keys on the user name, as a rules folder of their own (the whole
         // starter set takes a minute here for nothing more)
         Path rules = Files.createDirectories(dir.resolve("rules"));
@@ -65,36 +62,16 @@ class PrivacyDemoTest {
         System.setProperty("vigil.home", dir.resolve("home").toString());
         Path out = dir.resolve("out");
 
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        int exit;
-        try (PrintStream capture = new PrintStream(console, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            System.setErr(capture);
-            exit = VigilCli.commandLine()
-                    .execute(
-                            "replay",
-                            "--quiet",
-                            "--input",
-                            input.toString(),
-                            "--format",
-                            "json",
-                            "--rules",
-                            rules.toString(),
-                            "--out",
-                            out.toString());
+        String printed;
+        try {
+            printed = ReplayRun.replay(input, rules, out);
         } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
             if (home == null) {
                 System.clearProperty("vigil.home");
             } else {
                 System.setProperty("vigil.home", home);
             }
         }
-        String printed = console.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, printed);
 
         // the key was generated owner-only, and is not printed
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));

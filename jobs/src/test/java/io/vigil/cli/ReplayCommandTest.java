@@ -35,20 +35,8 @@ class ReplayCommandTest {
         Files.write(input, lines);
         Path out = dir.resolve("out");
 
-        int exit = VigilCli.commandLine()
-                .execute(
-                        "replay",
-                        "--quiet",
-                        "--input",
-                        input.toString(),
-                        "--format",
-                        "json",
-                        "--rules",
-                        RULES.resolve("errors/error-burst.yaml").toString(),
-                        "--out",
-                        out.toString());
+        ReplayRun.replay(input, RULES.resolve("errors/error-burst.yaml"), out);
 
-        assertEquals(0, exit);
         String alerts = Files.readString(out.resolve("alerts.jsonl"));
         assertTrue(alerts.contains("\"id\":\"service-error-burst\""), alerts);
         assertTrue(alerts.contains("\"name\":\"payments\""), alerts);

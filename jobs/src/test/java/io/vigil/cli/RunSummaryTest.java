@@ -3,9 +3,6 @@ package io.vigil.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +21,8 @@ class RunSummaryTest {
     @Test
     void aRuleErrorIsNotCountedTwiceInRecordsIn() throws Exception {
         List<String> lines = new ArrayList<>();
-        long t0 = 1_793_588_400_000L; // 2026-11-02T03:00:00Z
         for (int i = 0; i < 5; i++) {
-            lines.add("{\"signal\":\"log\",\"timestamp\":" + (t0 + i * 1000L)
-                    + ",\"resource\":{\"service.name\":\"sshd\"},\"severity\":\"INFO\",\"body\":\"no user\"}");
+            lines.add(ReplayRun.logLine(ReplayRun.T0 + i * 1000L, "sshd", "INFO", "no user"));
         }
         lines.add("{\"signal\":\"log\",\"timestamp\":"); // truncated: a parse_error dead letter
         Path input = dir.resolve("recording.jsonl");
@@ -47,8 +42,7 @@ class RunSummaryTest {
                         ""));
         Path out = dir.resolve("out");
 
-        String stdout = replay(
-                "--input", input.toString(), "--format", "json", "--rules", rule.toString(), "--out", out.toString());
+        String stdout = ReplayRun.replay(input, rule, out);
 
         List<String> dead = Files.readAllLines(out.resolve("dead-letters.jsonl"));
         assertEquals(
@@ -76,10 +70,8 @@ class RunSummaryTest {
     @Test
     void theSummaryCountsInhibitedAndSilencedAlerts() throws Exception {
         List<String> lines = new ArrayList<>();
-        long t0 = 1_793_588_400_000L; // 2026-11-02T03:00:00Z
         for (int i = 0; i < 3; i++) {
-            lines.add("{\"signal\":\"log\",\"timestamp\":" + (t0 + i * 120_000L)
-                    + ",\"resource\":{\"service.name\":\"sshd\"},\"severity\":\"INFO\",\"body\":\"login\"}");
+            lines.add(ReplayRun.logLine(ReplayRun.T0 + i * 120_000L, "sshd", "INFO", "login"));
         }
         Path input = dir.resolve("recording.jsonl");
         Files.write(input, lines);
@@ -122,17 +114,7 @@ class RunSummaryTest {
                         ""));
         Path out = dir.resolve("out");
 
-        String stdout = replay(
-                "--input",
-                input.toString(),
-                "--format",
-                "json",
-                "--rules",
-                rules.toString(),
-                "--silences",
-                silences.toString(),
-                "--out",
-                out.toString());
+        String stdout = ReplayRun.replay(input, rules, out, "--silences", silences.toString());
 
         long inhibited = 0;
         long silenced = 0;
@@ -149,23 +131,5 @@ class RunSummaryTest {
         assertEquals(noise, inhibited, "every firing login-noise alert is inhibited: " + stdout);
         assertEquals(audit, silenced, "every firing login-audit alert is silenced: " + stdout);
         assertTrue(stdout.contains("suppressed:    " + inhibited + " inhibited, " + silenced + " silenced"), stdout);
-    }
-
-    /** Runs {@code vigil replay --quiet ARGS}, asserts it succeeded, returns its standard output. */
-    private static String replay(String... args) {
-        List<String> all = new ArrayList<>(List.of("replay", "--quiet"));
-        all.addAll(List.of(args));
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = VigilCli.commandLine().execute(all.toArray(String[]::new));
-        } finally {
-            System.setOut(original);
-        }
-        String stdout = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, stdout);
-        return stdout;
     }
 }

@@ -44,7 +44,20 @@ class SoakCommandTest {
 
         r = run("soak", "--rate", "0");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--rate 0 is out of range; give records per second from 1 to 100000"), r.err());
+        assertTrue(
+                r.err().contains("'--rate': '0' is out of range; give records per second from 1 to 100000"), r.err());
+
+        // generate takes the same --rate and --duration and says the same about them
+        r = run("generate", "--kafka", "127.0.0.1:1", "--rate", "0");
+        assertEquals(2, r.exit());
+        assertTrue(
+                r.err().contains("'--rate': '0' is out of range; give records per second from 1 to 100000"), r.err());
+        r = run("generate", "--kafka", "127.0.0.1:1", "--duration", "0s");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("'--duration': '0s' must be positive, e.g. 30m or 1h"), r.err());
+        r = run("soak", "--duration", "0s");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("'--duration': '0s' must be positive, e.g. 30m or 1h"), r.err());
 
         r = run("soak", "--duration", "20m", "--warm-up", "20m");
         assertEquals(2, r.exit());

@@ -64,11 +64,7 @@ class IncidentNotificationIT {
 
     @BeforeAll
     static void up() throws Exception {
-        stack = new LocalStack("incident-notify", 26000);
-        stack.vigil(List.of("stack", "down"), 120);
-        LocalStack.deleteTree(stack.home);
-        stack.vigil(List.of("stack", "start", "receiver"), 120);
-        stack.vigil(List.of("stack", "start", "alertmanager"), 120);
+        stack = new LocalStack("incident-notify", 26000).start("receiver", "alertmanager");
     }
 
     @AfterAll

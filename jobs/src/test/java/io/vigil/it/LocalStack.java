@@ -1,5 +1,6 @@
 package io.vigil.it;
 
+import io.vigil.cluster.FlinkRest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,11 +64,28 @@ final class LocalStack implements AutoCloseable {
 
     /** Starts the stack from a clean data folder; throws if a service does not become ready. */
     LocalStack up() throws IOException, InterruptedException {
-        vigil(List.of("stack", "down"), 120); // a stack left by an aborted run
-        deleteTree(home);
+        downAndClear();
         // Kafka and Flink: the tests that need OpenSearch or Prometheus start them on their own stack (SinksIT).
         startOrStop(List.of("stack", "up", "--without", "search,prometheus"), 300);
         return this;
+    }
+
+    /**
+     * Starts only these services ({@code stack start SERVICE}, in this order) from a clean data folder, for tests whose
+     * job runs in their own JVM's MiniCluster; throws if one does not become ready, after stopping what started.
+     */
+    LocalStack start(String... services) throws IOException, InterruptedException {
+        downAndClear();
+        for (String service : services) {
+            startOrStop(List.of("stack", "start", service), 300);
+        }
+        return this;
+    }
+
+    /** Stops a stack left by an aborted run and deletes its data folder. */
+    private void downAndClear() throws IOException, InterruptedException {
+        vigil(List.of("stack", "down"), 120);
+        deleteTree(home);
     }
 
     /**
@@ -122,7 +140,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Runs a {@code stack up}; if it fails, stops what it started before rethrowing. A test whose set-up throws has no
+     * Runs a {@code stack up} (or {@code start}); if it fails, stops what it started before rethrowing. A test whose set-up throws has no
      * stack to close, and the servers left running held the ports of the tests after it (CI, 2026-12-04).
      */
     private void startOrStop(List<String> up, int timeoutSeconds) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.cluster.FlinkRest;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.cluster.FlinkRest;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import java.io.IOException;

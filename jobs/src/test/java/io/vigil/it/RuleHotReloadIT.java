@@ -70,11 +70,8 @@ class RuleHotReloadIT {
 
     @BeforeAll
     static void up() throws Exception {
-        stack = new LocalStack("rules", 23000);
-        stack.vigil(List.of("stack", "down"), 120);
-        LocalStack.deleteTree(stack.home);
         // Only the broker: the job runs in this JVM's MiniCluster. Throws (the test fails) if Kafka cannot start.
-        stack.vigil(List.of("stack", "start", "kafka"), 300);
+        stack = new LocalStack("rules", 23000).start("kafka");
         dir = Files.createTempDirectory(Files.createDirectories(stack.home), "rules");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", (Object) stack.bootstrap()))) {
             // One partition, so the test's records arrive in event-time order.

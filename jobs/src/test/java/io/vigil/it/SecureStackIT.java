@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.cluster.FlinkRest;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import java.io.ByteArrayInputStream;

@@ -118,7 +118,7 @@ public final class SigmaImport {
                 Map<String, Object> rule =
                         rule(d, det.id(), det.match(), det.expr().cel());
                 rule.put("kind", "frequency");
-                rule.put("params", Map.of("count", 1, "window", "1m"));
+                rule.put("params", ordered("count", 1, "window", "1m"));
                 rules.add(write(out.resolve(det.id() + ".yaml"), order(rule)));
                 if (det.expr().exampleKnown()) {
                     tests.add(writeTest(
@@ -255,7 +255,7 @@ public final class SigmaImport {
         switch (type) {
             case "event_count" -> {
                 rule.put("kind", "frequency");
-                rule.put("params", Map.of("count", Math.max(1, threshold), "window", window));
+                rule.put("params", ordered("count", Math.max(1, threshold), "window", window));
             }
             case "value_count" -> {
                 if (threshold < 2) {
@@ -264,7 +264,7 @@ public final class SigmaImport {
                 }
                 distinct = mapping.field(String.valueOf(cond.get("field")));
                 rule.put("kind", "cardinality");
-                rule.put("params", Map.of("field", distinct, "max", threshold - 1, "window", window));
+                rule.put("params", ordered("field", distinct, "max", threshold - 1, "window", window));
             }
             default ->
                 throw new SigmaTranslator.Untranslatable("correlation type '" + type + "' is not translated", "type");
@@ -480,9 +480,7 @@ public final class SigmaImport {
         positive.put("name", "records synthesised from the Sigma rules, in this order and one key, fire " + id);
         positive.put("input_records", timed(records));
         positive.put("eval_until", "10m");
-        positive.put(
-                "alert_rule_test",
-                List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of(Map.of("severity", severity)))));
+        positive.put("alert_rule_test", alertRuleTest(id, List.of(Map.of("severity", severity))));
         cases.add(positive);
         if (!groupBy.isEmpty() && records.size() > 1) {
             List<Map<String, Object>> apart = new ArrayList<>();
@@ -585,9 +583,7 @@ public final class SigmaImport {
         // Judged through the same ten minutes the check looks at: a correlation's window that the records open must
         // close within the run, not be cut off at the newest record.
         positive.put("eval_until", "10m");
-        positive.put(
-                "alert_rule_test",
-                List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of(Map.of("severity", severity)))));
+        positive.put("alert_rule_test", alertRuleTest(id, List.of(Map.of("severity", severity))));
         List<Object> cases = new ArrayList<>();
         cases.add(positive);
         if (!expr.cel().contains("!(")) {
@@ -605,8 +601,26 @@ public final class SigmaImport {
         negative.put("name", name);
         negative.put("input_records", records);
         negative.put("eval_until", "10m");
-        negative.put("alert_rule_test", List.of(Map.of("eval_time", "10m", "rule", id, "exp_alerts", List.of())));
+        negative.put("alert_rule_test", alertRuleTest(id, List.of()));
         return negative;
+    }
+
+    /** A generated test's check: judged at 10m, rule {@code id} has raised these alerts. */
+    private static List<Object> alertRuleTest(String id, List<Object> expAlerts) {
+        return List.of(ordered("eval_time", "10m", "rule", id, "exp_alerts", expAlerts));
+    }
+
+    /**
+     * A map of these keys and values in this order. Not {@code Map.of}: its iteration order changes from one JVM run
+     * to the next, and the generated files must be the same bytes from the same input (reviewable diffs, stable
+     * checked-in rules).
+     */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     /** Writes rule {@code id}'s generated test file beside it, under {@code tests/}. */

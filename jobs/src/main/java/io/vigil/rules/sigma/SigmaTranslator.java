@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One Sigma detection rule into a Vigil rule: the logsource into {@code match:} ({@link SigmaMapping}), the detection
@@ -29,8 +31,22 @@ final class SigmaTranslator {
         }
     }
 
-    /** A translated condition and an example record that satisfies it (null fields when none could be made). */
-    record Expr(String cel, Map<String, String> example, boolean exampleKnown) {}
+    /**
+     * A translated condition and an example record that satisfies it (null fields when none could be made), with the
+     * example's fields that must keep their value at the start ({@code startswith}, {@code ^...}) or at the end
+     * ({@code endswith}, {@code ...$}) of the field: when an AND joins two values of one field, these decide which
+     * goes first.
+     */
+    record Expr(
+            String cel,
+            Map<String, String> example,
+            boolean exampleKnown,
+            Set<String> anchoredAtStart,
+            Set<String> anchoredAtEnd) {
+        Expr(String cel, Map<String, String> example, boolean exampleKnown) {
+            this(cel, example, exampleKnown, Set.of(), Set.of());
+        }
+    }
 
     private final SigmaMapping mapping;
 
@@ -129,27 +145,35 @@ final class SigmaTranslator {
         }
         String cel = String.join(and ? " && " : " || ", cels);
         if (!and) {
-            return new Expr(cel, parts.get(0).example(), parts.get(0).exampleKnown());
+            Expr first = parts.get(0);
+            return new Expr(cel, first.example(), first.exampleKnown(), first.anchoredAtStart(), first.anchoredAtEnd());
         }
         Map<String, String> example = new LinkedHashMap<>();
+        Set<String> atStart = new TreeSet<>();
+        Set<String> atEnd = new TreeSet<>();
         boolean known = true;
         for (Expr e : parts) {
             known &= e.exampleKnown();
             for (Map.Entry<String, String> f : e.example().entrySet()) {
-                String before = example.putIfAbsent(f.getKey(), f.getValue());
+                String field = f.getKey();
+                String before = example.putIfAbsent(field, f.getValue());
                 if (before != null && !before.equals(f.getValue())) {
                     // Two parts want the same field: both fit when one value holds the other (contains, ends...).
-                    // Else both values one after the other, which satisfies contains/startswith/endswith pairs;
-                    // where it does not (two different equalities), the generated test fails and says so.
+                    // Else both values one after the other, which satisfies contains/startswith/endswith pairs if the
+                    // one anchored at the end comes last and the one anchored at the start first; where it does not
+                    // (two different equalities), the generated test fails and says so.
                     if (f.getValue().contains(before)) {
-                        example.put(f.getKey(), f.getValue());
+                        example.put(field, f.getValue());
                     } else if (!before.contains(f.getValue())) {
-                        example.put(f.getKey(), before + f.getValue());
+                        boolean newFirst = e.anchoredAtStart().contains(field) || atEnd.contains(field);
+                        example.put(field, newFirst ? f.getValue() + before : before + f.getValue());
                     }
                 }
+                if (e.anchoredAtStart().contains(field)) atStart.add(field);
+                if (e.anchoredAtEnd().contains(field)) atEnd.add(field);
             }
         }
-        return new Expr(cel, example, known);
+        return new Expr(cel, example, known, atStart, atEnd);
     }
 
     /** A selection: a map (AND of fields), a list of maps (OR), or a list of keywords (OR over the message). */
@@ -281,6 +305,8 @@ final class SigmaTranslator {
         String v = String.valueOf(value);
         String check;
         String example;
+        boolean atStart;
+        boolean atEnd;
         switch (op) {
             case "re" -> {
                 String regex = (reFlags.isEmpty() ? "" : "(?" + reFlags + ")") + v;
@@ -292,11 +318,15 @@ final class SigmaTranslator {
                 }
                 check = a.value() + ".matches(" + cel(regex) + ")";
                 example = regexExample(regex);
+                atStart = v.startsWith("^");
+                atEnd = v.endsWith("$") && !v.endsWith("\\$");
             }
             case "cidr" -> {
                 String[] r = cidrRegex(v, sigmaField);
                 check = a.value() + ".matches(" + cel(r[0]) + ")";
                 example = r[1];
+                atStart = true;
+                atEnd = true;
             }
             default -> {
                 // eq, contains, startswith, endswith: a glob over the value with Sigma's * and ? wildcards.
@@ -309,10 +339,20 @@ final class SigmaTranslator {
                 String[] g = glob(a.value(), glob);
                 check = g[0];
                 example = g[1];
+                atStart = !glob.startsWith("*");
+                atEnd = !glob.endsWith("*") || glob.endsWith("\\*");
             }
         }
         String cel = a.guard() == null ? check : a.guard() + " && " + check;
-        return example == null ? new Expr(cel, Map.of(), false) : new Expr(cel, Map.of(target, example), true);
+        if (example == null) {
+            return new Expr(cel, Map.of(), false);
+        }
+        return new Expr(
+                cel,
+                Map.of(target, example),
+                true,
+                atStart ? Set.of(target) : Set.of(),
+                atEnd ? Set.of(target) : Set.of());
     }
 
     /** CEL for a Sigma glob and an example value: {@code ==}, starts/ends/contains where it can, else a regex. */

@@ -28,6 +28,11 @@ class SigmaImportTest {
 
     @BeforeAll
     static void translate() throws Exception {
+        result = new SigmaImport(mapping()).run(List.of(FIXTURES), out);
+    }
+
+    /** The starter mapping, {@code rules/sigma/_mapping.yaml} of the repository. */
+    static SigmaMapping mapping() throws Exception {
         Path root = FIXTURES;
         while (root != null && !Files.isRegularFile(root.resolve("rules/sigma/_mapping.yaml"))) {
             root = root.getParent();
@@ -35,8 +40,7 @@ class SigmaImportTest {
         if (root == null) {
             throw new IllegalStateException("rules/sigma/_mapping.yaml not found above " + FIXTURES);
         }
-        SigmaMapping mapping = SigmaMapping.load(List.of(root.resolve("rules/sigma/_mapping.yaml")));
-        result = new SigmaImport(mapping).run(List.of(FIXTURES), out);
+        return SigmaMapping.load(List.of(root.resolve("rules/sigma/_mapping.yaml")));
     }
 
     @Test
@@ -62,11 +66,11 @@ class SigmaImportTest {
 
     @Test
     void translatedRulesValidateAndTheirGeneratedTestsPassOnTheRealDetectors() throws Exception {
-        assertEquals(14, result.rules().size(), result.rules().toString());
-        assertEquals(14, result.tests().size(), result.tests().toString());
+        assertEquals(16, result.rules().size(), result.rules().toString());
+        assertEquals(16, result.tests().size(), result.tests().toString());
         RuleValidator.Report report = RuleValidator.validate(List.of(out));
         assertTrue(report.ok(), report.problems.toString());
-        assertEquals(14, report.rules.size());
+        assertEquals(16, report.rules.size());
 
         try (RuleTestRunner runner = RuleTestRunner.start()) {
             for (Path test : result.tests()) {
@@ -153,6 +157,43 @@ class SigmaImportTest {
                 result.rules().stream()
                         .noneMatch(p -> p.getFileName().toString().contains("wiped-order-3")),
                 "two rules, two orders");
+    }
+
+    @Test
+    void aFieldsSynthesisedValueKeepsItsEndswithPartLastAndItsStartswithPartFirst() throws Exception {
+        // ends with ' /' and matches two regexes: the regexes' examples go before ' /', not after it
+        String ls = Files.readString(out.resolve("tests/sigma-ls-root-inodes.test.yaml"));
+        assertTrue(ls.contains("process.command_line: \"(: --d| --directory )(: --i| --inode ) /\""), ls);
+        // contains '.sh' and starts with '/tmp/': the start goes first even though its selection comes second
+        String tmp = Files.readString(out.resolve("tests/sigma-tmp-script-run.test.yaml"));
+        assertTrue(tmp.contains("process.command_line: /tmp/.sh"), tmp);
+        // that these records fire their rules on the real detectors is checked with every generated test above
+    }
+
+    @Test
+    void twoImportsWriteTheSameBytesWithKeysInSourceOrder(@TempDir Path again) throws Exception {
+        SigmaImport.Result second = new SigmaImport(mapping()).run(List.of(FIXTURES), again);
+        assertEquals(
+                result.rules().size() + result.tests().size(),
+                second.rules().size() + second.tests().size());
+        for (Path p : second.rules()) {
+            assertEquals(Files.readString(out.resolve(p.getFileName())), Files.readString(p), p.toString());
+        }
+        for (Path p : second.tests()) {
+            assertEquals(
+                    Files.readString(out.resolve("tests").resolve(p.getFileName())), Files.readString(p), p.toString());
+        }
+        // Within one JVM a Map.of would iterate the same way twice, so also pin the order itself: the order the
+        // generator writes (not Map.of's, which changes from one JVM run to the next).
+        String rule = Files.readString(out.resolve("sigma-ls-root-inodes.yaml"));
+        assertTrue(rule.contains("params:\n  count: 1\n  window: 1m\n"), rule);
+        String test = Files.readString(out.resolve("tests/sigma-ls-root-inodes.test.yaml"));
+        assertTrue(
+                test.contains(
+                        "  - eval_time: 10m\n    rule: sigma-ls-root-inodes\n    exp_alerts:\n    - severity: low"),
+                test);
+        String users = Files.readString(out.resolve("sigma-process-rules-many-users-tried-from-one-address.yaml"));
+        assertTrue(users.contains("params:\n  field: user.name\n  max: 2\n  window: 1h\n"), users);
     }
 
     @Test

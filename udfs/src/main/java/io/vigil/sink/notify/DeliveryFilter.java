@@ -12,10 +12,11 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keeps inhibited and silenced alerts ({@link Alert#inhibitedBy}, {@link Alert#silencedBy}) from the outputs that
- * reach people (Alertmanager, webhooks), while telling them a consistent story: a key whose firing alert was
- * delivered still gets its resolve, even if the resolve is muted (otherwise the receiver would keep a stale firing
- * alert, and the Alertmanager output would re-send it until its limit); a muted firing alert or reminder is never sent,
- * and a muted resolve of a key that was never delivered firing is not sent either.
+ * reach people (Alertmanager, webhooks), while telling them a consistent story: a key's resolve is delivered if and
+ * only if a firing alert of the key was delivered. A muted firing alert or reminder is never sent; a resolve of a key
+ * whose firing alert was delivered is sent even if the resolve is muted (otherwise the receiver would keep a stale
+ * firing alert, and the Alertmanager output would re-send it until its limit); a resolve of a key whose firing alerts
+ * were all withheld is not sent, muted or not (the receiver never heard of the alert it would end).
  *
  * <p>A delivered resolve carries the labels of the firing alert it ends: a receiver identifies an alert by its labels
  * (Alertmanager by their fingerprint), so a resolve with other labels would leave the firing alert open. Two things
@@ -23,12 +24,18 @@ import org.apache.flink.util.Collector;
  * the incident left its state before the resolve) and the rule labels of kinds whose resolve describes its own state
  * (an SLO resolve names the window pair that last held, which need not be the pair that paged).
  *
- * <p>State: per alert key, whether a firing alert of the key was delivered and not yet resolved, with the incident and
- * rule labels it was delivered with; cleared by the resolve. Kinds that report one-off events and never resolve keep no state.
+ * <p>State: per alert key, whether the key's firing alert was delivered ({@code true}) or withheld ({@code false}) and
+ * not yet resolved, with the incident and rule labels it was delivered with; cleared by the resolve. Kinds that report
+ * one-off events and never resolve keep no state. A resolve of a key with no state at all is sent unless it is muted
+ * itself: that happens only when the operator's state began after the firing alert (restored from a savepoint without
+ * this operator, or from one taken before withheld keys were recorded), so the filter cannot tell, and a resolve the
+ * receiver does not hold is harmless where a lost one leaves a stale alert. State names and types are unchanged from
+ * earlier versions, so their savepoints restore.
  */
 public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
     private static final long serialVersionUID = 1L;
 
+    /** Whether the key's firing alert was delivered (true) or only withheld (false); absent when no firing is open. */
     private transient ValueState<Boolean> firingDelivered;
     /** The incident named by the delivered firing alert of the key, if it named one. */
     private transient ValueState<String> deliveredIncident;
@@ -53,27 +60,32 @@ public class DeliveryFilter extends KeyedProcessFunction<String, Alert, Alert> {
     public void processElement(Alert a, Context ctx, Collector<Alert> out) throws Exception {
         boolean resolved = Alert.RESOLVED.equals(a.status);
         if (resolved) {
-            boolean wasDelivered = Boolean.TRUE.equals(firingDelivered.value());
+            Boolean delivered = firingDelivered.value();
             String incident = deliveredIncident.value();
             Map<String, String> labels = deliveredLabels.value();
             firingDelivered.clear();
             deliveredIncident.clear();
             deliveredLabels.clear();
+            boolean wasDelivered = Boolean.TRUE.equals(delivered);
             if (wasDelivered && incident != null) {
                 a.incident = incident;
             }
             if (wasDelivered && labels != null) {
                 a.labels = new LinkedHashMap<>(labels);
             }
-            if (wasDelivered || !muted(a)) {
+            if (wasDelivered || (delivered == null && !muted(a))) {
                 out.collect(a);
             }
             return;
         }
+        boolean keepsState = !AlertmanagerNotifier.EVENT_KINDS.contains(a.kind);
         if (muted(a)) {
+            if (keepsState && firingDelivered.value() == null) {
+                firingDelivered.update(false);
+            }
             return;
         }
-        if (!AlertmanagerNotifier.EVENT_KINDS.contains(a.kind)) {
+        if (keepsState) {
             firingDelivered.update(true);
             if (a.incident != null) {
                 deliveredIncident.update(a.incident);

@@ -191,7 +191,7 @@ public class NotifyConfig implements Serializable {
     }
 
     /** The HMAC key, or null: the file's bytes without a trailing newline (as {@code echo secret > file} writes). */
-    byte[] secret() {
+    public byte[] secret() {
         if (secretFile == null) return null;
         String key = new String(read(secretFile), StandardCharsets.UTF_8);
         return key.strip().getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.vigil.model.Alert;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,17 @@ import org.junit.jupiter.api.Test;
 /** Which alerts the Alertmanager and webhook outputs deliver once some are inhibited or silenced. */
 class DeliveryFilterTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, Alert, Alert> harness() throws Exception {
+        return harness(null);
+    }
+
+    /** A harness restored from the given snapshot (none: empty state). */
+    private static KeyedOneInputStreamOperatorTestHarness<String, Alert, Alert> harness(OperatorSubtaskState restored)
+            throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new DeliveryFilter()), (Alert a) -> a.key, Types.STRING);
+        if (restored != null) {
+            h.initializeState(restored);
+        }
         h.open();
         return h;
     }
@@ -51,12 +61,69 @@ class DeliveryFilterTest {
         assertEquals(List.of("firing:payments", "resolved:payments"), drain(h));
         assertEquals(0, h.numKeyedStateEntries(), "the resolve clears the key");
 
-        // Inhibited counts as muted too; unmuted resolves always pass.
+        // Inhibited counts as muted too.
+        Alert checkout = NotifyAlerts.firing("p95", "checkout");
+        checkout.inhibitedBy = "slo-checkout-latency-1";
+        h.processElement(checkout, T0);
+        assertEquals(List.of(), drain(h));
+        h.close();
+    }
+
+    @Test
+    void anUnmutedResolveIsNotDeliveredWhenItsFiringAlertWasWithheld() throws Exception {
+        var h = harness();
+        // Inhibited while firing, the inhibition over by the resolve: the receiver never got the alert it would end.
         Alert checkout = NotifyAlerts.firing("p95", "checkout");
         checkout.inhibitedBy = "slo-checkout-latency-1";
         h.processElement(checkout, T0);
         h.processElement(NotifyAlerts.resolved(checkout, T0 + 60_000), T0);
-        assertEquals(List.of("resolved:checkout"), drain(h));
+        assertEquals(List.of(), drain(h));
+        assertEquals(0, h.numKeyedStateEntries(), "the resolve clears the key");
+
+        // Silenced while firing, then the silence expires before the next reminder: the reminder is the first
+        // delivery, so the resolve is delivered too.
+        Alert cart = NotifyAlerts.firing("p95", "cart");
+        h.processElement(muted(cart), T0);
+        h.processElement(NotifyAlerts.firing("p95", "cart"), T0);
+        h.processElement(NotifyAlerts.resolved(cart, T0 + 60_000), T0);
+        assertEquals(List.of("firing:cart", "resolved:cart"), drain(h));
+        assertEquals(0, h.numKeyedStateEntries());
+        h.close();
+    }
+
+    @Test
+    void whatWasDeliveredAndWhatWasWithheldSurvivesARestore() throws Exception {
+        var h = harness();
+        Alert payments = NotifyAlerts.firing("p95", "payments");
+        payments.incident = "inc-7";
+        h.processElement(payments, T0);
+        Alert cart = NotifyAlerts.firing("p95", "cart");
+        h.processElement(muted(cart), T0);
+        assertEquals(List.of("firing:payments"), drain(h));
+        OperatorSubtaskState snapshot = h.snapshot(1, T0);
+        h.close();
+
+        var restored = harness(snapshot);
+        restored.processElement(muted(NotifyAlerts.resolved(payments, T0 + 60_000)), T0);
+        restored.processElement(NotifyAlerts.resolved(cart, T0 + 60_000), T0);
+        List<Alert> out = restored.extractOutputValues();
+        assertEquals(1, out.size(), "only the delivered key's resolve: " + out);
+        assertEquals("payments", out.get(0).service);
+        assertEquals(Alert.RESOLVED, out.get(0).status);
+        assertEquals("inc-7", out.get(0).incident);
+        assertEquals(0, restored.numKeyedStateEntries());
+        restored.close();
+    }
+
+    @Test
+    void aResolveOfAKeyTheFilterHoldsNothingForIsDeliveredUnlessMuted() throws Exception {
+        // The filter's state began after the firing alert (a savepoint without it): it cannot tell whether the
+        // firing alert was delivered, and a resolve the receiver does not hold is harmless where a lost one is not.
+        var h = harness();
+        h.processElement(NotifyAlerts.resolved(NotifyAlerts.firing("p95", "cart"), T0 + 60_000), T0);
+        h.processElement(muted(NotifyAlerts.resolved(NotifyAlerts.firing("p95", "payments"), T0 + 60_000)), T0);
+        assertEquals(List.of("resolved:cart"), drain(h));
+        assertEquals(0, h.numKeyedStateEntries());
         h.close();
     }
 

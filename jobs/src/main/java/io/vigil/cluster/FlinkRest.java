@@ -1,4 +1,4 @@
-package io.vigil.soak;
+package io.vigil.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a soak reads from Flink's REST API (the same endpoints the web UI uses): running jobs, JVM heap of the
+ * A client of Flink's REST API (the endpoints the web UI uses), for the soak and the integration tests: running jobs
+ * and their state, waiting for a job to run or checkpoint, cancelling, canonical savepoints, JVM heap of the
  * JobManager and TaskManagers, the latest completed checkpoint (and its size per operator), and each vertex's record
- * counters.
+ * counters. Plain {@code java.net.http} over the documented JSON, rather than Flink's {@code RestClusterClient}, whose
+ * message classes are not Flink's public API.
  */
-public final class FlinkMetrics {
+public final class FlinkRest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String HEAP_USED = "Status.JVM.Memory.Heap.Used";
 
@@ -26,7 +28,7 @@ public final class FlinkMetrics {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
-    public FlinkMetrics(String base) {
+    public FlinkRest(String base) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
@@ -34,7 +36,8 @@ public final class FlinkMetrics {
         return base;
     }
 
-    JsonNode get(String path) throws IOException, InterruptedException {
+    /** The JSON answer of {@code GET <base><path>}; an IOException for any status but 200. */
+    public JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(
                 HttpRequest.newBuilder(URI.create(base + path))
                         .timeout(Duration.ofSeconds(10))
@@ -129,15 +132,84 @@ public final class FlinkMetrics {
 
     private static final java.util.Set<String> ENDED = java.util.Set.of("FINISHED", "CANCELED", "FAILED", "SUSPENDED");
 
-    /** The job's state and whether each of its vertices runs (or finished, as a bounded side input may). */
+    /** Whether the job is RUNNING with each of its vertices running (or finished, as a bounded side input may). */
     public boolean allTasksRunning(String jobId) throws IOException, InterruptedException {
-        JsonNode j = get("/jobs/" + jobId);
-        boolean all = "RUNNING".equals(j.path("state").asText());
-        for (JsonNode v : j.path("vertices")) {
+        return allTasksRunning(get("/jobs/" + jobId));
+    }
+
+    private static boolean allTasksRunning(JsonNode job) {
+        boolean all = "RUNNING".equals(job.path("state").asText());
+        for (JsonNode v : job.path("vertices")) {
             String status = v.path("status").asText();
             all &= "RUNNING".equals(status) || "FINISHED".equals(status);
         }
         return all;
+    }
+
+    /** The job's state (RUNNING, FINISHED, CANCELED, ...). */
+    public String state(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId).path("state").asText();
+    }
+
+    /** How many checkpoints of the job have completed. */
+    public long completedCheckpoints(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId + "/checkpoints")
+                .path("counts")
+                .path("completed")
+                .asLong();
+    }
+
+    /** How often the job restarted (its failover count as the web UI shows it). */
+    public long restarts(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId + "/exceptions")
+                .path("exceptionHistory")
+                .path("entries")
+                .size();
+    }
+
+    /** Cancels the job and waits (at most a minute) until it is CANCELED. */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .timeout(Duration.ofSeconds(10))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) throw new IOException("cancel " + jobId + " -> " + r.statusCode());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!"CANCELED".equals(state(jobId))) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("job " + jobId + " did not cancel");
+            Thread.sleep(300);
+        }
+    }
+
+    /**
+     * Waits until the job is RUNNING with all its tasks running or finished (a bounded input of the job may end by
+     * design while the rest runs on).
+     */
+    public void awaitRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode j = get("/jobs/" + jobId);
+            if (allTasksRunning(j)) return;
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + jobId + " not running after " + timeout + ": " + j);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Waits until {@code n} more checkpoints than {@code after} have completed. */
+    public void awaitCheckpoints(String jobId, long after, int n, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (completedCheckpoints(jobId) < after + n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + jobId + ": fewer than " + n + " checkpoints after " + after
+                        + " within " + timeout + " (state " + state(jobId) + ")");
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** Heap used by the JobManager, bytes; NaN if the metric is not there yet. */
