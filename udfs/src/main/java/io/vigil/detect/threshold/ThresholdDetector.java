@@ -9,10 +9,12 @@ import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import io.vigil.model.TelemetryTypeInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
@@ -23,6 +25,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 
 /**
  * Evaluates one threshold rule per key. A window {@code [end - window, end)} is the merge of its slide-long panes; it
@@ -38,7 +41,9 @@ import org.apache.flink.api.common.typeinfo.Types;
  * map entry each without reading anything (slot {@code i} of a pane holds its {@code i}-th value since its last fold)
  * and folded into the pane's digest {@value #FOLD} at a time; the evidence records' JSON written only when a record
  * becomes evidence. One value holding all of it (the earlier {@link Pane}) cost a read and write of up to 127 doubles
- * and five JSON records per record. Pending values were then one list per key, which every judgement read whole and
+ * and five JSON records per record. Evidence records are kept as records (the shuffle's compact form) and written
+ * as JSON only into an alert that fires: writing JSON for every record that became evidence was a tenth of the
+ * detectors' CPU in a profile, for alerts that mostly never fire. Pending values were then one list per key, which every judgement read whole and
  * wrote back without the window's panes (the largest share of a judgement in a profile); the slots let a judgement
  * read just the values of the window's panes.
  */
@@ -61,8 +66,14 @@ final class ThresholdDetector implements Detector {
      */
     static final ListStateDescriptor<double[]> LISTED_PENDING =
             new ListStateDescriptor<>("threshold.pending", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    /** Per pane: the evidence records as JSON, in the order of their values in {@link #AGGREGATES}. */
-    private static final MapStateDescriptor<Long, List<String>> SAMPLES =
+    /** Per pane: the evidence records, in the order of their values in {@link #AGGREGATES}. */
+    static final MapStateDescriptor<Long, List<Telemetry>> SAMPLE_RECORDS = new MapStateDescriptor<>(
+            "threshold.sample-records", Types.LONG, new ListTypeInfo<>(TelemetryTypeInfo.INSTANCE));
+    /**
+     * Per pane: the evidence records as JSON, as savepoints before {@link #SAMPLE_RECORDS} hold them (and panes moved
+     * from {@link #LEGACY_PANES}); such a pane keeps this form until it expires.
+     */
+    static final MapStateDescriptor<Long, List<String>> SAMPLES =
             new MapStateDescriptor<>("threshold.samples", Types.LONG, Types.LIST(Types.STRING));
     /**
      * The panes of savepoints taken before the state was split: moved into the split state when the key's next window
@@ -117,7 +128,16 @@ final class ThresholdDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(AGGREGATES, DIGESTS, PENDING, LISTED_PENDING, SAMPLES, LEGACY_PANES, INCIDENT, Incidents.TIMING);
+        return List.of(
+                AGGREGATES,
+                DIGESTS,
+                PENDING,
+                LISTED_PENDING,
+                SAMPLE_RECORDS,
+                SAMPLES,
+                LEGACY_PANES,
+                INCIDENT,
+                Incidents.TIMING);
     }
 
     @Override
@@ -191,7 +211,7 @@ final class ThresholdDetector implements Detector {
         }
         List<byte[]> digests =
                 count >= minCount && aggregate.percentile() ? foldAll(ctx, inWindow, inWindowAggregates) : List.of();
-        List<String> samples =
+        List<Supplier<String>> samples =
                 count >= minCount && evidence > 0 ? samples(ctx, inWindow, inWindowAggregates) : List.of();
         if (!expired.isEmpty()) {
             forget(ctx, expired, expiredAggregates);
@@ -209,7 +229,9 @@ final class ThresholdDetector implements Detector {
         switch (Incidents.judge(ctx, incident, breach, end)) {
             case FIRE:
                 Alert alert = ctx.newAlert(start, end, observed, bound, op.symbol);
-                alert.evidence.addAll(samples);
+                for (Supplier<String> sample : samples) {
+                    alert.evidence.add(sample.get());
+                }
                 Incidents.fire(ctx, incident, alert);
                 break;
             case RESOLVE:
@@ -262,6 +284,23 @@ final class ThresholdDetector implements Detector {
         System.arraycopy(a, 0, b, 0, EVIDENCE_VALUES + i);
         b[EVIDENCE_VALUES + i] = v;
         System.arraycopy(a, EVIDENCE_VALUES + i, b, EVIDENCE_VALUES + i + 1, keep - i - 1);
+        MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
+        List<Telemetry> held = records.get(pane);
+        if (held == null && kept > 0) {
+            keepAsJson(ctx, pane, i, keep, t); // evidence of a pane from before the records were kept as such
+            return b;
+        }
+        held = held == null ? new ArrayList<>(keep) : new ArrayList<>(held);
+        held.add(i, t);
+        if (held.size() > keep) {
+            held.remove(held.size() - 1);
+        }
+        records.put(pane, held);
+        return b;
+    }
+
+    /** Inserts {@code t} at {@code i} of a pane whose evidence is kept as JSON ({@link #SAMPLES}), keeping {@code keep}. */
+    private static void keepAsJson(DetectorContext ctx, long pane, int i, int keep, Telemetry t) throws Exception {
         MapState<Long, List<String>> samples = ctx.mapState(SAMPLES);
         List<String> json = samples.get(pane);
         json = json == null ? new ArrayList<>(keep) : new ArrayList<>(json);
@@ -270,7 +309,6 @@ final class ThresholdDetector implements Detector {
             json.remove(json.size() - 1);
         }
         samples.put(pane, json);
-        return b;
     }
 
     /** The map key of a pane's {@code i}-th pending value; {@code i < FOLD}, so no two panes share a key. */
@@ -367,27 +405,41 @@ final class ThresholdDetector implements Detector {
             }
         }
         if (evidence > 0) {
+            MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
             MapState<Long, List<String>> samples = ctx.mapState(SAMPLES);
             for (Long ps : expired) {
+                records.remove(ps);
                 samples.remove(ps);
             }
         }
     }
 
-    /** The window's most extreme evidence records across its panes. */
-    private List<String> samples(DetectorContext ctx, List<Long> inWindow, List<double[]> aggregates) throws Exception {
+    /**
+     * The window's most extreme evidence records across its panes, as JSON to be written if the window fires (most
+     * judgements do not fire, so no JSON is written for them).
+     */
+    private List<Supplier<String>> samples(DetectorContext ctx, List<Long> inWindow, List<double[]> aggregates)
+            throws Exception {
+        MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
         MapState<Long, List<String>> stored = ctx.mapState(SAMPLES);
-        List<String> samples = new ArrayList<>();
+        List<Supplier<String>> samples = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (int p = 0; p < inWindow.size(); p++) {
-            List<String> json = stored.get(inWindow.get(p));
-            if (json == null) {
+            double[] a = aggregates.get(p);
+            List<Telemetry> held = records.get(inWindow.get(p));
+            if (held != null) {
+                for (int i = 0; i < held.size(); i++) {
+                    Telemetry record = held.get(i);
+                    Supplier<String> json = () -> TelemetryJson.write(record);
+                    Evidence.keepExtremes(samples, values, () -> json, a[EVIDENCE_VALUES + i], op.upward(), evidence);
+                }
                 continue;
             }
-            double[] a = aggregates.get(p);
-            for (int i = 0; i < json.size(); i++) {
+            List<String> json = stored.get(inWindow.get(p));
+            for (int i = 0; json != null && i < json.size(); i++) {
                 String record = json.get(i);
-                Evidence.keepExtremes(samples, values, () -> record, a[EVIDENCE_VALUES + i], op.upward(), evidence);
+                Supplier<String> same = () -> record;
+                Evidence.keepExtremes(samples, values, () -> same, a[EVIDENCE_VALUES + i], op.upward(), evidence);
             }
         }
         return samples;
@@ -428,6 +480,14 @@ final class ThresholdDetector implements Detector {
                 List<String> json = new ArrayList<>();
                 List<Double> values = new ArrayList<>();
                 List<String> current = samples.get(pane);
+                List<Telemetry> held = ctx.mapState(SAMPLE_RECORDS).get(pane);
+                if (held != null) { // records kept since the restore: the pane's evidence becomes JSON
+                    current = new ArrayList<>();
+                    for (Telemetry r : held) {
+                        current.add(TelemetryJson.write(r));
+                    }
+                    ctx.mapState(SAMPLE_RECORDS).remove(pane);
+                }
                 for (int i = 0; current != null && i < current.size(); i++) {
                     String record = current.get(i);
                     Evidence.keepExtremes(
