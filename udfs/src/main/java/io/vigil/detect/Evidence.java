@@ -23,9 +23,12 @@ public final class Evidence {
         keepExtremes(samples, values, () -> TelemetryJson.write(t), value, upward, max);
     }
 
-    /** As above for a record already in JSON; the JSON is only produced when the record is kept. */
-    public static void keepExtremes(
-            List<String> samples, List<Double> values, Supplier<String> json, double value, boolean upward, int max) {
+    /**
+     * As above for a record already in JSON, or any other form of a sample; the sample is only produced when the
+     * record is kept.
+     */
+    public static <T> void keepExtremes(
+            List<T> samples, List<Double> values, Supplier<T> json, double value, boolean upward, int max) {
         int i = 0;
         while (i < values.size() && (upward ? values.get(i) >= value : values.get(i) <= value)) {
             i++;

@@ -9,10 +9,12 @@ import io.vigil.detect.Incidents;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import io.vigil.model.TelemetryTypeInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
@@ -23,6 +25,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 
 /**
  * Evaluates one threshold rule per key. A window {@code [end - window, end)} is the merge of its slide-long panes; it
@@ -34,23 +37,43 @@ import org.apache.flink.api.common.typeinfo.Types;
  * not (too few records do not hold).
  *
  * <p>State per pane is split by how often it is touched, because with RocksDB every access (de)serializes the whole
- * value: a small array of aggregates read and written per record; values for the percentile's t-digest appended to a
- * list without reading it (a RocksDB merge) and folded into the pane's digest {@value #FOLD} at a time; the evidence
- * records' JSON written only when a record becomes evidence. One value holding all of it (the earlier {@link Pane})
- * cost a read and write of up to 127 doubles and five JSON records per record.
+ * value: a small array of aggregates read and written per record; values for the percentile's t-digest written one
+ * map entry each without reading anything (slot {@code i} of a pane holds its {@code i}-th value since its last fold)
+ * and folded into the pane's digest {@value #FOLD} at a time; the evidence records' JSON written only when a record
+ * becomes evidence. One value holding all of it (the earlier {@link Pane}) cost a read and write of up to 127 doubles
+ * and five JSON records per record. Evidence records are kept as records (the shuffle's compact form) and written
+ * as JSON only into an alert that fires: writing JSON for every record that became evidence was a tenth of the
+ * detectors' CPU in a profile, for alerts that mostly never fire. Pending values were then one list per key, which every judgement read whole and
+ * wrote back without the window's panes (the largest share of a judgement in a profile); the slots let a judgement
+ * read just the values of the window's panes.
  */
 final class ThresholdDetector implements Detector {
     /** Per pane: count, sum, min, max, values pending for the digest, then the evidence values, most extreme first. */
-    private static final MapStateDescriptor<Long, double[]> AGGREGATES = new MapStateDescriptor<>(
+    static final MapStateDescriptor<Long, double[]> AGGREGATES = new MapStateDescriptor<>(
             "threshold.aggregates", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** Per pane: its t-digest as {@link PaneDigest} stores it, every value folded so far (percentile rules only). */
     private static final MapStateDescriptor<Long, byte[]> DIGESTS = new MapStateDescriptor<>(
             "threshold.digests", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-    /** Values not yet in their pane's digest, as {@code {pane start, value}}, in arrival order. */
-    private static final ListStateDescriptor<double[]> PENDING =
+    /**
+     * Values not yet in their pane's digest, by {@link #slot}: a pane's values since its last fold in arrival order,
+     * as many as its aggregates' pending count.
+     */
+    static final MapStateDescriptor<Long, Double> PENDING =
+            new MapStateDescriptor<>("threshold.pending-slots", Types.LONG, Types.DOUBLE);
+    /**
+     * Pending values of savepoints taken before {@link #PENDING}, as {@code {pane start, value}} in arrival order:
+     * moved into their slots before the key's next fold or judgement.
+     */
+    static final ListStateDescriptor<double[]> LISTED_PENDING =
             new ListStateDescriptor<>("threshold.pending", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    /** Per pane: the evidence records as JSON, in the order of their values in {@link #AGGREGATES}. */
-    private static final MapStateDescriptor<Long, List<String>> SAMPLES =
+    /** Per pane: the evidence records, in the order of their values in {@link #AGGREGATES}. */
+    static final MapStateDescriptor<Long, List<Telemetry>> SAMPLE_RECORDS = new MapStateDescriptor<>(
+            "threshold.sample-records", Types.LONG, new ListTypeInfo<>(TelemetryTypeInfo.INSTANCE));
+    /**
+     * Per pane: the evidence records as JSON, as savepoints before {@link #SAMPLE_RECORDS} hold them (and panes moved
+     * from {@link #LEGACY_PANES}); such a pane keeps this form until it expires.
+     */
+    static final MapStateDescriptor<Long, List<String>> SAMPLES =
             new MapStateDescriptor<>("threshold.samples", Types.LONG, Types.LIST(Types.STRING));
     /**
      * The panes of savepoints taken before the state was split: moved into the split state when the key's next window
@@ -105,7 +128,16 @@ final class ThresholdDetector implements Detector {
 
     @Override
     public List<StateDescriptor<?, ?>> state() {
-        return List.of(AGGREGATES, DIGESTS, PENDING, SAMPLES, LEGACY_PANES, INCIDENT, Incidents.TIMING);
+        return List.of(
+                AGGREGATES,
+                DIGESTS,
+                PENDING,
+                LISTED_PENDING,
+                SAMPLE_RECORDS,
+                SAMPLES,
+                LEGACY_PANES,
+                INCIDENT,
+                Incidents.TIMING);
     }
 
     @Override
@@ -135,9 +167,10 @@ final class ThresholdDetector implements Detector {
         a[MIN] = Math.min(a[MIN], v);
         a[MAX] = Math.max(a[MAX], v);
         if (aggregate.percentile()) {
-            ctx.listState(PENDING).add(new double[] {pane, v});
+            ctx.mapState(PENDING).put(slot(pane, (int) a[PENDING_COUNT]), v);
             if (++a[PENDING_COUNT] >= FOLD) {
-                fold(ctx, pane);
+                migrateListedPending(ctx);
+                storeFolded(ctx, pane, (int) a[PENDING_COUNT]);
                 a[PENDING_COUNT] = 0;
             }
         }
@@ -156,11 +189,13 @@ final class ThresholdDetector implements Detector {
             return;
         }
         migrateLegacyPanes(ctx);
+        migrateListedPending(ctx);
         long start = end - window;
         MapState<Long, double[]> aggregates = ctx.mapState(AGGREGATES);
         List<Long> inWindow = new ArrayList<>();
         List<double[]> inWindowAggregates = new ArrayList<>();
         List<Long> expired = new ArrayList<>();
+        List<double[]> expiredAggregates = new ArrayList<>();
         long count = 0;
         for (Map.Entry<Long, double[]> e : aggregates.entries()) {
             long ps = e.getKey();
@@ -171,14 +206,15 @@ final class ThresholdDetector implements Detector {
             }
             if (ps < end + slide - window) {
                 expired.add(ps); // no later window needs it
+                expiredAggregates.add(e.getValue());
             }
         }
         List<byte[]> digests =
-                count >= minCount && aggregate.percentile() ? foldAll(ctx, inWindow, start, end) : List.of();
-        List<String> samples =
+                count >= minCount && aggregate.percentile() ? foldAll(ctx, inWindow, inWindowAggregates) : List.of();
+        List<Supplier<String>> samples =
                 count >= minCount && evidence > 0 ? samples(ctx, inWindow, inWindowAggregates) : List.of();
         if (!expired.isEmpty()) {
-            forget(ctx, expired, end + slide - window);
+            forget(ctx, expired, expiredAggregates);
         }
         ValueState<String> incident = ctx.state(INCIDENT);
         // With for/keep_firing_for, a pending or firing rule judges every window, and one with too few records does not
@@ -193,7 +229,9 @@ final class ThresholdDetector implements Detector {
         switch (Incidents.judge(ctx, incident, breach, end)) {
             case FIRE:
                 Alert alert = ctx.newAlert(start, end, observed, bound, op.symbol);
-                alert.evidence.addAll(samples);
+                for (Supplier<String> sample : samples) {
+                    alert.evidence.add(sample.get());
+                }
                 Incidents.fire(ctx, incident, alert);
                 break;
             case RESOLVE:
@@ -246,6 +284,23 @@ final class ThresholdDetector implements Detector {
         System.arraycopy(a, 0, b, 0, EVIDENCE_VALUES + i);
         b[EVIDENCE_VALUES + i] = v;
         System.arraycopy(a, EVIDENCE_VALUES + i, b, EVIDENCE_VALUES + i + 1, keep - i - 1);
+        MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
+        List<Telemetry> held = records.get(pane);
+        if (held == null && kept > 0) {
+            keepAsJson(ctx, pane, i, keep, t); // evidence of a pane from before the records were kept as such
+            return b;
+        }
+        held = held == null ? new ArrayList<>(keep) : new ArrayList<>(held);
+        held.add(i, t);
+        if (held.size() > keep) {
+            held.remove(held.size() - 1);
+        }
+        records.put(pane, held);
+        return b;
+    }
+
+    /** Inserts {@code t} at {@code i} of a pane whose evidence is kept as JSON ({@link #SAMPLES}), keeping {@code keep}. */
+    private static void keepAsJson(DetectorContext ctx, long pane, int i, int keep, Telemetry t) throws Exception {
         MapState<Long, List<String>> samples = ctx.mapState(SAMPLES);
         List<String> json = samples.get(pane);
         json = json == null ? new ArrayList<>(keep) : new ArrayList<>(json);
@@ -254,130 +309,137 @@ final class ThresholdDetector implements Detector {
             json.remove(json.size() - 1);
         }
         samples.put(pane, json);
-        return b;
     }
 
-    /** Folds the pending values of {@code pane} into its digest, keeping the other panes' values pending. */
-    private static void fold(DetectorContext ctx, long pane) throws Exception {
-        ListState<double[]> pending = ctx.listState(PENDING);
-        List<double[]> rest = new ArrayList<>();
-        MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
-        byte[] stored = digests.get(pane);
-        MergingDigest d = stored == null ? new MergingDigest(Pane.DIGEST_COMPRESSION) : PaneDigest.decode(stored);
-        for (double[] p : pending.get()) {
-            if ((long) p[0] == pane) {
-                d.add(p[1]);
-            } else {
-                rest.add(p);
-            }
-        }
-        digests.put(pane, PaneDigest.encode(d));
-        pending.update(rest);
+    /** The map key of a pane's {@code i}-th pending value; {@code i < FOLD}, so no two panes share a key. */
+    static long slot(long pane, int i) {
+        return pane * FOLD + i;
     }
 
     /**
-     * Folds every pending value of the panes {@code inWindow} (those starting in [start, end)) into their digests, and
-     * returns the digests in the order of {@code inWindow}: what the window's percentile merges.
+     * Folds the {@code pending} values of {@code pane} into its digest, in arrival order, and stores the digest; returns
+     * the stored form.
      */
-    private static List<byte[]> foldAll(DetectorContext ctx, List<Long> inWindow, long start, long end)
-            throws Exception {
-        ListState<double[]> pending = ctx.listState(PENDING);
+    private static byte[] storeFolded(DetectorContext ctx, long pane, int pending) throws Exception {
+        MapState<Long, Double> values = ctx.mapState(PENDING);
         MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
-        Map<Long, MergingDigest> unfolded = new HashMap<>();
-        List<double[]> rest = new ArrayList<>();
-        for (double[] p : pending.get()) {
-            long pane = (long) p[0];
-            if (pane >= start && pane < end) {
-                unfolded.computeIfAbsent(pane, k -> {
-                            try {
-                                byte[] stored = digests.get(k);
-                                return stored == null
-                                        ? new MergingDigest(Pane.DIGEST_COMPRESSION)
-                                        : PaneDigest.decode(stored);
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        })
-                        .add(p[1]);
-            } else {
-                rest.add(p);
+        byte[] stored = digests.get(pane);
+        MergingDigest d = stored == null ? new MergingDigest(Pane.DIGEST_COMPRESSION) : PaneDigest.decode(stored);
+        for (int i = 0; i < pending; i++) {
+            long slot = slot(pane, i);
+            Double v = values.get(slot);
+            if (v != null) {
+                d.add(v);
+                values.remove(slot);
             }
         }
-        Map<Long, byte[]> folded = new HashMap<>();
-        if (!unfolded.isEmpty()) {
-            for (Map.Entry<Long, MergingDigest> e : unfolded.entrySet()) {
-                byte[] stored = PaneDigest.encode(e.getValue());
-                digests.put(e.getKey(), stored);
-                folded.put(e.getKey(), stored);
-            }
-            pending.update(rest);
-            MapState<Long, double[]> aggregates = ctx.mapState(AGGREGATES);
-            for (Long pane : unfolded.keySet()) {
-                double[] a = aggregates.get(pane);
-                if (a != null) {
-                    a[PENDING_COUNT] = 0;
-                    aggregates.put(pane, a);
-                }
-            }
-        }
+        byte[] folded = PaneDigest.encode(d);
+        digests.put(pane, folded);
+        return folded;
+    }
+
+    /**
+     * Folds every pending value of the panes {@code inWindow} into their digests, and returns the digests in the order
+     * of {@code inWindow}: what the window's percentile merges. {@code aggregates} are the panes' aggregates, in the
+     * same order; their pending counts are reset and stored.
+     */
+    private static List<byte[]> foldAll(DetectorContext ctx, List<Long> inWindow, List<double[]> aggregates)
+            throws Exception {
+        MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
+        MapState<Long, double[]> stored = ctx.mapState(AGGREGATES);
         List<byte[]> out = new ArrayList<>(inWindow.size());
-        for (Long pane : inWindow) {
-            byte[] stored = folded.get(pane);
-            out.add(stored != null ? stored : digests.get(pane)); // folded just now: no second state read
+        for (int p = 0; p < inWindow.size(); p++) {
+            long pane = inWindow.get(p);
+            double[] a = aggregates.get(p);
+            if (a[PENDING_COUNT] > 0) {
+                out.add(storeFolded(ctx, pane, (int) a[PENDING_COUNT])); // folded just now: no second state read
+                a[PENDING_COUNT] = 0;
+                stored.put(pane, a);
+            } else {
+                out.add(digests.get(pane));
+            }
         }
         return out;
     }
 
     /**
-     * Drops the panes no later window needs ({@code expired}, those starting before {@code keepFrom}), with their
-     * digests, pending values and evidence.
+     * Moves the values of the earlier pending list ({@link #LISTED_PENDING}) into their slots. A pane's listed values
+     * arrived before any in its slots (the list was last written before the upgrade), and the pane's pending count
+     * counts both, so the listed ones take slots {@code 0..k-1}, which are free: the digest gets the same values in
+     * the same order as without the upgrade.
      */
-    private void forget(DetectorContext ctx, List<Long> expired, long keepFrom) throws Exception {
-        MapState<Long, double[]> aggregates = ctx.mapState(AGGREGATES);
+    private static void migrateListedPending(DetectorContext ctx) throws Exception {
+        ListState<double[]> listed = ctx.listState(LISTED_PENDING);
+        Iterable<double[]> values = listed.get();
+        if (!values.iterator().hasNext()) {
+            return;
+        }
+        MapState<Long, Double> slots = ctx.mapState(PENDING);
+        Map<Long, Integer> next = new HashMap<>();
+        for (double[] p : values) {
+            long pane = (long) p[0];
+            int i = next.merge(pane, 1, Integer::sum) - 1;
+            slots.put(slot(pane, i), p[1]);
+        }
+        listed.clear();
+    }
+
+    /**
+     * Drops the panes no later window needs ({@code expired}, with their {@code aggregates} in the same order), with
+     * their digests, pending values and evidence.
+     */
+    private void forget(DetectorContext ctx, List<Long> expired, List<double[]> aggregates) throws Exception {
+        MapState<Long, double[]> stored = ctx.mapState(AGGREGATES);
         for (Long ps : expired) {
-            aggregates.remove(ps);
+            stored.remove(ps);
         }
         if (aggregate.percentile()) {
             MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
-            for (Long ps : expired) {
+            MapState<Long, Double> pending = ctx.mapState(PENDING);
+            for (int p = 0; p < expired.size(); p++) {
+                long ps = expired.get(p);
                 digests.remove(ps);
-            }
-            ListState<double[]> pending = ctx.listState(PENDING);
-            List<double[]> rest = new ArrayList<>();
-            boolean dropped = false;
-            for (double[] p : pending.get()) {
-                if ((long) p[0] < keepFrom) {
-                    dropped = true;
-                } else {
-                    rest.add(p);
+                for (int i = 0; i < aggregates.get(p)[PENDING_COUNT]; i++) {
+                    pending.remove(slot(ps, i));
                 }
-            }
-            if (dropped) {
-                pending.update(rest);
             }
         }
         if (evidence > 0) {
+            MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
             MapState<Long, List<String>> samples = ctx.mapState(SAMPLES);
             for (Long ps : expired) {
+                records.remove(ps);
                 samples.remove(ps);
             }
         }
     }
 
-    /** The window's most extreme evidence records across its panes. */
-    private List<String> samples(DetectorContext ctx, List<Long> inWindow, List<double[]> aggregates) throws Exception {
+    /**
+     * The window's most extreme evidence records across its panes, as JSON to be written if the window fires (most
+     * judgements do not fire, so no JSON is written for them).
+     */
+    private List<Supplier<String>> samples(DetectorContext ctx, List<Long> inWindow, List<double[]> aggregates)
+            throws Exception {
+        MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
         MapState<Long, List<String>> stored = ctx.mapState(SAMPLES);
-        List<String> samples = new ArrayList<>();
+        List<Supplier<String>> samples = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (int p = 0; p < inWindow.size(); p++) {
-            List<String> json = stored.get(inWindow.get(p));
-            if (json == null) {
+            double[] a = aggregates.get(p);
+            List<Telemetry> held = records.get(inWindow.get(p));
+            if (held != null) {
+                for (int i = 0; i < held.size(); i++) {
+                    Telemetry record = held.get(i);
+                    Supplier<String> json = () -> TelemetryJson.write(record);
+                    Evidence.keepExtremes(samples, values, () -> json, a[EVIDENCE_VALUES + i], op.upward(), evidence);
+                }
                 continue;
             }
-            double[] a = aggregates.get(p);
-            for (int i = 0; i < json.size(); i++) {
+            List<String> json = stored.get(inWindow.get(p));
+            for (int i = 0; json != null && i < json.size(); i++) {
                 String record = json.get(i);
-                Evidence.keepExtremes(samples, values, () -> record, a[EVIDENCE_VALUES + i], op.upward(), evidence);
+                Supplier<String> same = () -> record;
+                Evidence.keepExtremes(samples, values, () -> same, a[EVIDENCE_VALUES + i], op.upward(), evidence);
             }
         }
         return samples;
@@ -418,6 +480,14 @@ final class ThresholdDetector implements Detector {
                 List<String> json = new ArrayList<>();
                 List<Double> values = new ArrayList<>();
                 List<String> current = samples.get(pane);
+                List<Telemetry> held = ctx.mapState(SAMPLE_RECORDS).get(pane);
+                if (held != null) { // records kept since the restore: the pane's evidence becomes JSON
+                    current = new ArrayList<>();
+                    for (Telemetry r : held) {
+                        current.add(TelemetryJson.write(r));
+                    }
+                    ctx.mapState(SAMPLE_RECORDS).remove(pane);
+                }
                 for (int i = 0; current != null && i < current.size(); i++) {
                     String record = current.get(i);
                     Evidence.keepExtremes(

@@ -140,4 +140,111 @@ class ThresholdStateTest {
         assertTrue(panes.isEmpty(), "the legacy pane was moved");
         h.close();
     }
+
+    @Test
+    void pendingValuesOfTheListLayoutAreFoldedAfterAnUpgrade() throws Exception {
+        RuleSpec rule = p95("checkout");
+        rule.params.put("bound", 0); // every judged window fires, so its p95 is seen
+        rule.params.put("evidence", 0);
+        SplittableRandom random = new SplittableRandom(11);
+        List<Telemetry> pane = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            pane.add(Telemetry.span(T0 + 1_000 * i, "checkout", "GET /", 50 + random.nextDouble() * 500, "ok"));
+        }
+
+        // Without an upgrade: the 60 spans as records.
+        DetectorHarness plain = DetectorHarness.running(rule);
+        for (Telemetry t : pane) {
+            plain.record(rule, t);
+        }
+        plain.watermark(T0 + MIN - 1);
+        List<Alert> expected = plain.alerts();
+        plain.close();
+        assertEquals(1, expected.size(), "the window is judged: " + expected);
+
+        // With an upgrade after 40 spans: the first one as a record (it creates the pane and its timers), then the
+        // state as the list layout left it after 40, then the other 20 as records.
+        DetectorHarness h = DetectorHarness.running(rule);
+        CompiledRule compiled = h.rule();
+        h.record(rule, pane.get(0));
+        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(compiled.groupKeyOf(pane.get(0)));
+        MapState<Long, Double> slots =
+                backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING);
+        MapState<Long, double[]> aggregates = backend.getPartitionedState(
+                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.AGGREGATES);
+        org.apache.flink.api.common.state.ListState<double[]> listed = backend.getPartitionedState(
+                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.LISTED_PENDING);
+        slots.clear();
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 40; i++) {
+            double v = pane.get(i).durationMs;
+            listed.add(new double[] {T0, v});
+            sum += v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        aggregates.put(T0, new double[] {40, sum, min, max, 40});
+        for (Telemetry t : pane.subList(40, 60)) {
+            h.record(rule, t);
+        }
+        h.watermark(T0 + MIN - 1);
+        List<Alert> alerts = h.alerts();
+        assertEquals(1, alerts.size(), "the window is judged: " + alerts);
+        // The same values in the same order, folded at the same point: the same percentile, to the bit.
+        assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
+        assertTrue(listed.get() == null || !listed.get().iterator().hasNext(), "the list was moved");
+        h.close();
+    }
+
+    @Test
+    void evidenceKeptAsJsonBeforeAnUpgradeIsStillShown() throws Exception {
+        RuleSpec rule = p95("checkout");
+        rule.params.put("bound", 0); // every judged window fires, with its evidence
+        SplittableRandom random = new SplittableRandom(13);
+        List<Telemetry> pane = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            pane.add(Telemetry.span(T0 + 1_000 * i, "checkout", "GET /", 50 + random.nextDouble() * 500, "ok"));
+        }
+
+        DetectorHarness plain = DetectorHarness.running(rule);
+        for (Telemetry t : pane) {
+            plain.record(rule, t);
+        }
+        plain.watermark(T0 + MIN - 1);
+        List<Alert> expected = plain.alerts();
+        plain.close();
+        assertEquals(1, expected.size(), "the window is judged: " + expected);
+        assertEquals(5, expected.get(0).evidence.size());
+
+        // After 40 spans, the pane's evidence as the earlier layout kept it: JSON, in the same order.
+        DetectorHarness h = DetectorHarness.running(rule);
+        CompiledRule compiled = h.rule();
+        for (Telemetry t : pane.subList(0, 40)) {
+            h.record(rule, t);
+        }
+        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(compiled.groupKeyOf(pane.get(0)));
+        MapState<Long, List<Telemetry>> records = backend.getPartitionedState(
+                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.SAMPLE_RECORDS);
+        MapState<Long, List<String>> json =
+                backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.SAMPLES);
+        List<String> asJson = new ArrayList<>();
+        for (Telemetry t : records.get(T0)) {
+            asJson.add(TelemetryJson.write(t));
+        }
+        json.put(T0, asJson);
+        records.remove(T0);
+        for (Telemetry t : pane.subList(40, 60)) {
+            h.record(rule, t);
+        }
+        h.watermark(T0 + MIN - 1);
+        List<Alert> alerts = h.alerts();
+        assertEquals(1, alerts.size(), "the window is judged: " + alerts);
+        assertEquals(expected.get(0).evidence, alerts.get(0).evidence);
+        assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
+        h.close();
+    }
 }
