@@ -37,6 +37,13 @@ class SoakCommandTest {
     }
 
     @Test
+    void theDefaultWarmUpCoversTheStarterRulesLongestStateInAnHourLongSoak() {
+        assertEquals(java.time.Duration.ofMinutes(30), SoakCommand.defaultWarmUp(java.time.Duration.ofHours(1)));
+        assertEquals(java.time.Duration.ofMinutes(30), SoakCommand.defaultWarmUp(java.time.Duration.ofMinutes(45)));
+        assertEquals(java.time.Duration.ofMinutes(10), SoakCommand.defaultWarmUp(java.time.Duration.ofMinutes(30)));
+    }
+
+    @Test
     void badFlagsSayWhatWouldBeRight() {
         Run r = run("soak", "--duration", "1x");
         assertEquals(2, r.exit());
