@@ -437,6 +437,15 @@ public final class SoakCommand implements Callable<Integer> {
                 "%,d records produced, %,d alerts committed during the soak%n",
                 telemetry.written(),
                 alerts.total());
+        if (telemetry.failed() > 0) {
+            // The curves then describe less input than the rate says; the count makes that visible.
+            System.out.printf(
+                    Locale.ROOT,
+                    "%,d of them were not written to %s: %s%n",
+                    telemetry.failed(),
+                    topic,
+                    telemetry.firstFailure());
+        }
         finish(samples, dir);
         System.out.println("job " + jobId + " still runs; stop the stack with: bin/vigil stack down");
         return 0;
