@@ -141,18 +141,18 @@ class ThresholdStateTest {
         h.close();
     }
 
-    @Test
-    void pendingValuesOfTheListLayoutAreFoldedAfterAnUpgrade() throws Exception {
-        RuleSpec rule = p95("checkout");
-        rule.params.put("bound", 0); // every judged window fires, so its p95 is seen
-        rule.params.put("evidence", 0);
-        SplittableRandom random = new SplittableRandom(11);
+    /** A minute of checkout spans, one a second, with random durations from the seed. */
+    private static List<Telemetry> minuteOfSpans(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
         List<Telemetry> pane = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             pane.add(Telemetry.span(T0 + 1_000 * i, "checkout", "GET /", 50 + random.nextDouble() * 500, "ok"));
         }
+        return pane;
+    }
 
-        // Without an upgrade: the 60 spans as records.
+    /** The alerts of the spans given as records to a detector that never saw an earlier layout: one judged window. */
+    private static List<Alert> judgedWithoutUpgrade(RuleSpec rule, List<Telemetry> pane) throws Exception {
         DetectorHarness plain = DetectorHarness.running(rule);
         for (Telemetry t : pane) {
             plain.record(rule, t);
@@ -161,6 +161,17 @@ class ThresholdStateTest {
         List<Alert> expected = plain.alerts();
         plain.close();
         assertEquals(1, expected.size(), "the window is judged: " + expected);
+        return expected;
+    }
+
+    @Test
+    void pendingValuesOfTheListLayoutAreFoldedAfterAnUpgrade() throws Exception {
+        RuleSpec rule = p95("checkout");
+        rule.params.put("bound", 0); // every judged window fires, so its p95 is seen
+        rule.params.put("evidence", 0);
+        List<Telemetry> pane = minuteOfSpans(11);
+
+        List<Alert> expected = judgedWithoutUpgrade(rule, pane);
 
         // With an upgrade after 40 spans: the first one as a record (it creates the pane and its timers), then the
         // state as the list layout left it after 40, then the other 20 as records.
@@ -203,20 +214,9 @@ class ThresholdStateTest {
     void evidenceKeptAsJsonBeforeAnUpgradeIsStillShown() throws Exception {
         RuleSpec rule = p95("checkout");
         rule.params.put("bound", 0); // every judged window fires, with its evidence
-        SplittableRandom random = new SplittableRandom(13);
-        List<Telemetry> pane = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            pane.add(Telemetry.span(T0 + 1_000 * i, "checkout", "GET /", 50 + random.nextDouble() * 500, "ok"));
-        }
+        List<Telemetry> pane = minuteOfSpans(13);
 
-        DetectorHarness plain = DetectorHarness.running(rule);
-        for (Telemetry t : pane) {
-            plain.record(rule, t);
-        }
-        plain.watermark(T0 + MIN - 1);
-        List<Alert> expected = plain.alerts();
-        plain.close();
-        assertEquals(1, expected.size(), "the window is judged: " + expected);
+        List<Alert> expected = judgedWithoutUpgrade(rule, pane);
         assertEquals(5, expected.get(0).evidence.size());
 
         // After 40 spans, the pane's evidence as the earlier layout kept it: JSON, in the same order.
