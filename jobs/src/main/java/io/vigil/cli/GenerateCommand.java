@@ -51,17 +51,15 @@ public final class GenerateCommand implements Callable<Integer> {
                     spec.commandLine(), "--format '" + format + "' is not supported by the generator; use json");
         }
         long total = Math.max(1, duration.toMillis() * rate / 1000);
-        long failed;
         try (SteadyTelemetry out = new SteadyTelemetry(kafka, new Properties(), topic, rate, seed)) {
             out.run(total, () -> false, n -> System.err.printf("%,d records written%n", n));
-            failed = out.failed();
-            if (failed > 0) {
+            if (out.failed() > 0) {
                 System.err.printf(
                         "vigil generate: %,d of %,d records were not written to %s: %s%n",
-                        failed, total, topic, out.firstFailure());
+                        out.failed(), total, topic, out.firstFailure());
+                return 1;
             }
         }
-        if (failed > 0) return 1;
         System.err.printf("%,d records written to %s on %s%n", total, topic, kafka);
         return 0;
     }
