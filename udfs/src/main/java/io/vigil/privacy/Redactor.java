@@ -272,8 +272,11 @@ public final class Redactor {
             return s;
         }
         spans.clear();
+        int shape = TextDetector.shape(s);
         for (DetectorRule r : rules) {
-            r.detector().find(s, spans);
+            if (r.detector().possible(shape)) {
+                r.detector().find(s, shape, spans);
+            }
         }
         if (spans.size() == 0) {
             return s;

@@ -41,6 +41,11 @@ public enum TextDetector {
     /** The credentials after an HTTP authorization scheme: {@code Bearer <token>}, {@code Basic <base64>}. */
     BEARER("bearer", "<token>") {
         @Override
+        boolean possible(int shape) {
+            return (shape & B_WORD) != 0;
+        }
+
+        @Override
         void find(String s, Spans out) {
             int n = s.length();
             for (int i = 0; i + 6 < n; i++) {
@@ -77,6 +82,11 @@ public enum TextDetector {
      */
     PASSWORD("password", "<password>") {
         @Override
+        boolean possible(int shape) {
+            return (shape & EQ_COLON) != 0; // "://" and every parameter form have a ':' or a '='
+        }
+
+        @Override
         void find(String s, Spans out) {
             for (int i = s.indexOf("://"); i >= 0; i = s.indexOf("://", i + 3)) {
                 int start = i + 3;
@@ -109,7 +119,28 @@ public enum TextDetector {
      */
     API_KEY("api_key", "<api_key>") {
         @Override
+        boolean possible(int shape) {
+            return (shape & (KEY_WORD | EQ_COLON)) != 0;
+        }
+
+        @Override
         void find(String s, Spans out) {
+            knownKeys(s, out);
+            parameters(s, out, this, TextDetector::tokenName);
+        }
+
+        @Override
+        void find(String s, int shape, Spans out) {
+            // The same two passes in the same order, each only where its anchor occurs.
+            if ((shape & KEY_WORD) != 0) {
+                knownKeys(s, out);
+            }
+            if ((shape & EQ_COLON) != 0) {
+                parameters(s, out, this, TextDetector::tokenName);
+            }
+        }
+
+        private void knownKeys(String s, Spans out) {
             int n = s.length();
             for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
@@ -123,7 +154,6 @@ public enum TextDetector {
                     i = end - 1;
                 }
             }
-            parameters(s, out, this, TextDetector::tokenName);
         }
     },
     /** An email address: a local part, {@code @}, a domain with a dot and a top-level domain of letters. */
@@ -170,6 +200,11 @@ public enum TextDetector {
      */
     CARD("card", "<card>") {
         @Override
+        boolean possible(int shape) {
+            return (shape & DIGITS) >= 13;
+        }
+
+        @Override
         void find(String s, Spans out) {
             int n = s.length();
             for (int i = 0; i < n; i++) {
@@ -196,6 +231,11 @@ public enum TextDetector {
      * that passes the ISO 13616 mod-97 check.
      */
     IBAN("iban", "<iban>") {
+        @Override
+        boolean possible(int shape) {
+            return (shape & IBAN_ANCHOR) != 0;
+        }
+
         @Override
         void find(String s, Spans out) {
             int n = s.length();
@@ -252,6 +292,11 @@ public enum TextDetector {
     /** An IPv4 address: four octets of 0 to 255, not part of a longer dotted number (a version 1.2.3.4.5). */
     IPV4("ipv4", "<ipv4>") {
         @Override
+        boolean possible(int shape) {
+            return (shape & DIGITS) >= 4;
+        }
+
+        @Override
         void find(String s, Spans out) {
             if (s.indexOf('.') < 0) {
                 return;
@@ -291,6 +336,67 @@ public enum TextDetector {
 
     /** Adds the spans of {@code s} this detector matches to {@code out} (which refuses overlaps). */
     abstract void find(String s, Spans out);
+
+    /**
+     * The same as {@link #find(String, Spans)} for a string of this {@link #shape}, skipping the passes the shape
+     * rules out.
+     */
+    void find(String s, int shape, Spans out) {
+        find(s, out);
+    }
+
+    /**
+     * Whether a string of this {@link #shape} can hold a match; false only when {@link #find} would find nothing. The
+     * scanners that walk every character (cards, IBANs, bearer tokens, key shapes, parameters) then run only where
+     * their anchor occurs: most values (routes, status words, ordinary log lines) rule out all but one or two, and
+     * one shared pass is cheaper than a pass per detector. {@code TextShapePropertiesTest} checks the claim.
+     */
+    boolean possible(int shape) {
+        return true; // detectors that find their anchor with String.indexOf (an intrinsic) need no shape
+    }
+
+    /** Bits of {@link #shape} above the digit count in its low byte. */
+    static final int DIGITS = 0xFF;
+
+    static final int EQ_COLON = 1 << 8;
+    static final int B_WORD = 1 << 9;
+    static final int KEY_WORD = 1 << 10;
+    static final int IBAN_ANCHOR = 1 << 11;
+
+    /**
+     * One pass over {@code s}: its digits (counted up to 255), whether it has a '=' or ':', a 'b' or 'B' that starts
+     * a word (bearer, basic), the first two characters of a key shape ({@link #knownKey}) where a key may start, and
+     * two capitals followed by two digits (an IBAN's country and check digits).
+     */
+    static int shape(String s) {
+        int digits = 0;
+        int bits = 0;
+        char a = 0; // the three characters before the current one, a the earliest
+        char b = 0;
+        char c = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char ch = s.charAt(i);
+            if (ch >= '0' && ch <= '9') {
+                digits++;
+                if (digit(c) && upper(b) && upper(a)) {
+                    bits |= IBAN_ANCHOR;
+                }
+            } else if (ch == '=' || ch == ':') {
+                bits |= EQ_COLON;
+            } else {
+                if ((ch == 'b' || ch == 'B') && !alnum(c)) {
+                    bits |= B_WORD;
+                }
+                if (c < 128 && ch < 128 && KEY_PAIRS[c << 7 | ch] && !alnum(b) && b != '_' && b != '-') {
+                    bits |= KEY_WORD;
+                }
+            }
+            a = b;
+            b = c;
+            c = ch;
+        }
+        return bits | Math.min(digits, DIGITS);
+    }
 
     /** The detector named {@code id} in a policy, or null. */
     public static TextDetector byId(String id) {
@@ -502,6 +608,15 @@ public enum TextDetector {
         {"AIza", "30"},
         {"sk-", "20"}
     };
+
+    /** The first two characters of each key shape, as {@code first << 7 | second} (all are ASCII). */
+    private static final boolean[] KEY_PAIRS = new boolean[1 << 14];
+
+    static {
+        for (String[] shape : KEY_SHAPES) {
+            KEY_PAIRS[shape[0].charAt(0) << 7 | shape[0].charAt(1)] = true;
+        }
+    }
 
     static boolean passwordName(String name) {
         return name.equals("pwd")
