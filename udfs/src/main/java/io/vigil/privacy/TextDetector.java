@@ -355,7 +355,7 @@ public enum TextDetector {
         return true; // detectors that find their anchor with String.indexOf (an intrinsic) need no shape
     }
 
-    /** Bits of {@link #shape} above the digit count in its low byte. */
+    /** The low byte of a {@link #shape}: its digit count. The flags below are above it. */
     static final int DIGITS = 0xFF;
 
     static final int EQ_COLON = 1 << 8;
