@@ -3,6 +3,7 @@ package io.vigil.privacy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -91,7 +92,7 @@ class TextShapePropertiesTest {
     }
 
     private static List<String> spans(Spans s) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (int k = 0; k < s.size(); k++) {
             out.add(s.start(k) + ".." + s.end(k));
         }
