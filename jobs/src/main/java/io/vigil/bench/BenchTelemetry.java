@@ -74,7 +74,7 @@ public final class BenchTelemetry {
                 r.durationMs = latency(burst);
                 r.status = burst && random.nextInt(3) == 0 ? "error" : "ok";
                 // Zero-padded: ids are exactly 32 and 16 hex digits, or the decoder rejects the span (an unpadded
-                // Long.toHexString made one span in eight a dead letter and skewed every benchmark on this mix).
+                // Long.toHexString made one span in six a dead letter and skewed every benchmark on this mix).
                 r.traceId = HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong());
                 r.spanId = HEX.toHexDigits(random.nextLong());
                 break;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class BenchTelemetryTest {
     /**
      * The benchmarks' mix must be valid telemetry: a record the decoder rejects measures the dead-letter path instead
-     * of detection. Unpadded hex ids once made about one span in eight a dead letter.
+     * of detection. Unpadded hex ids once made about one span in six a dead letter.
      */
     @Test
     void everyRecordOfTheMixDecodes() {
