@@ -274,9 +274,7 @@ public final class Redactor {
         spans.clear();
         int shape = TextDetector.shape(s);
         for (DetectorRule r : rules) {
-            if (r.detector().possible(shape)) {
-                r.detector().find(s, shape, spans);
-            }
+            r.detector().find(s, shape, spans);
         }
         if (spans.size() == 0) {
             return s;

@@ -339,10 +339,12 @@ public enum TextDetector {
 
     /**
      * The same as {@link #find(String, Spans)} for a string of this {@link #shape}, skipping the passes the shape
-     * rules out.
+     * rules out: all of them when the detector is not {@link #possible} for it.
      */
     void find(String s, int shape, Spans out) {
-        find(s, out);
+        if (possible(shape)) {
+            find(s, out);
+        }
     }
 
     /**
