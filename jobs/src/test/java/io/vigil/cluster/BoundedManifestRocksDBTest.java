@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
@@ -30,7 +31,8 @@ class BoundedManifestRocksDBTest {
         RocksDB.loadLibrary();
         List<AutoCloseable> handles = new ArrayList<>();
         try (DBOptions db = new BoundedManifestRocksDB().createDBOptions(new DBOptions(), handles);
-                Options options = new Options(db, new org.rocksdb.ColumnFamilyOptions());
+                ColumnFamilyOptions columns = new ColumnFamilyOptions();
+                Options options = new Options(db, columns);
                 FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             assertEquals(BoundedManifestRocksDB.MAX_MANIFEST_BYTES, db.maxManifestFileSize());
             options.setCreateIfMissing(true);
