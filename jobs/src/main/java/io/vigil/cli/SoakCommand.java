@@ -49,13 +49,22 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Soak test on the local stack (bin/vigil stack up): submit the default job (or use the running one),"
-                    + " produce generated telemetry at a steady rate with event time = now, and every --interval sample"
+                    + " produce generated telemetry at a steady rate with event time = now (or running --time-scale times faster), and every --interval sample"
                     + " heap, state size, checkpoint size and duration, records/s, alerts committed and end-to-end"
                     + " alert latency into DIR/soak.csv; at the end write DIR/soak.png and a flatness summary.",
             "With --report CSV, summarise and plot an earlier soak's CSV instead (no stack needed)."
         })
 public final class SoakCommand implements Callable<Integer> {
     private static final int OFFSET = portOffset();
+
+    /** Beyond this the starter rules' shortest windows (1 m) pass in under a second of wall time: nothing to soak. */
+    static final int MAX_TIME_SCALE = 60;
+
+    /**
+     * The starter rules' longest sliding window (the SLO rules' slow-burn long window), plus the out-of-order bound and
+     * a checkpoint or two: after this much event time every window's state has filled.
+     */
+    static final Duration STARTER_STATE_FILLS = Duration.ofHours(6).plusMinutes(30);
 
     @Option(
             names = "--duration",
@@ -82,12 +91,23 @@ public final class SoakCommand implements Callable<Integer> {
     Duration interval;
 
     @Option(
+            names = "--time-scale",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "event time runs N times faster than the wall clock from the start (1 to " + MAX_TIME_SCALE
+                    + "), so rule windows longer than the soak fill and slide within it: with 8, the starter SLO"
+                    + " rules' 6h windows fill in 45 minutes. The rate stays per wall-clock second; latency is"
+                    + " measured in wall-clock time (default: ${DEFAULT-VALUE}: event time = wall time)")
+    int timeScale;
+
+    @Option(
             names = "--warm-up",
             paramLabel = "D",
             converter = Flags.DurationConverter.class,
             description = "samples before this are plotted but not judged (default: 30m, or a third of --duration if"
                     + " that is shorter: the starter rules' longest per-record state, the error-burst-then-deploy"
-                    + " sequence's 30m, fills in that time)")
+                    + " sequence's 30m, fills in that time; with --time-scale above 1, the time the starter SLO rules'"
+                    + " 6h windows take to fill plus a margin, 6h30m / N, when that leaves 3 samples to judge)")
     Duration warmUp;
 
     /** Whether --warm-up was given; if not, a --report judges after the default share of the CSV's own length. */
@@ -196,8 +216,17 @@ public final class SoakCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         String jobId = jobToWatch(rest);
         System.err.printf(
-                "soak: job %s, %d records/s to %s for %s, a sample every %s; output in %s%n",
-                jobId, rate, topic, text(duration), text(interval), dir);
+                "soak: job %s, %d records/s to %s for %s, a sample every %s%s; output in %s%n",
+                jobId,
+                rate,
+                topic,
+                text(duration),
+                text(interval),
+                timeScale == 1
+                        ? ""
+                        : ", event time " + timeScale + "x the wall clock (" + text(duration.multipliedBy(timeScale))
+                                + " of event time)",
+                dir);
         return soak(rest, jobId, dir);
     }
 
@@ -227,7 +256,13 @@ public final class SoakCommand implements Callable<Integer> {
                     "--savepoint-every " + text(savepointEvery) + " must be 0s (off) or at least --interval "
                             + text(interval) + ", e.g. 5m");
         }
-        if (warmUp == null) warmUp = defaultWarmUp(duration);
+        if (timeScale < 1 || timeScale > MAX_TIME_SCALE) {
+            throw new CommandLine.ParameterException(
+                    cl,
+                    "--time-scale " + timeScale + " is out of range; give 1 (event time = wall time) to "
+                            + MAX_TIME_SCALE + ", e.g. 8 to fill 6h windows in 45 minutes");
+        }
+        if (warmUp == null) warmUp = defaultWarmUp(duration, timeScale, interval);
         if (warmUp.isNegative()) throw new CommandLine.ParameterException(cl, "--warm-up must be 0 or more, e.g. 10m");
         if (report == null && warmUp.plus(interval.multipliedBy(3)).compareTo(duration) > 0) {
             throw new CommandLine.ParameterException(
@@ -251,11 +286,29 @@ public final class SoakCommand implements Callable<Integer> {
         return soak.compareTo(Duration.ofMinutes(45)) >= 0 ? Duration.ofMinutes(30) : soak.dividedBy(3);
     }
 
+    /**
+     * With event time at wall time, {@link #defaultWarmUp(Duration)}. Faster, the wall time in which the starter
+     * rules' longest windows fill ({@link #STARTER_STATE_FILLS} / scale, rounded up to a whole interval) when at least
+     * 3 samples are left after it, so a soak of twice that judges state after every window filled; else the same
+     * default as at scale 1 (and a longer --duration would be needed to see the longest windows full).
+     */
+    static Duration defaultWarmUp(Duration soak, int timeScale, Duration interval) {
+        if (timeScale > 1) {
+            long ms = STARTER_STATE_FILLS.toMillis() / timeScale;
+            long step = Math.max(1, interval.toMillis());
+            Duration fills = Duration.ofMillis((ms + step - 1) / step * step);
+            if (fills.plus(interval.multipliedBy(3)).compareTo(soak) <= 0) return fills;
+        }
+        return defaultWarmUp(soak);
+    }
+
     private int report() throws IOException {
         List<SoakSample> samples = SoakCsv.read(report);
         if (!warmUpGiven && !samples.isEmpty()) {
             warmUp = defaultWarmUp(
-                    Duration.ofMillis((long) (samples.get(samples.size() - 1).elapsedSeconds() * 1000)));
+                    Duration.ofMillis((long) (samples.get(samples.size() - 1).elapsedSeconds() * 1000)),
+                    timeScale,
+                    interval);
         }
         Path dir = report.toAbsolutePath().getParent();
         finish(samples, dir);
@@ -355,12 +408,12 @@ public final class SoakCommand implements Callable<Integer> {
         long startMs = System.currentTimeMillis();
         long startNs = System.nanoTime();
         long total = Math.max(1, duration.toMillis() * rate / 1000);
-        AlertLatencies alerts = new AlertLatencies(kafka, new Properties(), alertsTopic, startMs);
+        AlertLatencies alerts = new AlertLatencies(kafka, new Properties(), alertsTopic, startMs, timeScale);
         alerts.start(Duration.ofSeconds(30));
         Thread consumer = new Thread(alerts, "soak-alerts");
         consumer.setDaemon(true);
         consumer.start();
-        SteadyTelemetry telemetry = new SteadyTelemetry(kafka, new Properties(), topic, rate, seed);
+        SteadyTelemetry telemetry = new SteadyTelemetry(kafka, new Properties(), topic, rate, seed, timeScale, startMs);
         long endNs = startNs + duration.toNanos();
         Thread producer =
                 new Thread(() -> telemetry.run(total, () -> System.nanoTime() >= endNs, n -> {}), "soak-telemetry");

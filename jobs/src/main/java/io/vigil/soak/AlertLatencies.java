@@ -24,6 +24,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * from the window closing in the real world to the alert being readable: the watermark's out-of-orderness bound, the
  * wait for the next checkpoint and the commit, together. Alerts whose event time is before the soak started (a
  * restored job catching up) are counted but left out of the latency.
+ *
+ * <p>When the soak's event time runs faster than the wall clock ({@code --time-scale}), an alert's event time is first
+ * mapped back to the wall-clock moment the producer reached it ({@code since + (event - since) / scale}), so the latency
+ * is still wall-clock time from the window closing at the producer to the alert being readable.
  */
 public final class AlertLatencies implements Runnable, AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -34,6 +38,7 @@ public final class AlertLatencies implements Runnable, AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final long since;
+    private final int timeScale;
     private final List<Long> latencies = new ArrayList<>();
     private long alerts;
     private long total;
@@ -45,6 +50,16 @@ public final class AlertLatencies implements Runnable, AutoCloseable {
      * @param since epoch ms: alerts with an earlier event time are counted without a latency
      */
     public AlertLatencies(String bootstrap, Properties client, String topic, long since) {
+        this(bootstrap, client, topic, since, 1);
+    }
+
+    /**
+     * @param since epoch ms: the soak's start; alerts with an earlier event time are counted without a latency
+     * @param timeScale event-time seconds the producer writes per wall-clock second from {@code since}
+     */
+    public AlertLatencies(String bootstrap, Properties client, String topic, long since, int timeScale) {
+        if (timeScale < 1) throw new IllegalArgumentException("time scale must be 1 or more, not " + timeScale);
+        this.timeScale = timeScale;
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -92,7 +107,7 @@ public final class AlertLatencies implements Runnable, AutoCloseable {
     synchronized void record(long receivedMs, long eventMs) {
         alerts++;
         total++;
-        if (eventMs >= since) latencies.add(receivedMs - eventMs);
+        if (eventMs >= since) latencies.add(receivedMs - (since + (eventMs - since) / timeScale));
     }
 
     /** The alerts since the previous call, and clears them. */

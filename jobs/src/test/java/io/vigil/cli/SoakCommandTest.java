@@ -44,7 +44,25 @@ class SoakCommandTest {
     }
 
     @Test
+    void withTimeScaleTheDefaultWarmUpIsTheTimeTheSixHourWindowsTakeToFill() {
+        var m = java.time.Duration.ofMinutes(1);
+        // 6h30m of event time at 8x is 48m45s of wall time, rounded up to whole one-minute samples
+        assertEquals(
+                java.time.Duration.ofMinutes(49), SoakCommand.defaultWarmUp(java.time.Duration.ofMinutes(90), 8, m));
+        // a soak too short to see them fill keeps the scale-1 default rather than judging nothing
+        assertEquals(
+                java.time.Duration.ofMinutes(30), SoakCommand.defaultWarmUp(java.time.Duration.ofMinutes(50), 8, m));
+        assertEquals(java.time.Duration.ofMinutes(30), SoakCommand.defaultWarmUp(java.time.Duration.ofHours(1), 1, m));
+    }
+
+    @Test
     void badFlagsSayWhatWouldBeRight() {
+        Run scale = run("soak", "--time-scale", "0");
+        assertEquals(2, scale.exit());
+        assertTrue(
+                scale.err().contains("--time-scale 0 is out of range; give 1 (event time = wall time) to 60"),
+                scale.err());
+
         Run r = run("soak", "--duration", "1x");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("'1x'") && r.err().contains("expected e.g. 30s, 5m"), r.err());

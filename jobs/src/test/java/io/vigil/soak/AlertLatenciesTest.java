@@ -18,6 +18,18 @@ class AlertLatenciesTest {
     }
 
     @Test
+    void withEventTimeFasterThanTheClockTheLatencyIsStillWallClockTime() {
+        // event time runs 8x from 1 000: an alert for event time 81 000 closed at the producer at wall time 11 000
+        AlertLatencies l = new AlertLatencies("127.0.0.1:1", new java.util.Properties(), "alerts", 1_000, 8);
+        try {
+            l.record(11_500, 81_000);
+            assertEquals(500, l.drain().p50Ms());
+        } finally {
+            l.close();
+        }
+    }
+
+    @Test
     void eachIntervalCountsItsAlertsAndPercentilesOfThoseSinceTheStart() {
         AlertLatencies l = new AlertLatencies("127.0.0.1:1", new java.util.Properties(), "alerts", 1_000);
         try {
