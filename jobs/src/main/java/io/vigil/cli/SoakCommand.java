@@ -96,8 +96,10 @@ public final class SoakCommand implements Callable<Integer> {
             defaultValue = "1",
             description = "event time runs N times faster than the wall clock from the start (1 to " + MAX_TIME_SCALE
                     + "), so rule windows longer than the soak fill and slide within it: with 8, the starter SLO"
-                    + " rules' 6h windows fill in 45 minutes. The rate stays per wall-clock second; latency is"
-                    + " measured in wall-clock time (default: ${DEFAULT-VALUE}: event time = wall time)")
+                    + " rules' 6h windows fill in 45 minutes. --rate stays per wall-clock second, so a window sees"
+                    + " N times fewer records than at scale 1: give --rate N times as high for the same traffic per"
+                    + " window. Latency is measured in wall-clock time (default: ${DEFAULT-VALUE}: event time = wall"
+                    + " time)")
     int timeScale;
 
     @Option(

@@ -1,6 +1,10 @@
 package io.vigil.detect;
 
 import io.vigil.model.Telemetry;
+import io.vigil.privacy.LivePolicy;
+import io.vigil.privacy.PrivacyFunction;
+import io.vigil.privacy.PrivacyPolicy.Stage;
+import io.vigil.privacy.PrivacySettings;
 import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleUpdate;
 import java.util.ArrayList;
@@ -19,13 +23,27 @@ import org.apache.flink.util.OutputTag;
  * <p>Only the rules the {@link RuleIndex} finds for a record are tested; a record that matches none costs a few hash
  * lookups and allocates nothing. A rule whose condition throws on odd data does not stop the job: the record is
  * reported on {@link #RULE_ERRORS} with the rule id and the error, counted, and the rule goes on for other records.
+ *
+ * <p>With a privacy policy the router first applies its {@code before_detection} rules and emits each record as
+ * redacted on {@link #TELEMETRY} for the stages that read telemetry beside the detectors
+ * (rollups, incidents, CEP rules). It does this itself rather than behind a privacy operator of its own: both take
+ * updates from the rules' broadcast stream, and an operator with a broadcast input cannot be chained to the one before
+ * it, so a separate privacy operator cost every record a serialization round trip on its way to the router (a sixth of
+ * the end-to-end job's time, docs/benchmarks.md). The pushed policy is kept in this operator's broadcast state
+ * ({@link PrivacyFunction#POLICY}, beside {@link RuleBook#RULES}).
  */
 public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, Routed> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<RuleError> RULE_ERRORS = new OutputTag<>("rule-errors") {};
 
+    /** Every record as the privacy policy's before-detection rules left it; only when the router has a policy. */
+    public static final OutputTag<Telemetry> TELEMETRY = new OutputTag<>("telemetry-after-privacy") {};
+
     private final RuleBook rules;
+    /** The before-detection privacy policy, or null when the job has none. */
+    private final LivePolicy privacy;
+
     private transient Counter routed;
     private transient Counter ruleErrors;
     /** Reused for every record: the candidates, then the ones that matched. */
@@ -34,7 +52,13 @@ public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, 
     private transient List<CompiledRule> matched;
 
     public RuleRouter(RuleBook rules) {
+        this(rules, null);
+    }
+
+    /** @param privacy the job's privacy settings, or null: records are routed as they come */
+    public RuleRouter(RuleBook rules, PrivacySettings privacy) {
         this.rules = rules;
+        this.privacy = privacy == null ? null : new LivePolicy(privacy);
     }
 
     @Override
@@ -43,10 +67,18 @@ public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, 
         ruleErrors = getRuntimeContext().getMetricGroup().counter("ruleEvaluationErrors");
         candidates = new ArrayList<>();
         matched = new ArrayList<>();
+        if (privacy != null) {
+            privacy.open(getRuntimeContext().getMetricGroup());
+        }
     }
 
     @Override
     public void processElement(Telemetry record, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
+        if (privacy != null) {
+            record = privacy.redactor(ctx.getBroadcastState(PrivacyFunction.POLICY))
+                    .telemetry(record, Stage.BEFORE_DETECTION);
+            ctx.output(TELEMETRY, record);
+        }
         candidates.clear();
         rules.candidates(record, ctx.getBroadcastState(RuleBook.RULES), candidates);
         if (candidates.isEmpty()) {
@@ -93,6 +125,9 @@ public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, 
     public void processBroadcastElement(RuleUpdate update, Context ctx, Collector<Routed> out) throws Exception {
         if (update.ruleId == null || update.ruleId.isEmpty()) {
             return;
+        }
+        if (privacy != null) {
+            privacy.update(update, ctx.getBroadcastState(PrivacyFunction.POLICY));
         }
         rules.apply(update, ctx.getBroadcastState(RuleBook.RULES));
     }

@@ -22,6 +22,7 @@ import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
+import io.vigil.privacy.PrivacyFunction;
 import io.vigil.privacy.PrivacyStages;
 import io.vigil.privacy.Redactor;
 import io.vigil.rollup.ServiceRollups;
@@ -173,13 +174,18 @@ public final class DetectionJob {
                         .uid("geoip-enrichment");
 
         DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, decoded);
-        DataStream<Telemetry> telemetry = PrivacyStages.beforeDetection(enriched, ruleUpdates, config.privacy);
         RuleBook book = new RuleBook(specs);
-        SingleOutputStreamOperator<Routed> routed = telemetry
-                .connect(ruleUpdates.broadcast(RuleBook.RULES))
-                .process(new RuleRouter(book))
-                .name("Route to rules")
+        // The router applies the privacy policy's before-detection rules itself (see RuleRouter): what it lets
+        // through, on its TELEMETRY side output, is what every other stage reads.
+        SingleOutputStreamOperator<Routed> routed = enriched.connect(
+                        config.privacy == null
+                                ? ruleUpdates.broadcast(RuleBook.RULES)
+                                : ruleUpdates.broadcast(RuleBook.RULES, PrivacyFunction.POLICY))
+                .process(new RuleRouter(book, config.privacy))
+                .name(config.privacy == null ? "Route to rules" : "Privacy before detection, route to rules")
                 .uid("rule-router");
+        DataStream<Telemetry> telemetry =
+                config.privacy == null ? enriched : routed.getSideOutput(RuleRouter.TELEMETRY);
         // One record per key group it matched, keyed by the group's key; every instance sees every rule update. The
         // uid names the keyed layout: state saved by the earlier per-rule layout ("detectors") does not fit it.
         SingleOutputStreamOperator<Alert> detected = parallel(routed.keyBy(r -> r.key, Types.STRING)

@@ -7,7 +7,7 @@ package io.vigil.rules;
 public class RuleUpdate {
     /**
      * The key of the privacy policy on the rules topic ({@code vigil privacy push}): not a rule, so the rule operators
-     * skip it and the privacy operators apply it ({@code io.vigil.privacy.PrivacyFunction}).
+     * skip it and the stages that apply the policy take it ({@code io.vigil.privacy.LivePolicy}).
      */
     public static final String PRIVACY_POLICY = "_privacy";
 
