@@ -15,7 +15,7 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * telemetry ─map(RollupEvent)─┐
- *                             ├─ union ─ keyBy(service) ─ MinuteRollupFunction(1m) ─┬─ toRollups(window=1m)
+ *                             ├─ union ─ keyBy(service) ─ MinuteRollupOperator(1m) ─┬─ toRollups(window=1m)
  * alerts ────map(RollupEvent)─┘                                                    └─ keyBy(service) ─ WindowMergeFunction(5m) ─ toRollups(window=5m)
  * </pre>
  *
@@ -62,9 +62,10 @@ public final class ServiceRollups {
         SingleOutputStreamOperator<ServiceWindow> minutes = fromTelemetry
                 .union(fromAlerts)
                 .keyBy(e -> e.service)
-                .process(new MinuteRollupFunction(MINUTE.toMillis(), lateness))
-                .returns(TypeInformation.of(ServiceWindow.class))
-                .name("service-rollup-1m")
+                .transform(
+                        "service-rollup-1m",
+                        TypeInformation.of(ServiceWindow.class),
+                        new MinuteRollupOperator(MINUTE.toMillis(), lateness))
                 .uid("service-rollup-1m");
         DataStream<ServiceWindow> fives = minutes.keyBy(w -> w.service)
                 .process(new WindowMergeFunction(FIVE_MINUTES.toMillis(), lateness))

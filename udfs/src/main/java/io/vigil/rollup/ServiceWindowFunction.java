@@ -14,9 +14,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * One service's tumbling event-time windows of {@code size} ms, emitted once the watermark passes a window's end plus
- * the allowed lateness: the state, timers and emission that {@link MinuteRollupFunction} (records into minutes) and
- * {@link WindowMergeFunction} (minutes into five minutes) share. State: one map entry per open window; the window's
- * timer emits it and removes the entry, so state is bounded by the number of windows within the lateness.
+ * the allowed lateness, for {@link WindowMergeFunction} (minutes into five minutes; a few inputs a minute, so each
+ * folds straight into state, unlike {@link MinuteRollupOperator}'s records). State: one map entry per open window; the
+ * window's timer emits it and removes the entry, so state is bounded by the number of windows within the lateness.
  */
 abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN, ServiceWindow> {
     private final long size;

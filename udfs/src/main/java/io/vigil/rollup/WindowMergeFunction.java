@@ -8,7 +8,7 @@ import org.apache.flink.util.Collector;
  * allowed lateness.
  *
  * <p>Assumes: keyed by service; input windows are aligned to and shorter than {@code size} and arrive no later than
- * {@link MinuteRollupFunction} emits them (same lateness), so a short window whose long window already fired is
+ * {@link MinuteRollupOperator} emits them (same lateness), so a short window whose long window already fired is
  * counted as {@code lateWindows} and dropped (it was already reported at the short resolution).
  */
 public class WindowMergeFunction extends ServiceWindowFunction<ServiceWindow> {

@@ -17,17 +17,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Harness tests of the 1-minute and 5-minute rollup functions: state, timers, watermarks and late data by hand. */
-class MinuteRollupFunctionTest {
+/** Harness tests of the 1-minute and 5-minute rollup operators: state, timers, watermarks and late data by hand. */
+class MinuteRollupOperatorTest {
     private static final long T0 = 1_793_577_600_000L; // 2026-11-02T00:00:00Z, minute aligned
     private static final long MIN = 60_000L;
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(long lateness)
             throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, lateness)),
-                (RollupEvent e) -> e.service,
-                Types.STRING);
+                new MinuteRollupOperator(MIN, lateness), (RollupEvent e) -> e.service, Types.STRING);
         h.open();
         return h;
     }
@@ -91,7 +89,7 @@ class MinuteRollupFunctionTest {
         assertEquals(1, h.extractOutputValues().size());
         add(h, Telemetry.span(T0 + 20, "cart", "GET /api/cart", 10, "ok")); // its minute is closed
         add(h, Telemetry.span(T0 + MIN + 30, "cart", "GET /api/cart", 10, "ok")); // on time
-        var late = h.getSideOutput(MinuteRollupFunction.LATE);
+        var late = h.getSideOutput(MinuteRollupOperator.LATE);
         assertEquals(1, late.size());
         assertEquals(T0 + 20, late.peek().getValue().timestamp);
         h.processWatermark(new Watermark(T0 + 2 * MIN));
@@ -122,17 +120,123 @@ class MinuteRollupFunctionTest {
     }
 
     @Test
+    void bufferedRecordsFoldIntoTheSameWindowsAsOneRecordAtATime() throws Exception {
+        // Two services, records of two minutes interleaved and out of order, more than the buffer holds, watermarks
+        // now and then: every window equals the one folded record by record in arrival order, digest bytes included.
+        var h = minutes(0);
+        java.util.Random random = new java.util.Random(7);
+        Map<String, ServiceWindow> expected = new TreeMap<>();
+        int n = MinuteRollupOperator.MAX_BUFFERED + 2_345;
+        for (int i = 0; i < n; i++) {
+            String service = random.nextInt(3) == 0 ? "cart" : "checkout";
+            long ts = T0 + (i * 8L) + random.nextInt(20_000); // spans two minutes, out of order within 20 s
+            Telemetry t = random.nextInt(10) == 0
+                    ? Telemetry.log(ts, service, random.nextBoolean() ? "ERROR" : "INFO", "x")
+                    : Telemetry.span(
+                            ts, service, "GET /", random.nextDouble() * 500, random.nextInt(20) == 0 ? "error" : "ok");
+            add(h, t);
+            long start = ts / MIN * MIN;
+            expected.computeIfAbsent(service + "@" + start, k -> new ServiceWindow(service, start, start + MIN))
+                    .add(RollupEvent.of(t));
+            if (i % 4_000 == 3_999) h.processWatermark(new Watermark(T0 + 1_000));
+        }
+        h.processWatermark(new Watermark(T0 + 10 * MIN));
+        Map<String, ServiceWindow> actual = new TreeMap<>();
+        for (ServiceWindow w : h.extractOutputValues()) actual.put(w.service + "@" + w.windowStart, w);
+        assertEquals(expected.keySet(), actual.keySet());
+        assertEquals(4, actual.size(), "two services, two minutes each: " + actual.keySet());
+        for (var e : expected.entrySet()) {
+            ServiceWindow a = actual.get(e.getKey());
+            ServiceWindow x = e.getValue();
+            assertEquals(x.requests, a.requests, e.getKey());
+            assertEquals(x.errors, a.errors, e.getKey());
+            assertEquals(x.logs, a.logs, e.getKey());
+            assertEquals(x.pendingCount, a.pendingCount, e.getKey());
+            assertTrue(java.util.Arrays.equals(x.latencyDigest, a.latencyDigest), e.getKey());
+            assertTrue(
+                    java.util.Arrays.equals(
+                            java.util.Arrays.copyOf(x.pendingLatencies, x.pendingCount),
+                            java.util.Arrays.copyOf(a.pendingLatencies, a.pendingCount)),
+                    e.getKey());
+        }
+    }
+
+    @Test
+    void recordsBufferedWhenACheckpointIsTakenAreInIt() throws Exception {
+        var h = minutes(0);
+        add(h, Telemetry.span(T0 + 10, "search", "GET /api/search", 40, "ok"));
+        add(h, Telemetry.log(T0 + 20, "search", "ERROR", "x"));
+        assertEquals(0, h.numKeyedStateEntries(), "still buffered");
+        // As a task does before it passes a checkpoint's barrier on (the harness's snapshot alone does not).
+        h.prepareSnapshotPreBarrier(1);
+        OperatorSubtaskState snap = h.snapshot(1, T0 + 30);
+        h.close();
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
+        restored.initializeState(snap);
+        restored.open();
+        restored.processWatermark(new Watermark(T0 + MIN));
+        List<ServiceWindow> out = restored.extractOutputValues();
+        assertEquals(1, out.size());
+        assertEquals(1, out.get(0).requests);
+        assertEquals(Map.of("error", 1L), out.get(0).logs);
+    }
+
+    /** The state the earlier KeyedProcessFunction kept under the same uid: the window map and a timer per window. */
+    static final class EarlierMinuteRollup
+            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, RollupEvent, ServiceWindow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(RollupEvent e, Context ctx, org.apache.flink.util.Collector<ServiceWindow> out)
+                throws Exception {
+            var windows = getRuntimeContext()
+                    .getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
+                            "windows",
+                            Types.LONG,
+                            org.apache.flink.api.common.typeinfo.TypeInformation.of(ServiceWindow.class)));
+            long start = e.timestamp / MIN * MIN;
+            ServiceWindow w = windows.get(start);
+            if (w == null) {
+                w = new ServiceWindow(e.service, start, start + MIN);
+                ctx.timerService().registerEventTimeTimer(start + MIN - 1);
+            }
+            w.add(e);
+            windows.put(start, w);
+        }
+    }
+
+    @Test
+    void stateOfTheEarlierFunctionRestores() throws Exception {
+        var earlier = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new EarlierMinuteRollup()), (RollupEvent e) -> e.service, Types.STRING);
+        earlier.open();
+        add(earlier, Telemetry.span(T0 + 10, "search", "GET /api/search", 40, "ok"));
+        OperatorSubtaskState snap = earlier.snapshot(1, T0 + 20);
+        earlier.close();
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
+        restored.initializeState(snap);
+        restored.open();
+        add(restored, Telemetry.span(T0 + 30, "search", "GET /api/search", 60, "ok"));
+        assertEquals(1, restored.numEventTimeTimers(), "the earlier timer restored");
+        restored.processWatermark(new Watermark(T0 + MIN - 1));
+        List<ServiceWindow> out = restored.extractOutputValues();
+        assertEquals(1, out.size());
+        assertEquals(2, out.get(0).requests);
+    }
+
+    @Test
     void openWindowsSurviveASnapshotAndRestore() throws Exception {
         var h = minutes(0);
         add(h, Telemetry.span(T0 + 10, "search", "GET /api/search", 40, "ok"));
         add(h, Telemetry.span(T0 + MIN + 10, "search", "GET /api/search", 80, "ok"));
+        h.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snap = h.snapshot(1, T0 + 20);
         h.close();
 
         var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MinuteRollupFunction(MIN, 0)),
-                (RollupEvent e) -> e.service,
-                Types.STRING);
+                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
         restored.initializeState(snap);
         restored.open();
         add(restored, Telemetry.span(T0 + 20, "search", "GET /api/search", 60, "ok"));
