@@ -5,9 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -50,8 +48,7 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     /** Records held before they are folded regardless: bounds the buffer's memory when watermarks are rare. */
     static final int MAX_BUFFERED = 10_000;
 
-    private final long size;
-    private final long allowedLateness;
+    private final ServiceWindows spec;
 
     private transient MapState<Long, ServiceWindow> windows;
     private transient InternalTimerService<VoidNamespace> timers;
@@ -63,19 +60,13 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     private transient int bufferedCount;
 
     public MinuteRollupOperator(long size, long allowedLateness) {
-        if (size <= 0 || allowedLateness < 0) {
-            throw new IllegalArgumentException(
-                    "window size must be > 0 and lateness >= 0, got " + size + ", " + allowedLateness);
-        }
-        this.size = size;
-        this.allowedLateness = allowedLateness;
+        this.spec = new ServiceWindows(size, allowedLateness);
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        windows = getRuntimeContext()
-                .getMapState(new MapStateDescriptor<>("windows", Types.LONG, TypeInformation.of(ServiceWindow.class)));
+        windows = getRuntimeContext().getMapState(ServiceWindows.state());
         timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
         collector = new TimestampedCollector<>(output);
         late = getMetricGroup().counter("lateRecords");
@@ -83,19 +74,11 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
         bufferedCount = 0;
     }
 
-    private long start(long timestamp) {
-        return Math.floorDiv(timestamp, size) * size;
-    }
-
-    private long fireAt(long start) {
-        return start + size - 1 + allowedLateness;
-    }
-
     @Override
     public void processElement(StreamRecord<RollupEvent> record) throws Exception {
         RollupEvent e = record.getValue();
         // The window's timer has fired (or fires now): a record for it would never be emitted.
-        if (fireAt(start(e.timestamp)) <= timers.currentWatermark()) {
+        if (spec.fireAt(spec.start(e.timestamp)) <= timers.currentWatermark()) {
             late.inc();
             output.collect(LATE, record);
             return;
@@ -116,11 +99,11 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
             List<RollupEvent> events = e.getValue();
             // Usually every record of a service falls in one window; the rare record of another window is folded in
             // its own read and write, so order within each window is arrival order.
-            long start = start(events.get(0).timestamp);
+            long start = spec.start(events.get(0).timestamp);
             ServiceWindow w = open(e.getKey(), start);
             for (int i = 0; i < events.size(); i++) {
                 RollupEvent r = events.get(i);
-                long s = start(r.timestamp);
+                long s = spec.start(r.timestamp);
                 if (s != start) {
                     windows.put(start, w);
                     start = s;
@@ -137,8 +120,8 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     private ServiceWindow open(String service, long start) throws Exception {
         ServiceWindow w = windows.get(start);
         if (w == null) {
-            w = new ServiceWindow(service, start, start + size);
-            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, fireAt(start));
+            w = spec.empty(service, start);
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, spec.fireAt(start));
         }
         return w;
     }
@@ -165,17 +148,7 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         collector.setAbsoluteTimestamp(timer.getTimestamp());
-        List<Long> due = new ArrayList<>();
-        for (Map.Entry<Long, ServiceWindow> e : windows.entries()) {
-            if (fireAt(e.getKey()) <= timer.getTimestamp()) {
-                due.add(e.getKey());
-            }
-        }
-        due.sort(null);
-        for (Long start : due) {
-            collector.collect(windows.get(start));
-            windows.remove(start);
-        }
+        spec.emitDue(windows, timer.getTimestamp(), collector);
     }
 
     @Override

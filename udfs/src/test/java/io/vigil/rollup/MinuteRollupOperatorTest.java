@@ -24,8 +24,15 @@ class MinuteRollupOperatorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(long lateness)
             throws Exception {
+        return minutes(lateness, null);
+    }
+
+    /** The operator, from {@code restored} state when it is not null. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(
+            long lateness, OperatorSubtaskState restored) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new MinuteRollupOperator(MIN, lateness), (RollupEvent e) -> e.service, Types.STRING);
+        if (restored != null) h.initializeState(restored);
         h.open();
         return h;
     }
@@ -171,10 +178,7 @@ class MinuteRollupOperatorTest {
         h.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snap = h.snapshot(1, T0 + 30);
         h.close();
-        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
-        restored.initializeState(snap);
-        restored.open();
+        var restored = minutes(0, snap);
         restored.processWatermark(new Watermark(T0 + MIN));
         List<ServiceWindow> out = restored.extractOutputValues();
         assertEquals(1, out.size());
@@ -214,10 +218,7 @@ class MinuteRollupOperatorTest {
         add(earlier, Telemetry.span(T0 + 10, "search", "GET /api/search", 40, "ok"));
         OperatorSubtaskState snap = earlier.snapshot(1, T0 + 20);
         earlier.close();
-        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
-        restored.initializeState(snap);
-        restored.open();
+        var restored = minutes(0, snap);
         add(restored, Telemetry.span(T0 + 30, "search", "GET /api/search", 60, "ok"));
         assertEquals(1, restored.numEventTimeTimers(), "the earlier timer restored");
         restored.processWatermark(new Watermark(T0 + MIN - 1));
@@ -235,10 +236,7 @@ class MinuteRollupOperatorTest {
         OperatorSubtaskState snap = h.snapshot(1, T0 + 20);
         h.close();
 
-        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
-        restored.initializeState(snap);
-        restored.open();
+        var restored = minutes(0, snap);
         add(restored, Telemetry.span(T0 + 20, "search", "GET /api/search", 60, "ok"));
         restored.processWatermark(new Watermark(T0 + 2 * MIN));
         List<ServiceWindow> out = restored.extractOutputValues();
