@@ -25,6 +25,7 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -52,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * changed) clears what that version kept for its key. A detector that throws is counted and reported on
  * {@link RuleRouter#RULE_ERRORS} with the record; the job and the rule's other keys go on.
  *
+ * <p>On a backend other than the heap (RocksDB on the cluster), the detectors' state goes through a {@link StateCache}:
+ * read once, changed in memory, written back before each checkpoint barrier, when the cache is full, and before a
+ * rule change clears state across keys, so a key's state costs one round trip per checkpoint rather than several per
+ * record.
+ *
  * <p>End of input, one rule for every kind: a bounded run judges exactly the windows that closed by its end time, as
  * promtool's {@code eval_time}. The end is {@code until} when given (records from it on are ignored), otherwise just
  * after the newest record's event time (read from this instance's records and from the last watermark, which every
@@ -65,6 +71,12 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     private static final Logger LOG = LoggerFactory.getLogger(DetectorOperator.class);
 
     public static final OutputTag<Rollup> ROLLUPS = new OutputTag<>("detector-rollups") {};
+
+    /**
+     * Values, map entries and list items of detector state held in the {@link StateCache} between checkpoints: about
+     * 20,000 rule keys' worth of a typical rule's state, a few MB of heap (the cluster's task heap is 256 MB).
+     */
+    static final int STATE_CACHE_CAPACITY = 50_000;
 
     private final RuleBook rules;
     /** Event time a bounded run ends at; null: the newest record's. */
@@ -85,6 +97,10 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     private transient Map<String, Counter> alertCounters;
     private transient Scope scope;
     private transient boolean restored;
+    /** The detectors' state, cached between checkpoints when the backend is not the heap; null on the heap. */
+    private transient StateCache cache;
+    /** Values, map entries and list items the cache holds before it writes them back. */
+    private int stateCacheCapacity = STATE_CACHE_CAPACITY;
     /** The time side outputs carry: the record's, or the timer's, as the alerts on the main output do. */
     private transient long sideTimestamp;
 
@@ -124,6 +140,52 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         if (restored) {
             dropStateOfRetiredVersions();
         }
+        // On the heap, state objects are the cache already; elsewhere every access is a serialization round trip.
+        cache = getKeyedStateBackend() instanceof HeapKeyedStateBackend
+                ? null
+                : new StateCache(
+                        new StateCache.Backend() {
+                            @Override
+                            public <S extends State> S state(long namespace, StateDescriptor<S, ?> d) throws Exception {
+                                return getPartitionedState(namespace, LongSerializer.INSTANCE, d);
+                            }
+
+                            @Override
+                            public void setCurrentKey(String key) {
+                                DetectorOperator.this.setCurrentKey(key);
+                            }
+                        },
+                        stateCacheCapacity);
+    }
+
+    /** Sets how much detector state is cached on backends other than the heap (tests flush often with a small one). */
+    DetectorOperator withStateCacheCapacity(int capacity) {
+        this.stateCacheCapacity = capacity;
+        return this;
+    }
+
+    /** Writes cached state back when the cache is full, then restores the key the record or timer runs under. */
+    private void flushIfFull(String key) throws Exception {
+        if (cache != null && cache.full()) {
+            cache.flush();
+            setCurrentKey(key);
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        if (cache != null) {
+            cache.flush(); // the checkpoint holds every state change made before its barrier
+        }
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        if (cache != null) {
+            cache.flush();
+        }
+        super.finish();
     }
 
     @Override
@@ -135,6 +197,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             return; // after the end of the run
         }
         newestRecord = Math.max(newestRecord, in.record.timestamp);
+        flushIfFull(in.key);
         for (String id : in.rules) {
             CompiledRule rule = rules.rule(id, ruleState);
             if (rule == null || rule.detector == null || !rule.inGroup(in.key)) {
@@ -158,6 +221,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         CompiledRule previous = rules.apply(update, ruleState);
         CompiledRule now = rules.rule(update.ruleId, ruleState);
         if (previous != null && previous.detector != null && (now == null || !now.json.equals(previous.json))) {
+            if (cache != null) {
+                cache.flush(); // the backend then holds all the rule's state, and clearing it leaves none cached
+            }
             for (StateDescriptor<?, ?> d : previous.detector.state()) {
                 getKeyedStateBackend()
                         .applyToAllKeys(
@@ -202,8 +268,13 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         collector.setAbsoluteTimestamp(timer.getTimestamp());
         sideTimestamp = timer.getTimestamp();
         CompiledRule rule = rules.ruleVersion(timer.getNamespace(), ruleState);
+        flushIfFull(timer.getKey());
         if (rule == null || rule.detector == null) {
             // A timer of a version that no longer runs: what that version kept for this key will never be judged.
+            if (cache != null) {
+                cache.flush();
+                setCurrentKey(timer.getKey());
+            }
             for (StateDescriptor<?, ?> d : knownState()) {
                 clear(timer.getNamespace(), d);
             }
@@ -307,6 +378,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             this.groupKey = groupKey;
             this.key = null;
             this.keyFields = null;
+            if (cache != null) {
+                cache.enter(groupKey, rule.fingerprint);
+            }
         }
 
         @Override
@@ -332,12 +406,15 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         @Override
         public <T> ValueState<T> state(ValueStateDescriptor<T> d) {
-            return partitioned(d);
+            return cache != null ? cache.value(d) : partitioned(d);
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public <K, V> MapState<K, V> mapState(MapStateDescriptor<K, V> d) {
+            if (cache != null) {
+                return cache.map(d);
+            }
             MapState<K, V> s = partitioned(d);
             UserFacingStates.MapView<K, V> view = (UserFacingStates.MapView<K, V>) maps.get(d.getName());
             if (view == null || view.state != s) {
@@ -350,6 +427,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         @Override
         @SuppressWarnings("unchecked")
         public <T> ListState<T> listState(ListStateDescriptor<T> d) {
+            if (cache != null) {
+                return cache.list(d);
+            }
             ListState<T> s = partitioned(d);
             UserFacingStates.ListView<T> view = (UserFacingStates.ListView<T>) lists.get(d.getName());
             if (view == null || view.state != s) {

@@ -163,6 +163,15 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
         }
     }
 
+    /**
+     * Sets how much detector state the operator caches when its backend is not the heap (set before {@code open}); 1
+     * writes every change back before the next record.
+     */
+    public DetectorHarness stateCacheCapacity(int capacity) {
+        op.withStateCacheCapacity(capacity);
+        return this;
+    }
+
     /** The first rule, compiled. */
     public CompiledRule rule() {
         return rules.get(0);
@@ -184,6 +193,13 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
 
     public OperatorSubtaskState snapshot(long checkpointId) throws Exception {
         return snapshot(checkpointId, checkpointId);
+    }
+
+    /** Snapshots as a task does at a barrier: the operator first gets its call before the barrier goes on. */
+    @Override
+    public OperatorSubtaskState snapshot(long checkpointId, long timestamp) throws Exception {
+        prepareSnapshotPreBarrier(checkpointId);
+        return super.snapshot(checkpointId, timestamp);
     }
 
     /**
