@@ -3,12 +3,14 @@ package io.vigil.rollup;
 import io.vigil.model.Alert;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The little a service rollup needs from one record: a server span (a request, its latency and whether it failed),
- * a log record (its severity) or a firing alert (its rule and severity). A Flink POJO, so the rollup stage shuffles
- * a few fields instead of whole records.
+ * a log record (its severity) or a firing alert (its rule and severity). Small, so the rollup stage shuffles
+ * a few fields instead of whole records, with a serializer of its own ({@link RollupEventTypeInfo}).
  */
+@TypeInfo(RollupEventTypeInfo.Factory.class)
 public class RollupEvent {
     public static final String REQUEST = "request";
     public static final String LOG = "log";
