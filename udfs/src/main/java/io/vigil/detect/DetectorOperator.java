@@ -198,8 +198,12 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         }
         newestRecord = Math.max(newestRecord, in.record.timestamp);
         flushIfFull(in.key);
-        for (String id : in.rules) {
-            CompiledRule rule = rules.rule(id, ruleState);
+        for (int i = 0; i < in.rules.length; i++) {
+            // The version the router matched, if it still runs; else the rule's current version, by its id.
+            CompiledRule rule = in.versions == null ? null : rules.ruleVersion(in.versions[i], ruleState);
+            if (rule == null) {
+                rule = rules.rule(in.rules[i], ruleState);
+            }
             if (rule == null || rule.detector == null || !rule.inGroup(in.key)) {
                 continue; // deleted, disabled or re-keyed while the record was in flight
             }

@@ -13,18 +13,30 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 public class Routed {
     public String key;
     public String[] rules;
+    /**
+     * The {@link CompiledRule#fingerprint} of each rule's version the router matched, in the order of {@link #rules};
+     * null when not known. The detectors find a running version by it without hashing the id read off the wire (a
+     * tenth of their time with 200 matching rules), and by the id when that version no longer runs.
+     */
+    public long[] versions;
+
     public Telemetry record;
 
     public Routed() {}
 
     public Routed(String key, String[] rules, Telemetry record) {
+        this(key, rules, null, record);
+    }
+
+    public Routed(String key, String[] rules, long[] versions, Telemetry record) {
         this.key = key;
         this.rules = rules;
+        this.versions = versions;
         this.record = record;
     }
 
     /** The record routed to one rule alone, as the router routes it when no other rule of its group matches. */
     public static Routed to(CompiledRule rule, Telemetry record) {
-        return new Routed(rule.groupKeyOf(record), new String[] {rule.id()}, record);
+        return new Routed(rule.groupKeyOf(record), new String[] {rule.id()}, new long[] {rule.fingerprint}, record);
     }
 }

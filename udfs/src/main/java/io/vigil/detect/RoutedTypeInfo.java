@@ -15,8 +15,8 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink's type information for {@link Routed}, with its hand-written serializer: the key, the rule ids, then the record
- * through {@link TelemetrySerializer}. Routed records only cross the network (no state holds them), so the layout
+ * Flink's type information for {@link Routed}, with its hand-written serializer: the key, the rule ids and their
+ * versions, then the record through {@link TelemetrySerializer}. Routed records only cross the network (no state holds them), so the layout
  * needs no migration path; the snapshot exists because Flink asks every serializer for one.
  */
 public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
@@ -36,7 +36,7 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
         }
     }
 
-    /** Serializes a {@link Routed}: key, rule count and ids, record. */
+    /** Serializes a {@link Routed}: key, rule count and ids, whether versions follow and the versions, record. */
     public static final class RoutedSerializer extends TypeSerializer<Routed> {
         private static final long serialVersionUID = 1L;
         public static final RoutedSerializer INSTANCE = new RoutedSerializer();
@@ -58,7 +58,11 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
 
         @Override
         public Routed copy(Routed from) {
-            return new Routed(from.key, from.rules == null ? null : from.rules.clone(), from.record);
+            return new Routed(
+                    from.key,
+                    from.rules == null ? null : from.rules.clone(),
+                    from.versions == null ? null : from.versions.clone(),
+                    from.record);
         }
 
         @Override
@@ -79,6 +83,13 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
                 for (String id : r.rules) {
                     CompactStrings.write(id, out);
                 }
+                boolean versions = r.versions != null && r.versions.length == r.rules.length;
+                out.writeBoolean(versions);
+                if (versions) {
+                    for (long v : r.versions) {
+                        out.writeLong(v);
+                    }
+                }
             }
             out.writeBoolean(r.record != null);
             if (r.record != null) {
@@ -95,6 +106,12 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
                 r.rules = new String[n];
                 for (int i = 0; i < n; i++) {
                     r.rules[i] = CompactStrings.read(in);
+                }
+                if (in.readBoolean()) {
+                    r.versions = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        r.versions[i] = in.readLong();
+                    }
                 }
             }
             r.record = in.readBoolean() ? TelemetrySerializer.INSTANCE.deserialize(in) : null;

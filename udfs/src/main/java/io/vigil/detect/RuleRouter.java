@@ -108,16 +108,19 @@ public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, 
                 }
             }
             String[] ids = new String[size];
+            long[] versions = new long[size];
             ids[0] = first.id();
+            versions[0] = first.fingerprint;
             for (int j = i + 1, n = 1; n < size; j++) {
                 CompiledRule r = matched.get(j);
                 if (r != null && r.keyGroup.equals(first.keyGroup)) {
-                    ids[n++] = r.id();
+                    ids[n] = r.id();
+                    versions[n++] = r.fingerprint;
                     matched.set(j, null);
                 }
             }
             routed.inc();
-            out.collect(new Routed(first.groupKeyOf(record), ids, record));
+            out.collect(new Routed(first.groupKeyOf(record), ids, versions, record));
         }
     }
 

@@ -91,7 +91,10 @@ class TelemetrySerializerTest {
         Routed back = roundTrip(s, r);
         assertEquals(r.key, back.key);
         assertArrayEquals(r.rules, back.rules);
+        assertNull(back.versions);
         assertEquals(r.record, back.record);
+        Routed versioned = new Routed("k", new String[] {"a", "b"}, new long[] {-7L, Long.MAX_VALUE}, null);
+        assertArrayEquals(versioned.versions, roundTrip(s, versioned).versions);
         Routed none = roundTrip(s, new Routed(null, null, null));
         assertNull(none.key);
         assertNull(none.rules);
