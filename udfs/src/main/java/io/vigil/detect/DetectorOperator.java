@@ -73,8 +73,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     public static final OutputTag<Rollup> ROLLUPS = new OutputTag<>("detector-rollups") {};
 
     /**
-     * Values, map entries and list items of detector state held in the {@link StateCache} between checkpoints: about
-     * 20,000 rule keys' worth of a typical rule's state, a few MB of heap (the cluster's task heap is 256 MB).
+     * Values, map entries and list items of detector state held in the {@link StateCache} between checkpoints. Most are
+     * small (a count, a pending value, a pane's centroids: about 100 bytes with their map entry), some a sample record
+     * (about 1 KB), so 5 to 50 MB of heap by estimate; the cluster's task heap is 256 MB for two slots.
      */
     static final int STATE_CACHE_CAPACITY = 50_000;
 
