@@ -1,6 +1,7 @@
 package io.vigil.detect;
 
 import io.vigil.model.CompactStrings;
+import io.vigil.model.NetworkOnlySerializer;
 import io.vigil.model.SerializerTypeInfo;
 import io.vigil.model.TelemetrySerializer;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -37,19 +37,9 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
     }
 
     /** Serializes a {@link Routed}: key, rule count and ids, whether versions follow and the versions, record. */
-    public static final class RoutedSerializer extends TypeSerializer<Routed> {
+    public static final class RoutedSerializer extends NetworkOnlySerializer<Routed> {
         private static final long serialVersionUID = 1L;
         public static final RoutedSerializer INSTANCE = new RoutedSerializer();
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<Routed> duplicate() {
-            return this; // stateless
-        }
 
         @Override
         public Routed createInstance() {
@@ -63,16 +53,6 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
                     from.rules == null ? null : from.rules.clone(),
                     from.versions == null ? null : from.versions.clone(),
                     from.record);
-        }
-
-        @Override
-        public Routed copy(Routed from, Routed reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -116,26 +96,6 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
             }
             r.record = in.readBoolean() ? TelemetrySerializer.INSTANCE.deserialize(in) : null;
             return r;
-        }
-
-        @Override
-        public Routed deserialize(Routed reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) throws IOException {
-            serialize(deserialize(in), out);
-        }
-
-        @Override
-        public boolean equals(Object obj) {
-            return obj instanceof RoutedSerializer;
-        }
-
-        @Override
-        public int hashCode() {
-            return RoutedSerializer.class.hashCode();
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.vigil.rollup;
 
 import io.vigil.model.CompactStrings;
+import io.vigil.model.NetworkOnlySerializer;
 import io.vigil.model.SerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -8,7 +9,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -38,21 +38,11 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
     }
 
     /** Serializes a {@link RollupEvent}: its type as one byte, then service, time and the type's own fields. */
-    public static final class RollupEventSerializer extends TypeSerializer<RollupEvent> {
+    public static final class RollupEventSerializer extends NetworkOnlySerializer<RollupEvent> {
         private static final long serialVersionUID = 1L;
         public static final RollupEventSerializer INSTANCE = new RollupEventSerializer();
 
         private static final String[] TYPES = {RollupEvent.REQUEST, RollupEvent.LOG, RollupEvent.ALERT};
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<RollupEvent> duplicate() {
-            return this; // stateless
-        }
 
         @Override
         public RollupEvent createInstance() {
@@ -70,16 +60,6 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
             e.severity = from.severity;
             e.rule = from.rule;
             return e;
-        }
-
-        @Override
-        public RollupEvent copy(RollupEvent from, RollupEvent reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -124,26 +104,6 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
             e.severity = CompactStrings.read(in);
             e.rule = CompactStrings.read(in);
             return e;
-        }
-
-        @Override
-        public RollupEvent deserialize(RollupEvent reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) throws IOException {
-            serialize(deserialize(in), out);
-        }
-
-        @Override
-        public boolean equals(Object obj) {
-            return obj instanceof RollupEventSerializer;
-        }
-
-        @Override
-        public int hashCode() {
-            return RollupEventSerializer.class.hashCode();
         }
 
         @Override
