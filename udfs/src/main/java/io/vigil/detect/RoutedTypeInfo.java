@@ -16,8 +16,8 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink's type information for {@link Routed}, with its hand-written serializer: the key, the rule ids and their
- * versions, then the record through {@link TelemetrySerializer}. Routed records only cross the network (no state holds them), so the layout
- * needs no migration path; the snapshot exists because Flink asks every serializer for one.
+ * versions, then the record through {@link TelemetrySerializer}. Routed records only cross the network (no state holds
+ * them), so the layout needs no migration path; the snapshot exists because Flink asks every serializer for one.
  */
 public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
     private static final long serialVersionUID = 1L;

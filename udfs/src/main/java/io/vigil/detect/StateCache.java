@@ -22,8 +22,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 /**
  * A write-back cache of the detectors' keyed state, for backends where every state access is a serialization round
  * trip (RocksDB, the cluster's backend). A rule's detector reads and writes its state many times per key between
- * checkpoints (a threshold's pane on every record, a flatline's buckets at every boundary), and in RocksDB each of those
- * is a JNI call, a key serialization and a value (de)serialization; here they are map lookups, and each state a
+ * checkpoints (a threshold's pane on every record, a flatline's buckets at every boundary), and in RocksDB each of
+ * those is a JNI call, a key serialization and a value (de)serialization; here they are map lookups, and each state a
  * detector touched is written back once, when {@link #flush} runs: before a checkpoint's barrier, when the cache holds
  * more than its capacity, and before the operator reads or clears state across keys.
  *

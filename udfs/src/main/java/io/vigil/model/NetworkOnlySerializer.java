@@ -7,9 +7,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * The common part of the hand-written serializers of records that only cross the network and are never kept in state
- * ({@link io.vigil.detect.Routed}, {@link io.vigil.rollup.RollupEvent}): stateless, so one instance serves every thread;
- * mutable records of variable length, copied whole, never reused. A subclass writes and reads the record, copies it,
- * and gives Flink the snapshot it asks every serializer for.
+ * ({@link io.vigil.detect.Routed}, {@link io.vigil.rollup.RollupEvent}): stateless, so one instance serves every
+ * thread; mutable records of variable length, copied whole, never reused. A subclass writes and reads the record,
+ * copies it, and gives Flink the snapshot it asks every serializer for.
  */
 public abstract class NetworkOnlySerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;

@@ -23,10 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The detectors' state cache ({@link StateCache}) over RocksDB changes no alert: every starter rule on the demo's six hours
- * of telemetry raises the heap's alerts (where nothing is cached) when every change is written back before the
+ * The detectors' state cache ({@link StateCache}) over RocksDB changes no alert: every starter rule on the demo's six
+ * hours of telemetry raises the heap's alerts (where nothing is cached) when every change is written back before the
  * next record, when changes stay cached between checkpoints, across a snapshot and restore taken while changes were
- * cached, and when a rule changes while its state is cached (its state is dropped as on the heap).
+ * cached, and when rules change, or are deleted and added back, while their state is cached (their state is dropped
+ * as on the heap).
  */
 class StateCacheTest {
     static List<Telemetry> records;

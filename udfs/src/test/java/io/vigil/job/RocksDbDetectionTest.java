@@ -55,7 +55,7 @@ class RocksDbDetectionTest {
         assertEquals(onHeap, inRocks);
     }
 
-    /** An alert as a sortable row: what must not depend on the backend (evidence may, by the order of parallel input). */
+    /** An alert as a sortable row: what must not depend on the backend (evidence may, by parallel input order). */
     private static List<String> rows(JobRun run) {
         List<String> rows = new ArrayList<>();
         for (Alert a : run.alerts) {
