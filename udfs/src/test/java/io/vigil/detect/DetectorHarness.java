@@ -220,15 +220,19 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
             }
         }
         for (String g : groups) {
-            List<String> ids = new ArrayList<>();
-            CompiledRule first = null;
+            List<CompiledRule> group = new ArrayList<>();
             for (CompiledRule r : matched) {
                 if (r.keyGroup.equals(g)) {
-                    ids.add(r.id());
-                    first = first == null ? r : first;
+                    group.add(r);
                 }
             }
-            process(new Routed(first.groupKeyOf(t), ids.toArray(new String[0]), t), t.timestamp);
+            String[] ids = new String[group.size()];
+            long[] versions = new long[group.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = group.get(i).id();
+                versions[i] = group.get(i).fingerprint;
+            }
+            process(new Routed(group.get(0).groupKeyOf(t), ids, versions, t), t.timestamp);
         }
         checkNoErrors();
         return !matched.isEmpty();
