@@ -76,10 +76,6 @@ final class StateCache {
         return size > capacity;
     }
 
-    int size() {
-        return size;
-    }
-
     /**
      * Writes every changed state back to the backend and empties the cache. Leaves the backend's current key wherever
      * the last write put it: callers in the middle of a record or timer set it back.

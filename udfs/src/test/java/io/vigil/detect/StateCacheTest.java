@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class StateCacheTest {
     static List<Telemetry> records;
+    /** The alerts of the records on the heap, where nothing is cached, with no restart and no rule update. */
+    static List<String> onHeap;
 
     @BeforeAll
     static void demoHours() throws Exception {
@@ -46,30 +48,27 @@ class StateCacheTest {
                 });
             }
         }
+        onHeap = run(DetectorHarness.create(rules()), -1, List.of());
     }
 
     @Test
     void writingBackAtEveryRecordGivesTheHeapsAlerts() throws Exception {
-        List<String> heap = run(DetectorHarness.create(rules()), -1, List.of());
         Set<String> kinds = new LinkedHashSet<>();
-        for (String a : heap) {
+        for (String a : onHeap) {
             kinds.add(a.split(" ")[1]);
         }
         assertTrue(kinds.size() >= 5, "alerts of several rule kinds: " + kinds);
-        assertSame(heap, run(rocksDb(1), -1, List.of()));
+        assertSame(onHeap, run(rocksDb(1), -1, List.of()));
     }
 
     @Test
     void cachingBetweenCheckpointsGivesTheHeapsAlerts() throws Exception {
-        assertSame(
-                run(DetectorHarness.create(rules()), -1, List.of()),
-                run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, List.of()));
+        assertSame(onHeap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, List.of()));
     }
 
     @Test
     void aSnapshotTakenWithChangesCachedRestoresThem() throws Exception {
-        List<String> heap = run(DetectorHarness.create(rules()), -1, List.of());
-        assertSame(heap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), records.size() / 2, List.of()));
+        assertSame(onHeap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), records.size() / 2, List.of()));
     }
 
     @Test
@@ -95,9 +94,7 @@ class StateCacheTest {
             updates.add(RuleUpdate.of(r));
         }
         List<String> heap = run(DetectorHarness.create(rules()), -1, updates);
-        assertTrue(
-                !heap.equals(run(DetectorHarness.create(rules()), -1, List.of())),
-                "starting the rules clean changes the alerts");
+        assertTrue(!heap.equals(onHeap), "starting the rules clean changes the alerts");
         assertSame(heap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, updates));
     }
 
