@@ -9,11 +9,16 @@ import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.generator.TelemetryGenerator.Incident;
 import io.vigil.model.Alert;
+import io.vigil.rules.RuleSpec;
+import io.vigil.rules.RuleUpdate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +98,35 @@ class DetectionJobTest {
             assertFalse(a.ruleName.contains("{{"), "name rendered: " + a.ruleName);
             assertTrue(a.processingTime > 0);
         }
+    }
+
+    /**
+     * With rules that can change while the job runs, the router takes a second, broadcast input (see RoutingOperator);
+     * an update that changes nothing (the deletion of a rule the job does not have) leaves every alert as it was.
+     */
+    @Test
+    void withARuleUpdateStreamTheSameAlerts(@TempDir Path out) throws Exception {
+        RuleSource fixed = RuleSource.directory(RULES);
+        RuleSource updatable = new RuleSource() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public List<RuleSpec> initial() {
+                return fixed.initial();
+            }
+
+            @Override
+            public DataStream<RuleUpdate> updates(StreamExecutionEnvironment env) {
+                return env.fromData(List.of(RuleUpdate.deletion("no-such-rule")), TypeInformation.of(RuleUpdate.class));
+            }
+        };
+        JobRun withUpdates = JobRun.run(new GeneratorSource(TelemetryGenerator.defaults()), updatable, out);
+        assertEquals(ids(run), ids(withUpdates));
+        assertEquals(run.deadLetters.size(), withUpdates.deadLetters.size());
+    }
+
+    private static List<String> ids(JobRun r) {
+        return r.alerts.stream().map(a -> a.id + " " + a.status).sorted().toList();
     }
 
     private static Alert only(String rule, String service) {

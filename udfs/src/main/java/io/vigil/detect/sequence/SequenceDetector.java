@@ -10,8 +10,8 @@ import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -180,7 +180,8 @@ final class SequenceDetector implements Detector {
         MapState<Long, List<Telemetry>> pending = ctx.mapState(PENDING);
         ValueState<long[]> stored = ctx.state(PARTIALS);
         Run run = new Run(ctx, Partials.decode(stored.value()));
-        Set<Long> before = run.partials.evidence();
+        long base = run.partials.firstSeq();
+        BitSet before = run.partials.evidence(base);
         List<Telemetry> at = pending.get(timestamp);
         if (at != null) {
             pending.remove(timestamp);
@@ -195,14 +196,14 @@ final class SequenceDetector implements Detector {
             records.clear();
             return;
         }
-        Set<Long> after = run.partials.evidence();
-        for (Long seq : before) {
-            if (!after.contains(seq)) {
-                records.remove(seq);
+        BitSet after = run.partials.evidence(base);
+        for (int i = before.nextSetBit(0); i >= 0; i = before.nextSetBit(i + 1)) {
+            if (!after.get(i)) {
+                records.remove(base + i);
             }
         }
         for (Map.Entry<Long, Telemetry> e : run.fresh.entrySet()) {
-            if (after.contains(e.getKey())) {
+            if (after.get((int) (e.getKey() - base))) {
                 records.put(e.getKey(), e.getValue());
             }
         }
@@ -372,13 +373,28 @@ final class SequenceDetector implements Detector {
             return a;
         }
 
-        /** The sequence numbers of every record a partial match keeps as evidence. */
-        Set<Long> evidence() {
-            Set<Long> seqs = new HashSet<>();
+        /** The lowest sequence number a partial match can keep as evidence: its first record's, or the next one. */
+        long firstSeq() {
+            long first = nextSeq;
+            for (Partial p : list) {
+                first = Math.min(first, p.startSeq);
+            }
+            return first;
+        }
+
+        /**
+         * The sequence numbers of every record a partial match keeps as evidence, as bits from {@code base} (at most
+         * {@link #firstSeq()}). A bit set rather than a {@code HashSet<Long>}: a key with errors all the time keeps
+         * hundreds of partial matches, whose evidence this gathers twice per timer; boxing and hashing them was a
+         * quarter of the detectors' time in {@code bench e2e}. Its size is the records judged for this key since the
+         * oldest partial match began (one bit each), bounded by {@code within}.
+         */
+        BitSet evidence(long base) {
+            BitSet seqs = new BitSet((int) (nextSeq - base));
             for (Partial p : list) {
                 for (int i = 0; i <= p.step; i++) {
                     for (long seq : p.evidence[i]) {
-                        seqs.add(seq);
+                        seqs.set((int) (seq - base));
                     }
                 }
             }
