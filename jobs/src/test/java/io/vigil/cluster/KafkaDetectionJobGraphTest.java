@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +20,6 @@ import java.util.TreeSet;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.runtime.OperatorIDPair;
-import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.jobgraph.JobVertex;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
@@ -141,40 +135,6 @@ class KafkaDetectionJobGraphTest {
                 new TreeSet<>(List.of("alerts-kafka", "rollups-prometheus", "dead-letters-kafka", "incidents-kafka")),
                 without,
                 "switching outputs off leaves the others' uids as they were");
-    }
-
-    /**
-     * The Kafka source and the router run in one task, so a decoded record reaches the router as a method call, not
-     * serialized through a network buffer (see RoutingOperator).
-     */
-    @Test
-    void theKafkaSourceIsChainedIntoTheRouter() {
-        JobGraph job = built(everyOutput()).getStreamGraph().getJobGraph();
-        OperatorID router = operatorId("rule-router");
-        List<String> withSource = new ArrayList<>();
-        String routerTask = null;
-        for (JobVertex v : job.getVertices()) {
-            // Flink names a task after its chain, chained sources in brackets: "router [Source: ...] -> ...".
-            if (v.getName().contains("Source: Kafka telemetry")) {
-                withSource.add(v.getName());
-            }
-            for (OperatorIDPair id : v.getOperatorIDs()) {
-                if (id.getGeneratedOperatorID().equals(router)) {
-                    routerTask = v.getName();
-                }
-            }
-        }
-        assertTrue(routerTask != null, "a task runs the router");
-        assertEquals(List.of(routerTask), withSource, "the source runs in the router's task and in no other");
-    }
-
-    /** The operator id Flink derives from a uid (murmur3_128 of it, as its StreamGraphHasherV2 does). */
-    private static OperatorID operatorId(String uid) {
-        return new OperatorID(Hashing.murmur3_128(0)
-                .newHasher()
-                .putString(uid, StandardCharsets.UTF_8)
-                .hash()
-                .asBytes());
     }
 
     @Test

@@ -24,9 +24,9 @@ import org.apache.flink.util.OutputTag;
  * lookups and allocates nothing. A rule whose condition throws on odd data does not stop the job: the record is
  * reported on {@link #RULE_ERRORS} with the rule id and the error, counted, and the rule goes on for other records.
  *
- * <p>Every record goes out on {@link #TELEMETRY} for the stages that read telemetry beside the detectors (rollups,
- * incidents, CEP rules); with a privacy policy the router first applies its {@code before_detection} rules, and the
- * record goes out as they left it. It does this itself rather than behind a privacy operator of its own: both take
+ * <p>With a privacy policy the router first applies its {@code before_detection} rules and emits each record as
+ * redacted on {@link #TELEMETRY} for the stages that read telemetry beside the detectors
+ * (rollups, incidents, CEP rules). It does this itself rather than behind a privacy operator of its own: both take
  * updates from the rules' broadcast stream, and an operator with a broadcast input cannot be chained to the one before
  * it, so a separate privacy operator cost every record a serialization round trip on its way to the router (a sixth of
  * the end-to-end job's time, docs/benchmarks.md). The pushed policy is kept in this operator's broadcast state
@@ -37,7 +37,7 @@ public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, 
 
     public static final OutputTag<RuleError> RULE_ERRORS = new OutputTag<>("rule-errors") {};
 
-    /** Every record, as the privacy policy's before-detection rules left it when the router has a policy. */
+    /** Every record as the privacy policy's before-detection rules left it; only when the router has a policy. */
     public static final OutputTag<Telemetry> TELEMETRY = new OutputTag<>("telemetry-after-privacy") {};
 
     private final RuleBook rules;
@@ -77,8 +77,8 @@ public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, 
         if (privacy != null) {
             record = privacy.redactor(ctx.getBroadcastState(PrivacyFunction.POLICY))
                     .telemetry(record, Stage.BEFORE_DETECTION);
+            ctx.output(TELEMETRY, record);
         }
-        ctx.output(TELEMETRY, record);
         candidates.clear();
         rules.candidates(record, ctx.getBroadcastState(RuleBook.RULES), candidates);
         if (candidates.isEmpty()) {

@@ -7,7 +7,6 @@ import io.vigil.alert.Realert;
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.detect.DetectorOperator;
 import io.vigil.detect.Routed;
-import io.vigil.detect.RoutedTypeInfo;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleError;
 import io.vigil.detect.RuleRouter;
@@ -20,7 +19,6 @@ import io.vigil.ingest.SplitDeadLetters;
 import io.vigil.ingest.geo.GeoIpEnrichment;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
-import io.vigil.model.Ingested;
 import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
@@ -43,16 +41,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.FlatMapFunction;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.MultipleConnectedStreams;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.transformations.MultipleInputTransformation;
 import org.apache.flink.util.Collector;
 
 /**
@@ -60,8 +55,7 @@ import org.apache.flink.util.Collector;
  * the cluster job differ only in the {@link TelemetrySource}, {@link RuleSource} and {@link Sinks} passed in.
  *
  * <pre>
- * source (decodes, event time), chained into: split dead letters [-> GeoIP] -> route to rules (rule index, broadcast rules)
- *   -> keyBy(key group)
+ * source (decodes, event time) -> split dead letters [-> GeoIP enrichment] -> route to rules (rule index, broadcast rules) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
  *   -> enrich from the service catalog (file; or topic over file, broadcast)
@@ -168,33 +162,30 @@ public final class DetectionJob {
         List<RuleSpec> specs = rules.initial();
         List<CompiledRule> compiled = RuleCompiler.compileAll(specs);
 
-        DataStream<Ingested> ingested = source.create(env, Watermarks.forTelemetry(config));
-        DataStream<RuleUpdate> updates = rules.updates(env);
+        SingleOutputStreamOperator<Telemetry> decoded = source.create(env, Watermarks.forTelemetry(config))
+                .process(new SplitDeadLetters())
+                .name("Split dead letters")
+                .uid("split-dead-letters");
+        // GeoIP before the privacy policy: the lookup needs the address that the policy may hash or generalize.
+        DataStream<Telemetry> enriched = config.geoIp == null
+                ? decoded
+                : decoded.map(new GeoIpEnrichment(config.geoIp))
+                        .name("GeoIP enrichment")
+                        .uid("geoip-enrichment");
+
+        DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, decoded);
         RuleBook book = new RuleBook(specs);
-        // Split, GeoIP, the privacy policy's before-detection rules and the routing in one operator that Flink chains
-        // to the source (see RoutingOperator): what it lets through, on its TELEMETRY side output, is what every other
-        // stage reads.
-        List<MapStateDescriptor<?, ?>> broadcastStates =
-                config.privacy == null ? List.of(RuleBook.RULES) : List.of(RuleBook.RULES, PrivacyFunction.POLICY);
-        MultipleInputTransformation<Routed> routing = new MultipleInputTransformation<>(
-                config.privacy == null ? "Route to rules" : "Privacy before detection, route to rules",
-                new RoutingOperator.Factory(
-                        new SplitDeadLetters(),
-                        config.geoIp == null ? null : new GeoIpEnrichment(config.geoIp),
-                        new RuleRouter(book, config.privacy),
-                        broadcastStates,
-                        updates != null),
-                RoutedTypeInfo.INSTANCE,
-                env.getParallelism(),
-                false);
-        routing.addInput(ingested.getTransformation());
-        if (updates != null) {
-            routing.addInput(updates.broadcast().getTransformation());
-        }
-        SingleOutputStreamOperator<Routed> routed =
-                new MultipleConnectedStreams(env).transform(routing).uid("rule-router");
-        DataStream<Telemetry> telemetry = routed.getSideOutput(RuleRouter.TELEMETRY);
-        DataStream<RuleUpdate> ruleUpdates = updates != null ? updates : noRuleUpdates(routed);
+        // The router applies the privacy policy's before-detection rules itself (see RuleRouter): what it lets
+        // through, on its TELEMETRY side output, is what every other stage reads.
+        SingleOutputStreamOperator<Routed> routed = enriched.connect(
+                        config.privacy == null
+                                ? ruleUpdates.broadcast(RuleBook.RULES)
+                                : ruleUpdates.broadcast(RuleBook.RULES, PrivacyFunction.POLICY))
+                .process(new RuleRouter(book, config.privacy))
+                .name(config.privacy == null ? "Route to rules" : "Privacy before detection, route to rules")
+                .uid("rule-router");
+        DataStream<Telemetry> telemetry =
+                config.privacy == null ? enriched : routed.getSideOutput(RuleRouter.TELEMETRY);
         // One record per key group it matched, keyed by the group's key; every instance sees every rule update. The
         // uid names the keyed layout: state saved by the earlier per-rule layout ("detectors") does not fit it.
         SingleOutputStreamOperator<Alert> detected = parallel(routed.keyBy(r -> r.key, Types.STRING)
@@ -240,7 +231,7 @@ public final class DetectionJob {
         // Inhibition and silences only mark alerts: after the rollups, which count every alert, before the sinks.
         DataStream<Alert> marked = Suppression.attach(
                 env, deduplicated, config.inhibitRules, config.silences, config.silenceUpdates, config.parallelism);
-        DataStream<DeadLetter> deadLetters = routed.getSideOutput(DecodeFunction.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(routed.getSideOutput(RuleRouter.RULE_ERRORS)
                         .union(detected.getSideOutput(RuleRouter.RULE_ERRORS))
                         .map(DetectionJob::deadLetter)
@@ -280,24 +271,29 @@ public final class DetectionJob {
         return new Streams(telemetry, marked, rollups, deadLetters, incidents);
     }
 
-    /**
-     * The rule-update stream of a job whose rules are fixed: the detectors and output stages still take a broadcast
-     * input. It is derived from the routed records and emits nothing, so it carries their watermarks: it never holds
-     * event time back, neither at start-up (a separate source that is scheduled late would pin the operators'
-     * watermark at its minimum until the end of a bounded input) nor later, and it never finishes while the job runs.
-     */
-    private static DataStream<RuleUpdate> noRuleUpdates(DataStream<Routed> routed) {
-        return routed.flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
+    private DataStream<RuleUpdate> ruleUpdates(
+            StreamExecutionEnvironment env, SingleOutputStreamOperator<Telemetry> decoded) {
+        DataStream<RuleUpdate> updates = rules.updates(env);
+        if (updates != null) {
+            return updates;
+        }
+        // The broadcast input must exist even when rules are fixed. It emits nothing and is derived from the dead
+        // letters split off the telemetry, a side output that carries the telemetry's own watermarks but hardly any
+        // records (every telemetry record would cost a call): it never holds event time back, neither at start-up (a
+        // separate source that is scheduled late would pin the operators' watermark at its minimum until the end of a
+        // bounded input) nor later, and it never finishes while the job runs.
+        return decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
                 .name("No rule updates")
                 .uid("no-rule-updates");
     }
 
     /** Drops every record: the rule-update stream of a job whose rules are fixed. */
-    private static final class NoRuleUpdates implements FlatMapFunction<Routed, RuleUpdate> {
+    private static final class NoRuleUpdates implements FlatMapFunction<DeadLetter, RuleUpdate> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void flatMap(Routed value, Collector<RuleUpdate> out) {}
+        public void flatMap(DeadLetter value, Collector<RuleUpdate> out) {}
     }
 
     private <T> SingleOutputStreamOperator<T> parallel(SingleOutputStreamOperator<T> op) {

@@ -101,8 +101,9 @@ class DetectionJobTest {
     }
 
     /**
-     * With rules that can change while the job runs, the router takes a second, broadcast input (see RoutingOperator);
-     * an update that changes nothing (the deletion of a rule the job does not have) leaves every alert as it was.
+     * With rules that can change while the job runs, the router's and the detectors' broadcast input is the update
+     * stream instead of one derived from the telemetry; an update that changes nothing (the deletion of a rule the job
+     * does not have) leaves every alert as it was.
      */
     @Test
     void withARuleUpdateStreamTheSameAlerts(@TempDir Path out) throws Exception {

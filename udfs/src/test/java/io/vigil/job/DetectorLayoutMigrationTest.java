@@ -88,8 +88,8 @@ class DetectorLayoutMigrationTest {
     void aSavepointWithThePrivacyOperatorBeforeDetectionIsRefusedUnlessAPushedPolicyMayBeLost() throws Exception {
         StreamExecutionEnvironment old = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
         old.fromSequence(0, Long.MAX_VALUE)
-                .uid("rule-router")
-                .map(new PreviousPolicy("detectors:\n  email: {action: drop}\n"))
+                .uid("split-dead-letters")
+                .map(new PreviousPrivacyOperator())
                 .uid("privacy-before-detection")
                 .sinkTo(new DiscardingSink<>());
         String savepoint = savepointOf(old);
@@ -115,63 +115,11 @@ class DetectorLayoutMigrationTest {
         assertEquals(1, run.firing().size(), run.alerts.toString());
     }
 
-    /**
-     * A savepoint of the graph before the router took the source's records itself (split dead letters, then a
-     * two-input router with a broadcast input): the split's uid held no state and is skipped, and the policy pushed to
-     * the router comes back into {@link RoutingOperator}, which keeps the uid {@code rule-router} and the broadcast
-     * state descriptors. Restored strictly, nothing left unclaimed; without the savepoint the user name stays as it is.
-     */
-    @Test
-    void aSavepointOfTheTwoInputRouterRestoresThePolicyPushedToIt() throws Exception {
-        StreamExecutionEnvironment old = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
-        old.fromSequence(0, Long.MAX_VALUE)
-                .uid("rule-errors") // a uid the new graph has, where it holds no state
-                .map(i -> i, Types.LONG)
-                .uid("split-dead-letters")
-                .map(new PreviousPolicy(
-                        "fields:\n  user.name: {action: mask, keep_prefix: 1, where: before_detection}\n"))
-                .uid("rule-router")
-                .sinkTo(new DiscardingSink<>());
-        String savepoint = savepointOf(old);
-        DetectionConfig config = new DetectionConfig();
-        config.privacy = new PrivacySettings(
-                PolicyLoader.parse("detectors:\n  email: {action: placeholder}\n", "_privacy.yaml"), null, null);
-        RuleSpec byUser = rule();
-        byUser.keyBy.clear();
-        byUser.keyBy.add("user.name");
-
-        JobRun fresh = JobRun.run(userSource(), RuleSource.of(List.of(byUser)), dir.resolve("fresh"), config);
-        assertEquals(List.of("alice"), userNames(fresh));
-
-        Configuration strict = new Configuration();
-        strict.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        JobRun restored =
-                JobRun.run(userSource(), RuleSource.of(List.of(byUser)), dir.resolve("restored"), config, strict);
-        assertEquals(List.of("a****"), userNames(restored), "the pushed policy masks the user name");
-    }
-
-    private static List<String> userNames(JobRun run) {
-        return run.firing().stream().map(a -> a.keyFields.get("user.name")).toList();
-    }
-
-    /** Six errors of one user in a minute. */
-    private static TelemetrySource userSource() {
-        long t0 = 1_767_225_600_000L;
-        List<Ingested> records = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            records.add(Ingested.of(Telemetry.log(t0 + i * 1000L, "payments", "ERROR", "upstream timeout")
-                    .attr("user.name", "alice")));
-        }
-        records.add(Ingested.of(Telemetry.log(t0 + Duration.ofMinutes(5).toMillis(), "payments", "INFO", "ok")));
-        return (env, watermarks) ->
-                env.fromData(records, TypeInformation.of(Ingested.class)).assignTimestampsAndWatermarks(watermarks);
-    }
-
     /** The earlier layout: a keyed operator with uid "detectors" keeping the rule version's JSON per key. */
     private static StreamExecutionEnvironment previousLayout() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
         env.fromSequence(0, Long.MAX_VALUE)
-                .uid("rule-router") // a uid the new graph has too, so only the detectors' state is unmapped
+                .uid("split-dead-letters") // a uid the new graph has too, so only the detectors' state is unmapped
                 .keyBy(i -> "errors\u001fpayments", Types.STRING)
                 .process(new PreviousLayout())
                 .uid("detectors")
@@ -210,18 +158,9 @@ class DetectorLayoutMigrationTest {
         }
     }
 
-    /**
-     * Keeps what the earlier privacy operator, and the earlier two-input router, kept: a policy pushed on the rules
-     * topic, in its broadcast state.
-     */
-    static final class PreviousPolicy implements MapFunction<Long, Long>, CheckpointedFunction {
+    /** Keeps what the earlier privacy operator kept: a pushed policy, in its broadcast state. */
+    static final class PreviousPrivacyOperator implements MapFunction<Long, Long>, CheckpointedFunction {
         private static final long serialVersionUID = 1L;
-
-        private final String policy;
-
-        PreviousPolicy(String policy) {
-            this.policy = policy;
-        }
 
         @Override
         public Long map(Long value) {
@@ -232,7 +171,7 @@ class DetectorLayoutMigrationTest {
         public void initializeState(FunctionInitializationContext context) throws Exception {
             context.getOperatorStateStore()
                     .getBroadcastState(PrivacyFunction.POLICY)
-                    .put(RuleUpdate.PRIVACY_POLICY, policy);
+                    .put(RuleUpdate.PRIVACY_POLICY, "detectors:\n  email: {action: drop}\n");
         }
 
         @Override

@@ -37,8 +37,16 @@ class ModelSerializationTest {
     }
 
     @Test
-    void rawRecordAndIngestedArePojosWithoutKryo() {
+    void rawRecordIsAPojoWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(RawRecord.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Ingested.class);
+    }
+
+    @Test
+    void ingestedUsesItsHandWrittenSerializerNeverKryo() {
+        TypeInformation<Ingested> info = TypeInformation.of(Ingested.class);
+        assertInstanceOf(IngestedTypeInfo.class, info);
+        SerializerConfigImpl noKryo = new SerializerConfigImpl();
+        noKryo.setGenericTypes(false);
+        assertInstanceOf(IngestedTypeInfo.IngestedSerializer.class, info.createSerializer(noKryo));
     }
 }
