@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 class IngestedTypeInfoTest {
@@ -80,11 +79,6 @@ class IngestedTypeInfoTest {
     }
 
     private static Ingested roundTrip(Ingested i) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        SERIALIZER.serialize(i, out);
-        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        Ingested back = SERIALIZER.deserialize(in);
-        assertEquals(0, in.available(), "every byte read");
-        return back;
+        return SerializerRoundTrip.roundTrip(SERIALIZER, i);
     }
 }

@@ -1,5 +1,7 @@
 package io.vigil.model;
 
+import static io.vigil.model.SerializerRoundTrip.bytes;
+import static io.vigil.model.SerializerRoundTrip.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -209,18 +211,5 @@ class TelemetrySerializerTest {
         fields.put("count", Types.LONG);
         fields.put("severityNumber", Types.INT);
         return (PojoTypeInfo<Telemetry>) Types.POJO(Telemetry.class, fields);
-    }
-
-    private static <T> byte[] bytes(TypeSerializer<T> s, T value) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        s.serialize(value, out);
-        return out.getCopyOfBuffer();
-    }
-
-    private static <T> T roundTrip(TypeSerializer<T> s, T value) throws IOException {
-        DataInputDeserializer in = new DataInputDeserializer(bytes(s, value));
-        T back = s.deserialize(in);
-        assertEquals(0, in.available(), "every byte read");
-        return back;
     }
 }

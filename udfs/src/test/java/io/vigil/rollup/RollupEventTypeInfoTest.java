@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vigil.model.Alert;
+import io.vigil.model.SerializerRoundTrip;
 import io.vigil.model.Telemetry;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /** Rollup events cross the network through their own serializer and read back field for field. */
@@ -52,12 +52,7 @@ class RollupEventTypeInfoTest {
     }
 
     private static RollupEvent roundTrip(RollupEvent e) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        SERIALIZER.serialize(e, out);
-        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        RollupEvent back = SERIALIZER.deserialize(in);
-        assertEquals(0, in.available(), "every byte read");
-        return back;
+        return SerializerRoundTrip.roundTrip(SERIALIZER, e);
     }
 
     private static String fields(RollupEvent e) {
