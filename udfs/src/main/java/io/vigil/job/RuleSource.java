@@ -30,6 +30,11 @@ public interface RuleSource extends Serializable {
      * rules push}). Rules on the topic win over these with the same id.
      */
     default RuleSource withUpdates(RuleTopic topic) {
+        return withUpdates(topic::updates);
+    }
+
+    /** These rules at start, then {@code updates} while the job runs (a rules topic, or a fixed stream in a test). */
+    default RuleSource withUpdates(Updates updates) {
         RuleSource base = this;
         return new RuleSource() {
             private static final long serialVersionUID = 1L;
@@ -41,9 +46,15 @@ public interface RuleSource extends Serializable {
 
             @Override
             public DataStream<RuleUpdate> updates(StreamExecutionEnvironment env) {
-                return topic.updates(env);
+                return updates.updates(env);
             }
         };
+    }
+
+    /** Where rule updates come from while the job runs, as {@link CatalogUpdates} is for the service catalog. */
+    @FunctionalInterface
+    interface Updates extends Serializable {
+        DataStream<RuleUpdate> updates(StreamExecutionEnvironment env);
     }
 
     static RuleSource of(List<RuleSpec> rules) {

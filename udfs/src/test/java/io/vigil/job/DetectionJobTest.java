@@ -9,7 +9,6 @@ import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.generator.TelemetryGenerator.Incident;
 import io.vigil.model.Alert;
-import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,20 +104,9 @@ class DetectionJobTest {
      */
     @Test
     void withARuleUpdateStreamTheSameAlerts(@TempDir Path out) throws Exception {
-        RuleSource fixed = RuleSource.directory(RULES);
-        RuleSource updatable = new RuleSource() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public List<RuleSpec> initial() {
-                return fixed.initial();
-            }
-
-            @Override
-            public DataStream<RuleUpdate> updates(StreamExecutionEnvironment env) {
-                return env.fromData(List.of(RuleUpdate.deletion("no-such-rule")), TypeInformation.of(RuleUpdate.class));
-            }
-        };
+        RuleSource updatable = RuleSource.directory(RULES)
+                .withUpdates(env -> env.fromData(
+                        List.of(RuleUpdate.deletion("no-such-rule")), TypeInformation.of(RuleUpdate.class)));
         JobRun withUpdates = JobRun.run(new GeneratorSource(TelemetryGenerator.defaults()), updatable, out);
         assertEquals(ids(run), ids(withUpdates));
         assertEquals(run.deadLetters.size(), withUpdates.deadLetters.size());
