@@ -7,9 +7,10 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * The common part of the hand-written serializers of records that only cross the network and are never kept in state
- * ({@link io.vigil.detect.Routed}, {@link io.vigil.rollup.RollupEvent}): stateless, so one instance serves every
- * thread; mutable records of variable length, copied whole, never reused. A subclass writes and reads the record,
- * copies it, and gives Flink the snapshot it asks every serializer for.
+ * ({@link io.vigil.detect.Routed}, {@link io.vigil.rollup.RollupEvent}, {@link Ingested}): stateless, so one instance
+ * serves every thread; records of variable length, never reused. A subclass writes and reads the record, copies it
+ * (whole, or not at all for a record never changed once emitted, which then says it is immutable), and gives Flink the
+ * snapshot it asks every serializer for.
  */
 public abstract class NetworkOnlySerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;
