@@ -94,7 +94,7 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
                     }
                 }
             }
-            r.record = in.readBoolean() ? TelemetrySerializer.INSTANCE.deserialize(in) : null;
+            r.record = in.readBoolean() ? TelemetrySerializer.INSTANCE.deserializeFields(in) : null;
             return r;
         }
 

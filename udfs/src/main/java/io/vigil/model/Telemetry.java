@@ -62,6 +62,13 @@ public class Telemetry {
 
     public double durationMs;
 
+    /**
+     * The record's bytes as {@link TelemetrySerializer} read them, written again as they are; null for a record built
+     * here. Valid only because a record read from the network or state is never changed: code that needs a changed
+     * record makes a new one ({@link #copy()}), which has none. Not a field of the record (transient: no POJO field).
+     */
+    transient byte[] encoded;
+
     public Telemetry() {}
 
     public static Telemetry metric(long timestamp, String service, String name, double value) {

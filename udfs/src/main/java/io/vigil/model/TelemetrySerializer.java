@@ -7,7 +7,9 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
@@ -18,6 +20,14 @@ import org.apache.flink.types.StringValue;
  * the numeric fields that are not zero are named by one bit mask and only they are written, and strings are
  * {@link CompactStrings} (layout 2; layout 1 used Flink's per-char {@link StringValue} encoding).
  *
+ * <p>Layout 3 puts the length of the encoded record before it (four bytes, so that it can be filled in once the record
+ * is written), so a record read with {@link #deserialize} keeps its
+ * encoded bytes ({@link Telemetry#encoded}) and is written again by copying them. The router reads every record from
+ * the source and writes it once more per group of matching rules; encoding it anew (a UTF-8 encoding and a scan of
+ * every string) was half of the router's thread in a profile. Records are never changed once decoded (see
+ * {@link Telemetry}), so the bytes stay those of the record; a record built or changed by an operator is a new object
+ * without them ({@link Telemetry#copy()}, the privacy policy's copy).
+ *
  * <p>The layout is versioned through {@link Snapshot}: a change of fields adds a format version, reads the older ones,
  * and state written with the POJO serializer (Vigil before this serializer) is migrated on restore.
  */
@@ -25,7 +35,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     private static final long serialVersionUID = 1L;
 
     /** The layout written now. */
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
 
     public static final TelemetrySerializer INSTANCE = new TelemetrySerializer(FORMAT);
 
@@ -89,8 +99,47 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         return -1;
     }
 
+    /**
+     * A record without its bytes is encoded here first, to write its length before it, unless the output is a buffer
+     * whose length can be filled in afterwards (the network's and RocksDB's are). Per thread, because Flink shares this
+     * stateless serializer ({@link #duplicate()}) between tasks and with asynchronous snapshots.
+     */
+    private static final ThreadLocal<DataOutputSerializer> BUFFER =
+            ThreadLocal.withInitial(() -> new DataOutputSerializer(1024));
+
+    /** A buffer grown larger than this by an outsized record is dropped after use rather than kept by its thread. */
+    private static final int KEPT_BUFFER = 64 * 1024;
+
     @Override
     public void serialize(Telemetry t, DataOutputView out) throws IOException {
+        if (format < 3) {
+            writeFields(t, out); // layouts without a length are only written by tests of reading them
+            return;
+        }
+        byte[] encoded = t.encoded;
+        if (encoded != null) {
+            out.writeInt(encoded.length);
+            out.write(encoded);
+            return;
+        }
+        if (out instanceof DataOutputSerializer direct) {
+            int at = direct.length();
+            direct.writeInt(0);
+            writeFields(t, direct);
+            direct.writeIntUnsafe(direct.length() - at - 4, at); // within what was written: no bounds to check
+            return;
+        }
+        DataOutputSerializer buffer = BUFFER.get();
+        buffer.clear();
+        writeFields(t, buffer);
+        out.writeInt(buffer.length());
+        out.write(buffer.getSharedBuffer(), 0, buffer.length());
+        if (buffer.getSharedBuffer().length > KEPT_BUFFER) {
+            BUFFER.remove();
+        }
+    }
+
+    private void writeFields(Telemetry t, DataOutputView out) throws IOException {
         out.writeByte(t.signal == null ? 0 : t.signal.ordinal() + 1);
         out.writeLong(t.timestamp);
         writeMap(t.resource, out);
@@ -136,8 +185,44 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         writeString(t.status, out);
     }
 
+    /** Reads a record and keeps its encoded bytes with it, so writing it again copies them. */
     @Override
     public Telemetry deserialize(DataInputView in) throws IOException {
+        if (format < 3) {
+            return readFields(in);
+        }
+        byte[] encoded = new byte[length(in)];
+        in.readFully(encoded);
+        DataInputDeserializer fields = new DataInputDeserializer(encoded);
+        Telemetry t = readFields(fields);
+        if (fields.available() != 0) {
+            throw new IOException("corrupt Telemetry record: " + fields.available() + " of its " + encoded.length
+                    + " bytes left unread");
+        }
+        t.encoded = encoded;
+        return t;
+    }
+
+    /**
+     * Reads a record without keeping its bytes: for records that are not written again and may be held in heap state
+     * (the detectors' routed records), where the bytes would double the memory a kept record takes.
+     */
+    public Telemetry deserializeFields(DataInputView in) throws IOException {
+        if (format >= 3) {
+            length(in);
+        }
+        return readFields(in);
+    }
+
+    private static int length(DataInputView in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("corrupt Telemetry record length " + n);
+        }
+        return n;
+    }
+
+    private Telemetry readFields(DataInputView in) throws IOException {
         Telemetry t = new Telemetry();
         int signal = in.readUnsignedByte();
         t.signal = signal == 0 ? null : SIGNALS[signal - 1];
@@ -173,7 +258,15 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
     @Override
     public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
+        if (format < 3) {
+            serialize(deserialize(in), out);
+            return;
+        }
+        byte[] encoded = new byte[length(in)];
+        in.readFully(encoded);
+        // Not out.write(in, n): Flink's growing output buffer does not grow for it.
+        out.writeInt(encoded.length);
+        out.write(encoded);
     }
 
     /** Zero is the field's default and is not written; -0.0 and NaN are, so every value reads back bit for bit. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.detect.Routed;
 import io.vigil.detect.RoutedTypeInfo;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -72,6 +74,47 @@ class TelemetrySerializerTest {
             assertEquals(Double.doubleToRawLongBits(t.min), Double.doubleToRawLongBits(back.min), "-0.0 kept");
             assertEquals(t, SERIALIZER.copy(t));
         }
+    }
+
+    @Test
+    void aRecordReadBackIsWrittenAgainAsTheBytesItWasReadFrom() throws IOException {
+        for (Telemetry t : samples()) {
+            byte[] written = bytes(SERIALIZER, t);
+            Telemetry back = SERIALIZER.deserialize(new DataInputDeserializer(written));
+            assertArrayEquals(written, bytes(SERIALIZER, back), t.signal + " record written again");
+            assertTrue(back.encoded != null, "its bytes are kept");
+
+            DataInputDeserializer fieldsOnly = new DataInputDeserializer(written);
+            Telemetry plain = SERIALIZER.deserializeFields(fieldsOnly);
+            assertEquals(t, plain);
+            assertNull(plain.encoded, "the detectors' reading keeps no bytes");
+            assertEquals(0, fieldsOnly.available(), "every byte read");
+
+            ByteArrayOutputStream stream = new ByteArrayOutputStream();
+            SERIALIZER.serialize(t, new DataOutputViewStreamWrapper(stream));
+            assertArrayEquals(written, stream.toByteArray(), "the same bytes into any output (heap snapshots)");
+
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            SERIALIZER.copy(new DataInputDeserializer(written), copied);
+            assertArrayEquals(written, copied.getCopyOfBuffer(), "copied as it is");
+        }
+        // A record changed by an operator is a copy without the bytes, written from its fields.
+        Telemetry back = roundTrip(SERIALIZER, samples().get(0));
+        Telemetry changed = back.copy().attr("geo.country_iso_code", "NL");
+        assertNull(changed.encoded);
+        assertEquals(changed, roundTrip(SERIALIZER, changed));
+        assertEquals("NL", roundTrip(SERIALIZER, changed).attributes.get("geo.country_iso_code"));
+    }
+
+    @Test
+    void aRecordWhoseLengthDisagreesWithItsFieldsIsCorrupt() throws IOException {
+        byte[] written = bytes(SERIALIZER, samples().get(3));
+        byte[] longer = new byte[written.length + 1];
+        System.arraycopy(written, 0, longer, 0, written.length);
+        longer[3]++; // the length (four bytes, big-endian) one more than the fields take
+        IOException e =
+                assertThrows(IOException.class, () -> SERIALIZER.deserialize(new DataInputDeserializer(longer)));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
     }
 
     @Test
@@ -132,11 +175,19 @@ class TelemetrySerializerTest {
         assertTrue(e.getMessage().contains("newer Vigil"), e.getMessage());
     }
 
-    /** State of layout 1 (Flink's per-char strings) is read by that layout's restore serializer and migrated. */
+    /**
+     * State of layout 1 (Flink's per-char strings) and of layout 2 (no record length) is read by that layout's restore
+     * serializer and migrated.
+     */
     @Test
-    void stateOfTheFirstLayoutIsReadAfterAnUpgrade() throws IOException {
-        TelemetrySerializer layout1 = TelemetrySerializer.ofFormat(1);
-        TypeSerializerSnapshot<Telemetry> old = layout1.snapshotConfiguration();
+    void stateOfEarlierLayoutsIsReadAfterAnUpgrade() throws IOException {
+        assertEquals(3, TelemetrySerializer.FORMAT, "a new layout adds itself here");
+        readAfterAnUpgrade(TelemetrySerializer.ofFormat(1));
+        readAfterAnUpgrade(TelemetrySerializer.ofFormat(2));
+    }
+
+    private static void readAfterAnUpgrade(TelemetrySerializer layout) throws IOException {
+        TypeSerializerSnapshot<Telemetry> old = layout.snapshotConfiguration();
         DataOutputSerializer snapshotBytes = new DataOutputSerializer(16);
         old.writeSnapshot(snapshotBytes);
         TelemetrySerializer.Snapshot restored = new TelemetrySerializer.Snapshot();
@@ -148,8 +199,8 @@ class TelemetrySerializerTest {
                 .isCompatibleAfterMigration());
         TypeSerializer<Telemetry> reader = restored.restoreSerializer();
         for (Telemetry t : samples()) {
-            DataInputDeserializer in = new DataInputDeserializer(bytes(layout1, t));
-            assertEquals(t, reader.deserialize(in), t.signal + " record of layout 1");
+            DataInputDeserializer in = new DataInputDeserializer(bytes(layout, t));
+            assertEquals(t, reader.deserialize(in), t.signal + " record of an earlier layout");
             assertEquals(0, in.available(), "every byte read");
         }
     }
