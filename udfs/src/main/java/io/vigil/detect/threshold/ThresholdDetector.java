@@ -11,9 +11,11 @@ import io.vigil.model.Telemetry;
 import io.vigil.model.TelemetryJson;
 import io.vigil.model.TelemetryTypeInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -37,15 +39,17 @@ import org.apache.flink.api.java.typeutils.ListTypeInfo;
  * not (too few records do not hold).
  *
  * <p>State per pane is split by how often it is touched, because with RocksDB every access (de)serializes the whole
- * value: a small array of aggregates read and written per record; values for the percentile's t-digest written one
- * map entry each without reading anything (slot {@code i} of a pane holds its {@code i}-th value since its last fold)
- * and folded into the pane's digest {@value #FOLD} at a time; the evidence records' JSON written only when a record
+ * value: a small array of aggregates read and written per record; values for the percentile's t-digest appended to
+ * chunks of {@value #CHUNK} (chunk {@code c} of a pane holds its values {@code 16c} to {@code 16c + 15} since its last
+ * fold) and folded into the pane's digest {@value #FOLD} at a time; the evidence records written only when a record
  * becomes evidence. One value holding all of it (the earlier {@link Pane}) cost a read and write of up to 127 doubles
  * and five JSON records per record. Evidence records are kept as records (the shuffle's compact form) and written
  * as JSON only into an alert that fires: writing JSON for every record that became evidence was a tenth of the
  * detectors' CPU in a profile, for alerts that mostly never fire. Pending values were then one list per key, which every judgement read whole and
- * wrote back without the window's panes (the largest share of a judgement in a profile); the slots let a judgement
- * read just the values of the window's panes.
+ * wrote back without the window's panes (the largest share of a judgement in a profile); then one map entry per value
+ * ({@link #PENDING}), a read and a removal per value at every fold: with 200 rules on the heap those reads were a tenth
+ * of the detectors' time in a profile. A chunk is read and written per value but read and removed once per
+ * {@value #CHUNK} at a fold, and stays small enough (128 bytes) that RocksDB's copy per access stays cheap.
  */
 final class ThresholdDetector implements Detector {
     /** Per pane: count, sum, min, max, values pending for the digest, then the evidence values, most extreme first. */
@@ -55,8 +59,16 @@ final class ThresholdDetector implements Detector {
     private static final MapStateDescriptor<Long, byte[]> DIGESTS = new MapStateDescriptor<>(
             "threshold.digests", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     /**
-     * Values not yet in their pane's digest, by {@link #slot}: a pane's values since its last fold in arrival order,
-     * as many as its aggregates' pending count.
+     * Values not yet in their pane's digest, by {@link #chunk}: a pane's values since its last fold in arrival order,
+     * {@value #CHUNK} per chunk, as many in all as its aggregates' pending count. A NaN (never a pending value: records
+     * without one are skipped) marks a value kept in {@link #PENDING} by a savepoint from before the chunks.
+     */
+    static final MapStateDescriptor<Long, double[]> PENDING_CHUNKS = new MapStateDescriptor<>(
+            "threshold.pending-chunks", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /**
+     * Pending values of savepoints taken before {@link #PENDING_CHUNKS}, by {@link #slot}: value {@code i} of a pane
+     * since its last fold. Read (and removed) where a chunk has none for {@code i}; never written but by
+     * {@link #migrateListedPending}.
      */
     static final MapStateDescriptor<Long, Double> PENDING =
             new MapStateDescriptor<>("threshold.pending-slots", Types.LONG, Types.DOUBLE);
@@ -90,6 +102,9 @@ final class ThresholdDetector implements Detector {
      * the detectors' largest cost in a profile (28% of the job's CPU with five p95 rules).
      */
     static final int FOLD = 128;
+
+    /** Pending values per chunk; {@link #FOLD} is a multiple of it. */
+    static final int CHUNK = 16;
 
     private static final int COUNT = 0;
     private static final int SUM = 1;
@@ -131,6 +146,7 @@ final class ThresholdDetector implements Detector {
         return List.of(
                 AGGREGATES,
                 DIGESTS,
+                PENDING_CHUNKS,
                 PENDING,
                 LISTED_PENDING,
                 SAMPLE_RECORDS,
@@ -167,7 +183,7 @@ final class ThresholdDetector implements Detector {
         a[MIN] = Math.min(a[MIN], v);
         a[MAX] = Math.max(a[MAX], v);
         if (aggregate.percentile()) {
-            ctx.mapState(PENDING).put(slot(pane, (int) a[PENDING_COUNT]), v);
+            appendPending(ctx, pane, (int) a[PENDING_COUNT], v);
             if (++a[PENDING_COUNT] >= FOLD) {
                 migrateListedPending(ctx);
                 storeFolded(ctx, pane, (int) a[PENDING_COUNT]);
@@ -311,9 +327,61 @@ final class ThresholdDetector implements Detector {
         samples.put(pane, json);
     }
 
-    /** The map key of a pane's {@code i}-th pending value; {@code i < FOLD}, so no two panes share a key. */
+    /** The map key of a pane's {@code i}-th pending value in {@link #PENDING}; {@code i < FOLD}, so keys are a pane's own. */
     static long slot(long pane, int i) {
         return pane * FOLD + i;
+    }
+
+    /** The map key of a pane's {@code c}-th chunk of pending values; {@code c < FOLD / CHUNK}, so keys are a pane's own. */
+    static long chunk(long pane, int c) {
+        return pane * (FOLD / CHUNK) + c;
+    }
+
+    /** Appends {@code v} as value {@code i} of the pane's pending values. */
+    private static void appendPending(DetectorContext ctx, long pane, int i, double v) throws Exception {
+        MapState<Long, double[]> chunks = ctx.mapState(PENDING_CHUNKS);
+        long key = chunk(pane, i / CHUNK);
+        int at = i % CHUNK;
+        double[] held = at == 0 ? null : chunks.get(key);
+        double[] grown = new double[at + 1];
+        int kept = held == null ? 0 : Math.min(held.length, at);
+        if (held != null) {
+            System.arraycopy(held, 0, grown, 0, kept);
+        }
+        // Values before this one that no chunk holds are in the slots of a savepoint from before the chunks.
+        Arrays.fill(grown, kept, at, Double.NaN);
+        grown[at] = v;
+        chunks.put(key, grown);
+    }
+
+    /**
+     * Removes the {@code pending} values of {@code pane} from state and gives them to {@code to} in arrival order: from
+     * its chunks, and from the slots of an earlier savepoint where a chunk has none.
+     */
+    private static void takePending(DetectorContext ctx, long pane, int pending, DoubleConsumer to) throws Exception {
+        MapState<Long, double[]> chunks = ctx.mapState(PENDING_CHUNKS);
+        MapState<Long, Double> slots = null;
+        for (int c = 0; c * CHUNK < pending; c++) {
+            long key = chunk(pane, c);
+            double[] held = chunks.get(key);
+            for (int j = 0; j < CHUNK && c * CHUNK + j < pending; j++) {
+                double v = held != null && j < held.length ? held[j] : Double.NaN;
+                if (Double.isNaN(v)) {
+                    slots = slots == null ? ctx.mapState(PENDING) : slots;
+                    long slot = slot(pane, c * CHUNK + j);
+                    Double saved = slots.get(slot);
+                    if (saved == null) {
+                        continue;
+                    }
+                    v = saved;
+                    slots.remove(slot);
+                }
+                to.accept(v);
+            }
+            if (held != null) {
+                chunks.remove(key);
+            }
+        }
     }
 
     /**
@@ -321,18 +389,10 @@ final class ThresholdDetector implements Detector {
      * the stored form.
      */
     private static byte[] storeFolded(DetectorContext ctx, long pane, int pending) throws Exception {
-        MapState<Long, Double> values = ctx.mapState(PENDING);
         MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
         byte[] stored = digests.get(pane);
         MergingDigest d = stored == null ? new MergingDigest(Pane.DIGEST_COMPRESSION) : PaneDigest.decode(stored);
-        for (int i = 0; i < pending; i++) {
-            long slot = slot(pane, i);
-            Double v = values.get(slot);
-            if (v != null) {
-                d.add(v);
-                values.remove(slot);
-            }
-        }
+        takePending(ctx, pane, pending, d::add);
         byte[] folded = PaneDigest.encode(d);
         digests.put(pane, folded);
         return folded;
@@ -395,13 +455,10 @@ final class ThresholdDetector implements Detector {
         }
         if (aggregate.percentile()) {
             MapState<Long, byte[]> digests = ctx.mapState(DIGESTS);
-            MapState<Long, Double> pending = ctx.mapState(PENDING);
             for (int p = 0; p < expired.size(); p++) {
                 long ps = expired.get(p);
                 digests.remove(ps);
-                for (int i = 0; i < aggregates.get(p)[PENDING_COUNT]; i++) {
-                    pending.remove(slot(ps, i));
-                }
+                takePending(ctx, ps, (int) aggregates.get(p)[PENDING_COUNT], v -> {});
             }
         }
         if (evidence > 0) {

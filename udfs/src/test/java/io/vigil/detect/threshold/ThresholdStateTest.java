@@ -143,10 +143,15 @@ class ThresholdStateTest {
 
     /** A minute of checkout spans, one a second, with random durations from the seed. */
     private static List<Telemetry> minuteOfSpans(long seed) {
+        return minuteOfSpans(seed, 60);
+    }
+
+    /** A minute of {@code n} checkout spans, evenly spaced, with random durations from the seed. */
+    private static List<Telemetry> minuteOfSpans(long seed, int n) {
         SplittableRandom random = new SplittableRandom(seed);
         List<Telemetry> pane = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            pane.add(Telemetry.span(T0 + 1_000 * i, "checkout", "GET /", 50 + random.nextDouble() * 500, "ok"));
+        for (int i = 0; i < n; i++) {
+            pane.add(Telemetry.span(T0 + MIN * i / n, "checkout", "GET /", 50 + random.nextDouble() * 500, "ok"));
         }
         return pane;
     }
@@ -186,7 +191,10 @@ class ThresholdStateTest {
                 compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.AGGREGATES);
         org.apache.flink.api.common.state.ListState<double[]> listed = backend.getPartitionedState(
                 compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.LISTED_PENDING);
+        MapState<Long, double[]> chunks = backend.getPartitionedState(
+                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING_CHUNKS);
         slots.clear();
+        chunks.clear(); // neither layout after the list existed yet
         double sum = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -207,6 +215,46 @@ class ThresholdStateTest {
         // The same values in the same order, folded at the same point: the same percentile, to the bit.
         assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
         assertTrue(listed.get() == null || !listed.get().iterator().hasNext(), "the list was moved");
+        h.close();
+    }
+
+    @Test
+    void pendingValuesOfTheSlotLayoutAreFoldedAfterAnUpgrade() throws Exception {
+        RuleSpec rule = p95("checkout");
+        rule.params.put("bound", 0); // every judged window fires, so its p95 is seen
+        rule.params.put("evidence", 0);
+        // 300 spans: two folds while records arrive (at 128 and 256 values), the rest at the judgement.
+        List<Telemetry> pane = minuteOfSpans(17, 300);
+
+        List<Alert> expected = judgedWithoutUpgrade(rule, pane);
+
+        // An upgrade after 37 spans (not a whole number of chunks): their values moved from the chunks into the slots,
+        // one entry per value, as the layout before the chunks kept them; then the other 263 as records.
+        DetectorHarness h = DetectorHarness.running(rule);
+        CompiledRule compiled = h.rule();
+        for (Telemetry t : pane.subList(0, 37)) {
+            h.record(rule, t);
+        }
+        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(compiled.groupKeyOf(pane.get(0)));
+        MapState<Long, Double> slots =
+                backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING);
+        MapState<Long, double[]> chunks = backend.getPartitionedState(
+                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING_CHUNKS);
+        for (int i = 0; i < 37; i++) {
+            slots.put(ThresholdDetector.slot(T0, i), pane.get(i).durationMs);
+        }
+        chunks.clear();
+        for (Telemetry t : pane.subList(37, 300)) {
+            h.record(rule, t);
+        }
+        h.watermark(T0 + MIN - 1);
+        List<Alert> alerts = h.alerts();
+        assertEquals(1, alerts.size(), "the window is judged: " + alerts);
+        // The same values in the same order, folded at the same points: the same percentile, to the bit.
+        assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
+        assertTrue(slots.isEmpty(), "the slots were read and removed");
+        assertTrue(chunks.isEmpty(), "the judgement folded every chunk");
         h.close();
     }
 
