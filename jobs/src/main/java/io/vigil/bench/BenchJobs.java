@@ -10,10 +10,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.JobListener;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine;
@@ -25,6 +30,44 @@ import picocli.CommandLine.Option;
  * source and sinks that discard, so every such benchmark measures the same job the same way.
  */
 final class BenchJobs {
+    private static final com.sun.management.OperatingSystemMXBean CPU = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** A job's run: its net runtime, and the CPU-seconds of this process from the job's submission to its end. */
+    record Run(long millis, double cpuSeconds) {
+        double perSecond(long records) {
+            return records * 1000.0 / millis;
+        }
+
+        double perCpuSecond(long records) {
+            return records / cpuSeconds;
+        }
+    }
+
+    /**
+     * Runs the job of {@code env} and measures it. CPU counts every thread of this process (the job's, the GC's, the
+     * JIT's) from the job's submission, when the local cluster has started (a few CPU-seconds that would weigh on a
+     * short run), to its end. On a shared machine other processes take cores from the job, which lowers records/s
+     * between runs of one build by up to a third but hardly the CPU-seconds, so records per CPU-second is the steadier
+     * figure to compare builds with.
+     */
+    static Run execute(StreamExecutionEnvironment env, String name) throws Exception {
+        AtomicLong atSubmit = new AtomicLong(-1);
+        env.registerJobListener(new JobListener() {
+            @Override
+            public void onJobSubmitted(JobClient client, Throwable failure) {
+                atSubmit.set(CPU.getProcessCpuTime());
+            }
+
+            @Override
+            public void onJobExecuted(JobExecutionResult result, Throwable failure) {}
+        });
+        long before = CPU.getProcessCpuTime();
+        JobExecutionResult result = env.execute(name);
+        long cpu = CPU.getProcessCpuTime() - (atSubmit.get() < 0 ? before : atSubmit.get());
+        return new Run(result.getNetRuntime(TimeUnit.MILLISECONDS), cpu / 1e9);
+    }
+
     @Option(
             names = "--rules",
             defaultValue = "rules",

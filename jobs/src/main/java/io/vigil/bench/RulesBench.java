@@ -28,9 +28,6 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Records/s per core of the detection job with N active rules vs no rules, in the same run.")
 public final class RulesBench implements Callable<Integer> {
-    private static final com.sun.management.OperatingSystemMXBean CPU = (com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-
     @CommandLine.Mixin
     BenchJobs job;
 
@@ -105,9 +102,8 @@ public final class RulesBench implements Callable<Integer> {
     }
 
     /**
-     * The best records/s of the rounds (net job runtime) and the best records per CPU-second of this process (every
-     * thread: the job's, the GC's, the JIT's). On a shared machine other processes take cores from the job, which
-     * lowers records/s but hardly CPU-seconds, so the second ratio is the steadier one under load.
+     * The best records/s of the rounds (net job runtime) and the best records per CPU-second of this process (see
+     * {@link BenchJobs#execute}; the steadier of the two on a shared machine).
      */
     private double[] best(GeneratorSource source, List<RuleSpec> specs) throws Exception {
         double best = 0;
@@ -116,12 +112,10 @@ public final class RulesBench implements Callable<Integer> {
             StreamExecutionEnvironment env = job.environment();
             new DetectionJob(new DetectionConfig(), source, RuleSource.of(specs), BenchJobs.discardingSinks())
                     .build(env);
-            long cpu0 = CPU.getProcessCpuTime();
             // Net runtime: from job start to end, without starting the MiniCluster.
-            long ms = env.execute("bench rules").getNetRuntime(java.util.concurrent.TimeUnit.MILLISECONDS);
-            double cpu = (CPU.getProcessCpuTime() - cpu0) / 1e9;
-            best = Math.max(best, source.total() / (ms / 1e3));
-            bestPerCpu = Math.max(bestPerCpu, source.total() / cpu);
+            BenchJobs.Run run = BenchJobs.execute(env, "bench rules");
+            best = Math.max(best, run.perSecond(source.total()));
+            bestPerCpu = Math.max(bestPerCpu, run.perCpuSecond(source.total()));
         }
         return new double[] {best, bestPerCpu};
     }
