@@ -81,9 +81,9 @@ public final class Redactor {
         Map<String, String> resource = map(t.resource, stage);
         String name = repeated(text("name", t.name, stage));
         String body = repeated(text("body", t.body, stage));
-        String traceId = text("trace_id", t.traceId, stage);
-        String spanId = text("span_id", t.spanId, stage);
-        String parent = text("parent_span_id", t.parentSpanId, stage);
+        String traceId = id("trace_id", t.traceId, stage);
+        String spanId = id("span_id", t.spanId, stage);
+        String parent = id("parent_span_id", t.parentSpanId, stage);
         long timestamp = t.timestamp;
         FieldRule ts = field("timestamp", stage);
         if (ts != null && ts.action() == Action.GENERALIZE && Generalize.minute(timestamp) != timestamp) {
@@ -145,6 +145,33 @@ public final class Redactor {
         }
         String r = value(field, v, stage);
         return r != null && r.equals(v) ? v : r;
+    }
+
+    /**
+     * A trace or span id at {@code stage}: its field rule when it has one; an id (16 or 32 lowercase hex digits, as
+     * every decoder writes ids) is not free text and is kept as it is. Ids are random: one of decimal digits alone
+     * can pass the card check, and rewriting it would cut the span from its trace. Skipping them also spares the
+     * detectors a scan of every span's ids, which gain nothing from it.
+     */
+    private String id(String field, String v, Stage stage) {
+        if (v != null && field(field, stage) == null && isHexId(v)) {
+            return v;
+        }
+        return text(field, v, stage);
+    }
+
+    static boolean isHexId(String v) {
+        int n = v.length();
+        if (n != 16 && n != 32) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = v.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The map with its values redacted; the same instance when nothing changed. */

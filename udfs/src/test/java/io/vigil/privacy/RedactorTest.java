@@ -59,6 +59,30 @@ class RedactorTest {
         assertFalse(h.equals(p.of("bob")));
     }
 
+    /**
+     * Trace and span ids are random hex, not free text. One that happens to be all decimal digits can pass the card
+     * check (4111111111111111 is a valid span id, and the card networks' test number), and a redacted id breaks the
+     * correlation of a trace. So no detector rewrites an id, while a field rule still does.
+     */
+    @Test
+    void idsAreNotFreeTextButFieldRulesStillApply() {
+        Redactor r = redactor(POLICY);
+        assertEquals("<card>", r.scan("4111111111111111", Stage.BEFORE_DETECTION), "as free text it is a card");
+        Telemetry span = Telemetry.span(60_000L, "api", "GET /", 5, "ok"); // a whole minute: kept on outputs
+        span.traceId = "00000000000000004111111111111111";
+        span.spanId = "4111111111111111";
+        span.parentSpanId = "5555555555554444";
+        assertSame(span, r.telemetry(span, Stage.BEFORE_DETECTION), "ids kept");
+        assertSame(span, r.telemetry(span, Stage.OUTPUTS), "ids kept");
+
+        Telemetry notAnId = Telemetry.span(1L, "api", "GET /", 5, "ok");
+        notAnId.traceId = "card 4111 1111 1111 1111"; // not an id: scanned as any text is
+        assertEquals("card <card>", r.telemetry(notAnId, Stage.BEFORE_DETECTION).traceId);
+
+        Redactor hashing = redactor("fields:\n  span_id: {action: hash, where: before_detection}\n");
+        assertTrue(hashing.telemetry(span, Stage.BEFORE_DETECTION).spanId.startsWith("h:"), "a field rule applies");
+    }
+
     @Test
     void beforeDetectionAppliesOnlyItsOwnRulesAndKeepsTheRecordWhenNothingChanges() {
         Redactor r = redactor(POLICY);
