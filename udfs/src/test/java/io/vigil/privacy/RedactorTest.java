@@ -83,6 +83,23 @@ class RedactorTest {
         assertTrue(hashing.telemetry(span, Stage.BEFORE_DETECTION).spanId.startsWith("h:"), "a field rule applies");
     }
 
+    /** Values repeat from record to record: each occurrence gives the same text and counts as one. */
+    @Test
+    void aValueSeenAgainIsRedactedAndCountedAgain() {
+        List<String> counts = new ArrayList<>();
+        Redactor r = redactor(POLICY, counts);
+        for (int i = 0; i < 3; i++) {
+            String clean = new String("request served to the client"); // a new instance each time, as records bring
+            assertSame(clean, r.scan(clean, Stage.BEFORE_DETECTION));
+            assertEquals("login by <email>", r.scan(new String("login by alice@example.com"), Stage.BEFORE_DETECTION));
+        }
+        assertEquals(3, counts.stream().filter(c -> c.equals("detector:email")).count(), counts.toString());
+        // A value first seen clean in one stage is still scanned by the other stage's detectors.
+        String ip = "from 10.1.2.3";
+        assertSame(ip, r.scan(ip, Stage.BEFORE_DETECTION), "ipv4 is an outputs detector");
+        assertTrue(r.scan(ip, Stage.OUTPUTS).startsWith("from <ipv4:h:"), r.scan(ip, Stage.OUTPUTS));
+    }
+
     @Test
     void beforeDetectionAppliesOnlyItsOwnRulesAndKeepsTheRecordWhenNothingChanges() {
         Redactor r = redactor(POLICY);
