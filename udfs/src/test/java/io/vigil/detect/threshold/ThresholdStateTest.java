@@ -169,6 +169,24 @@ class ThresholdStateTest {
         return expected;
     }
 
+    /** The rule's state {@code d} for the key of {@code record}, as its detector sees it. */
+    private static <S extends org.apache.flink.api.common.state.State, V> S state(
+            DetectorHarness h, Telemetry record, org.apache.flink.api.common.state.StateDescriptor<S, V> d)
+            throws Exception {
+        CompiledRule compiled = h.rule();
+        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(compiled.groupKeyOf(record));
+        return backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, d);
+    }
+
+    /** Judges the pane's window: the same values in the same order give the same percentile, to the bit. */
+    private static void assertSamePercentile(DetectorHarness h, List<Alert> expected) throws Exception {
+        h.watermark(T0 + MIN - 1);
+        List<Alert> alerts = h.alerts();
+        assertEquals(1, alerts.size(), "the window is judged: " + alerts);
+        assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
+    }
+
     @Test
     void pendingValuesOfTheListLayoutAreFoldedAfterAnUpgrade() throws Exception {
         RuleSpec rule = p95("checkout");
@@ -181,18 +199,12 @@ class ThresholdStateTest {
         // With an upgrade after 40 spans: the first one as a record (it creates the pane and its timers), then the
         // state as the list layout left it after 40, then the other 20 as records.
         DetectorHarness h = DetectorHarness.running(rule);
-        CompiledRule compiled = h.rule();
         h.record(rule, pane.get(0));
-        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
-        backend.setCurrentKey(compiled.groupKeyOf(pane.get(0)));
-        MapState<Long, Double> slots =
-                backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING);
-        MapState<Long, double[]> aggregates = backend.getPartitionedState(
-                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.AGGREGATES);
-        org.apache.flink.api.common.state.ListState<double[]> listed = backend.getPartitionedState(
-                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.LISTED_PENDING);
-        MapState<Long, double[]> chunks = backend.getPartitionedState(
-                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING_CHUNKS);
+        Telemetry key = pane.get(0);
+        MapState<Long, Double> slots = state(h, key, ThresholdDetector.PENDING);
+        MapState<Long, double[]> aggregates = state(h, key, ThresholdDetector.AGGREGATES);
+        org.apache.flink.api.common.state.ListState<double[]> listed = state(h, key, ThresholdDetector.LISTED_PENDING);
+        MapState<Long, double[]> chunks = state(h, key, ThresholdDetector.PENDING_CHUNKS);
         slots.clear();
         chunks.clear(); // neither layout after the list existed yet
         double sum = 0;
@@ -209,11 +221,7 @@ class ThresholdStateTest {
         for (Telemetry t : pane.subList(40, 60)) {
             h.record(rule, t);
         }
-        h.watermark(T0 + MIN - 1);
-        List<Alert> alerts = h.alerts();
-        assertEquals(1, alerts.size(), "the window is judged: " + alerts);
-        // The same values in the same order, folded at the same point: the same percentile, to the bit.
-        assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
+        assertSamePercentile(h, expected);
         assertTrue(listed.get() == null || !listed.get().iterator().hasNext(), "the list was moved");
         h.close();
     }
@@ -231,16 +239,11 @@ class ThresholdStateTest {
         // An upgrade after 37 spans (not a whole number of chunks): their values moved from the chunks into the slots,
         // one entry per value, as the layout before the chunks kept them; then the other 263 as records.
         DetectorHarness h = DetectorHarness.running(rule);
-        CompiledRule compiled = h.rule();
         for (Telemetry t : pane.subList(0, 37)) {
             h.record(rule, t);
         }
-        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
-        backend.setCurrentKey(compiled.groupKeyOf(pane.get(0)));
-        MapState<Long, Double> slots =
-                backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING);
-        MapState<Long, double[]> chunks = backend.getPartitionedState(
-                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.PENDING_CHUNKS);
+        MapState<Long, Double> slots = state(h, pane.get(0), ThresholdDetector.PENDING);
+        MapState<Long, double[]> chunks = state(h, pane.get(0), ThresholdDetector.PENDING_CHUNKS);
         for (int i = 0; i < 37; i++) {
             slots.put(ThresholdDetector.slot(T0, i), pane.get(i).durationMs);
         }
@@ -248,11 +251,7 @@ class ThresholdStateTest {
         for (Telemetry t : pane.subList(37, 300)) {
             h.record(rule, t);
         }
-        h.watermark(T0 + MIN - 1);
-        List<Alert> alerts = h.alerts();
-        assertEquals(1, alerts.size(), "the window is judged: " + alerts);
-        // The same values in the same order, folded at the same points: the same percentile, to the bit.
-        assertEquals(expected.get(0).observed, alerts.get(0).observed, 0.0);
+        assertSamePercentile(h, expected);
         assertTrue(slots.isEmpty(), "the slots were read and removed");
         assertTrue(chunks.isEmpty(), "the judgement folded every chunk");
         h.close();
@@ -269,16 +268,11 @@ class ThresholdStateTest {
 
         // After 40 spans, the pane's evidence as the earlier layout kept it: JSON, in the same order.
         DetectorHarness h = DetectorHarness.running(rule);
-        CompiledRule compiled = h.rule();
         for (Telemetry t : pane.subList(0, 40)) {
             h.record(rule, t);
         }
-        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
-        backend.setCurrentKey(compiled.groupKeyOf(pane.get(0)));
-        MapState<Long, List<Telemetry>> records = backend.getPartitionedState(
-                compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.SAMPLE_RECORDS);
-        MapState<Long, List<String>> json =
-                backend.getPartitionedState(compiled.fingerprint, LongSerializer.INSTANCE, ThresholdDetector.SAMPLES);
+        MapState<Long, List<Telemetry>> records = state(h, pane.get(0), ThresholdDetector.SAMPLE_RECORDS);
+        MapState<Long, List<String>> json = state(h, pane.get(0), ThresholdDetector.SAMPLES);
         List<String> asJson = new ArrayList<>();
         for (Telemetry t : records.get(T0)) {
             asJson.add(TelemetryJson.write(t));
