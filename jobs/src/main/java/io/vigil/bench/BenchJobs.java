@@ -48,8 +48,8 @@ final class BenchJobs {
      * Runs the job of {@code env} and measures it. CPU counts every thread of this process (the job's, the GC's, the
      * JIT's) from the job's submission, when the local cluster has started (a few CPU-seconds that would weigh on a
      * short run), to its end. On a shared machine other processes take cores from the job, which lowers records/s
-     * between runs of one build by up to a third but hardly the CPU-seconds, so records per CPU-second is the steadier
-     * figure to compare builds with.
+     * between runs of one build by up to a third, and records per CPU-second less (by up to a sixth in runs seen), so
+     * the latter is the steadier figure to compare builds with.
      */
     static Run execute(StreamExecutionEnvironment env, String name) throws Exception {
         AtomicLong atSubmit = new AtomicLong(-1);
