@@ -99,17 +99,6 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         return -1;
     }
 
-    /**
-     * A record without its bytes is encoded here first, to write its length before it, unless the output is a buffer
-     * whose length can be filled in afterwards (the network's and RocksDB's are). Per thread, because Flink shares this
-     * stateless serializer ({@link #duplicate()}) between tasks and with asynchronous snapshots.
-     */
-    private static final ThreadLocal<DataOutputSerializer> BUFFER =
-            ThreadLocal.withInitial(() -> new DataOutputSerializer(1024));
-
-    /** A buffer grown larger than this by an outsized record is dropped after use rather than kept by its thread. */
-    private static final int KEPT_BUFFER = 64 * 1024;
-
     @Override
     public void serialize(Telemetry t, DataOutputView out) throws IOException {
         if (format < 3) {
@@ -129,14 +118,12 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             direct.writeIntUnsafe(direct.length() - at - 4, at); // within what was written: no bounds to check
             return;
         }
-        DataOutputSerializer buffer = BUFFER.get();
-        buffer.clear();
+        // Any other output (a heap snapshot's stream) cannot be written back into: the record goes through a buffer
+        // of its own first, to know its length. Not on a per-record path: the network and RocksDB take the one above.
+        DataOutputSerializer buffer = new DataOutputSerializer(256);
         writeFields(t, buffer);
         out.writeInt(buffer.length());
         out.write(buffer.getSharedBuffer(), 0, buffer.length());
-        if (buffer.getSharedBuffer().length > KEPT_BUFFER) {
-            BUFFER.remove();
-        }
     }
 
     private void writeFields(Telemetry t, DataOutputView out) throws IOException {
@@ -191,8 +178,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         if (format < 3) {
             return readFields(in);
         }
-        byte[] encoded = new byte[length(in)];
-        in.readFully(encoded);
+        byte[] encoded = encoded(in);
         DataInputDeserializer fields = new DataInputDeserializer(encoded);
         Telemetry t = readFields(fields);
         if (fields.available() != 0) {
@@ -212,6 +198,13 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             length(in);
         }
         return readFields(in);
+    }
+
+    /** The bytes of the next record, after its length. */
+    private static byte[] encoded(DataInputView in) throws IOException {
+        byte[] encoded = new byte[length(in)];
+        in.readFully(encoded);
+        return encoded;
     }
 
     private static int length(DataInputView in) throws IOException {
@@ -262,8 +255,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             serialize(deserialize(in), out);
             return;
         }
-        byte[] encoded = new byte[length(in)];
-        in.readFully(encoded);
+        byte[] encoded = encoded(in);
         // Not out.write(in, n): Flink's growing output buffer does not grow for it.
         out.writeInt(encoded.length);
         out.write(encoded);
