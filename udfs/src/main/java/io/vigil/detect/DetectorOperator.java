@@ -7,6 +7,7 @@ import io.vigil.rules.CompiledRule;
 import io.vigil.rules.RuleUpdate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.runtime.state.internal.InternalKvState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -78,6 +80,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
      * (about 1 KB), so 5 to 50 MB of heap by estimate; the cluster's task heap is 256 MB for two slots.
      */
     static final int STATE_CACHE_CAPACITY = 50_000;
+
+    /** Heap state objects kept by descriptor (far more than the detectors' state names). */
+    private static final int MAX_OPENED = 256;
 
     private final RuleBook rules;
     /** Event time a bounded run ends at; null: the newest record's. */
@@ -377,6 +382,14 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         private final Map<String, UserFacingStates.ListView<?>> lists = new HashMap<>();
 
+        /**
+         * Heap state objects by their detector's descriptor, re-pointed at the rule's namespace on each access. The
+         * backend's own lookup (by name, every access) was a tenth of the detectors' thread with 200 rules on the heap
+         * (docs/benchmarks.md); what it does once found is this same call. Detectors keep their descriptors in
+         * constants, so this holds one entry per state name.
+         */
+        private final Map<StateDescriptor<?, ?>, InternalKvState<?, Long, ?>> opened = new IdentityHashMap<>();
+
         /** Points the context at a rule and a key of its group; the rule's own key is built when asked for. */
         void enter(CompiledRule rule, String groupKey) {
             this.rule = rule;
@@ -445,12 +458,24 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         }
 
         /** The state in the current rule version's namespace. */
+        @SuppressWarnings("unchecked")
         private <S extends State> S partitioned(StateDescriptor<S, ?> d) {
+            InternalKvState<?, Long, ?> open = opened.get(d);
+            if (open != null) {
+                open.setCurrentNamespace(rule.fingerprint);
+                return (S) open;
+            }
+            S s;
             try {
-                return getPartitionedState(rule.fingerprint, LongSerializer.INSTANCE, d);
+                s = getPartitionedState(rule.fingerprint, LongSerializer.INSTANCE, d);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot open keyed state " + d.getName(), e);
             }
+            if (opened.size() >= MAX_OPENED) {
+                opened.clear(); // descriptors made per call would otherwise pile up here; detectors keep theirs
+            }
+            opened.put(d, (InternalKvState<?, Long, ?>) s);
+            return s;
         }
 
         @Override

@@ -303,7 +303,12 @@ public final class Redactor {
 
     private final String[] cleanOutputs = new String[CLEAN_SLOTS];
 
-    private static final int CLEAN_SLOTS = 1024;
+    /**
+     * 4,096 values per stage (a few hundred KB for attribute-sized values, 1 MB at most): the end-to-end benchmark's
+     * 1,500 distinct attribute values (user names, addresses) evicted one another from 1,024 slots, and the scan stayed
+     * a seventh of the router's thread.
+     */
+    private static final int CLEAN_SLOTS = 4096;
 
     /** Longer values (log bodies with ids in them) seldom repeat; they are not kept. */
     private static final int CLEAN_LONGEST = 256;

@@ -3,18 +3,25 @@ package io.vigil.rollup;
 import io.vigil.model.Alert;
 import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The little a service rollup needs from one record: a server span (a request, its latency and whether it failed),
- * a log record (its severity) or a firing alert (its rule and severity). Small, so the rollup stage shuffles
- * a few fields instead of whole records, with a serializer of its own ({@link RollupEventTypeInfo}).
+ * a log record (its severity) or a firing alert (its rule and severity); or from many records of one service and
+ * window, a {@link #BATCH} ({@link RollupBatcher}). Small, so the rollup stage shuffles a few fields instead of whole
+ * records, with a serializer of its own ({@link RollupEventTypeInfo}).
  */
 @TypeInfo(RollupEventTypeInfo.Factory.class)
 public class RollupEvent {
     public static final String REQUEST = "request";
     public static final String LOG = "log";
     public static final String ALERT = "alert";
+    /** Requests and log records of one service in one window, in arrival order. */
+    public static final String BATCH = "batch";
 
     public String service;
     /** Event time, epoch ms. */
@@ -29,6 +36,15 @@ public class RollupEvent {
     /** Rule id of an alert. */
     public String rule;
 
+    /** A batch's requests: how many, how many failed, and their latencies in arrival order (the first requests). */
+    public int requests;
+
+    public int errors;
+
+    public double[] latencies;
+    /** A batch's log records by severity (lower case); null when it has none. */
+    public Map<String, Long> logs;
+
     public RollupEvent() {}
 
     /**
@@ -36,18 +52,32 @@ public class RollupEvent {
      * (client spans would count a call twice), and metrics and events are not rolled up here.
      */
     public static RollupEvent of(Telemetry t) {
-        if (t.signal == Signal.SPAN && "server".equals(t.kind)) {
+        if (isRequest(t)) {
             RollupEvent e = base(t.service(), t.timestamp, REQUEST);
             e.durationMs = t.durationMs;
-            e.error = "error".equals(t.status);
+            e.error = isFailed(t);
             return e;
         }
         if (t.signal == Signal.LOG) {
             RollupEvent e = base(t.service(), t.timestamp, LOG);
-            e.severity = t.severity == null ? "unspecified" : t.severity.toLowerCase(java.util.Locale.ROOT);
+            e.severity = severity(t);
             return e;
         }
         return null;
+    }
+
+    /** Whether a record counts as a request: only server spans (client spans would count a call twice). */
+    static boolean isRequest(Telemetry t) {
+        return t.signal == Signal.SPAN && "server".equals(t.kind);
+    }
+
+    static boolean isFailed(Telemetry t) {
+        return "error".equals(t.status);
+    }
+
+    /** A log record's severity as the rollup labels it. */
+    static String severity(Telemetry t) {
+        return t.severity == null ? "unspecified" : t.severity.toLowerCase(Locale.ROOT);
     }
 
     /** A firing alert, counted at its event time; resolved alerts are not counted. Null for others. */
@@ -59,6 +89,42 @@ public class RollupEvent {
         e.severity = a.severity == null ? "unspecified" : a.severity;
         e.rule = a.ruleId;
         return e;
+    }
+
+    /** An empty batch of a service's records in the window {@code timestamp} falls in. */
+    static RollupEvent batch(String service, long timestamp) {
+        return base(service, timestamp, BATCH);
+    }
+
+    /** Adds a record that {@link #of(Telemetry)} would turn into an event to this batch. */
+    void addToBatch(Telemetry t) {
+        if (isRequest(t)) {
+            if (latencies == null) {
+                latencies = new double[8];
+            } else if (requests == latencies.length) {
+                latencies = Arrays.copyOf(latencies, requests * 2);
+            }
+            latencies[requests++] = t.durationMs;
+            if (isFailed(t)) {
+                errors++;
+            }
+        } else if (t.signal == Signal.LOG) {
+            if (logs == null) {
+                logs = new TreeMap<>();
+            }
+            logs.merge(severity(t), 1L, Long::sum);
+        }
+    }
+
+    /** Records a batch holds. */
+    int records() {
+        long n = requests;
+        if (logs != null) {
+            for (long c : logs.values()) {
+                n += c;
+            }
+        }
+        return (int) n;
     }
 
     private static RollupEvent base(String service, long timestamp, String type) {

@@ -6,6 +6,7 @@ import io.vigil.model.SerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -14,9 +15,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink's type information for {@link RollupEvent}, with its hand-written serializer. Every span and log record sends
- * one to the minute rollup; as a POJO each went through Flink's reflective field access and its char-by-char string
- * encoding (a sixth of the router thread's time in the end-to-end profile, with building the event). Rollup events
+ * Flink's type information for {@link RollupEvent}, with its hand-written serializer. Every span and log record sent
+ * one to the minute rollup (batches now, {@link RollupBatcher}); as a POJO each went through Flink's reflective field
+ * access and its char-by-char string encoding (a sixth of the router thread's time in the end-to-end profile, with
+ * building the event). Rollup events
  * only cross the network (the minute rollup buffers them in memory and folds them into windows before any snapshot),
  * so the layout needs no migration path; the snapshot exists because Flink asks every serializer for one.
  */
@@ -37,12 +39,19 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
         }
     }
 
-    /** Serializes a {@link RollupEvent}: its type as one byte, then service, time and the type's own fields. */
+    /**
+     * Serializes a {@link RollupEvent}: its type as one byte, then service, time and the type's own fields (a batch's
+     * counts, latencies and log counts; an event's duration, outcome, severity and rule).
+     */
     public static final class RollupEventSerializer extends NetworkOnlySerializer<RollupEvent> {
         private static final long serialVersionUID = 1L;
         public static final RollupEventSerializer INSTANCE = new RollupEventSerializer();
 
-        private static final String[] TYPES = {RollupEvent.REQUEST, RollupEvent.LOG, RollupEvent.ALERT};
+        private static final String[] TYPES = {
+            RollupEvent.REQUEST, RollupEvent.LOG, RollupEvent.ALERT, RollupEvent.BATCH
+        };
+
+        private static final int BATCH = 3;
 
         @Override
         public RollupEvent createInstance() {
@@ -59,6 +68,10 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
             e.error = from.error;
             e.severity = from.severity;
             e.rule = from.rule;
+            e.requests = from.requests;
+            e.errors = from.errors;
+            e.latencies = from.latencies == null ? null : from.latencies.clone();
+            e.logs = from.logs == null ? null : new TreeMap<>(from.logs);
             return e;
         }
 
@@ -71,10 +84,48 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
             }
             CompactStrings.write(e.service, out);
             out.writeLong(e.timestamp);
+            if (code == BATCH) {
+                writeBatch(e, out);
+                return;
+            }
             out.writeDouble(e.durationMs);
             out.writeBoolean(e.error);
             CompactStrings.write(e.severity, out);
             CompactStrings.write(e.rule, out);
+        }
+
+        /** A batch's requests and their latencies, then its log counts by severity (none for null). */
+        private static void writeBatch(RollupEvent e, DataOutputView out) throws IOException {
+            out.writeInt(e.requests);
+            out.writeInt(e.errors);
+            for (int i = 0; i < e.requests; i++) {
+                out.writeDouble(e.latencies[i]);
+            }
+            out.writeInt(e.logs == null ? 0 : e.logs.size());
+            if (e.logs != null) {
+                for (Map.Entry<String, Long> l : e.logs.entrySet()) {
+                    CompactStrings.write(l.getKey(), out);
+                    out.writeLong(l.getValue());
+                }
+            }
+        }
+
+        private static void readBatch(RollupEvent e, DataInputView in) throws IOException {
+            e.requests = in.readInt();
+            e.errors = in.readInt();
+            if (e.requests > 0) {
+                e.latencies = new double[e.requests];
+                for (int i = 0; i < e.requests; i++) {
+                    e.latencies[i] = in.readDouble();
+                }
+            }
+            int severities = in.readInt();
+            if (severities > 0) {
+                e.logs = new TreeMap<>();
+                for (int i = 0; i < severities; i++) {
+                    e.logs.put(CompactStrings.read(in), in.readLong());
+                }
+            }
         }
 
         private static int typeCode(String type) {
@@ -99,6 +150,10 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
             }
             e.service = CompactStrings.read(in);
             e.timestamp = in.readLong();
+            if (code == BATCH) {
+                readBatch(e, in);
+                return e;
+            }
             e.durationMs = in.readDouble();
             e.error = in.readBoolean();
             e.severity = CompactStrings.read(in);

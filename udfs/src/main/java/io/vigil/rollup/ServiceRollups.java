@@ -14,9 +14,9 @@ import org.apache.flink.util.Collector;
  * and firing alerts by rule and severity, per service per minute, and a 5-minute roll-up of the minutes on top.
  *
  * <pre>
- * telemetry ─map(RollupEvent)─┐
- *                             ├─ union ─ keyBy(service) ─ MinuteRollupOperator(1m) ─┬─ toRollups(window=1m)
- * alerts ────map(RollupEvent)─┘                                                    └─ keyBy(service) ─ WindowMergeFunction(5m) ─ toRollups(window=5m)
+ * telemetry ─RollupBatcher──┐
+ *                           ├─ union ─ keyBy(service) ─ MinuteRollupOperator(1m) ─┬─ toRollups(window=1m)
+ * alerts ──map(RollupEvent)─┘                                                     └─ keyBy(service) ─ WindowMergeFunction(5m) ─ toRollups(window=5m)
  * </pre>
  *
  * Both inputs need event-time timestamps and watermarks. Alerts are bucketed by their own event time.
@@ -40,15 +40,9 @@ public final class ServiceRollups {
             DataStream<Telemetry> telemetry, DataStream<Alert> alerts, Duration allowedLateness) {
         long lateness = allowedLateness.toMillis();
         TypeInformation<RollupEvent> eventType = TypeInformation.of(RollupEvent.class);
+        // Batched per service and minute where the telemetry is produced (same uid as the stateless map before it).
         DataStream<RollupEvent> fromTelemetry = telemetry
-                .flatMap((Telemetry t, Collector<RollupEvent> out) -> {
-                    RollupEvent e = RollupEvent.of(t);
-                    if (e != null) {
-                        out.collect(e);
-                    }
-                })
-                .returns(eventType)
-                .name("rollup-events-telemetry")
+                .transform("rollup-events-telemetry", eventType, new RollupBatcher(MINUTE.toMillis()))
                 .uid("rollup-events-telemetry");
         DataStream<RollupEvent> fromAlerts = alerts.flatMap((Alert a, Collector<RollupEvent> out) -> {
                     RollupEvent e = RollupEvent.of(a);
