@@ -85,7 +85,8 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
             return;
         }
         buffered.computeIfAbsent(e.service, s -> new ArrayList<>()).add(e);
-        if (++bufferedCount >= MAX_BUFFERED) {
+        bufferedCount += RollupEvent.BATCH.equals(e.type) ? e.records() : 1;
+        if (bufferedCount >= MAX_BUFFERED) {
             fold();
         }
     }

@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * Gathers the telemetry's requests and log records into one {@link RollupEvent#BATCH} per service and window before
@@ -21,7 +22,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>Same windows to the bit: a batch keeps its requests' latencies in arrival order, and the minute rollup adds them
  * in that order ({@link ServiceWindow#add}); counts do not depend on order. Same lateness: batches leave before the
- * watermark that follows their records, before a checkpoint's barrier and at the end of input, so the minute rollup
+ * watermark that follows their records, before their input turns idle, before a checkpoint's barrier and at the end of
+ * input, so the minute rollup
  * judges each record against the watermark it would have seen alone, and a checkpoint never holds a record here (this
  * operator has no state, as the map it replaced had none). Memory is bounded by {@link #MAX_BUFFERED} records, after
  * which every batch leaves early, which only splits a window's batch in two.
@@ -96,6 +98,18 @@ public final class RollupBatcher extends AbstractStreamOperator<RollupEvent>
     public void processWatermark(Watermark mark) throws Exception {
         emitAll(); // before the watermark: the minute rollup judges lateness as it would for each record alone
         super.processWatermark(mark);
+    }
+
+    /**
+     * Before this input turns idle: the minute rollup's watermark then moves on with the other inputs alone, and would
+     * pass the windows of batches still held here.
+     */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            emitAll();
+        }
+        super.processWatermarkStatus(status);
     }
 
     @Override

@@ -18,9 +18,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink's type information for {@link RollupEvent}, with its hand-written serializer. Every span and log record sent
  * one to the minute rollup (batches now, {@link RollupBatcher}); as a POJO each went through Flink's reflective field
  * access and its char-by-char string encoding (a sixth of the router thread's time in the end-to-end profile, with
- * building the event). Rollup events
- * only cross the network (the minute rollup buffers them in memory and folds them into windows before any snapshot),
- * so the layout needs no migration path; the snapshot exists because Flink asks every serializer for one.
+ * building the event). Rollup events only cross the network (the minute rollup buffers them in memory and folds them
+ * into windows before any snapshot), so the layout needs no migration path; the snapshot exists because Flink asks
+ * every serializer for one.
  */
 public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
     private static final long serialVersionUID = 1L;

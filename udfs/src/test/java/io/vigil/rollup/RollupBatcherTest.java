@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,23 @@ class RollupBatcherTest {
         h.endInput();
         h.getOneInputOperator().finish();
         assertEquals(2, h.extractOutputValues().size());
+    }
+
+    @Test
+    void batchesLeaveBeforeTheInputTurnsIdle() throws Exception {
+        // Once idle, the minute rollup's watermark moves on with its other inputs, past what is held here.
+        var h = batcher();
+        add(h, Telemetry.span(T0 + 10, "search", "GET /api/search", 40, "ok"));
+        h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        assertTrue(h.extractOutputValues().isEmpty(), "an input that stays active keeps its batch until the watermark");
+        h.processWatermarkStatus(WatermarkStatus.IDLE);
+        List<Object> out = new ArrayList<>(h.getOutput());
+        assertEquals(1, h.extractOutputValues().size(), out.toString());
+        int batch = -1;
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) instanceof StreamRecord) batch = i;
+        }
+        assertEquals(out.indexOf(WatermarkStatus.IDLE) - 1, batch, "the batch goes just before the status: " + out);
     }
 
     @Test
