@@ -384,7 +384,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         /**
          * Heap state objects by their detector's descriptor, re-pointed at the rule's namespace on each access. The
-         * backend's own lookup (by name, every access) was a tenth of the detectors' thread with 200 rules on the heap
+         * backend's own lookup (by name, every access) was 6 to 10% of the detectors' thread with 200 rules on the heap
          * (docs/benchmarks.md); what it does once found is this same call. Detectors keep their descriptors in
          * constants, so this holds one entry per state name.
          */

@@ -24,9 +24,9 @@ import org.apache.flink.util.OutputTag;
  * {@link ServiceWindow} once the watermark passes its end plus the allowed lateness.
  *
  * <p>Assumes: keyed by service; records arrive out of order within the watermark delay; a record whose window has
- * already been emitted is late and goes to {@link #LATE} (counted as {@code lateRecords}, each record of a batch), never
- * into a closed window again. Telemetry arrives in batches per service and window ({@link RollupBatcher}), alerts one
- * at a time.
+ * already been emitted is late and goes to {@link #LATE} (counted as {@code lateRecords}, each record of a batch),
+ * never into a closed window again. Telemetry arrives in batches per service and window ({@link RollupBatcher}),
+ * alerts one at a time.
  *
  * <p>Why an operator and not a {@code KeyedProcessFunction}: a window is a few KB (its t-digest and up to 128 pending
  * latencies), and with RocksDB every read or write of it is a serialization round trip, which per record cost a tenth
@@ -80,12 +80,12 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
         RollupEvent e = record.getValue();
         // The window's timer has fired (or fires now): a record for it would never be emitted.
         if (spec.fireAt(spec.start(e.timestamp)) <= timers.currentWatermark()) {
-            late.inc(RollupEvent.BATCH.equals(e.type) ? e.records() : 1);
+            late.inc(e.records());
             output.collect(LATE, record);
             return;
         }
         buffered.computeIfAbsent(e.service, s -> new ArrayList<>()).add(e);
-        bufferedCount += RollupEvent.BATCH.equals(e.type) ? e.records() : 1;
+        bufferedCount += e.records();
         if (bufferedCount >= MAX_BUFFERED) {
             fold();
         }

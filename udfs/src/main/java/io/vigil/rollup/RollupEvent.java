@@ -48,8 +48,9 @@ public class RollupEvent {
     public RollupEvent() {}
 
     /**
-     * The rollup's view of a record, or null when a record does not count: only server spans are requests
-     * (client spans would count a call twice), and metrics and events are not rolled up here.
+     * The rollup's view of one record, or null when a record does not count: only server spans are requests
+     * (client spans would count a call twice), and metrics and events are not rolled up here. The job sends batches
+     * ({@link RollupBatcher}); a window takes either, and a batch adds up to its records' events one by one.
      */
     public static RollupEvent of(Telemetry t) {
         if (isRequest(t)) {
@@ -96,7 +97,7 @@ public class RollupEvent {
         return base(service, timestamp, BATCH);
     }
 
-    /** Adds a record that {@link #of(Telemetry)} would turn into an event to this batch. */
+    /** Adds a record to this batch: what {@link #of(Telemetry)} would make of it (nothing for metrics and events). */
     void addToBatch(Telemetry t) {
         if (isRequest(t)) {
             if (latencies == null) {
@@ -116,8 +117,11 @@ public class RollupEvent {
         }
     }
 
-    /** Records a batch holds. */
+    /** Records this event stands for: a batch's, or one. */
     int records() {
+        if (!BATCH.equals(type)) {
+            return 1;
+        }
         long n = requests;
         if (logs != null) {
             for (long c : logs.values()) {
