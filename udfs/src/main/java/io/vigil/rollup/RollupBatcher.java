@@ -23,10 +23,9 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * <p>Same windows to the bit: a batch keeps its requests' latencies in arrival order, and the minute rollup adds them
  * in that order ({@link ServiceWindow#add}); counts do not depend on order. Same lateness: batches leave before the
  * watermark that follows their records, before their input turns idle, before a checkpoint's barrier and at the end of
- * input, so the minute rollup
- * judges each record against the watermark it would have seen alone, and a checkpoint never holds a record here (this
- * operator has no state, as the map it replaced had none). Memory is bounded by {@link #MAX_BUFFERED} records, after
- * which every batch leaves early, which only splits a window's batch in two.
+ * input, so the minute rollup judges each record against the watermark it would have seen alone, and a checkpoint
+ * never holds a record here (this operator has no state, as the map it replaced had none). Memory is bounded by
+ * {@link #MAX_BUFFERED} records, after which every batch leaves early, which only splits a window's batch in two.
  */
 public final class RollupBatcher extends AbstractStreamOperator<RollupEvent>
         implements OneInputStreamOperator<Telemetry, RollupEvent> {
