@@ -1,6 +1,5 @@
 package io.vigil.rollup;
 
-import io.vigil.model.Signal;
 import io.vigil.model.Telemetry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,8 +54,8 @@ public final class RollupBatcher extends AbstractStreamOperator<RollupEvent>
     @Override
     public void processElement(StreamRecord<Telemetry> record) throws Exception {
         Telemetry t = record.getValue();
-        if (!RollupEvent.isRequest(t) && t.signal != Signal.LOG) {
-            return; // metrics and events are not rolled up here
+        if (!RollupEvent.counts(t)) {
+            return;
         }
         batchFor(t.service(), t.timestamp).addToBatch(t);
         if (++buffered >= MAX_BUFFERED) {

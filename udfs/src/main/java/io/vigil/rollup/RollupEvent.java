@@ -72,6 +72,11 @@ public class RollupEvent {
         return t.signal == Signal.SPAN && "server".equals(t.kind);
     }
 
+    /** Whether the rollup counts a record: requests and log records; metrics and events are not rolled up here. */
+    static boolean counts(Telemetry t) {
+        return isRequest(t) || t.signal == Signal.LOG;
+    }
+
     static boolean isFailed(Telemetry t) {
         return "error".equals(t.status);
     }

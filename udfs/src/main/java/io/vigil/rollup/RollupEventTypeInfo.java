@@ -51,7 +51,7 @@ public final class RollupEventTypeInfo extends SerializerTypeInfo<RollupEvent> {
             RollupEvent.REQUEST, RollupEvent.LOG, RollupEvent.ALERT, RollupEvent.BATCH
         };
 
-        private static final int BATCH = 3;
+        private static final int BATCH = typeCode(RollupEvent.BATCH);
 
         @Override
         public RollupEvent createInstance() {

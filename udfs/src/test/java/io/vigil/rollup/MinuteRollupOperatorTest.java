@@ -1,5 +1,6 @@
 package io.vigil.rollup;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,8 @@ class MinuteRollupOperatorTest {
     private static final long T0 = 1_793_577_600_000L; // 2026-11-02T00:00:00Z, minute aligned
     private static final long MIN = 60_000L;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(long lateness)
+    /** The minute rollup, opened (RollupBatcherTest feeds it too). */
+    static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes(long lateness)
             throws Exception {
         return minutes(lateness, null);
     }
@@ -153,19 +155,21 @@ class MinuteRollupOperatorTest {
         assertEquals(expected.keySet(), actual.keySet());
         assertEquals(4, actual.size(), "two services, two minutes each: " + actual.keySet());
         for (var e : expected.entrySet()) {
-            ServiceWindow a = actual.get(e.getKey());
-            ServiceWindow x = e.getValue();
-            assertEquals(x.requests, a.requests, e.getKey());
-            assertEquals(x.errors, a.errors, e.getKey());
-            assertEquals(x.logs, a.logs, e.getKey());
-            assertEquals(x.pendingCount, a.pendingCount, e.getKey());
-            assertTrue(java.util.Arrays.equals(x.latencyDigest, a.latencyDigest), e.getKey());
-            assertTrue(
-                    java.util.Arrays.equals(
-                            java.util.Arrays.copyOf(x.pendingLatencies, x.pendingCount),
-                            java.util.Arrays.copyOf(a.pendingLatencies, a.pendingCount)),
-                    e.getKey());
+            assertSameWindow(e.getValue(), actual.get(e.getKey()), e.getKey());
         }
+    }
+
+    /** The same counts, log counts and latencies to the bit (digest bytes and latencies not yet in it). */
+    static void assertSameWindow(ServiceWindow expected, ServiceWindow actual, String what) {
+        assertEquals(expected.requests, actual.requests, what);
+        assertEquals(expected.errors, actual.errors, what);
+        assertEquals(expected.logs, actual.logs, what);
+        assertEquals(expected.pendingCount, actual.pendingCount, what);
+        assertArrayEquals(expected.latencyDigest, actual.latencyDigest, what);
+        assertArrayEquals(
+                java.util.Arrays.copyOf(expected.pendingLatencies, expected.pendingCount),
+                java.util.Arrays.copyOf(actual.pendingLatencies, actual.pendingCount),
+                what);
     }
 
     @Test

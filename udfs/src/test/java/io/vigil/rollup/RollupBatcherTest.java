@@ -13,11 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -28,14 +26,6 @@ class RollupBatcherTest {
 
     private static OneInputStreamOperatorTestHarness<Telemetry, RollupEvent> batcher() throws Exception {
         var h = new OneInputStreamOperatorTestHarness<>(new RollupBatcher(MIN));
-        h.open();
-        return h;
-    }
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, RollupEvent, ServiceWindow> minutes()
-            throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new MinuteRollupOperator(MIN, 0), (RollupEvent e) -> e.service, Types.STRING);
         h.open();
         return h;
     }
@@ -132,8 +122,8 @@ class RollupBatcherTest {
         // arrive after their minute closed), more records than a batcher holds: the minute rollup fed batches emits
         // the same windows, digest bytes included, and sends as many records to the late output as fed one at a time.
         var batched = batcher();
-        var fromBatches = minutes();
-        var oneByOne = minutes();
+        var fromBatches = MinuteRollupOperatorTest.minutes(0);
+        var oneByOne = MinuteRollupOperatorTest.minutes(0);
         Random random = new Random(11);
         String[] services = {"cart", "checkout", "auth"};
         int n = RollupBatcher.MAX_BUFFERED + 4_321;
@@ -172,14 +162,7 @@ class RollupBatcherTest {
         for (var e : expected.entrySet()) {
             ServiceWindow x = e.getValue();
             ServiceWindow a = actual.get(e.getKey());
-            assertEquals(x.requests, a.requests, e.getKey());
-            assertEquals(x.errors, a.errors, e.getKey());
-            assertEquals(x.logs, a.logs, e.getKey());
-            assertArrayEquals(x.latencyDigest, a.latencyDigest, e.getKey());
-            assertArrayEquals(
-                    Arrays.copyOf(x.pendingLatencies, x.pendingCount),
-                    Arrays.copyOf(a.pendingLatencies, a.pendingCount),
-                    e.getKey());
+            MinuteRollupOperatorTest.assertSameWindow(x, a, e.getKey());
             assertEquals(x.toRollups("1m").toString(), a.toRollups("1m").toString(), e.getKey());
         }
         int lateOneByOne = oneByOne.getSideOutput(MinuteRollupOperator.LATE).size();
