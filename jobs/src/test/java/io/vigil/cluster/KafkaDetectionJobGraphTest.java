@@ -14,12 +14,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
@@ -143,6 +145,20 @@ class KafkaDetectionJobGraphTest {
         assertTrue(
                 graph.getExecutionConfig().getSerializerConfig().hasGenericTypesDisabled(),
                 "pipeline.generic-types is false in the graph the cluster runs");
+    }
+
+    @Test
+    void withRulesFixedAtStartTheRouterRunsInTheSourcesTask() {
+        // No rules topic: the router takes no broadcast input, so no record crosses the network before it.
+        List<String> chained = new ArrayList<>();
+        for (JobVertex v : built(everyOutput()).getStreamGraph().getJobGraph().getVertices()) {
+            if (v.getName().toLowerCase(Locale.ROOT).contains("route to rules")) {
+                chained.add(v.getName());
+            }
+        }
+        assertEquals(1, chained.size(), chained.toString());
+        assertTrue(chained.get(0).startsWith("Source: "), chained.get(0));
+        assertTrue(chained.get(0).contains("Split dead letters"), chained.get(0));
     }
 
     @Test

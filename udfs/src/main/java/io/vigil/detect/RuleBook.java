@@ -10,7 +10,6 @@ import io.vigil.rules.RuleUpdate;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ public final class RuleBook implements Serializable {
     private final Map<String, String> initial;
 
     private transient Map<String, CompiledRule> compiled;
-    private transient Map<Long, CompiledRule> byFingerprint;
+    private transient Versions byFingerprint;
     private transient RuleIndex index;
 
     public RuleBook(List<RuleSpec> specs) {
@@ -58,7 +57,7 @@ public final class RuleBook implements Serializable {
     }
 
     /** The compiled rule whose JSON has this {@link CompiledRule#fingerprint}, or null if no such version runs. */
-    public CompiledRule ruleVersion(Long fingerprint, ReadOnlyBroadcastState<String, String> state) throws Exception {
+    public CompiledRule ruleVersion(long fingerprint, ReadOnlyBroadcastState<String, String> state) throws Exception {
         ensure(state);
         return byFingerprint.get(fingerprint);
     }
@@ -122,7 +121,6 @@ public final class RuleBook implements Serializable {
         }
         Map<String, CompiledRule> old = compiled == null ? Map.of() : compiled;
         Map<String, CompiledRule> next = new LinkedHashMap<>();
-        Map<Long, CompiledRule> versions = new HashMap<>();
         List<CompiledRule> keyed = new ArrayList<>();
         for (Map.Entry<String, String> e : effective.entrySet()) {
             if (DELETED.equals(e.getValue())) {
@@ -141,13 +139,54 @@ public final class RuleBook implements Serializable {
                 continue;
             }
             next.put(r.id(), r);
-            versions.put(r.fingerprint, r);
             if (r.kind.hotReloadable(r.spec)) {
                 keyed.add(r);
             }
         }
         compiled = next;
-        byFingerprint = versions;
+        byFingerprint = new Versions(next.values());
         index = new RuleIndex(keyed);
+    }
+
+    /**
+     * Running rule versions by fingerprint, asked for every rule of every routed record: an open-addressing table of
+     * primitive keys, built once per rule change and then only read. A {@code HashMap<Long, CompiledRule>} boxed each
+     * record's fingerprint for its lookup (6% of the detectors' thread with 200 matching rules in {@code bench rules}).
+     * Written here because no primitive-collections library is on the job's classpath, and this is all it needs.
+     */
+    static final class Versions {
+        private final long[] fingerprints;
+        private final CompiledRule[] rules;
+        private final int mask;
+
+        Versions(Collection<CompiledRule> running) {
+            int slots = Integer.highestOneBit(Math.max(2, running.size()) * 2 - 1) << 1; // at most half full
+            fingerprints = new long[slots];
+            rules = new CompiledRule[slots];
+            mask = slots - 1;
+            for (CompiledRule r : running) {
+                int i = slot(r.fingerprint);
+                while (rules[i] != null && fingerprints[i] != r.fingerprint) {
+                    i = (i + 1) & mask;
+                }
+                fingerprints[i] = r.fingerprint;
+                rules[i] = r;
+            }
+        }
+
+        /** The running version with this fingerprint, or null. */
+        CompiledRule get(long fingerprint) {
+            for (int i = slot(fingerprint); ; i = (i + 1) & mask) {
+                CompiledRule r = rules[i];
+                if (r == null || fingerprints[i] == fingerprint) {
+                    return r;
+                }
+            }
+        }
+
+        private int slot(long fingerprint) {
+            int h = Long.hashCode(fingerprint) * 0x9E3779B9;
+            return (h ^ (h >>> 16)) & mask;
+        }
     }
 }

@@ -31,6 +31,9 @@ import org.apache.flink.util.OutputTag;
  * it, so a separate privacy operator cost every record a serialization round trip on its way to the router (a sixth of
  * the end-to-end job's time, docs/benchmarks.md). The pushed policy is kept in this operator's broadcast state
  * ({@link PrivacyFunction#POLICY}, beside {@link RuleBook#RULES}).
+ *
+ * <p>A job whose rules are fixed at start runs it inside a {@link FixedRuleRouter}, with no broadcast input, chained
+ * into the source's task.
  */
 public class RuleRouter extends BroadcastProcessFunction<Telemetry, RuleUpdate, Routed> {
     private static final long serialVersionUID = 1L;

@@ -6,6 +6,7 @@ import io.vigil.alert.CatalogUpdate;
 import io.vigil.alert.Realert;
 import io.vigil.alert.ServiceCatalog;
 import io.vigil.detect.DetectorOperator;
+import io.vigil.detect.FixedRuleRouter;
 import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleError;
@@ -173,15 +174,20 @@ public final class DetectionJob {
                         .name("GeoIP enrichment")
                         .uid("geoip-enrichment");
 
-        DataStream<RuleUpdate> ruleUpdates = ruleUpdates(env, decoded);
+        DataStream<RuleUpdate> pushed = rules.updates(env);
+        DataStream<RuleUpdate> ruleUpdates = pushed != null ? pushed : noRuleUpdates(decoded);
         RuleBook book = new RuleBook(specs);
         // The router applies the privacy policy's before-detection rules itself (see RuleRouter): what it lets
-        // through, on its TELEMETRY side output, is what every other stage reads.
-        SingleOutputStreamOperator<Routed> routed = enriched.connect(
-                        config.privacy == null
-                                ? ruleUpdates.broadcast(RuleBook.RULES)
-                                : ruleUpdates.broadcast(RuleBook.RULES, PrivacyFunction.POLICY))
-                .process(new RuleRouter(book, config.privacy))
+        // through, on its TELEMETRY side output, is what every other stage reads. With rules fixed at start it takes
+        // no broadcast input, so it runs chained in the source's task (see FixedRuleRouter).
+        RuleRouter router = new RuleRouter(book, config.privacy);
+        SingleOutputStreamOperator<Routed> routed = (pushed == null
+                        ? enriched.process(new FixedRuleRouter(router), TypeInformation.of(Routed.class))
+                        : enriched.connect(
+                                        config.privacy == null
+                                                ? ruleUpdates.broadcast(RuleBook.RULES)
+                                                : ruleUpdates.broadcast(RuleBook.RULES, PrivacyFunction.POLICY))
+                                .process(router))
                 .name(config.privacy == null ? "Route to rules" : "Privacy before detection, route to rules")
                 .uid("rule-router");
         DataStream<Telemetry> telemetry =
@@ -271,13 +277,9 @@ public final class DetectionJob {
         return new Streams(telemetry, marked, rollups, deadLetters, incidents);
     }
 
-    private DataStream<RuleUpdate> ruleUpdates(
-            StreamExecutionEnvironment env, SingleOutputStreamOperator<Telemetry> decoded) {
-        DataStream<RuleUpdate> updates = rules.updates(env);
-        if (updates != null) {
-            return updates;
-        }
-        // The broadcast input must exist even when rules are fixed. It emits nothing and is derived from the dead
+    private static DataStream<RuleUpdate> noRuleUpdates(SingleOutputStreamOperator<Telemetry> decoded) {
+        // The detectors' broadcast input (and the output privacy stages') must exist even when rules are fixed, though
+        // the router needs none then. It emits nothing and is derived from the dead
         // letters split off the telemetry, a side output that carries the telemetry's own watermarks but hardly any
         // records (every telemetry record would cost a call): it never holds event time back, neither at start-up (a
         // separate source that is scheduled late would pin the operators' watermark at its minimum until the end of a
