@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The graph the cluster job submits (every output switched on, the project's own rules, so the graph kinds are compiled
- * in too): every operator has an explicit uid, Flink itself refuses one without, sink uids name what the sink is, and
- * Kryo fallback is off. The rule and catalog topics are looked up on the broker while the graph is built, so they are
- * covered by the catalog-stream test below and by the ITs.
+ * in too): every operator has an explicit uid, Flink itself refuses one without, sink uids name what the sink is,
+ * Kryo fallback is off, and with rules fixed at start the rule router runs in the source's task. The rule and catalog
+ * topics are looked up on the broker while the graph is built, so they are covered by the catalog-stream test below and
+ * by the ITs.
  */
 class KafkaDetectionJobGraphTest {
     private static final Path RULES = Path.of("..", "rules");

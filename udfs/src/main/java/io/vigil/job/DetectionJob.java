@@ -56,7 +56,7 @@ import org.apache.flink.util.Collector;
  * the cluster job differ only in the {@link TelemetrySource}, {@link RuleSource} and {@link Sinks} passed in.
  *
  * <pre>
- * source (decodes, event time) -> split dead letters [-> GeoIP enrichment] -> route to rules (rule index, broadcast rules) -> keyBy(key group)
+ * source (decodes, event time) -> split dead letters [-> GeoIP enrichment] -> route to rules (rule index; broadcast rules only with a rules topic, else chained into the source's task) -> keyBy(key group)
  *   -> detectors (one keyed operator for every hot-reloadable rule)  \
  *   -> graph kinds (CEP sequences, compiled into the graph)           > union -> keyBy(alert key) -> realert
  *   -> enrich from the service catalog (file; or topic over file, broadcast)
@@ -279,11 +279,11 @@ public final class DetectionJob {
 
     private static DataStream<RuleUpdate> noRuleUpdates(SingleOutputStreamOperator<Telemetry> decoded) {
         // The detectors' broadcast input (and the output privacy stages') must exist even when rules are fixed, though
-        // the router needs none then. It emits nothing and is derived from the dead
-        // letters split off the telemetry, a side output that carries the telemetry's own watermarks but hardly any
-        // records (every telemetry record would cost a call): it never holds event time back, neither at start-up (a
-        // separate source that is scheduled late would pin the operators' watermark at its minimum until the end of a
-        // bounded input) nor later, and it never finishes while the job runs.
+        // the router needs none then. It emits nothing and is derived from the dead letters split off the telemetry,
+        // a side output that carries the telemetry's own watermarks but hardly any records (every telemetry record
+        // would cost a call): it never holds event time back, neither at start-up (a separate source that is
+        // scheduled late would pin the operators' watermark at its minimum until the end of a bounded input) nor
+        // later, and it never finishes while the job runs.
         return decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
                 .name("No rule updates")
