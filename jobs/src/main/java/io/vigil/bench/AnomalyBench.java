@@ -1,6 +1,7 @@
 package io.vigil.bench;
 
 import io.vigil.detect.DetectorOperator;
+import io.vigil.detect.FixedRuleRouter;
 import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleRouter;
@@ -15,7 +16,6 @@ import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.RuleSpec;
 import io.vigil.rules.RuleUpdate;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +35,6 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -178,11 +177,12 @@ public final class AnomalyBench implements Callable<Integer> {
     }
 
     /**
-     * The anomaly rule in the shared detector operator as the detection job runs it (source, rule router with the
-     * broadcast rules, keyBy routing key, {@link DetectorOperator}, rollups discarded) against the same graph whose keyed
-     * operator only buffers each point in keyed state until an event-time timer, without scoring. Both run at
-     * parallelism 1 in this JVM; the rates are per wall-clock second and per second of this process's CPU time (all
-     * threads: source, router, operator, GC), which other processes on the machine do not distort.
+     * The anomaly rule in the shared detector operator as the detection job runs it with rules fixed at start
+     * (source, rule router in the source's task, keyBy routing key, {@link DetectorOperator}, rollups discarded)
+     * against the same graph whose keyed operator only buffers each point in keyed state until an event-time timer,
+     * without scoring. Both run at parallelism 1 in this JVM, measured as every benchmark's job is ({@link
+     * BenchJobs#execute}): per second of the job's net runtime and per second of this process's CPU time (all threads:
+     * source, router, operator, GC), which other processes on the machine do not distort.
      */
     private void measureOperator(double[][] data, long[] ts) throws Exception {
         List<Telemetry> points = new ArrayList<>();
@@ -232,12 +232,10 @@ public final class AnomalyBench implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         RuleBook book = new RuleBook(List.of(rule));
         DataStream<RuleUpdate> updates = env.fromData(List.of(new RuleUpdate()), TypeInformation.of(RuleUpdate.class));
-        BroadcastStream<RuleUpdate> rules = updates.broadcast(RuleBook.RULES);
         KeyedStream<Routed, String> keyed = env.fromData(points, TypeInformation.of(Telemetry.class))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forMonotonousTimestamps()
                         .withTimestampAssigner((t, x) -> t.timestamp))
-                .connect(rules)
-                .process(new RuleRouter(book))
+                .process(new FixedRuleRouter(new RuleRouter(book)), TypeInformation.of(Routed.class))
                 .keyBy(r -> r.key, Types.STRING);
         if (score) {
             SingleOutputStreamOperator<Alert> detected = keyed.connect(updates.broadcast())
@@ -245,16 +243,12 @@ public final class AnomalyBench implements Callable<Integer> {
             detected.sinkTo(new DiscardingSink<>());
             detected.getSideOutput(DetectorOperator.ROLLUPS).sinkTo(new DiscardingSink<>());
         } else {
-            keyed.connect(rules).process(new PassThrough()).sinkTo(new DiscardingSink<>());
+            keyed.connect(updates.broadcast(RuleBook.RULES))
+                    .process(new PassThrough())
+                    .sinkTo(new DiscardingSink<>());
         }
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
-        long t0 = System.nanoTime();
-        env.execute("vigil bench anomaly");
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-        return new double[] {points.size() / wall, points.size() / cpu};
+        BenchJobs.Run run = BenchJobs.execute(env, "vigil bench anomaly");
+        return new double[] {run.perSecond(points.size()), run.perCpuSecond(points.size())};
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.vigil.bench;
 
 import io.vigil.detect.DetectorOperator;
+import io.vigil.detect.FixedRuleRouter;
+import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleRouter;
 import io.vigil.detect.sequence.SequenceKind;
@@ -185,8 +187,7 @@ public final class SequenceBench implements Callable<Integer> {
         RuleBook book = new RuleBook(List.of(rule.spec));
         DataStream<RuleUpdate> none = telemetry.flatMap(new NoUpdates(), TypeInformation.of(RuleUpdate.class));
         return telemetry
-                .connect(none.broadcast(RuleBook.RULES))
-                .process(new RuleRouter(book))
+                .process(new FixedRuleRouter(new RuleRouter(book)), TypeInformation.of(Routed.class))
                 .keyBy(r -> r.key, Types.STRING)
                 .connect(none.broadcast())
                 .transform("Detectors", TypeInformation.of(Alert.class), new DetectorOperator(book));

@@ -143,7 +143,10 @@ public final class Redactor {
         if (v == null) {
             return null;
         }
-        String r = value(field, v, stage);
+        return sameIfEqual(v, value(field, v, stage));
+    }
+
+    private static String sameIfEqual(String v, String r) {
         return r != null && r.equals(v) ? v : r;
     }
 
@@ -154,10 +157,14 @@ public final class Redactor {
      * detectors a scan of every span's ids, which gain nothing from it.
      */
     private String id(String field, String v, Stage stage) {
-        if (v != null && field(field, stage) == null && isHexId(v)) {
+        if (v == null) {
+            return null;
+        }
+        FieldRule f = field(field, stage);
+        if (f == null && isHexId(v)) {
             return v;
         }
-        return text(field, v, stage);
+        return sameIfEqual(v, value(f, v, stage));
     }
 
     static boolean isHexId(String v) {
@@ -202,7 +209,11 @@ public final class Redactor {
      * detectors; null when the rule drops it.
      */
     public String value(String field, String v, Stage stage) {
-        FieldRule f = field == null ? null : field(field, stage);
+        return value(field == null ? null : field(field, stage), v, stage);
+    }
+
+    /** The value under the field rule {@code f} (null: none, so the free-text detectors) at {@code stage}. */
+    private String value(FieldRule f, String v, Stage stage) {
         if (f != null) {
             String r = apply(f, v);
             if (v.length() >= MIN_REPEATED && !v.equals(r)) {

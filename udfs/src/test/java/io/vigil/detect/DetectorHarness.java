@@ -15,8 +15,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
@@ -329,6 +332,19 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
 
     /** Entries of a detector's map state for one rule key ({@link CompiledRule#keyOf}), in that rule's namespace. */
     public <K, V> int mapEntries(String ruleKey, MapStateDescriptor<K, V> descriptor) throws Exception {
+        int n = 0;
+        for (var ignored : ruleState(ruleKey, descriptor).keys()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** A detector's value state for one rule key, in that rule's namespace: to read, or to write as older code did. */
+    public <T> ValueState<T> valueState(String ruleKey, ValueStateDescriptor<T> descriptor) throws Exception {
+        return ruleState(ruleKey, descriptor);
+    }
+
+    private <S extends State> S ruleState(String ruleKey, StateDescriptor<S, ?> descriptor) throws Exception {
         String id = CompiledRule.ruleIdOf(ruleKey);
         CompiledRule rule = rules.stream()
                 .filter(r -> r.id().equals(id))
@@ -336,12 +352,7 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
                 .orElseThrow(() -> new IllegalArgumentException("no rule " + id));
         KeyedStateBackend<Object> backend = op.getKeyedStateBackend();
         backend.setCurrentKey(rule.keyGroup + ruleKey.substring(id.length()));
-        MapState<K, V> state = backend.getPartitionedState(rule.fingerprint, LongSerializer.INSTANCE, descriptor);
-        int n = 0;
-        for (var ignored : state.keys()) {
-            n++;
-        }
-        return n;
+        return backend.getPartitionedState(rule.fingerprint, LongSerializer.INSTANCE, descriptor);
     }
 
     /** Event-time timers registered and not fired yet, over all keys and rules. */

@@ -10,13 +10,13 @@ import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
@@ -179,36 +179,67 @@ final class SequenceDetector implements Detector {
     public void onTimer(long timestamp, DetectorContext ctx) throws Exception {
         MapState<Long, List<Telemetry>> pending = ctx.mapState(PENDING);
         ValueState<long[]> stored = ctx.state(PARTIALS);
-        Run run = new Run(ctx, Partials.decode(stored.value()));
-        long base = run.partials.firstSeq();
-        BitSet before = run.partials.evidence(base);
         List<Telemetry> at = pending.get(timestamp);
+        Telemetry[] judged = NO_RECORDS;
+        boolean[][] takes = null;
+        boolean[] ends = null;
         if (at != null) {
             pending.remove(timestamp);
-            for (Telemetry t : at) {
-                run.judge(t);
+            // Every condition is read before the partial matches change: they change in place, and a condition that
+            // fails (a rule error) must leave them as they were.
+            judged = at.toArray(NO_RECORDS);
+            takes = new boolean[judged.length][];
+            ends = new boolean[judged.length];
+            for (int k = 0; k < judged.length; k++) {
+                takes[k] = new boolean[steps.size()];
+                for (int i = 0; i < steps.size(); i++) {
+                    takes[k][i] = conditions[i].test(judged[k]);
+                }
+                ends[k] = absent != null && absent.test(judged[k]);
             }
         }
-        run.expire(timestamp);
+        Run run = new Run(ctx, Partials.of(stored.value(), steps.size(), evidence));
         MapState<Long, Telemetry> records = ctx.mapState(RECORDS);
-        if (run.partials.list.isEmpty()) {
-            stored.clear();
-            records.clear();
-            return;
-        }
-        BitSet after = run.partials.evidence(base);
-        for (int i = before.nextSetBit(0); i >= 0; i = before.nextSetBit(i + 1)) {
-            if (!after.get(i)) {
-                records.remove(base + i);
+        try {
+            long base = run.partials.firstSeq();
+            long firstFresh = run.partials.peekNextSeq();
+            for (int k = 0; k < judged.length; k++) {
+                run.judge(judged[k], takes[k], ends[k]);
             }
-        }
-        for (Map.Entry<Long, Telemetry> e : run.fresh.entrySet()) {
-            if (after.get((int) (e.getKey() - base))) {
-                records.put(e.getKey(), e.getValue());
+            run.expire(timestamp);
+            if (run.partials.isEmpty()) {
+                stored.clear();
+                records.clear();
+                return;
             }
+            // A stored record leaves state once no partial match keeps it: only the records some partial match
+            // dropped in this run can have, so only they are looked up in what the partial matches keep now.
+            long[] kept = run.partials.evidence(base);
+            for (long seq : run.partials.dropped()) {
+                if (seq < firstFresh && !Partials.has(kept, seq - base)) {
+                    records.remove(seq); // records judged in this run were never stored
+                }
+            }
+            for (Map.Entry<Long, Telemetry> e : run.fresh.entrySet()) {
+                if (Partials.has(kept, e.getKey() - base)) {
+                    records.put(e.getKey(), e.getValue());
+                }
+            }
+            stored.update(run.partials.array());
+        } catch (Exception e) {
+            // The partial matches change in place: after a failure half way they may keep records that were never
+            // stored, so the key starts over rather than go on from a state no run produced.
+            try {
+                stored.clear();
+                records.clear();
+            } catch (Exception c) {
+                e.addSuppressed(c);
+            }
+            throw e;
         }
-        stored.update(run.partials.encode());
     }
+
+    private static final Telemetry[] NO_RECORDS = new Telemetry[0];
 
     /** One timer's work for one key: the partial matches, and the records judged in it. */
     private final class Run {
@@ -222,35 +253,33 @@ final class SequenceDetector implements Detector {
             this.partials = partials;
         }
 
-        /** One record, in event-time order. */
-        void judge(Telemetry t) throws Exception {
+        /**
+         * One record, in event-time order: {@code takes} says which steps' conditions it meets, {@code ends} whether
+         * it is a record of the absence step.
+         */
+        void judge(Telemetry t, boolean[] takes, boolean ends) throws Exception {
             expire(t.timestamp);
-            long seq = partials.nextSeq++;
+            long seq = partials.nextSeq();
             fresh.put(seq, t);
-            boolean[] takes = new boolean[steps.size()];
-            for (int i = 0; i < takes.length; i++) {
-                takes[i] = conditions[i].test(t);
+            if (ends) {
+                partials.removeIf(this::waiting);
             }
-            if (absent != null && absent.test(t)) {
-                partials.list.removeIf(this::waiting);
-            }
-            for (Partial p : partials.list) {
+            for (int p = partials.first(), end = partials.end(); p < end; p += partials.stride) {
                 advance(p, seq, t.timestamp, takes);
                 if (!absence && complete(p)) {
                     match(p, -1);
-                    partials.list.clear(); // skip past the last event: every partial match began at or before it
+                    partials.clear(); // skip past the last event: every partial match began at or before it
                     return;
                 }
             }
-            if (takes[0] && partials.list.size() < MAX_PARTIALS) {
-                Partial p = new Partial(seq, t.timestamp, steps.size());
-                p.take(0, seq, t.timestamp, evidence);
+            if (takes[0] && partials.size() < MAX_PARTIALS) {
+                int p = partials.add(seq, t.timestamp);
+                partials.take(p, 0, seq, t.timestamp);
                 if (!absence && complete(p)) {
                     match(p, -1);
-                    partials.list.clear();
+                    partials.clear();
                     return;
                 }
-                partials.list.add(p);
                 ctx.registerTimer(t.timestamp + within);
             }
         }
@@ -260,15 +289,15 @@ final class SequenceDetector implements Detector {
          * out its absence step is a match.
          */
         void expire(long now) throws Exception {
-            for (int i = 0; i < partials.list.size(); i++) {
-                Partial p = partials.list.get(i);
-                if (now - p.startTs < within) {
-                    return; // the list is in start order
+            while (!partials.isEmpty()) {
+                int p = partials.first();
+                if (now - partials.startTs(p) < within) {
+                    return; // the partial matches are in start order
                 }
-                partials.list.remove(i--);
+                partials.removeFirst(); // its numbers stay readable here: only adding one reuses the space
                 if (waiting(p)) {
-                    match(p, p.startTs + within);
-                    partials.list.removeIf(q -> q.startSeq <= p.lastSeq); // skip past the last event
+                    match(p, partials.startTs(p) + within);
+                    partials.removeStartedUpTo(partials.lastSeq(p)); // skip past the last event
                 }
             }
         }
@@ -279,167 +308,337 @@ final class SequenceDetector implements Detector {
          * record is ignored. The branch CEP also keeps, the loop that ignored the record the next step took, never gets
          * ahead of this one in the shapes {@link SequenceKind#keyed} admits, so it is not kept.
          */
-        private void advance(Partial p, long seq, long ts, boolean[] takes) {
-            int i = p.step;
+        private void advance(int p, long seq, long ts, boolean[] takes) {
+            int i = partials.step(p);
             Step s = steps.get(i);
-            long c = p.counts[i];
+            long c = partials.count(p, i);
             if ((s.max() < 0 || c < s.max()) && takes[i]) {
-                p.take(i, seq, ts, evidence);
+                partials.take(p, i, seq, ts);
             } else if (i + 1 < steps.size() && c >= s.min() && takes[i + 1]) {
-                p.step = i + 1;
-                p.take(i + 1, seq, ts, evidence);
+                partials.step(p, i + 1);
+                partials.take(p, i + 1, seq, ts);
             }
         }
 
-        private boolean complete(Partial p) {
+        private boolean complete(int p) {
             int last = steps.size() - 1;
-            return p.step == last && p.counts[last] >= steps.get(last).min();
+            return partials.step(p) == last
+                    && partials.count(p, last) >= steps.get(last).min();
         }
 
-        private boolean waiting(Partial p) {
+        private boolean waiting(int p) {
             return absence && complete(p);
         }
 
-        private void match(Partial p, long absenceEnd) throws Exception {
+        private void match(int p, long absenceEnd) throws Exception {
             MapState<Long, Telemetry> records = ctx.mapState(RECORDS);
             List<SequenceAlerts.Taken> taken = new ArrayList<>();
-            for (int i = 0; i <= p.step; i++) {
-                List<Telemetry> kept = new ArrayList<>(p.evidence[i].length);
-                for (long seq : p.evidence[i]) {
+            for (int i = 0; i <= partials.step(p); i++) {
+                int n = partials.keptCount(p, i);
+                List<Telemetry> kept = new ArrayList<>(n);
+                for (int k = 0; k < n; k++) {
+                    long seq = partials.keptSeq(p, i, k);
                     Telemetry r = fresh.get(seq);
                     kept.add(r != null ? r : records.get(seq));
                 }
-                taken.add(new SequenceAlerts.Taken(steps.get(i).name(), p.counts[i], kept));
+                taken.add(new SequenceAlerts.Taken(steps.get(i).name(), partials.count(p, i), kept));
             }
-            ctx.emit(SequenceAlerts.alert(ctx.rule(), ctx.key(), all, taken, p.startTs, p.lastTs, absenceEnd));
+            ctx.emit(SequenceAlerts.alert(
+                    ctx.rule(), ctx.key(), all, taken, partials.startTs(p), partials.lastTs(p), absenceEnd));
         }
     }
 
-    /** The partial matches of one key in start order, and the next record sequence number; stored as one long[]. */
+    /**
+     * The partial matches of one key in start order and the next record sequence number, in the {@code long[]} that
+     * is the key's state, read and changed in place. Decoding it into objects and encoding a new array at every timer
+     * was four fifths of a sequence rule's time for a key that logs errors all the time (a partial match per error for
+     * {@code within}, up to {@link #MAX_PARTIALS}): each timer rebuilt hundreds of them to move each on by one record.
+     * In place is safe on both backends: the heap backend copies a value that a running snapshot still reads before
+     * handing it out, and with RocksDB the value is a fresh copy (or the state cache's, written back on flush).
+     *
+     * <p>Layout: a header (the next sequence number, {@link #LAYOUT}, the offsets of the first partial match and past
+     * the last), then the partial matches, each {@link #stride} numbers: its first record's sequence number and
+     * timestamp, its last record's, its step, and per step its count and {@code keep} evidence slots (the step's first
+     * {@code keep - 1} records, then its last). Partial matches dropped from the front leave space that is reclaimed
+     * when one is added to a full array and they take an eighth of it or more (else the array grows by an eighth), so
+     * dropping the oldest and adding one per record moves nothing most of the time.
+     */
     static final class Partials {
-        long nextSeq;
-        final List<Partial> list = new ArrayList<>();
+        /** In place of the count of partial matches that state saved before this layout held at index 1 (never < 0). */
+        static final long LAYOUT = -2;
 
-        static Partials decode(long[] a) {
-            Partials ps = new Partials();
-            if (a == null) {
+        private static final int NEXT_SEQ = 0;
+        private static final int MARK = 1;
+        private static final int FIRST = 2;
+        private static final int END = 3;
+        private static final int HEADER = 4;
+
+        private static final int START_SEQ = 0;
+        private static final int START_TS = 1;
+        private static final int LAST_SEQ = 2;
+        private static final int LAST_TS = 3;
+        private static final int STEP = 4;
+        private static final int COUNTS = 5;
+
+        final int keep;
+        final int stride;
+        private long[] a;
+        /** Sequence numbers of the evidence partial matches dropped since {@link #of}, some more than once. */
+        private long[] dropped = new long[16];
+
+        private int droppedCount;
+
+        private Partials(int steps, int keep) {
+            this.keep = Math.max(keep, 0);
+            this.stride = COUNTS + steps * (1 + this.keep);
+            this.a = new long[HEADER];
+            a[MARK] = LAYOUT;
+            a[FIRST] = HEADER;
+            a[END] = HEADER;
+        }
+
+        /** The partial matches in {@code stored} (null: none) of a rule with {@code steps} steps. */
+        static Partials of(long[] stored, int steps, int keep) {
+            Partials ps = new Partials(steps, keep);
+            if (stored == null) {
                 return ps;
             }
-            ps.nextSeq = a[0];
+            if (stored[MARK] == LAYOUT) {
+                ps.a = stored;
+                return ps;
+            }
+            // Saved before this layout: per partial match its start, step count, last record and step, then per step
+            // up to its own: its count, evidence length and evidence. Read once; the next write is in this layout.
+            ps.a[NEXT_SEQ] = stored[0];
             int at = 2;
-            for (long n = 0; n < a[1]; n++) {
-                Partial p = new Partial(a[at], a[at + 1], (int) a[at + 2]);
-                p.lastSeq = a[at + 3];
-                p.lastTs = a[at + 4];
-                p.step = (int) a[at + 5];
+            for (long n = 0; n < stored[1]; n++) {
+                int p = ps.add(stored[at], stored[at + 1]);
+                ps.a[p + LAST_SEQ] = stored[at + 3];
+                ps.a[p + LAST_TS] = stored[at + 4];
+                int step = (int) stored[at + 5];
+                ps.a[p + STEP] = step;
                 at += 6;
-                for (int i = 0; i <= p.step; i++) {
-                    p.counts[i] = a[at];
-                    p.evidence[i] = Arrays.copyOfRange(a, at + 2, at + 2 + (int) a[at + 1]);
-                    at += 2 + (int) a[at + 1];
+                for (int i = 0; i <= step; i++) {
+                    int c = ps.countAt(p, i);
+                    ps.a[c] = stored[at];
+                    int length = (int) stored[at + 1];
+                    System.arraycopy(stored, at + 2, ps.a, c + 1, Math.min(length, ps.keep));
+                    at += 2 + length;
                 }
-                ps.list.add(p);
             }
             return ps;
         }
 
-        long[] encode() {
-            int size = 2;
-            for (Partial p : list) {
-                size += 6;
-                for (int i = 0; i <= p.step; i++) {
-                    size += 2 + p.evidence[i].length;
-                }
-            }
-            long[] a = new long[size];
-            a[0] = nextSeq;
-            a[1] = list.size();
-            int at = 2;
-            for (Partial p : list) {
-                a[at] = p.startSeq;
-                a[at + 1] = p.startTs;
-                a[at + 2] = p.counts.length;
-                a[at + 3] = p.lastSeq;
-                a[at + 4] = p.lastTs;
-                a[at + 5] = p.step;
-                at += 6;
-                for (int i = 0; i <= p.step; i++) {
-                    a[at] = p.counts[i];
-                    a[at + 1] = p.evidence[i].length;
-                    System.arraycopy(p.evidence[i], 0, a, at + 2, p.evidence[i].length);
-                    at += 2 + p.evidence[i].length;
-                }
-            }
+        /** The state to store: this layout, with room at either end that the next timers may fill. */
+        long[] array() {
             return a;
         }
 
-        /** The lowest sequence number a partial match can keep as evidence: its first record's, or the next one. */
-        long firstSeq() {
-            long first = nextSeq;
-            for (Partial p : list) {
-                first = Math.min(first, p.startSeq);
-            }
-            return first;
+        /** The next record's sequence number, taken. */
+        long nextSeq() {
+            return a[NEXT_SEQ]++;
         }
 
-        /**
-         * The sequence numbers of every record a partial match keeps as evidence, as bits from {@code base} (at most
-         * {@link #firstSeq()}). A bit set rather than a {@code HashSet<Long>}: a key with errors all the time keeps
-         * hundreds of partial matches, whose evidence this gathers twice per timer; boxing and hashing them was a
-         * third of the detectors' time in {@code bench e2e}. Its size is one bit per record judged for this key since
-         * the oldest partial match began (bounded by {@code within}): 125 KB for a million such records, where the set
-         * held the evidence of up to {@link SequenceDetector#MAX_PARTIALS} partial matches (5,000 boxed numbers, about
-         * 250 KB, with the default evidence of 5).
-         */
-        BitSet evidence(long base) {
-            BitSet seqs = new BitSet((int) (nextSeq - base));
-            for (Partial p : list) {
-                for (int i = 0; i <= p.step; i++) {
-                    for (long seq : p.evidence[i]) {
-                        seqs.set((int) (seq - base));
-                    }
-                }
-            }
-            return seqs;
+        /** The next record's sequence number, not taken. */
+        long peekNextSeq() {
+            return a[NEXT_SEQ];
         }
-    }
 
-    /** One partial match: where it started, the step it is in, and per step its count and evidence. */
-    static final class Partial {
-        final long startSeq;
-        final long startTs;
-        long lastSeq;
-        long lastTs;
-        int step;
-        /** Records taken per step. */
-        final long[] counts;
+        int first() {
+            return (int) a[FIRST];
+        }
 
-        final long[][] evidence;
+        int end() {
+            return (int) a[END];
+        }
 
-        Partial(long startSeq, long startTs, int steps) {
-            this.startSeq = startSeq;
-            this.startTs = startTs;
-            this.counts = new long[steps];
-            this.evidence = new long[steps][];
-            Arrays.fill(evidence, new long[0]);
+        boolean isEmpty() {
+            return a[FIRST] == a[END];
+        }
+
+        int size() {
+            return (end() - first()) / stride;
+        }
+
+        long startTs(int p) {
+            return a[p + START_TS];
+        }
+
+        long lastSeq(int p) {
+            return a[p + LAST_SEQ];
+        }
+
+        long lastTs(int p) {
+            return a[p + LAST_TS];
+        }
+
+        int step(int p) {
+            return (int) a[p + STEP];
+        }
+
+        void step(int p, int step) {
+            a[p + STEP] = step;
+        }
+
+        private int countAt(int p, int i) {
+            return p + COUNTS + i * (1 + keep);
+        }
+
+        /** Records taken into step {@code i}. */
+        long count(int p, int i) {
+            return a[countAt(p, i)];
+        }
+
+        /** How many records step {@code i} keeps as evidence. */
+        int keptCount(int p, int i) {
+            return (int) Math.min(count(p, i), keep);
+        }
+
+        /** The sequence number of the {@code k}th record step {@code i} keeps. */
+        long keptSeq(int p, int i, int k) {
+            return a[countAt(p, i) + 1 + k];
         }
 
         /**
          * Takes a record into step {@code i}, keeping as evidence the step's first {@code keep - 1} records and its
          * last, as the alerts of CEP matches do.
          */
-        void take(int i, long seq, long ts, int keep) {
-            long n = ++counts[i];
-            long[] e = evidence[i];
-            if (keep > 0 && (n < keep || e.length < keep)) {
-                e = Arrays.copyOf(e, e.length + 1);
+        void take(int p, int i, long seq, long ts) {
+            int c = countAt(p, i);
+            long n = ++a[c];
+            if (keep > 0) {
+                if (n > keep) {
+                    drop(a[c + keep]);
+                }
+                a[c + (int) Math.min(n, keep)] = seq; // slot n - 1 while there is one, then the last slot again
             }
-            if (e.length > 0 && n >= e.length) {
-                e[e.length - 1] = seq;
+            a[p + LAST_SEQ] = seq;
+            a[p + LAST_TS] = ts;
+        }
+
+        /** A new partial match after the others, started by the record {@code seq}; its offset. */
+        int add(long seq, long ts) {
+            int first = first();
+            int end = end();
+            if (end + stride > a.length) {
+                int live = end - first;
+                if (first - HEADER >= Math.max(stride, live / 8)) {
+                    System.arraycopy(a, first, a, HEADER, live); // reclaim the space of dropped ones
+                } else {
+                    long[] grown = new long[HEADER + live + Math.max(1, live / stride / 8) * stride];
+                    System.arraycopy(a, 0, grown, 0, HEADER);
+                    System.arraycopy(a, first, grown, HEADER, live);
+                    a = grown;
+                }
+                a[FIRST] = HEADER;
+                end = HEADER + live;
             }
-            evidence[i] = e;
-            lastSeq = seq;
-            lastTs = ts;
+            Arrays.fill(a, end, end + stride, 0);
+            a[end + START_SEQ] = seq;
+            a[end + START_TS] = ts;
+            a[END] = end + stride;
+            return end;
+        }
+
+        /** Drops the first (oldest) partial match. */
+        void removeFirst() {
+            dropEvidence(first());
+            a[FIRST] += stride;
+        }
+
+        /** Drops the partial matches whose first record is {@code seq} or earlier: a prefix, as they are in order. */
+        void removeStartedUpTo(long seq) {
+            while (!isEmpty() && a[first() + START_SEQ] <= seq) {
+                removeFirst();
+            }
+        }
+
+        /** Drops the partial matches at the offsets {@code removed} accepts, keeping the others in order. */
+        void removeIf(IntPredicate removed) {
+            int to = first();
+            for (int p = first(), end = end(); p < end; p += stride) {
+                if (removed.test(p)) {
+                    dropEvidence(p);
+                } else {
+                    if (to != p) {
+                        System.arraycopy(a, p, a, to, stride);
+                    }
+                    to += stride;
+                }
+            }
+            a[END] = to;
+        }
+
+        void clear() {
+            for (int p = first(), end = end(); p < end; p += stride) {
+                dropEvidence(p);
+            }
+            a[FIRST] = HEADER;
+            a[END] = HEADER;
+        }
+
+        /** The lowest sequence number a partial match can keep as evidence: its first record's, or the next one. */
+        long firstSeq() {
+            return isEmpty() ? a[NEXT_SEQ] : a[first() + START_SEQ];
+        }
+
+        private void dropEvidence(int p) {
+            for (int i = 0, last = step(p); i <= last; i++) {
+                int c = countAt(p, i);
+                for (int k = 0, n = keptCount(p, i); k < n; k++) {
+                    drop(a[c + 1 + k]);
+                }
+            }
+        }
+
+        private void drop(long seq) {
+            if (droppedCount > 0 && dropped[droppedCount - 1] == seq) {
+                return; // a record every partial match kept as its last, dropped by each in turn: once is enough
+            }
+            if (droppedCount == dropped.length) {
+                dropped = Arrays.copyOf(dropped, 2 * droppedCount);
+            }
+            dropped[droppedCount++] = seq;
+        }
+
+        /** The sequence numbers of the evidence dropped since {@link #of}, in order, each once. */
+        long[] dropped() {
+            long[] seqs = Arrays.copyOf(dropped, droppedCount);
+            Arrays.sort(seqs);
+            int n = 0;
+            for (int i = 0; i < seqs.length; i++) {
+                if (i == 0 || seqs[i] != seqs[i - 1]) {
+                    seqs[n++] = seqs[i];
+                }
+            }
+            return Arrays.copyOf(seqs, n);
+        }
+
+        /**
+         * The sequence numbers of every record a partial match keeps as evidence, as bits from {@code base} (at most
+         * {@link #firstSeq()}) in words of 64 ({@link #has}). Bits rather than a {@code HashSet<Long>}: a key with
+         * errors all the time keeps hundreds of partial matches, whose evidence this gathers once per timer; boxing
+         * and hashing them was a third of the detectors' time in {@code bench e2e}. One bit per record judged for this
+         * key since the oldest partial match began (bounded by {@code within}): 125 KB for a million such records,
+         * where the set held the evidence of up to {@link SequenceDetector#MAX_PARTIALS} partial matches (5,000 boxed
+         * numbers, about 250 KB, with the default evidence of 5).
+         */
+        long[] evidence(long base) {
+            long[] bits = new long[(int) ((a[NEXT_SEQ] - base + 63) >>> 6)];
+            for (int p = first(), end = end(); p < end; p += stride) {
+                for (int i = 0, last = step(p); i <= last; i++) {
+                    int c = countAt(p, i);
+                    for (int k = 0, n = keptCount(p, i); k < n; k++) {
+                        int bit = (int) (a[c + 1 + k] - base);
+                        bits[bit >>> 6] |= 1L << bit;
+                    }
+                }
+            }
+            return bits;
+        }
+
+        static boolean has(long[] bits, long bit) {
+            return (bits[(int) (bit >>> 6)] & (1L << bit)) != 0;
         }
     }
 }

@@ -240,6 +240,76 @@ class SequenceHarnessTest {
         restored.close();
     }
 
+    /**
+     * Partial matches are changed in place in one array that keeps dropped ones' space until it is reclaimed: twenty
+     * minutes of failures, a second apart, through a five-minute window add and expire one partial match per record,
+     * reclaiming and growing the array many times over; the success then completes the oldest one still in the
+     * window, with its own first failures as evidence.
+     */
+    @Test
+    void aWindowSlidingOverManyFailuresKeepsTheRightPartialMatches() throws Exception {
+        DetectorHarness h = keyed(BRUTE_FORCE);
+        for (int i = 0; i < 1200; i++) {
+            h.send(login(T0 + i * 1000L, "203.0.113.45", "user" + i, "failure"));
+            if (i % 10 == 9) {
+                h.watermark(T0 + i * 1000L);
+            }
+        }
+        String key = h.rule().keyOf(login(T0, "203.0.113.45", "root", "failure"));
+        // evidence 3: the partial match of each failure in the window keeps it (with the next one and the last)
+        assertEquals(300, h.mapEntries(key, SequenceDetector.RECORDS), "the failures in the window, no other");
+        h.send(login(T0 + 1_199_500L, "203.0.113.45", "admin", "success"));
+        h.watermark(T0 + 1_200_000L);
+        List<Alert> alerts = h.alerts();
+        assertEquals(1, alerts.size());
+        Alert a = alerts.get(0);
+        assertEquals(T0 + 900_000L, a.windowStart, "the oldest partial match within 5m of the success");
+        assertEquals(301.0, a.observed);
+        assertEquals(4, a.evidence.size());
+        assertTrue(a.evidence.get(0).contains("user900"), a.evidence.get(0));
+        assertTrue(a.evidence.get(1).contains("user901"), a.evidence.get(1));
+        assertTrue(a.evidence.get(2).contains("user1199"), a.evidence.get(2));
+        assertEquals(0, h.keyedStateEntries(), "a match clears the key");
+        h.close();
+    }
+
+    /**
+     * State saved before partial matches were kept in place held them in another layout of the same {@code long[]}
+     * (per partial match its start, step count, last record and step, then per step up to its own: its count, evidence
+     * length and evidence). A job restored from such a savepoint reads it, and the sequence goes on as if nothing
+     * happened: the same alert as a run that never stopped.
+     */
+    @Test
+    void partialMatchesSavedInTheEarlierLayoutGoOn() throws Exception {
+        DetectorHarness straight = keyed(BRUTE_FORCE);
+        DetectorHarness upgraded = keyed(BRUTE_FORCE);
+        for (DetectorHarness h : List.of(straight, upgraded)) {
+            h.send(login(T0, "203.0.113.45", "root", "failure"));
+            h.send(login(T0 + 1000L, "203.0.113.45", "admin", "failure"));
+            h.watermark(T0 + 1000L);
+        }
+        String key = upgraded.rule().keyOf(login(T0, "203.0.113.45", "root", "failure"));
+        // Two partial matches, as the earlier code wrote them: next sequence number 2, two of them; the first from
+        // record 0 at T0, two steps, last record 1, in step 0 with 2 taken (evidence 0 and 1); the second from record
+        // 1.
+        long[] earlier = {2, 2, 0, T0, 2, 1, T0 + 1000L, 0, 2, 2, 0, 1, 1, T0 + 1000L, 2, 1, T0 + 1000L, 0, 1, 1, 1};
+        upgraded.valueState(key, SequenceDetector.PARTIALS).update(earlier);
+        for (DetectorHarness h : List.of(straight, upgraded)) {
+            for (int i = 2; i < 12; i++) {
+                h.send(login(T0 + i * 1000L, "203.0.113.45", "root", "failure"));
+            }
+            h.send(login(T0 + 20_000L, "203.0.113.45", "root", "success"));
+            h.watermark(T0 + 30_000L);
+        }
+        assertEquals(1, straight.alerts().size());
+        assertEquals(
+                SequenceDetectorAgreesWithCepTest.described(straight.alerts()),
+                SequenceDetectorAgreesWithCepTest.described(upgraded.alerts()));
+        assertEquals(13.0, upgraded.alerts().get(0).observed, "the failures saved before count");
+        straight.close();
+        upgraded.close();
+    }
+
     @Test
     void partialMatchesExpireWithTheWatermark() throws Exception {
         DetectorHarness h = keyed(BRUTE_FORCE);
