@@ -289,9 +289,8 @@ class SequenceHarnessTest {
             h.watermark(T0 + 1000L);
         }
         String key = upgraded.rule().keyOf(login(T0, "203.0.113.45", "root", "failure"));
-        // Two partial matches, as the earlier code wrote them: next sequence number 2, two of them; the first from
-        // record 0 at T0, two steps, last record 1, in step 0 with 2 taken (evidence 0 and 1); the second from record
-        // 1.
+        // What the earlier code wrote for these two failures: next sequence number 2, two partial matches; one from
+        // record 0 at T0 (two steps, last record 1, in step 0 with 2 taken, evidence 0 and 1), one from record 1.
         long[] earlier = {2, 2, 0, T0, 2, 1, T0 + 1000L, 0, 2, 2, 0, 1, 1, T0 + 1000L, 2, 1, T0 + 1000L, 0, 1, 1, 1};
         upgraded.valueState(key, SequenceDetector.PARTIALS).update(earlier);
         for (DetectorHarness h : List.of(straight, upgraded)) {
