@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
@@ -337,6 +338,25 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
             n++;
         }
         return n;
+    }
+
+    /**
+     * Everything an alert says that a user sees (id, status, key, window, values, labels, annotations, message,
+     * evidence), one line per alert, sorted: equal lists mean the same alerts, field by field.
+     */
+    public static List<String> described(List<Alert> alerts) {
+        List<String> out = new ArrayList<>();
+        for (Alert a : alerts) {
+            out.add(a.id + " " + a.status + " " + a.key + " [" + a.windowStart + "," + a.windowEnd + ") " + a.observed
+                    + "/" + a.expected + " " + a.labels + " " + a.annotations + " " + a.message + " " + a.evidence);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** A detector's map state for one rule key, in that rule's namespace: to read, or to write as older code did. */
+    public <K, V> MapState<K, V> mapState(String ruleKey, MapStateDescriptor<K, V> descriptor) throws Exception {
+        return ruleState(ruleKey, descriptor);
     }
 
     /** A detector's value state for one rule key, in that rule's namespace: to read, or to write as older code did. */

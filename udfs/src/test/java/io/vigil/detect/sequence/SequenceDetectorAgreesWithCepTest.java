@@ -48,17 +48,6 @@ class SequenceDetectorAgreesWithCepTest {
                 """.formatted(within, atLeast, lastStep);
     }
 
-    /** What an alert says, minus the wall-clock processing time. */
-    static List<String> described(List<Alert> alerts) {
-        List<String> out = new ArrayList<>();
-        for (Alert a : alerts) {
-            out.add(a.id + " " + a.key + " [" + a.windowStart + "," + a.windowEnd + ") " + a.observed + "/" + a.expected
-                    + " " + a.message + " " + a.annotations + " " + a.evidence);
-        }
-        out.sort(null);
-        return out;
-    }
-
     /** Which alerts there are: id, key and window. */
     static List<String> ids(List<Alert> alerts) {
         List<String> out = new ArrayList<>();
@@ -87,7 +76,7 @@ class SequenceDetectorAgreesWithCepTest {
             }
         }
         h.watermark(Long.MAX_VALUE);
-        List<String> out = fully ? described(h.alerts()) : ids(h.alerts());
+        List<String> out = fully ? DetectorHarness.described(h.alerts()) : ids(h.alerts());
         h.close();
         return out;
     }
@@ -103,7 +92,7 @@ class SequenceDetectorAgreesWithCepTest {
             }
         }
         h.processWatermark(new Watermark(Long.MAX_VALUE));
-        List<String> out = fully ? described(h.extractOutputValues()) : ids(h.extractOutputValues());
+        List<String> out = fully ? DetectorHarness.described(h.extractOutputValues()) : ids(h.extractOutputValues());
         h.close();
         return out;
     }

@@ -301,9 +301,7 @@ class SequenceHarnessTest {
             h.watermark(T0 + 30_000L);
         }
         assertEquals(1, straight.alerts().size());
-        assertEquals(
-                SequenceDetectorAgreesWithCepTest.described(straight.alerts()),
-                SequenceDetectorAgreesWithCepTest.described(upgraded.alerts()));
+        assertEquals(DetectorHarness.described(straight.alerts()), DetectorHarness.described(upgraded.alerts()));
         assertEquals(13.0, upgraded.alerts().get(0).observed, "the failures saved before count");
         straight.close();
         upgraded.close();

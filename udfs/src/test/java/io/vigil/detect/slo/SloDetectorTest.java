@@ -11,6 +11,8 @@ import io.vigil.model.Rollup;
 import io.vigil.model.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -334,11 +336,81 @@ class SloDetectorTest {
                 rig.watermark(ts + 10 * SEC - 1);
             }
         }
-        // Fine buckets: the 1h window (60 one-minute buckets) plus the minute ahead; coarse: the 1d period plus one.
-        int fine = rig.mapEntries("bounded", SloDetector.FINE);
-        int coarse = rig.mapEntries("bounded", SloDetector.COARSE);
-        assertTrue(fine >= 60 && fine <= 61, "fine buckets " + fine);
-        assertTrue(coarse >= 24 && coarse <= 26, "coarse buckets " + coarse);
+        // Fine buckets: the 1h window (60 one-minute buckets) plus the minute ahead, in entries of half an hour;
+        // coarse: the 1d period plus one, in entries of a day. An entry goes when its last bucket with data expires,
+        // so up to one entry's worth of expired buckets waits beside the live ones.
+        int fine = buckets(rig.mapState("bounded", SloDetector.FINE));
+        int coarse = buckets(rig.mapState("bounded", SloDetector.COARSE));
+        assertTrue(fine >= 60 && fine <= 61 + SloDetector.FINE_BLOCK, "fine buckets " + fine);
+        assertTrue(coarse >= 24 && coarse <= 26 + SloDetector.COARSE_BLOCK, "coarse buckets " + coarse);
+        int fineEntries = rig.mapEntries("bounded", SloDetector.FINE);
+        int coarseEntries = rig.mapEntries("bounded", SloDetector.COARSE);
+        assertTrue(fineEntries >= 2 && fineEntries <= 3, "fine entries " + fineEntries);
+        assertTrue(coarseEntries >= 2 && coarseEntries <= 3, "coarse entries " + coarseEntries);
+    }
+
+    /** Buckets with data in an SLO's bucket map. */
+    static int buckets(MapState<Long, double[]> state) throws Exception {
+        int n = 0;
+        for (double[] b : state.values()) {
+            for (int at = 0; at < b.length; at += 2) {
+                n += b[at] != 0 || b[at + 1] != 0 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * State saved by the earlier layout (one map entry per bucket, as the earlier detector wrote it) restores: a run
+     * whose buckets are rewritten that way half way raises the same alerts and rollups as one that never stopped.
+     * Half an hour of errors, so the page fires over buckets of both layouts and resolves after; records after the
+     * rewrite land in the buckets rewritten (the same minute's entry of each layout then counts).
+     */
+    @Test
+    void bucketsSavedInTheEarlierLayoutCountAsTheyDid() throws Exception {
+        DetectorHarness straight = DetectorHarness.yaml(AVAILABILITY);
+        DetectorHarness upgraded = DetectorHarness.yaml(AVAILABILITY);
+        Pattern errors = step(T0 + 2 * HOUR, T0 + 2 * HOUR + 30 * MIN, 20);
+        for (DetectorHarness h : List.of(straight, upgraded)) {
+            // Up to half a minute past 2h10m, so the rewritten minute goes on after the rewrite.
+            new Feed(h).run(T0, T0 + 2 * HOUR + 10 * MIN + 30 * SEC, errors);
+        }
+        String key = upgraded.rule().keyOf(Telemetry.span(T0, "checkout", "GET /api/checkout", 80, "ok"));
+        int before = 0;
+        for (MapStateDescriptor<Long, double[]> d : List.of(SloDetector.FINE, SloDetector.COARSE)) {
+            long width = d == SloDetector.FINE ? MIN : HOUR;
+            MapState<Long, double[]> state = upgraded.mapState(key, d);
+            before += buckets(state);
+            List<Long> starts = new ArrayList<>();
+            List<double[]> blocks = new ArrayList<>();
+            for (var e : state.entries()) {
+                starts.add(e.getKey());
+                blocks.add(e.getValue());
+            }
+            state.clear();
+            for (int i = 0; i < starts.size(); i++) {
+                double[] b = blocks.get(i);
+                for (int at = 0; at < b.length; at += 2) {
+                    if (b[at] != 0 || b[at + 1] != 0) {
+                        state.put(starts.get(i) + (at / 2) * width, new double[] {b[at], b[at + 1]});
+                    }
+                }
+            }
+        }
+        assertTrue(upgraded.mapEntries(key, SloDetector.FINE) > 100, "one entry a bucket");
+        for (DetectorHarness h : List.of(straight, upgraded)) {
+            new Feed(h).run(T0 + 2 * HOUR + 10 * MIN + 30 * SEC, T0 + 4 * HOUR, errors);
+            h.watermark(T0 + 9 * HOUR); // the rewritten buckets are past the 6h window
+        }
+        assertTrue(before > 120, "buckets rewritten: " + before);
+        assertEquals(2, page(straight.alerts()).size(), "the page fires and resolves");
+        assertEquals(DetectorHarness.described(straight.alerts()), DetectorHarness.described(upgraded.alerts()));
+        assertEquals(straight.rollups().toString(), upgraded.rollups().toString());
+        assertTrue(
+                upgraded.mapEntries(key, SloDetector.FINE) <= 3,
+                "the entries of the earlier layout expired with their buckets");
+        straight.close();
+        upgraded.close();
     }
 
     @Test
