@@ -40,7 +40,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * <p>Buckets are kept in blocks rather than one map entry each because every evaluation reads all of them: with one
  * entry per bucket an evaluation walked about 1,100 map entries (the SLO rules' evaluations were a seventh of the
  * detectors' thread with 200 rules on RocksDB), now about 45 arrays. An entry's key is the start of its first bucket
- * and its value holds {total, bad-or-good} per bucket from there, one resolution apart, as far as the latest bucket
+ * and its value holds {total, bad-or-good} per bucket from there, one bucket width apart, as far as the latest bucket
  * with data; a bucket with neither is empty. The earlier layout, one entry per bucket, is the same thing with one
  * bucket per entry, so state saved by it is read as it is; its entries leave as their buckets expire.
  *
