@@ -146,6 +146,9 @@ public final class SequenceBench implements Callable<Integer> {
                 best[1] / best[0]);
     }
 
+    /** Event time of the first generated record: 2026-11-02T00:00:00Z, the demo's start. */
+    private static final long START = 1_793_577_600_000L;
+
     /**
      * Four addresses that each fail once a second for {@code minutes}, interleaved, then each succeed once: a noisy
      * key keeps a partial match per failure within the rule's {@code within} (300 for the starter rule's 5 minutes),
@@ -153,7 +156,7 @@ public final class SequenceBench implements Callable<Integer> {
      */
     static List<Telemetry> noisy(int minutes) {
         List<Telemetry> out = new ArrayList<>();
-        long t = 1_793_577_600_000L;
+        long t = START;
         int failures = minutes * 60;
         for (int i = 0; i < failures * 4; i++) {
             out.add(login(t + i * 250L, "198.51.100." + (i % 4), "failure"));
@@ -170,7 +173,7 @@ public final class SequenceBench implements Callable<Integer> {
      */
     static List<Telemetry> bursts(int burst, int n) {
         List<Telemetry> out = new ArrayList<>();
-        long t = 1_793_577_600_000L;
+        long t = START;
         long step = Math.max(1, 240_000L / burst);
         for (int b = 0; b < n; b++) {
             String ip = "203.0." + (b / 250) + "." + (b % 250);
