@@ -41,11 +41,12 @@ public interface Detector {
     }
 
     /**
-     * The signal every record {@link #narrows} lets through has, when the rule's {@code match} block names none, or
-     * null: the router's rule index files the rule under it.
+     * The signals of the records {@link #narrows} lets through, when the rule's {@code match} block names none, or an
+     * empty set when they may have any: the router's rule index files the rule under each of them, so a record of
+     * another signal never meets it.
      */
-    default Signal signal() {
-        return null;
+    default Set<Signal> signals() {
+        return Set.of();
     }
 
     /**

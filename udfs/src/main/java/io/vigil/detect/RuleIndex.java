@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Finds the rules that can match a record without testing the others: rules are indexed by the signal their
- * records must have ({@link CompiledRule#signal}), then by one field they pin to a set of texts
- * ({@code service.name: checkout}, {@code event.action: [ssh_login, sudo]}; {@link CompiledRule#pinned}: the
- * {@code match:} block's, narrowed by what every step of a sequence pins). A record meets the rules of its signal and of no signal that pin nothing,
- * plus, for each indexed field, the rules pinned to the record's value of it: a hash lookup per indexed field, however
- * many rules there are. Each rule sits in exactly one list, so no rule is met twice.
+ * Finds the rules that can match a record without testing the others: rules are indexed by the signals their
+ * records may have ({@link CompiledRule#signals}: one for a {@code match:} block's, the steps' for a sequence), then by
+ * one field they pin to a set of texts ({@code service.name: checkout}, {@code event.action: [ssh_login, sudo]};
+ * {@link CompiledRule#pinned}: the {@code match:} block's, narrowed by what every step of a sequence pins). A record
+ * meets the rules of its signal and the rules that pin no signal, plus, for each indexed field, the rules pinned to
+ * the record's value of it: a hash lookup per indexed field, however many rules there are. A rule sits in one list of
+ * each signal it is filed under (or in one list of no signal), and a record has one signal, so no rule is met twice.
  *
  * <p>The index only narrows: every candidate's full filter still runs, so a rule found here may still not match.
  * Immutable; rebuilt when the rules change.
@@ -34,10 +35,10 @@ final class RuleIndex {
         Map<Signal, List<CompiledRule>> grouped = new LinkedHashMap<>();
         List<CompiledRule> any = new ArrayList<>();
         for (CompiledRule r : rules) {
-            Signal s = r.signal;
-            if (s == null) {
+            if (r.signals.isEmpty()) {
                 any.add(r);
-            } else {
+            }
+            for (Signal s : r.signals) { // a record has one signal, so it meets a rule filed under several once
                 grouped.computeIfAbsent(s, k -> new ArrayList<>()).add(r);
             }
         }

@@ -8,8 +8,10 @@ public enum MetricType {
     /** A histogram summarised as count, sum, min and max; {@link Telemetry#value} is the mean. */
     HISTOGRAM;
 
+    private final String wire = name().toLowerCase(java.util.Locale.ROOT); // once, as Signal's
+
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wire;
     }
 
     public static MetricType fromWire(String name) {

@@ -54,8 +54,8 @@ public final class CompiledRule {
      * once per key group they match, not once per rule. Interned, so rules of one group hold the same instance.
      */
     public final String keyGroup;
-    /** The signal every routed record has, or null: the rule index files the rule under it. */
-    public final Signal signal;
+    /** The signals routed records may have, or an empty set for any: the rule index files the rule under each. */
+    public final Set<Signal> signals;
     /**
      * Fields every routed record has with one of these texts: the rule's {@code match} block's, and its detector's
      * ({@link Detector#pinnedValues}) where they narrow it. The rule index files the rule under one of them.
@@ -88,7 +88,7 @@ public final class CompiledRule {
         this.fingerprint = fingerprint(json);
         this.keyGroup = String.join(",", spec.keyBy).intern();
         Signal s = Match.signal(spec);
-        this.signal = s == null && detector != null ? detector.signal() : s;
+        this.signals = s != null ? Set.of(s) : detector != null ? Set.copyOf(detector.signals()) : Set.of();
         Map<String, Set<String>> pins = new LinkedHashMap<>(Match.pinnedValues(spec));
         if (detector != null) {
             detector.pinnedValues().forEach((field, values) -> pins.merge(field, values, CompiledRule::both));

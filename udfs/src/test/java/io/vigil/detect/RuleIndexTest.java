@@ -15,6 +15,7 @@ import io.vigil.rules.RuleSpec;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The rule index: a record meets exactly the rules that could match it, and a miss costs no allocation. */
@@ -30,6 +31,10 @@ class RuleIndexTest {
         out.forEach(r -> ids.add(r.id()));
         ids.sort(null);
         return ids;
+    }
+
+    private static RuleSpec sequence(String id, Map<String, Object> first, Map<String, Object> then) {
+        return rule(id, "sequence", null, map("within", "30m", "steps", List.of(first, then)));
     }
 
     private static RuleIndex index(RuleSpec... specs) {
@@ -70,6 +75,30 @@ class RuleIndexTest {
         assertEquals(List.of("not-checkout", "status-500"), candidates(index, t));
         Telemetry s = span(T0, "cart", 250);
         assertEquals(List.of("slow"), candidates(index, s), "duration_ms: 250 compares numbers, so it is not indexed");
+    }
+
+    @Test
+    void aSequenceIsFiledUnderTheSignalsOfItsStepsSoOtherSignalsNeverMeetIt() {
+        RuleSpec burstThenDeploy = sequence(
+                "burst-then-deploy",
+                map("name", "errors", "match", map("signal", "log", "severity_number", map("gte", 17))),
+                map("name", "deploy", "match", map("signal", "event", "name", "deployment.finished")));
+        RuleSpec anyStep = sequence(
+                "then-any",
+                map("name", "errors", "match", map("signal", "log")),
+                map("name", "anything", "match", map("service.name", "checkout")));
+        RuleIndex index = index(burstThenDeploy, anyStep);
+        Telemetry error = Telemetry.log(T0, "checkout", "ERROR", "boom");
+        error.severityNumber = 17;
+        assertEquals(List.of("burst-then-deploy", "then-any"), candidates(index, error));
+        assertEquals(
+                List.of("burst-then-deploy", "then-any"),
+                candidates(index, Telemetry.event(T0, "checkout", "deployment.finished")));
+        assertEquals(List.of("then-any"), candidates(index, span(T0, "checkout", 5)), "no step takes a span");
+        assertEquals(
+                List.of("then-any"),
+                candidates(index, Telemetry.metric(T0, "checkout", "cpu", 0.5)),
+                "a step that pins no signal takes a metric");
     }
 
     @Test

@@ -21,6 +21,33 @@ class TextDetectorTest {
     }
 
     @Test
+    void theShapeMarksEachAnchorOnlyWhereItStandsForOne() {
+        assertEquals(8, TextDetector.shape("id 4111-222 x9") & TextDetector.DIGITS);
+        assertEquals(255, TextDetector.shape("1".repeat(300)) & TextDetector.DIGITS, "the count stops at 255");
+        assertShape("token=x", TextDetector.EQ_COLON, true);
+        assertShape("a: b", TextDetector.EQ_COLON, true);
+        assertShape("plain text", TextDetector.EQ_COLON, false);
+        assertShape("Bearer abc", TextDetector.B_WORD, true);
+        assertShape("use basic auth", TextDetector.B_WORD, true);
+        assertShape("x-bearer", TextDetector.B_WORD, true);
+        assertShape("xBearer abc", TextDetector.B_WORD, false);
+        assertShape("9bearer", TextDetector.B_WORD, false);
+        assertShape("AKIA0000", TextDetector.KEY_WORD, true);
+        assertShape("key ghp_x", TextDetector.KEY_WORD, true);
+        assertShape("xAKIA0000", TextDetector.KEY_WORD, false);
+        assertShape("_AKIA0000", TextDetector.KEY_WORD, false);
+        assertShape("-AKIA0000", TextDetector.KEY_WORD, false);
+        assertShape("éAKIA0000", TextDetector.KEY_WORD, true);
+        assertShape("DE89 3704", TextDetector.IBAN_ANCHOR, true);
+        assertShape("De89 3704", TextDetector.IBAN_ANCHOR, false);
+        assertShape("DÉ89", TextDetector.IBAN_ANCHOR, false);
+    }
+
+    private static void assertShape(String text, int flag, boolean set) {
+        assertEquals(set, (TextDetector.shape(text) & flag) != 0, text);
+    }
+
+    @Test
     void luhnAcceptsTestCardNumbersAndRejectsOneDigitOff() {
         assertTrue(Checksums.luhn("4111111111111111", 0, 16));
         assertTrue(Checksums.luhn("5555-5555-5555-4444", 0, 19));

@@ -10,6 +10,7 @@ import io.vigil.rules.RecordFilter;
 import io.vigil.rules.RuleSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -115,18 +116,21 @@ final class SequenceDetector implements Detector {
         return any;
     }
 
-    /** The signal every step pins, if they all pin the same one. */
+    /**
+     * The signals the steps pin, when every step pins one: a sequence of error logs then a deploy event is filed under
+     * logs and events, and spans and metrics never meet it.
+     */
     @Override
-    public Signal signal() {
-        Signal signal = null;
+    public Set<Signal> signals() {
+        Set<Signal> signals = EnumSet.noneOf(Signal.class);
         for (Step s : all) {
             Signal own = Match.signal(spec(s));
-            if (own == null || (signal != null && own != signal)) {
-                return null;
+            if (own == null) {
+                return Set.of();
             }
-            signal = own;
+            signals.add(own);
         }
-        return signal;
+        return signals;
     }
 
     /** The fields every step pins, each with the union of the steps' values: a record any step takes has one. */

@@ -61,7 +61,7 @@ class SequenceParamsTest {
         CompiledRule signals =
                 TestRules.compile(RULE.replace("{event.outcome: failure}", "{signal: log, event.outcome: failure}")
                         .replace("{event.outcome: success}", "{signal: log, event.outcome: success}"));
-        assertEquals(io.vigil.model.Signal.LOG, signals.signal, "every step pins the log signal");
+        assertEquals(java.util.Set.of(io.vigil.model.Signal.LOG), signals.signals, "every step pins the log signal");
     }
 
     @Test
