@@ -11,16 +11,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.JobListener;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -46,26 +47,63 @@ final class BenchJobs {
 
     /**
      * Runs the job of {@code env} and measures it. CPU counts every thread of this process (the job's, the GC's, the
-     * JIT's) from the job's submission, when the local cluster has started (a few CPU-seconds that would weigh on a
-     * short run), to its end. On a shared machine other processes take cores from the job, which lowers records/s
-     * between runs of one build by up to a third, and records per CPU-second less (by up to a sixth in runs seen), so
-     * the latter is the steadier figure to compare builds with.
+     * JIT's) from the job's submission to its end. On a shared machine other processes take cores from the job, which
+     * lowers records/s between runs of one build by up to a third, and records per CPU-second less (by up to a sixth
+     * in runs seen), so the latter is the steadier figure to compare builds with.
+     *
+     * <p>Every job of a command runs on one local cluster ({@link #cluster}), started with the first, as jobs run on a
+     * cluster that stays up. A local environment's own {@code execute} starts a cluster per job, and each cluster
+     * loads Flink's RPC system (Pekko, Scala) in a class loader of its own, which the JIT then compiled again: in
+     * {@code bench e2e} the compiler threads took 10 to 75% of a core during every measured round, on a machine of two.
      */
     static Run execute(StreamExecutionEnvironment env, String name) throws Exception {
-        AtomicLong atSubmit = new AtomicLong(-1);
-        env.registerJobListener(new JobListener() {
-            @Override
-            public void onJobSubmitted(JobClient client, Throwable failure) {
-                atSubmit.set(CPU.getProcessCpuTime());
-            }
-
-            @Override
-            public void onJobExecuted(JobExecutionResult result, Throwable failure) {}
-        });
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(name);
+        JobGraph job = graph.getJobGraph();
+        MiniCluster cluster = cluster(env.getParallelism());
         long before = CPU.getProcessCpuTime();
-        JobExecutionResult result = env.execute(name);
-        long cpu = CPU.getProcessCpuTime() - (atSubmit.get() < 0 ? before : atSubmit.get());
+        JobExecutionResult result = cluster.executeJobBlocking(job);
+        long cpu = CPU.getProcessCpuTime() - before;
         return new Run(result.getNetRuntime(TimeUnit.MILLISECONDS), cpu / 1e9);
+    }
+
+    private static MiniCluster cluster;
+    private static int slots;
+
+    /**
+     * The local cluster of this command, with slots for jobs of up to {@code parallelism} (a job's operators share
+     * a slot per parallel instance); jobs carry their own settings (state backend, generic types, checkpoints), so one
+     * cluster serves every case. Closed when the JVM exits.
+     */
+    private static synchronized MiniCluster cluster(int parallelism) throws Exception {
+        if (cluster != null && cluster.isRunning() && slots >= parallelism) {
+            return cluster;
+        }
+        if (cluster != null) {
+            cluster.close();
+        } else {
+            Runtime.getRuntime().addShutdownHook(new Thread(BenchJobs::closeCluster, "bench-cluster-shutdown"));
+        }
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        slots = Math.max(parallelism, 1);
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
+        cluster.start();
+        return cluster;
+    }
+
+    private static synchronized void closeCluster() {
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (Exception e) {
+                // The JVM is exiting; a cluster that cannot stop cleanly leaves nothing behind that matters.
+            }
+        }
     }
 
     @Option(

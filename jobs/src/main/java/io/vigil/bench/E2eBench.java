@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +32,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vigil bench e2e}: how much of the Kafka source's throughput the whole Vigil job keeps. On one broker and one
- * pre-loaded topic it runs, in this JVM's Flink (a MiniCluster, so the two runs share the same machine state):
+ * pre-loaded topic it runs, on one local cluster in this JVM (a MiniCluster that stays up for every round, so the runs
+ * share the same machine state):
  * (a) a job with the same Kafka source and deserializer (decoding included) that discards what it reads, and
  * (b) the Vigil job with the given rules and its exactly-once Kafka sinks. Both read the topic from the beginning to
  * the end offsets found at start and then finish; records/s is records / the job's net runtime. Target: b/a ≥ 0.5 at
@@ -150,8 +150,7 @@ public final class E2eBench implements Callable<Integer> {
     }
 
     private StreamExecutionEnvironment environment() {
-        Configuration c = new Configuration();
-        c.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        Configuration c = new Configuration(); // the job's settings; BenchJobs.execute's cluster has the slots
         c.set(StateBackendOptions.STATE_BACKEND, stateBackend.flinkName);
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, c);
     }
