@@ -84,13 +84,11 @@ final class BenchJobs {
         } else {
             Runtime.getRuntime().addShutdownHook(new Thread(BenchJobs::closeCluster, "bench-cluster-shutdown"));
         }
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_PORT, "0");
         slots = Math.max(parallelism, 1);
-        cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf)
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder() // as RuleTestRunner's
                 .setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(slots)
+                .withRandomPorts()
                 .build());
         cluster.start();
         return cluster;

@@ -1,7 +1,6 @@
 package io.vigil.bench;
 
 import io.vigil.generator.GeneratorSource;
-import io.vigil.generator.TelemetryGenerator;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
 import io.vigil.job.RuleSource;
@@ -14,8 +13,6 @@ import io.vigil.privacy.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -115,9 +112,7 @@ public final class PrivacyBench implements Callable<Integer> {
         config.parallelism = 1;
         config.watermarkEveryRecord = true;
         config.privacy = privacy;
-        TelemetryGenerator generator = new TelemetryGenerator(
-                42, Instant.parse("2026-11-02T00:00:00Z"), Duration.ofMillis(Math.round(hours * 3_600_000)));
-        GeneratorSource source = new GeneratorSource(generator);
+        GeneratorSource source = BenchJobs.demoSource(hours);
         records[0] = source.total();
         new DetectionJob(config, source, ruleSource, BenchJobs.discardingSinks()).build(env);
         long start = System.nanoTime();

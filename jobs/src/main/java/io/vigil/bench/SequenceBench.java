@@ -6,6 +6,7 @@ import io.vigil.detect.Routed;
 import io.vigil.detect.RuleBook;
 import io.vigil.detect.RuleRouter;
 import io.vigil.detect.sequence.SequenceKind;
+import io.vigil.generator.TelemetryGenerator;
 import io.vigil.model.Alert;
 import io.vigil.model.Telemetry;
 import io.vigil.rules.CompiledRule;
@@ -146,8 +147,8 @@ public final class SequenceBench implements Callable<Integer> {
                 best[1] / best[0]);
     }
 
-    /** Event time of the first generated record: 2026-11-02T00:00:00Z, the demo's start. */
-    private static final long START = 1_793_577_600_000L;
+    /** Event time of the first generated record: the demo's start. */
+    private static final long START = TelemetryGenerator.DEFAULT_START.toEpochMilli();
 
     /**
      * Four addresses that each fail once a second for {@code minutes}, interleaved, then each succeed once: a noisy
