@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -34,14 +36,42 @@ final class BenchJobs {
     private static final com.sun.management.OperatingSystemMXBean CPU = (com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-    /** A job's run: its net runtime, and the CPU-seconds of this process from the job's submission to its end. */
-    record Run(long millis, double cpuSeconds) {
+    /**
+     * A job's run: its net runtime, the CPU-seconds of this process from the job's submission to its end, and those
+     * of each of the job's tasks (see {@link TaskCpu}), most first.
+     */
+    record Run(long millis, double cpuSeconds, Map<String, Double> taskCpuSeconds) {
         double perSecond(long records) {
             return records * 1000.0 / millis;
         }
 
         double perCpuSecond(long records) {
             return records / cpuSeconds;
+        }
+
+        /**
+         * CPU microseconds per record of each task and of the rest of the process (the JIT, the GC, the cluster), as
+         * {@code "Source: Telemetry generator 4.21, Detectors 3.05, other tasks 0.12, rest of the process 1.10"}; a
+         * task with under 2% of the process's CPU counts among the other tasks.
+         */
+        String cpuPerRecord(long records) {
+            StringBuilder out = new StringBuilder();
+            double tasks = 0;
+            double small = 0;
+            for (Map.Entry<String, Double> e : taskCpuSeconds.entrySet()) {
+                tasks += e.getValue();
+                if (e.getValue() < cpuSeconds / 50) {
+                    small += e.getValue(); // under 2% of the process: listed together
+                } else {
+                    out.append(String.format(Locale.ROOT, "%s %.2f, ", e.getKey(), e.getValue() * 1e6 / records));
+                }
+            }
+            return out.append(String.format(
+                            Locale.ROOT,
+                            "other tasks %.2f, rest of the process %.2f",
+                            small * 1e6 / records,
+                            Math.max(0, cpuSeconds - tasks) * 1e6 / records))
+                    .toString();
         }
     }
 
@@ -62,9 +92,13 @@ final class BenchJobs {
         JobGraph job = graph.getJobGraph();
         MiniCluster cluster = cluster(env.getParallelism());
         long before = CPU.getProcessCpuTime();
-        JobExecutionResult result = cluster.executeJobBlocking(job);
+        JobExecutionResult result;
+        TaskCpu tasks = TaskCpu.start();
+        try (tasks) {
+            result = cluster.executeJobBlocking(job);
+        }
         long cpu = CPU.getProcessCpuTime() - before;
-        return new Run(result.getNetRuntime(TimeUnit.MILLISECONDS), cpu / 1e9);
+        return new Run(result.getNetRuntime(TimeUnit.MILLISECONDS), cpu / 1e9, tasks.byTask());
     }
 
     private static MiniCluster cluster;

@@ -114,6 +114,7 @@ public final class E2eBench implements Callable<Integer> {
             System.out.printf(
                     "round %d (a) Kafka source + decoding, discarded: %,.0f records/s (%,d ms), %,.0f per CPU-second%n",
                     round, ra.perSecond(loaded), ra.millis(), ra.perCpuSecond(loaded));
+            System.out.printf("    CPU per record, microseconds: %s%n", ra.cpuPerRecord(loaded));
 
             StreamExecutionEnvironment b = environment();
             KafkaDetectionJob.build(b, config, true);
@@ -124,6 +125,7 @@ public final class E2eBench implements Callable<Integer> {
                     "round %d (b) Vigil job, rules in %s, exactly-once Kafka sinks: %,.0f records/s (%,d ms), %,.0f per "
                             + "CPU-second%n",
                     round, rulesDir, rb.perSecond(loaded), rb.millis(), rb.perCpuSecond(loaded));
+            System.out.printf("    CPU per record, microseconds: %s%n", rb.cpuPerRecord(loaded));
         }
         System.out.printf(
                 "best: (a) %,.0f records/s, (b) %,.0f records/s, ratio b/a = %.2f "

@@ -1,8 +1,11 @@
 package io.vigil.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,13 +43,49 @@ class BenchJobsTest {
         assertEquals(TASK_MANAGERS.get("rocksdb"), TASK_MANAGERS.get("heap"), "both jobs ran in one task manager");
     }
 
-    /** Notes the keyed state backend and the task manager of the job it runs in. */
+    /**
+     * A run reports the CPU of each task under the name of its first operator: the probe's task (probe, then the sink,
+     * chained) burns a known amount of CPU in its own thread, and the run must count at least that for it, and no more
+     * for all tasks together than the process used.
+     */
+    @Test
+    void aRunCountsTheCpuOfEachTaskUnderItsFirstOperator() throws Exception {
+        StreamExecutionEnvironment env = BenchJobs.localEnvironment(BenchStateBackend.heap);
+        env.fromData(1, 2, 3)
+                .keyBy(i -> i % 2, Types.INT)
+                .transform("probe", Types.INT, new Probe("burn", BURN_NANOS))
+                .sinkTo(new DiscardingSink<>());
+        BenchJobs.Run run = BenchJobs.execute(env, "burn");
+        Double probe = run.taskCpuSeconds().get("probe");
+        assertNotNull(probe, "the probe's task by its first operator's name: " + run.taskCpuSeconds());
+        assertTrue(probe >= BURN_NANOS / 1e9, "the probe burned " + BURN_NANOS / 1e9 + " s of CPU: " + run);
+        double tasks = run.taskCpuSeconds().values().stream()
+                .mapToDouble(Double::doubleValue)
+                .sum();
+        assertTrue(tasks <= run.cpuSeconds(), "the tasks used no more CPU than the process: " + run);
+        assertTrue(run.cpuPerRecord(3).startsWith("probe "), run.cpuPerRecord(3));
+    }
+
+    /** CPU the probe of {@link #aRunCountsTheCpuOfEachTaskUnderItsFirstOperator} burns, in nanoseconds. */
+    private static final long BURN_NANOS = 300_000_000L;
+
+    /**
+     * Notes the keyed state backend and the task manager of the job it runs in; on opening, burns {@code burnNanos} of
+     * its thread's CPU, then sleeps for as long as {@link TaskCpu} takes to read that thread's CPU twice, so the whole
+     * burn is read before the thread ends.
+     */
     private static final class Probe extends AbstractStreamOperator<Integer>
             implements OneInputStreamOperator<Integer, Integer> {
         private final String job;
+        private final long burnNanos;
 
         Probe(String job) {
+            this(job, 0);
+        }
+
+        Probe(String job, long burnNanos) {
             this.job = job;
+            this.burnNanos = burnNanos;
         }
 
         @Override
@@ -57,6 +96,14 @@ class BenchJobsTest {
             TASK_MANAGERS.put(
                     job,
                     System.identityHashCode(getContainingTask().getEnvironment().getTaskManagerInfo()));
+            if (burnNanos > 0) {
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long until = threads.getCurrentThreadCpuTime() + burnNanos;
+                while (threads.getCurrentThreadCpuTime() < until) {
+                    // reads the thread's CPU clock each turn, which the JIT cannot drop
+                }
+                Thread.sleep(4 * TaskCpu.PERIOD_MILLIS);
+            }
         }
 
         @Override
