@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -89,10 +90,9 @@ public final class RulesBench implements Callable<Integer> {
     @Option(
             names = "--forks",
             defaultValue = "1",
-            description =
-                    "JVMs per case with --fork, the best of them reported, each one's records/s listed: the code the JIT compiles differs between JVMs "
-                            + "of one build, which moved the no-rules case from 214,376 to 270,422 records/s between two "
-                            + "commands (default: ${DEFAULT-VALUE})")
+            description = "JVMs per case with --fork, the best of them reported and each one's records/s listed: "
+                    + "the code the JIT compiles differs between JVMs of one build, which moved the no-rules case "
+                    + "from 214,376 to 270,422 records/s between two commands (default: ${DEFAULT-VALUE})")
     int forks;
 
     /** Set in a forked JVM: the one case it runs (0 is no rules), whose result it prints for the command that forked. */
@@ -209,7 +209,7 @@ public final class RulesBench implements Callable<Integer> {
                 best = r;
             }
             bestPerCpu = Math.max(bestPerCpu, r.perCpuSecond);
-            jvms.add(forks == 1 ? r.jvms : String.format("%s %,.0f/s", r.jvms, r.perSecond));
+            jvms.add(forks == 1 ? r.jvms : String.format(Locale.ROOT, "%s %,.0f/s", r.jvms, r.perSecond));
         }
         return new Result(best.perSecond, bestPerCpu, best.cpuPerRecord, String.join(", ", jvms));
     }
