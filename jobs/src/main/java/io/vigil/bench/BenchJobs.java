@@ -7,6 +7,7 @@ import io.vigil.rules.RuleCompiler;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSpec;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -140,7 +141,7 @@ final class BenchJobs {
 
     @Option(
             names = "--rules",
-            defaultValue = "rules",
+            defaultValue = "${sys:vigil.home:-.}/rules",
             paramLabel = "DIR",
             description = "rule files or folders to draw the rules from (default: ${DEFAULT-VALUE})")
     List<Path> rules;
@@ -156,6 +157,14 @@ final class BenchJobs {
      * its file:line before any run (copies made from JSON later no longer know their file).
      */
     List<RuleSpec> enabledRules(CommandLine.Model.CommandSpec spec) throws IOException {
+        for (Path p : rules) {
+            if (!Files.exists(p)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--rules: no such file or folder: " + p.toAbsolutePath()
+                                + " (give a rule file or a folder of them; the default is the checkout's rules/)");
+            }
+        }
         List<RuleSpec> pool =
                 RuleLoader.load(rules).stream().filter(r -> r.enabled).toList();
         if (pool.isEmpty()) {

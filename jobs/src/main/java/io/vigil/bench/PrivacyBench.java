@@ -1,5 +1,6 @@
 package io.vigil.bench;
 
+import io.vigil.cli.VigilHome;
 import io.vigil.generator.GeneratorSource;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
@@ -60,7 +61,7 @@ public final class PrivacyBench implements Callable<Integer> {
         if (!(hours > 0) || rounds < 1 || textMb < 1) {
             throw new IllegalArgumentException("--hours, --rounds and --text-mb must be positive");
         }
-        Path dir = rules != null ? rules : rulesFolder();
+        Path dir = rules != null ? rules : VigilHome.rules();
         PrivacyPolicy policy = PolicyLoader.load(dir.resolve(PolicyLoader.FILE_NAME));
         Path key = Files.createTempDirectory("vigil-bench-privacy").resolve("privacy.key");
         PrivacySettings.generateKeyIfAbsent(key);
@@ -220,12 +221,5 @@ public final class PrivacyBench implements Callable<Integer> {
         s.sort(null);
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
-
-    private static Path rulesFolder() {
-        String home = System.getProperty("vigil.home", System.getenv("VIGIL_ROOT"));
-        Path root =
-                home != null && !home.isEmpty() ? Path.of(home) : Path.of("").toAbsolutePath();
-        return Files.isDirectory(root.resolve("rules")) ? root.resolve("rules") : Path.of("rules");
     }
 }

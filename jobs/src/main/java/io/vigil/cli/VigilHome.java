@@ -7,16 +7,16 @@ import java.nio.file.Path;
  * Where the Vigil checkout is: the system property {@code vigil.home} or {@code $VIGIL_ROOT} (both set by
  * {@code bin/vigil}), else the working directory.
  */
-final class VigilHome {
+public final class VigilHome {
     private VigilHome() {}
 
-    static Path root() {
+    public static Path root() {
         String env = System.getProperty("vigil.home", System.getenv("VIGIL_ROOT"));
         return env != null && !env.isEmpty() ? Path.of(env) : Path.of("").toAbsolutePath();
     }
 
     /** The starter rules shipped in {@code rules/}. */
-    static Path rules() {
+    public static Path rules() {
         Path p = root().resolve("rules");
         return Files.isDirectory(p) ? p : Path.of("rules");
     }

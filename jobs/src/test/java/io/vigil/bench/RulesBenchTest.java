@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vigil.cli.VigilCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * {@code vigil bench rules} runs each case in JVMs of its own ({@code --forks} of them: the JIT's profile of one case
@@ -51,5 +54,18 @@ class RulesBenchTest {
             lines++;
         }
         assertEquals(2, lines, "a line of CPU per task for each case:\n" + out);
+    }
+
+    @Test
+    void aRulesPathThatDoesNotExistIsAUsageErrorThatSaysWhatToGive() {
+        CommandLine cl = VigilCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("bench", "rules", "--counts", "1", "--rules", "no-such-rules-folder");
+        assertEquals(2, exit, err.toString());
+        assertTrue(
+                err.toString().contains("--rules: no such file or folder: ")
+                        && err.toString().contains("no-such-rules-folder (give a rule file or a folder of them"),
+                err.toString());
     }
 }
