@@ -71,8 +71,8 @@ class BenchJobsTest {
 
     /**
      * Notes the keyed state backend and the task manager of the job it runs in; on opening, burns {@code burnNanos} of
-     * its thread's CPU, then sleeps for as long as {@link TaskCpu} takes to read that thread's CPU twice, so the whole
-     * burn is read before the thread ends.
+     * its thread's CPU, then sleeps for twenty of {@link TaskCpu}'s reading periods, so the whole burn is read before
+     * the thread ends even on a busy machine.
      */
     private static final class Probe extends AbstractStreamOperator<Integer>
             implements OneInputStreamOperator<Integer, Integer> {
@@ -102,7 +102,7 @@ class BenchJobsTest {
                 while (threads.getCurrentThreadCpuTime() < until) {
                     // reads the thread's CPU clock each turn, which the JIT cannot drop
                 }
-                Thread.sleep(4 * TaskCpu.PERIOD_MILLIS);
+                Thread.sleep(20 * TaskCpu.PERIOD_MILLIS);
             }
         }
 
