@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -52,6 +53,7 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     private final ServiceWindows spec;
 
     private transient MapState<Long, ServiceWindow> windows;
+    private transient ValueState<long[]> starts;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient TimestampedCollector<ServiceWindow> collector;
     private transient Counter late;
@@ -68,6 +70,7 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     public void open() throws Exception {
         super.open();
         windows = getRuntimeContext().getMapState(ServiceWindows.state());
+        starts = getRuntimeContext().getState(ServiceWindows.startsState());
         timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
         collector = new TimestampedCollector<>(output);
         late = getMetricGroup().counter("lateRecords");
@@ -124,6 +127,7 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
         if (w == null) {
             w = spec.empty(service, start);
             timers.registerEventTimeTimer(VoidNamespace.INSTANCE, spec.fireAt(start));
+            spec.opened(starts, start);
         }
         return w;
     }
@@ -150,7 +154,7 @@ public final class MinuteRollupOperator extends AbstractStreamOperator<ServiceWi
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         collector.setAbsoluteTimestamp(timer.getTimestamp());
-        spec.emitDue(windows, timer.getTimestamp(), collector);
+        spec.emitDue(windows, starts, timer.getTimestamp(), collector);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.vigil.rollup;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -14,6 +15,7 @@ abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN
     private final ServiceWindows spec;
     private final String lateMetric;
     private transient MapState<Long, ServiceWindow> windows;
+    private transient ValueState<long[]> starts;
     private transient Counter late;
 
     ServiceWindowFunction(long size, long allowedLateness, String lateMetric) {
@@ -24,6 +26,7 @@ abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN
     @Override
     public void open(OpenContext ctx) {
         windows = getRuntimeContext().getMapState(ServiceWindows.state());
+        starts = getRuntimeContext().getState(ServiceWindows.startsState());
         late = getRuntimeContext().getMetricGroup().counter(lateMetric);
     }
 
@@ -48,6 +51,7 @@ abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN
         if (w == null) {
             w = spec.empty(service, start);
             ctx.timerService().registerEventTimeTimer(fireAt);
+            spec.opened(starts, start);
         }
         fold(w, in);
         windows.put(start, w);
@@ -56,6 +60,6 @@ abstract class ServiceWindowFunction<IN> extends KeyedProcessFunction<String, IN
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ServiceWindow> out) throws Exception {
-        spec.emitDue(windows, timestamp, out);
+        spec.emitDue(windows, starts, timestamp, out);
     }
 }

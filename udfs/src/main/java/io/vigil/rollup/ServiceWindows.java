@@ -1,11 +1,12 @@
 package io.vigil.rollup;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
@@ -14,8 +15,8 @@ import org.apache.flink.util.Collector;
  * One service's tumbling event-time windows of {@code size} ms, each emitted once the watermark passes its end plus
  * the allowed lateness: the arithmetic, the state and the emission that {@link MinuteRollupOperator} (records into
  * minutes) and {@link ServiceWindowFunction} (minutes into five minutes) share. State: one map entry per open window
- * ({@link #state}); the window's timer emits it and removes the entry, so state is bounded by the number of windows
- * within the lateness.
+ * ({@link #state}), and the starts of those windows ({@link #startsState}); the window's timer emits it and removes
+ * the entry, so state is bounded by the number of windows within the lateness.
  */
 final class ServiceWindows implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -55,18 +56,78 @@ final class ServiceWindows implements Serializable {
         return new ServiceWindow(service, start, start + size);
     }
 
-    /** Emits and removes every window whose end plus lateness {@code timestamp} has reached, oldest first. */
-    void emitDue(MapState<Long, ServiceWindow> windows, long timestamp, Collector<ServiceWindow> out) throws Exception {
-        List<Long> due = new ArrayList<>();
-        for (Map.Entry<Long, ServiceWindow> e : windows.entries()) {
-            if (fireAt(e.getKey()) <= timestamp) {
-                due.add(e.getKey());
+    /**
+     * The starts of the current key's open windows, ascending: what a timer reads to find the windows it emits; absent
+     * once they are all emitted. Before, a timer iterated the map state, and on RocksDB an iteration seeks past the
+     * tombstones of every window removed since the last compaction, so it grew with the job's age: the 1-minute rollup
+     * took 1.37 µs a record over a day of demo traffic and 5.19 over four (JFR native samples: 1,175 of its thread's
+     * 1,235 in the iterator's seek and next). Windows saved before this state existed are not in it: a timer whose own
+     * window is missing from it lists the map state once instead, as every timer did before.
+     */
+    static ValueStateDescriptor<long[]> startsState() {
+        return new ValueStateDescriptor<>("window-starts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** Notes that the current key's window starting at {@code start} was opened. */
+    void opened(ValueState<long[]> starts, long start) throws Exception {
+        long[] open = starts.value();
+        if (open == null) {
+            starts.update(new long[] {start});
+            return;
+        }
+        int at = Arrays.binarySearch(open, start);
+        if (at >= 0) {
+            return;
+        }
+        int insert = -at - 1;
+        long[] more = new long[open.length + 1];
+        System.arraycopy(open, 0, more, 0, insert);
+        more[insert] = start;
+        System.arraycopy(open, insert, more, insert + 1, open.length - insert);
+        starts.update(more);
+    }
+
+    /**
+     * Emits and removes every window whose end plus lateness {@code timestamp} (a timer of this key) has reached,
+     * oldest first.
+     */
+    void emitDue(
+            MapState<Long, ServiceWindow> windows,
+            ValueState<long[]> starts,
+            long timestamp,
+            Collector<ServiceWindow> out)
+            throws Exception {
+        long[] stored = starts.value();
+        long own = timestamp - (size - 1 + allowedLateness); // the window this timer was registered for
+        long[] open = stored != null && Arrays.binarySearch(stored, own) >= 0 ? stored : listed(windows);
+        int due = 0;
+        while (due < open.length && fireAt(open[due]) <= timestamp) {
+            ServiceWindow w = windows.get(open[due]);
+            if (w != null) {
+                out.collect(w);
+                windows.remove(open[due]);
             }
+            due++;
         }
-        due.sort(null);
-        for (Long start : due) {
-            out.collect(windows.get(start));
-            windows.remove(start);
+        if (due == open.length) {
+            starts.clear();
+        } else if (due > 0 || open != stored) {
+            starts.update(Arrays.copyOfRange(open, due, open.length));
         }
+    }
+
+    /** The starts of the current key's windows in the map state, ascending. */
+    private static long[] listed(MapState<Long, ServiceWindow> windows) throws Exception {
+        long[] listed = new long[4];
+        int n = 0;
+        for (Long start : windows.keys()) {
+            if (n == listed.length) {
+                listed = Arrays.copyOf(listed, n * 2);
+            }
+            listed[n++] = start;
+        }
+        listed = Arrays.copyOf(listed, n);
+        Arrays.sort(listed);
+        return listed;
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.util.Iterator;
+import io.vigil.testing.InMemoryMapState;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.MapState;
@@ -26,7 +26,7 @@ class StateCacheMapTest {
 
     @Test
     void removedEntriesLeaveTheBackendAtTheFlushAndNeverComeBack() throws Exception {
-        InMemoryMap backendMap = new InMemoryMap();
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
         backendMap.put(1L, "a");
         backendMap.put(2L, "b");
         backendMap.put(3L, "c");
@@ -54,7 +54,7 @@ class StateCacheMapTest {
 
     @Test
     void aClearedMapKeepsOnlyWhatWasPutAfter() throws Exception {
-        InMemoryMap backendMap = new InMemoryMap();
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
         backendMap.put(1L, "a");
         StateCache cache = new StateCache(backend(backendMap), 1_000);
         cache.enter("checkout", 7L);
@@ -76,7 +76,7 @@ class StateCacheMapTest {
     }
 
     /** One key and namespace's map: the test enters only one. */
-    private static StateCache.Backend backend(InMemoryMap map) {
+    private static StateCache.Backend backend(InMemoryMapState<Long, String> map) {
         return new StateCache.Backend() {
             @Override
             @SuppressWarnings("unchecked")
@@ -87,69 +87,5 @@ class StateCacheMapTest {
             @Override
             public void setCurrentKey(String key) {}
         };
-    }
-
-    /** A backend's map state, kept in a sorted map. */
-    private static final class InMemoryMap implements MapState<Long, String> {
-        private final TreeMap<Long, String> entries = new TreeMap<>();
-
-        Map<Long, String> entriesNow() {
-            return new TreeMap<>(entries);
-        }
-
-        @Override
-        public String get(Long key) {
-            return entries.get(key);
-        }
-
-        @Override
-        public void put(Long key, String value) {
-            entries.put(key, value);
-        }
-
-        @Override
-        public void putAll(Map<Long, String> map) {
-            entries.putAll(map);
-        }
-
-        @Override
-        public void remove(Long key) {
-            entries.remove(key);
-        }
-
-        @Override
-        public boolean contains(Long key) {
-            return entries.containsKey(key);
-        }
-
-        @Override
-        public Iterable<Map.Entry<Long, String>> entries() {
-            return new TreeMap<>(entries).entrySet();
-        }
-
-        @Override
-        public Iterable<Long> keys() {
-            return new TreeMap<>(entries).keySet();
-        }
-
-        @Override
-        public Iterable<String> values() {
-            return new TreeMap<>(entries).values();
-        }
-
-        @Override
-        public Iterator<Map.Entry<Long, String>> iterator() {
-            return entries().iterator();
-        }
-
-        @Override
-        public boolean isEmpty() {
-            return entries.isEmpty();
-        }
-
-        @Override
-        public void clear() {
-            entries.clear();
-        }
     }
 }
