@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,11 +94,10 @@ public final class PrivacyBench implements Callable<Integer> {
             }
         }
         long records = source.total();
-        double w = median(with.stream().map(run -> run.perSecond(records)).toList());
-        double wo = median(without.stream().map(run -> run.perSecond(records)).toList());
-        double wCpu = median(with.stream().map(run -> run.perCpuSecond(records)).toList());
-        double woCpu =
-                median(without.stream().map(run -> run.perCpuSecond(records)).toList());
+        double w = median(with, run -> run.perSecond(records));
+        double wo = median(without, run -> run.perSecond(records));
+        double wCpu = median(with, run -> run.perCpuSecond(records));
+        double woCpu = median(without, run -> run.perCpuSecond(records));
         System.out.printf(
                 Locale.ROOT,
                 "job, %,d records per round (%s h of demo traffic, starter rules, parallelism 1), median of %d "
@@ -214,6 +214,10 @@ public final class PrivacyBench implements Callable<Integer> {
             out.add(b);
         }
         return out;
+    }
+
+    private static double median(List<BenchJobs.Run> runs, ToDoubleFunction<BenchJobs.Run> figure) {
+        return median(runs.stream().map(figure::applyAsDouble).toList());
     }
 
     private static double median(List<Double> xs) {

@@ -2,6 +2,7 @@ package io.vigil.rollup;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.stream.StreamSupport;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -51,6 +52,11 @@ final class ServiceWindows implements Serializable {
         return start + size - 1 + allowedLateness;
     }
 
+    /** The start of the window emitted at event time {@code fireAt}: the inverse of {@link #fireAt(long)}. */
+    long startFiringAt(long fireAt) {
+        return fireAt - (size - 1 + allowedLateness);
+    }
+
     /** A new, empty window of {@code service} starting at {@code start}. */
     ServiceWindow empty(String service, long start) {
         return new ServiceWindow(service, start, start + size);
@@ -98,7 +104,7 @@ final class ServiceWindows implements Serializable {
             Collector<ServiceWindow> out)
             throws Exception {
         long[] stored = starts.value();
-        long own = timestamp - (size - 1 + allowedLateness); // the window this timer was registered for
+        long own = startFiringAt(timestamp); // the window this timer was registered for
         long[] open = stored != null && Arrays.binarySearch(stored, own) >= 0 ? stored : listed(windows);
         int due = 0;
         while (due < open.length && fireAt(open[due]) <= timestamp) {
@@ -118,16 +124,9 @@ final class ServiceWindows implements Serializable {
 
     /** The starts of the current key's windows in the map state, ascending. */
     private static long[] listed(MapState<Long, ServiceWindow> windows) throws Exception {
-        long[] listed = new long[4];
-        int n = 0;
-        for (Long start : windows.keys()) {
-            if (n == listed.length) {
-                listed = Arrays.copyOf(listed, n * 2);
-            }
-            listed[n++] = start;
-        }
-        listed = Arrays.copyOf(listed, n);
-        Arrays.sort(listed);
-        return listed;
+        return StreamSupport.stream(windows.keys().spliterator(), false)
+                .mapToLong(Long::longValue)
+                .sorted()
+                .toArray();
     }
 }
