@@ -10,7 +10,6 @@ import io.vigil.rules.RuleKind;
 import io.vigil.rules.RuleKinds;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -80,7 +79,10 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
     private transient MapState<Long, List<Alert>> pending;
     private transient ListState<Alert> changes;
     private transient ListState<Telemetry> recentLogs;
-    private transient MapState<String, Long> recentTraces;
+    private transient ValueState<RecentErrors> recentErrors;
+    /** The trace ids as builds before {@link RecentErrors} kept them: read once per key, then cleared. */
+    private transient MapState<String, Long> legacyTraceIds;
+
     private transient Counter opened;
     private transient Counter unmatchedResolutions;
     /** Copies alerts for {@link #GROUPED_ALERTS}: the taken alert itself may still be held in state (changes). */
@@ -103,7 +105,9 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         changes = getRuntimeContext().getListState(new ListStateDescriptor<>("recentChanges", alert));
         recentLogs = getRuntimeContext()
                 .getListState(new ListStateDescriptor<>("recentErrorLogs", TypeInformation.of(Telemetry.class)));
-        recentTraces =
+        recentErrors = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("recentErrors", TypeInformation.of(RecentErrors.class)));
+        legacyTraceIds =
                 getRuntimeContext().getMapState(new MapStateDescriptor<>("recentTraceIds", Types.STRING, Types.LONG));
         opened = getRuntimeContext().getMetricGroup().counter("incidentsOpened");
         unmatchedResolutions = getRuntimeContext().getMetricGroup().counter("incidentResolutionsUnmatched");
@@ -130,19 +134,27 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         if (inc != null && t.timestamp >= inc.firstSeen - lookback && sample(inc, t, traceId)) {
             incident.update(inc);
         }
-        if (t.signal == Signal.LOG) {
-            List<Telemetry> logs = new ArrayList<>();
-            recentLogs.get().forEach(logs::add);
-            logs.add(t);
-            logs.sort(Comparator.comparingLong(r -> r.timestamp));
-            while (logs.size() > config.maxErrorLogs) {
-                logs.remove(0); // a ring buffer: the latest records before an incident are the telling ones
-            }
-            recentLogs.update(logs);
+        RecentErrors recent = recent();
+        if (recent == null) {
+            recent = new RecentErrors();
         }
-        if (traceId != null && !recentTraces.contains(traceId)) {
-            recentTraces.put(traceId, t.timestamp);
-            evictOldestTraces();
+        boolean changed = false;
+        if (t.signal == Signal.LOG) {
+            // Appended without reading the buffer (on RocksDB a merge, not a read and a write of every log in it);
+            // trimmed to the latest logs once it holds twice the bound, and whenever it is read.
+            recentLogs.add(t);
+            recent.logs++;
+            if (recent.logs >= 2 * config.maxErrorLogs) {
+                trimLogs(recent, Long.MIN_VALUE);
+            }
+            changed = true;
+        }
+        if (traceId != null && !recent.hasTrace(traceId)) {
+            recent.addTrace(traceId, t.timestamp, config.maxTraceIds);
+            changed = true;
+        }
+        if (changed) {
+            recentErrors.update(recent);
         }
         // One cleanup timer per key and minute at most, however many records arrive.
         ctx.timerService().registerEventTimeTimer(ceilMinute(t.timestamp + lookback));
@@ -166,22 +178,17 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         prune(timestamp - lookback);
     }
 
-    /** Waiting alerts whose timestamp the watermark passed, in event-time order (ties by id). */
-    private List<Alert> due(long watermark) throws Exception {
-        List<Long> times = new ArrayList<>();
-        for (Long ts : pending.keys()) {
-            if (ts <= watermark) {
-                times.add(ts);
-            }
+    /**
+     * The waiting alerts of a timer's timestamp, in event-time order (ties by id). Each waiting timestamp has its own
+     * timer and timers fire in timestamp order, so alerts are taken in event-time order without listing the waiting
+     * ones (on RocksDB a listing seeks past the tombstone of every timestamp taken since the last compaction).
+     */
+    private List<Alert> due(long timestamp) throws Exception {
+        List<Alert> due = pending.get(timestamp);
+        if (due == null) {
+            return List.of();
         }
-        List<Alert> due = new ArrayList<>();
-        for (Long ts : times) {
-            due.addAll(pending.get(ts));
-            pending.remove(ts);
-        }
-        if (pending.isEmpty()) {
-            pending.clear();
-        }
+        pending.remove(timestamp);
         due.sort(Comparator.comparingLong((Alert a) -> a.eventTime).thenComparing(a -> a.id));
         return due;
     }
@@ -238,17 +245,21 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
         for (Alert c : changes.get()) {
             suspect(inc, c);
         }
-        for (Telemetry t : recentLogs.get()) {
-            if (t.timestamp >= inc.firstSeen - lookback) {
-                sample(inc, t, t.traceId);
+        RecentErrors recent = recent();
+        if (recent != null) {
+            int buffered = recent.logs;
+            for (Telemetry t : trimLogs(recent, Long.MIN_VALUE)) {
+                if (t.timestamp >= inc.firstSeen - lookback) {
+                    sample(inc, t, t.traceId);
+                }
             }
-        }
-        List<Map.Entry<String, Long>> traces = new ArrayList<>();
-        recentTraces.entries().forEach(traces::add);
-        traces.sort(Map.Entry.comparingByValue());
-        for (Map.Entry<String, Long> e : traces) {
-            if (e.getValue() >= inc.firstSeen - lookback && inc.traceIds.size() < config.maxTraceIds) {
-                addTrace(inc, e.getKey());
+            if (recent.logs != buffered) {
+                recentErrors.update(recent);
+            }
+            for (int i = 0; i < recent.traceIds.length; i++) {
+                if (recent.seenAt[i] >= inc.firstSeen - lookback && inc.traceIds.size() < config.maxTraceIds) {
+                    addTrace(inc, recent.traceIds[i]);
+                }
             }
         }
         opened.inc();
@@ -375,47 +386,88 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
     /** Drops buffered changes and records older than {@code before}: they can no longer be in any incident's window. */
     private void prune(long before) throws Exception {
         List<Alert> kept = new ArrayList<>();
+        int held = 0;
         for (Alert c : changes.get()) {
+            held++;
             if (c.eventTime >= before) {
                 kept.add(c);
             }
         }
-        changes.update(kept);
-        List<Telemetry> logs = new ArrayList<>();
-        for (Telemetry t : recentLogs.get()) {
-            if (t.timestamp >= before) {
-                logs.add(t);
-            }
+        if (kept.size() != held) {
+            changes.update(kept);
         }
-        recentLogs.update(logs);
-        Iterator<Map.Entry<String, Long>> it = recentTraces.iterator();
-        while (it.hasNext()) {
-            if (it.next().getValue() < before) {
-                it.remove();
-            }
+        RecentErrors recent = recent();
+        if (recent == null) {
+            return;
         }
-        if (recentTraces.isEmpty()) {
-            recentTraces.clear(); // an emptied map may still be an entry of the backend; drop it
+        boolean changed = recent.dropTracesBefore(before);
+        int buffered = recent.logs;
+        if (buffered > 0) {
+            trimLogs(recent, before);
+            changed |= recent.logs != buffered;
+        }
+        if (recent.isEmpty()) {
+            recentErrors.clear();
+        } else if (changed) {
+            recentErrors.update(recent);
         }
     }
 
-    private void evictOldestTraces() throws Exception {
-        while (true) {
-            String oldest = null;
-            long oldestAt = Long.MAX_VALUE;
-            int n = 0;
-            for (Map.Entry<String, Long> e : recentTraces.entries()) {
-                n++;
-                if (e.getValue() < oldestAt) {
-                    oldestAt = e.getValue();
-                    oldest = e.getKey();
-                }
+    /**
+     * Trims the error log buffer to its latest {@code maxErrorLogs} records of time {@code since} or later, and counts
+     * them in {@code recent}; returns them oldest first (ties in the order they arrived). The same records a buffer
+     * trimmed on every record would hold: the latest records before an incident are the telling ones.
+     */
+    private List<Telemetry> trimLogs(RecentErrors recent, long since) throws Exception {
+        List<Telemetry> kept = new ArrayList<>();
+        int held = 0;
+        for (Telemetry t : recentLogs.get()) {
+            held++;
+            if (t.timestamp >= since) {
+                kept.add(t);
             }
-            if (n <= config.maxTraceIds) {
-                return;
-            }
-            recentTraces.remove(oldest);
         }
+        kept.sort(Comparator.comparingLong(r -> r.timestamp));
+        if (kept.size() > config.maxErrorLogs) {
+            kept = new ArrayList<>(kept.subList(kept.size() - config.maxErrorLogs, kept.size()));
+        }
+        if (kept.size() != held) {
+            recentLogs.update(kept);
+        }
+        recent.logs = kept.size();
+        return kept;
+    }
+
+    /** The key's recent error records in brief; null if it has none. */
+    private RecentErrors recent() throws Exception {
+        RecentErrors recent = recentErrors.value();
+        return recent != null ? recent : legacyRecentErrors();
+    }
+
+    /**
+     * State saved by builds that kept the trace ids in a map state ({@code recentTraceIds}) and the log buffer
+     * uncounted, as a {@link RecentErrors} (stored, and the map cleared); null if there is none. Read when a key has
+     * no value: on its first error record and after a quiet spell, not per record.
+     */
+    private RecentErrors legacyRecentErrors() throws Exception {
+        RecentErrors recent = new RecentErrors();
+        if (!legacyTraceIds.isEmpty()) {
+            List<Map.Entry<String, Long>> traces = new ArrayList<>();
+            legacyTraceIds.entries().forEach(traces::add);
+            traces.sort(Map.Entry.comparingByValue());
+            for (Map.Entry<String, Long> e : traces) {
+                recent.addTrace(e.getKey(), e.getValue(), config.maxTraceIds);
+            }
+            legacyTraceIds.clear();
+        }
+        for (Telemetry ignored : recentLogs.get()) {
+            recent.logs++;
+        }
+        if (recent.isEmpty()) {
+            return null;
+        }
+        recentErrors.update(recent);
+        return recent;
     }
 
     private static long ceilMinute(long t) {

@@ -12,8 +12,16 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -342,6 +350,67 @@ class IncidentCorrelatorTest {
         assertEquals(4, i.traceIds.size());
         assertTrue(i.traceIds.stream().noneMatch(id -> id.startsWith("0old")), "older than the lookback");
         assertTrue(i.errorLogs.get(0).contains("\"trace_id\""), "the log's trace id is kept: " + i.errorLogs.get(0));
+        h.close();
+    }
+
+    @Test
+    void theLatestErrorLogsAndTraceIdsAreSampledWhateverTheirArrivalOrderAndTheBufferStaysBounded() throws Exception {
+        IncidentConfig c = config();
+        c.maxErrorLogs = 3;
+        c.maxTraceIds = 4;
+        var h = harness(c);
+        GroupKeys keys = new GroupKeys(c.groupBy);
+        AbstractStreamOperator<Incident> op = h.getOperator();
+        ListState<Telemetry> buffer = op.getPartitionedState(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                new ListStateDescriptor<>("recentErrorLogs", TypeInformation.of(Telemetry.class)));
+        int most = 0;
+        // 40 records a second apart, arriving in a scrambled order (17 is prime to 40: each index once).
+        for (int i = 0; i < 40; i++) {
+            int n = i * 17 % 40;
+            long t = T0 - 5 * MIN + n * 1_000L;
+            Telemetry log = errorLog("payments", t, String.format("%02d", n));
+            h.processElement2(new StreamRecord<>(log, t));
+            op.setCurrentKey(keys.of(log));
+            int held = 0;
+            for (Telemetry ignored : buffer.get()) {
+                held++;
+            }
+            most = Math.max(most, held);
+        }
+        assertTrue(most <= 2 * c.maxErrorLogs, "the log buffer held " + most);
+        send(h, firing("error-burst", "frequency", "payments", T0, "high"));
+        watermark(h, T0);
+        Incident i = only(h);
+        assertEquals(
+                List.of(hex("37"), hex("38"), hex("39")),
+                i.errorLogs.stream()
+                        .map(json -> json.replaceAll(".*\"trace_id\":\"(\\w+)\".*", "$1"))
+                        .toList());
+        // The sampled logs' trace ids first, then the latest others.
+        assertEquals(List.of(hex("37"), hex("38"), hex("39"), hex("36")), i.traceIds);
+        h.close();
+    }
+
+    @Test
+    void traceIdsSavedInTheEarlierLayoutsMapStateAreSampledAndThatStateIsDropped() throws Exception {
+        var h = harness(config());
+        GroupKeys keys = new GroupKeys("service.name");
+        AbstractStreamOperator<Incident> op = h.getOperator();
+        op.setCurrentKey(keys.of(errorLog("payments", T0, "a")));
+        MapState<String, Long> legacy = op.getPartitionedState(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>("recentTraceIds", Types.STRING, Types.LONG));
+        legacy.put(hex("b"), T0 - 4 * MIN);
+        legacy.put(hex("a"), T0 - 5 * MIN);
+        legacy.put(hex("0old"), T0 - 30 * MIN);
+        send(h, firing("error-burst", "frequency", "payments", T0, "high"));
+        watermark(h, T0);
+        assertEquals(List.of(hex("a"), hex("b")), only(h).traceIds);
+        op.setCurrentKey(keys.of(errorLog("payments", T0, "a")));
+        assertTrue(legacy.isEmpty(), "the earlier layout's trace ids are dropped once read");
         h.close();
     }
 
