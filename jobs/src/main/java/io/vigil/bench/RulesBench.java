@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
  * {@code --counts}), next to the same job with no rules (source, decoding, dead-letter split, routing) measured in the
  * same run, on the heap or RocksDB state backend, with copies of the starter rules that match as they do or with
  * copies that pin services of their own ({@code --mix}). Every job runs at parallelism 1 in a local cluster, so
- * records/s is per core; each case (no rules, then each count) runs in a JVM of its own unless {@code --no-fork}, a
- * warm-up run and then a few rounds, and reports its best. Rules are taken from the given folder and repeated (with
+ * records/s is per core; each case (no rules, then each count) runs in a JVM of its own unless {@code --no-fork},
+ * warms up and then runs a few rounds, and reports its best. Rules are taken from the given folder and repeated (with
  * new ids) up to each count.
  */
 @Command(
@@ -95,6 +95,15 @@ public final class RulesBench implements Callable<Integer> {
                     + "from 214,376 to 270,422 records/s between two commands (default: ${DEFAULT-VALUE})")
     int forks;
 
+    /**
+     * Runs of a case before its rounds. One was not enough on two cores: the JIT's compile time in each run of the
+     * 20-rule case (the JVM's {@code CompilationMXBean}) was 13.3 s, 4.8 s, 1.5 s, then 0.6 to 0.9 s a run, what
+     * deploying a job costs (the no-rules case: 7.8 s, 1.4 s, 0.9 s, then 0.6 to 1.5 s); the compiler threads took a
+     * core's share from the job in the first two runs after a one-run warm-up, and their records/s (117,653 against
+     * 160,574 for the third) decided a best of two.
+     */
+    static final int WARM_UP_RUNS = 3;
+
     /** Set in a forked JVM: the one case it runs (0 is no rules), whose result it prints for the command that forked. */
     @Option(names = "--case", hidden = true)
     Integer onlyCase;
@@ -127,9 +136,10 @@ public final class RulesBench implements Callable<Integer> {
             return 0;
         }
         System.out.printf(
-                "%,d records of demo telemetry per run, parallelism 1, each case a warm-up run and the best of %d "
+                "%,d records of demo telemetry per run, parallelism 1, each case %d warm-up runs and the best of %d "
                         + "rounds, %s, %s state, mix %s; rules drawn from %d in %s%n",
                 source.total(),
+                WARM_UP_RUNS,
                 rounds,
                 fork
                         ? (forks == 1 ? "in a JVM of its own" : "in each of " + forks + " JVMs of its own (the best)")
@@ -171,14 +181,16 @@ public final class RulesBench implements Callable<Integer> {
     }
 
     /**
-     * Runs a case in this JVM: one run to warm up, then the rounds. The warm-up is the case itself: the JIT compiles
-     * the paths of its rules' kinds before it is measured. A warm-up of one rule, as before, left the other kinds'
-     * paths to be compiled during the first case with rules (on one core the compiler threads took a third of it for
-     * twelve seconds of a 20-rule case); a warm-up of every rule, tried next, slowed the no-rules case measured after
-     * it from 287,799 to 179,369 records/s, its code compiled for the rules' paths.
+     * Runs a case in this JVM: {@link #WARM_UP_RUNS} runs to warm up, then the rounds. The warm-up is the case itself:
+     * the JIT compiles the paths of its rules' kinds before it is measured. A warm-up of one rule, as before, left the
+     * other kinds' paths to be compiled during the first case with rules (on one core the compiler threads took a third
+     * of it for twelve seconds of a 20-rule case); a warm-up of every rule, tried next, slowed the no-rules case
+     * measured after it from 287,799 to 179,369 records/s, its code compiled for the rules' paths.
      */
     private Result measure(GeneratorSource source, List<RuleSpec> specs) throws Exception {
-        run(source, specs);
+        for (int i = 0; i < WARM_UP_RUNS; i++) {
+            run(source, specs);
+        }
         double bestPerCpu = 0;
         BenchJobs.Run fastest = null;
         for (int i = 0; i < rounds; i++) {
