@@ -452,11 +452,8 @@ public class IncidentCorrelator extends KeyedCoProcessFunction<String, Alert, Te
     private RecentErrors legacyRecentErrors() throws Exception {
         RecentErrors recent = new RecentErrors();
         if (!legacyTraceIds.isEmpty()) {
-            List<Map.Entry<String, Long>> traces = new ArrayList<>();
-            legacyTraceIds.entries().forEach(traces::add);
-            traces.sort(Map.Entry.comparingByValue());
-            for (Map.Entry<String, Long> e : traces) {
-                recent.addTrace(e.getKey(), e.getValue(), config.maxTraceIds);
+            for (Map.Entry<String, Long> e : legacyTraceIds.entries()) {
+                recent.addTrace(e.getKey(), e.getValue(), config.maxTraceIds); // files each id by its time
             }
             legacyTraceIds.clear();
         }
