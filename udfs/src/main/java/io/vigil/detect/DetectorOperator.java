@@ -207,10 +207,14 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         for (int i = 0; i < in.rules.length; i++) {
             // The version the router matched, if it still runs; else the rule's current version, by its id.
             CompiledRule rule = in.versions == null ? null : rules.ruleVersion(in.versions[i], ruleState);
+            // The version the router matched keyed the record itself (the router groups rules of one key group), so
+            // only another version can have been re-keyed while the record was in flight: with 200 rules the check
+            // on every rule took 5% of this thread's samples.
+            boolean keyedByIt = rule != null;
             if (rule == null) {
                 rule = rules.rule(in.rules[i], ruleState);
             }
-            if (rule == null || rule.detector == null || !rule.inGroup(in.key)) {
+            if (rule == null || rule.detector == null || !(keyedByIt || rule.inGroup(in.key))) {
                 continue; // deleted, disabled or re-keyed while the record was in flight
             }
             scope.enter(rule, in.key);
