@@ -443,6 +443,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
                 view = new UserFacingStates.MapView<>(s);
                 maps.put(d.getName(), view);
             }
+            view.forget(); // the entry it last read may be another key's or another rule version's
             return view;
         }
 

@@ -50,31 +50,63 @@ final class UserFacingStates {
         }
     }
 
-    /** A map state whose views read as empty when nothing is stored. */
+    /**
+     * A map state of the heap backend whose views read as empty when nothing is stored, and which does not store again
+     * the object it just read.
+     *
+     * <p>Detectors read an entry, change it in place and put it back (a bucket's counts, a pane's aggregates), as
+     * state on any backend must be written back. On the heap backend the value {@link #get} returns is the stored
+     * object itself, safe to change in place: while a snapshot is taken, the backend's copy-on-write map hands out a
+     * fresh copy and keeps it as the live entry. Putting that same object back under the same key changes nothing, yet
+     * looks the key and the namespace up once more and hashes the entry again: with 200 rules on the heap, puts were
+     * 8% of the detectors' thread, most of them of that kind (docs/benchmarks.md, thirteenth session). So a put of the
+     * object the last {@link #get} returned, under its key, is skipped; any other change, and {@link #forget} (the
+     * operator calls it whenever the view is handed out, so under another key or rule version), ends that. Only the
+     * heap backend gets this view; other backends' state is written back by {@link StateCache}.
+     */
     static final class MapView<K, V> implements MapState<K, V> {
         final MapState<K, V> state;
+        /** The key and value of the last {@link #get} since the view was handed out and nothing else changed it. */
+        private K readKey;
+
+        private V readValue;
 
         MapView(MapState<K, V> state) {
             this.state = state;
         }
 
+        /** Forgets the entry last read: the view is handed out again, perhaps under another key or namespace. */
+        void forget() {
+            readKey = null;
+            readValue = null;
+        }
+
         @Override
         public V get(K key) throws Exception {
-            return state.get(key);
+            V value = state.get(key);
+            readKey = key;
+            readValue = value;
+            return value;
         }
 
         @Override
         public void put(K key, V value) throws Exception {
+            if (value != null && value == readValue && key.equals(readKey)) {
+                return; // the stored object itself, changed in place: see the class comment
+            }
+            forget();
             state.put(key, value);
         }
 
         @Override
         public void putAll(Map<K, V> map) throws Exception {
+            forget();
             state.putAll(map);
         }
 
         @Override
         public void remove(K key) throws Exception {
+            forget();
             state.remove(key);
         }
 
@@ -85,6 +117,7 @@ final class UserFacingStates {
 
         @Override
         public Iterable<Map.Entry<K, V>> entries() throws Exception {
+            forget(); // an entry can be changed through them
             Iterable<Map.Entry<K, V>> e = state.entries();
             return e == null ? Collections.emptyList() : e;
         }
@@ -97,12 +130,14 @@ final class UserFacingStates {
 
         @Override
         public Iterable<V> values() throws Exception {
+            forget(); // an entry can be changed through them
             Iterable<V> v = state.values();
             return v == null ? Collections.emptyList() : v;
         }
 
         @Override
         public Iterator<Map.Entry<K, V>> iterator() throws Exception {
+            forget(); // an entry can be changed through them
             Iterator<Map.Entry<K, V>> i = state.iterator();
             return i == null ? Collections.emptyIterator() : i;
         }
@@ -114,6 +149,7 @@ final class UserFacingStates {
 
         @Override
         public void clear() {
+            forget();
             state.clear();
         }
     }
