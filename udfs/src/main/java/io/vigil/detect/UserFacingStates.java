@@ -124,6 +124,7 @@ final class UserFacingStates {
 
         @Override
         public Iterable<K> keys() throws Exception {
+            forget(); // an entry can be removed through them
             Iterable<K> k = state.keys();
             return k == null ? Collections.emptyList() : k;
         }

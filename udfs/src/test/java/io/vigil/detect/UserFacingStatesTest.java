@@ -142,9 +142,17 @@ class UserFacingStatesTest {
         assertEquals(9, state.writes, "entries can be changed through the iteration");
 
         read = view.get(1L);
+        Iterator<Long> keys = view.keys().iterator();
+        keys.next();
+        keys.remove();
+        view.put(1L, read);
+        assertEquals(10, state.writes, "an entry removed through the keys is put back");
+        assertArrayEquals(new double[] {3}, state.map.get(1L));
+
+        read = view.get(1L);
         view.clear();
         view.put(1L, read);
-        assertEquals(10, state.writes, "a cleared entry is put back");
+        assertEquals(11, state.writes, "a cleared entry is put back");
         assertArrayEquals(new double[] {3}, state.map.get(1L));
     }
 
