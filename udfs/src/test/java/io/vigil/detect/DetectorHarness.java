@@ -176,11 +176,6 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
         return this;
     }
 
-    /** The operator under test. */
-    DetectorOperator operator() {
-        return op;
-    }
-
     /** The first rule, compiled. */
     public CompiledRule rule() {
         return rules.get(0);

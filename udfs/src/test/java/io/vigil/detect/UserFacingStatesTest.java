@@ -170,7 +170,7 @@ class UserFacingStatesTest {
         h.record(r, span(T0 + 2 * SEC, "checkout", 200));
 
         AbstractKeyedStateBackend<?> backend =
-                (AbstractKeyedStateBackend<?>) h.operator().getKeyedStateBackend();
+                (AbstractKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend();
         RunnableFuture<SnapshotResult<KeyedStateHandle>> inFlight = backend.snapshot(
                 2L, 2L, new MemCheckpointStreamFactory(1 << 20), CheckpointOptions.forCheckpointWithDefaultLocation());
         h.record(r, span(T0 + 3 * SEC, "checkout", 1000)); // the same pane, changed after the snapshot began
