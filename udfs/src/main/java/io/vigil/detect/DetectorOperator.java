@@ -181,7 +181,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         if (cache != null) {
-            cache.flush(); // the checkpoint holds every state change made before its barrier
+            cache.writeBackAndKeep(); // the checkpoint holds every state change made before its barrier
         }
         super.prepareSnapshotPreBarrier(checkpointId);
     }

@@ -3,6 +3,7 @@ package io.vigil.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.testing.InMemoryMapState;
 import java.util.Map;
@@ -31,8 +32,7 @@ class StateCacheMapTest {
         backendMap.put(2L, "b");
         backendMap.put(3L, "c");
         StateCache cache = new StateCache(backend(backendMap), 1_000);
-        cache.enter("checkout", 7L);
-        MapState<Long, String> m = cache.map(BUCKETS);
+        MapState<Long, String> m = buckets(cache);
 
         m.remove(1L); // before the cache has read the map
         assertEquals(Map.of(2L, "b", 3L, "c"), contents(m)); // reads it all
@@ -48,8 +48,7 @@ class StateCacheMapTest {
 
         cache.flush();
         assertEquals(Map.of(3L, "c", 6L, "f"), backendMap.entriesNow());
-        cache.enter("checkout", 7L);
-        assertEquals(Map.of(3L, "c", 6L, "f"), contents(cache.map(BUCKETS)));
+        assertEquals(Map.of(3L, "c", 6L, "f"), contents(buckets(cache)));
     }
 
     @Test
@@ -57,14 +56,115 @@ class StateCacheMapTest {
         InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
         backendMap.put(1L, "a");
         StateCache cache = new StateCache(backend(backendMap), 1_000);
-        cache.enter("checkout", 7L);
-        MapState<Long, String> m = cache.map(BUCKETS);
+        MapState<Long, String> m = buckets(cache);
         m.clear();
         m.put(2L, "b");
         m.put(3L, "c");
         m.remove(3L);
         cache.flush();
         assertEquals(Map.of(2L, "b"), backendMap.entriesNow());
+    }
+
+    @Test
+    void aKeyTheBackendDoesNotHoldIsNotRemovedThere() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        backendMap.put(1L, "a");
+        StateCache cache = new StateCache(backend(backendMap), 1_000);
+        MapState<Long, String> m = buckets(cache);
+
+        assertNull(m.get(2L)); // read: the backend has no entry
+        m.put(2L, "b");
+        m.remove(2L);
+        m.put(3L, "c"); // not read: the backend may hold it
+        m.remove(3L);
+        m.remove(1L); // read below, held by the backend
+        cache.flush();
+        assertEquals(Map.of(), backendMap.entriesNow());
+        assertEquals(2, backendMap.removals(), "keys 3 and 1 removed in the backend, 2 not");
+    }
+
+    @Test
+    void keysPutAndRemovedBeforeTheBackendHeldThemDoNotFillTheCache() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        StateCache cache = new StateCache(backend(backendMap), 2);
+        MapState<Long, String> m = buckets(cache);
+        assertEquals(Map.of(), contents(m)); // the map is known whole: new keys are not in the backend
+        for (long k = 0; k < 10; k++) {
+            m.put(k, "v" + k);
+            m.remove(k);
+            assertFalse(cache.full(), "key " + k);
+        }
+        m.put(10L, "v10");
+        cache.flush();
+        assertEquals(Map.of(10L, "v10"), backendMap.entriesNow());
+        assertEquals(0, backendMap.removals());
+    }
+
+    @Test
+    void writingBackForACheckpointKeepsWhatTheCacheHolds() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        backendMap.put(1L, "a");
+        StateCache cache = new StateCache(backend(backendMap), 1_000);
+        MapState<Long, String> m = buckets(cache);
+        assertEquals("a", m.get(1L));
+        assertNull(m.get(2L));
+        m.put(2L, "b");
+        m.put(3L, "c");
+        m.remove(3L);
+        int reads = backendMap.reads();
+
+        cache.writeBackAndKeep();
+        assertEquals(Map.of(1L, "a", 2L, "b"), backendMap.entriesNow());
+        m = buckets(cache);
+        assertEquals("a", m.get(1L));
+        assertEquals("b", m.get(2L));
+        assertEquals(reads, backendMap.reads(), "answered from the cache");
+        assertNull(m.get(3L));
+
+        m.remove(2L); // written at the last write-back: the backend holds it now
+        m.put(4L, "d");
+        cache.writeBackAndKeep();
+        assertEquals(Map.of(1L, "a", 4L, "d"), backendMap.entriesNow());
+        cache.flush();
+        assertEquals(Map.of(1L, "a", 4L, "d"), contents(buckets(cache)));
+    }
+
+    @Test
+    void aMapClearedBeforeACheckpointIsNotClearedAgainAfterIt() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        backendMap.put(1L, "a");
+        StateCache cache = new StateCache(backend(backendMap), 1_000);
+        MapState<Long, String> m = buckets(cache);
+        m.clear();
+        m.put(2L, "b");
+        cache.writeBackAndKeep();
+        assertEquals(Map.of(2L, "b"), backendMap.entriesNow());
+        buckets(cache).put(3L, "c");
+        cache.writeBackAndKeep();
+        assertEquals(Map.of(2L, "b", 3L, "c"), backendMap.entriesNow());
+    }
+
+    @Test
+    void aCacheOverItsCapacityIsEmptiedAtTheCheckpoint() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        StateCache cache = new StateCache(backend(backendMap), 2);
+        MapState<Long, String> m = buckets(cache);
+        m.put(1L, "a");
+        m.put(2L, "b");
+        m.put(3L, "c");
+        assertTrue(cache.full());
+        cache.writeBackAndKeep();
+        assertFalse(cache.full());
+        assertEquals(Map.of(1L, "a", 2L, "b", 3L, "c"), backendMap.entriesNow());
+        int reads = backendMap.reads();
+        assertEquals("a", buckets(cache).get(1L));
+        assertEquals(reads + 1, backendMap.reads(), "read from the backend again");
+    }
+
+    /** The map of the one key and rule version the tests use. */
+    private static MapState<Long, String> buckets(StateCache cache) {
+        cache.enter("checkout", 7L);
+        return cache.map(BUCKETS);
     }
 
     private static Map<Long, String> contents(MapState<Long, String> m) throws Exception {

@@ -67,6 +67,15 @@ class StateCacheTest {
     }
 
     @Test
+    void theCacheKeptAcrossCheckpointsGivesTheHeapsAlerts() throws Exception {
+        // Each checkpoint writes the changes back and the cache goes on with what it holds; the rule updates at two
+        // thirds then empty it, as deleting a rule must.
+        List<RuleUpdate> updates = deletedAndAddedBack();
+        List<String> heap = run(DetectorHarness.create(rules()), -1, updates, 0);
+        assertSame(heap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, updates, 997));
+    }
+
+    @Test
     void aSnapshotTakenWithChangesCachedRestoresThem() throws Exception {
         assertSame(onHeap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), records.size() / 2, List.of()));
     }
@@ -86,6 +95,14 @@ class StateCacheTest {
     @Test
     void rulesDeletedAndAddedBackWhileTheirStateIsCachedStartClean() throws Exception {
         // Added back unchanged, a rule's state has the same namespace as before: what the cache held must be gone too.
+        List<RuleUpdate> updates = deletedAndAddedBack();
+        List<String> heap = run(DetectorHarness.create(rules()), -1, updates);
+        assertTrue(!heap.equals(onHeap), "starting the rules clean changes the alerts");
+        assertSame(heap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, updates));
+    }
+
+    /** Every starter rule deleted, then added back unchanged. */
+    private static List<RuleUpdate> deletedAndAddedBack() throws Exception {
         List<RuleUpdate> updates = new ArrayList<>();
         for (RuleSpec r : rules()) {
             updates.add(RuleUpdate.deletion(r.id));
@@ -93,9 +110,7 @@ class StateCacheTest {
         for (RuleSpec r : rules()) {
             updates.add(RuleUpdate.of(r));
         }
-        List<String> heap = run(DetectorHarness.create(rules()), -1, updates);
-        assertTrue(!heap.equals(onHeap), "starting the rules clean changes the alerts");
-        assertSame(heap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, updates));
+        return updates;
     }
 
     /** The starter rules, loaded for each harness: compiling a list rule moves its file's entries into the spec. */
@@ -115,6 +130,12 @@ class StateCacheTest {
      * lines.
      */
     private static List<String> run(DetectorHarness h, int restartAt, List<RuleUpdate> updates) throws Exception {
+        return run(h, restartAt, updates, 0);
+    }
+
+    /** As above, with a checkpoint (a snapshot the run goes on from) every {@code checkpointEvery} records, if not 0. */
+    private static List<String> run(DetectorHarness h, int restartAt, List<RuleUpdate> updates, int checkpointEvery)
+            throws Exception {
         h.open();
         List<String> out = new ArrayList<>();
         long newest = Long.MIN_VALUE;
@@ -124,6 +145,9 @@ class StateCacheTest {
             newest = Math.max(newest, t.timestamp);
             if (i % 16 == 0) {
                 h.watermark(newest - 10_000);
+            }
+            if (checkpointEvery > 0 && i % checkpointEvery == checkpointEvery - 1) {
+                h.snapshot(i);
             }
             if (i == restartAt) {
                 OperatorSubtaskState snapshot = h.snapshot(1L);

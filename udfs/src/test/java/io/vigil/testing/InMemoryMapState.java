@@ -8,11 +8,14 @@ import org.apache.flink.api.common.state.MapState;
 
 /**
  * A backend's map state for unit tests, kept in a sorted map, that counts how often it is listed (its entries, keys
- * or values read in full), which on RocksDB is a seek through the key's entries.
+ * or values read in full), which on RocksDB is a seek through the key's entries, how often a key is read, and how often
+ * one is removed (on RocksDB a write, even of a key it does not hold).
  */
 public final class InMemoryMapState<K extends Comparable<K>, V> implements MapState<K, V> {
     private final TreeMap<K, V> entries = new TreeMap<>();
     private int listings;
+    private int reads;
+    private int removals;
 
     /** A copy of the entries now. */
     public Map<K, V> entriesNow() {
@@ -24,8 +27,19 @@ public final class InMemoryMapState<K extends Comparable<K>, V> implements MapSt
         return listings;
     }
 
+    /** How often a key was read ({@code get} or {@code contains}) so far. */
+    public int reads() {
+        return reads;
+    }
+
+    /** How often a key was removed so far, whether the state held it or not. */
+    public int removals() {
+        return removals;
+    }
+
     @Override
     public V get(K key) {
+        reads++;
         return entries.get(key);
     }
 
@@ -41,11 +55,13 @@ public final class InMemoryMapState<K extends Comparable<K>, V> implements MapSt
 
     @Override
     public void remove(K key) {
+        removals++;
         entries.remove(key);
     }
 
     @Override
     public boolean contains(K key) {
+        reads++;
         return entries.containsKey(key);
     }
 

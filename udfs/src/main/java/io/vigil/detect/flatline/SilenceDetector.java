@@ -66,11 +66,14 @@ final class SilenceDetector implements Detector {
             if (end <= watermark - window) {
                 return; // no window still to judge contains it
             }
-        } else {
-            ctx.registerTimer(end);
         }
         MapState<Long, Long> buckets = ctx.mapState(BUCKETS);
         Long n = buckets.get(end);
+        if (n == null && end > watermark) {
+            // With the bucket's first record only: on RocksDB each registration is a write, and every later record of
+            // the bucket would set the same timer again (a bucket outlives its end, which the watermark only passes).
+            ctx.registerTimer(end);
+        }
         buckets.put(end, n == null ? 1 : n + 1);
         ValueState<long[]> seen = ctx.state(SEEN);
         long[] s = seen.value();
