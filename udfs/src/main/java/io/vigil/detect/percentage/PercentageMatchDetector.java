@@ -77,7 +77,10 @@ final class PercentageMatchDetector implements Detector {
         long[] p = panes.get(pane);
         if (p == null) {
             p = new long[2];
-            for (long end = pane + slide; end <= lastEnd; end += slide) {
+            // The pane before, if held, set the timers of the windows both are in: only the last window's is new. (On
+            // RocksDB each registration is a write, set again or not.)
+            long first = panes.contains(pane - slide) ? lastEnd : pane + slide;
+            for (long end = first; end <= lastEnd; end += slide) {
                 if (end - 1 > ctx.currentWatermark()) {
                     ctx.registerTimer(end - 1);
                 }

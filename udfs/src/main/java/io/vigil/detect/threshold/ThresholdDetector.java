@@ -174,7 +174,10 @@ final class ThresholdDetector implements Detector {
         double[] a = aggregates.get(pane);
         if (a == null) {
             a = emptyAggregates();
-            for (long end = pane + slide; end <= lastEnd; end += slide) {
+            // The pane before, if held, set the timers of the windows both are in: only the last window's is new. (On
+            // RocksDB each registration is a write, set again or not.)
+            long first = aggregates.contains(pane - slide) ? lastEnd : pane + slide;
+            for (long end = first; end <= lastEnd; end += slide) {
                 if (end - 1 > ctx.currentWatermark()) {
                     ctx.registerTimer(end - 1);
                 }
@@ -493,6 +496,9 @@ final class ThresholdDetector implements Detector {
         List<Double> values = new ArrayList<>();
         for (int p = 0; p < inWindow.size(); p++) {
             double[] a = aggregates.get(p);
+            if (a.length == EVIDENCE_VALUES) {
+                continue; // no evidence values kept, so no records or JSON either: not read
+            }
             List<Telemetry> held = records.get(inWindow.get(p));
             if (held != null) {
                 for (int i = 0; i < held.size(); i++) {
