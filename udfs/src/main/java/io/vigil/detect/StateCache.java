@@ -43,7 +43,7 @@ final class StateCache {
         void setCurrentKey(String key);
     }
 
-    /** One rule version's states for one key: a few (a detector declares up to eight), found by their descriptor. */
+    /** One rule version's states for one key, the few its detector uses, found by their descriptor. */
     private static final class Slot {
         final String key;
         final long namespace;
@@ -77,7 +77,7 @@ final class StateCache {
     private final int capacity;
     /**
      * The slots by key, then by rule version. A record runs every rule it matched on one key, so the key's slots are
-     * found once per record and each rule's among that key's few; one map of every (key, version) pair, tens of
+     * found once per record and each rule's among that key's only; one map of every (key, version) pair, tens of
      * thousands of them between flushes with 200 rules, missed the processor's caches at each rule (its lookups took 8%
      * of the detectors' thread on RocksDB in a profile).
      */
@@ -326,9 +326,10 @@ final class StateCache {
         boolean changed;
         /**
          * The backend may hold an entry for the key: false when it was read as absent, or was put here after the map was
-         * read whole or cleared. A removal of such a key is not written back; on RocksDB every delete, even of a key it
-         * never held, is a write (a pending value's chunk is put and removed between two flushes: those deletes took a
-         * sixth of the detectors' time in RocksDB in a profile of 200 rules).
+         * read whole or cleared. A removal of such a key is not written back, and the key is dropped from the cache; on
+         * RocksDB every delete, even of a key it never held, is a write (a threshold rule's chunk of pending values is
+         * put and removed between two write-backs: with 200 rules, the deletes took a sixth of the time the detectors'
+         * thread spent in RocksDB's calls in a profile).
          */
         boolean stored;
 
