@@ -77,7 +77,7 @@ class StateCacheMapTest {
         m.remove(2L);
         m.put(3L, "c"); // not read: the backend may hold it
         m.remove(3L);
-        m.remove(1L); // read below, held by the backend
+        m.remove(1L); // not read either, and held by the backend
         cache.flush();
         assertEquals(Map.of(), backendMap.entriesNow());
         assertEquals(2, backendMap.removals(), "keys 3 and 1 removed in the backend, 2 not");
