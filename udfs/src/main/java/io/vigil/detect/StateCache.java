@@ -82,7 +82,7 @@ final class StateCache {
      * of the detectors' thread on RocksDB in a profile).
      */
     private final Map<String, Map<Long, Slot>> slots = new HashMap<>();
-    /** Values, map entries and list items held, counted as they are added; recounted at a checkpoint. */
+    /** Values, map entries and list items held, counted as they are added and dropped. */
     private int size;
 
     /** The key and rule version entered; their slot is found when a state is first asked for. */
@@ -139,7 +139,6 @@ final class StateCache {
      */
     void writeBackAndKeep() throws Exception {
         writeBack();
-        size = recount(); // a list's items appended unread were counted and are no longer held
         if (full()) {
             flush();
         }
@@ -161,19 +160,6 @@ final class StateCache {
                 }
             }
         }
-    }
-
-    /** The values, map entries and list items held now. */
-    private int recount() {
-        int n = 0;
-        for (Map<Long, Slot> ofKey : slots.values()) {
-            for (Slot s : ofKey.values()) {
-                for (int i = 0; i < s.count; i++) {
-                    n += s.states[i].held();
-                }
-            }
-        }
-        return n;
     }
 
     @SuppressWarnings("unchecked")
@@ -246,9 +232,6 @@ final class StateCache {
 
         /** Writes the changes to {@code stored}; the state is then as the backend holds it, with nothing changed. */
         abstract void writeBack(State stored) throws Exception;
-
-        /** The values, map entries or list items held, as {@link #size} counts them. */
-        abstract int held();
     }
 
     private final class CachedValue<T> extends Cached implements ValueState<T> {
@@ -307,11 +290,6 @@ final class StateCache {
                 s.update(value);
             }
             dirty = false;
-        }
-
-        @Override
-        int held() {
-            return loaded ? 1 : 0;
         }
     }
 
@@ -572,11 +550,6 @@ final class StateCache {
             cleared = false;
         }
 
-        @Override
-        int held() {
-            return known.size();
-        }
-
         /** An entry whose value set writes through to the map, as the backends' entries do. */
         private final class Entry implements Map.Entry<K, V> {
             private final K key;
@@ -704,13 +677,11 @@ final class StateCache {
             } else {
                 s.addAll(appended);
             }
+            if (items == null) {
+                size -= appended.size(); // counted when added; unread, the list holds none of its items here now
+            }
             replaced = false;
             appended.clear();
-        }
-
-        @Override
-        int held() {
-            return items != null ? items.size() : appended.size();
         }
     }
 }
