@@ -31,6 +31,23 @@ public interface DetectorContext {
 
     void registerTimer(long eventTime);
 
+    /**
+     * Sets the timers that judge the sliding windows ({@code window} ms long, one every {@code slide} ms) a new pane
+     * starting at {@code pane} is in: one at each window's end - 1 still ahead of the watermark. When the pane before it
+     * is held, only the last window's: for a detector that creates a pane only while its last window is still to be
+     * judged and drops it only at that judgement, the pane before (or, the same way, one before that) set the others
+     * when it was created, each still ahead of the watermark then, and the watermark only moves on. On RocksDB each
+     * registration is a write, whether the timer was set already or not.
+     */
+    default void registerPaneTimers(long pane, long slide, long window, boolean paneBeforeHeld) {
+        long lastEnd = pane + window;
+        for (long end = paneBeforeHeld ? lastEnd : pane + slide; end <= lastEnd; end += slide) {
+            if (end - 1 > currentWatermark()) {
+                registerTimer(end - 1);
+            }
+        }
+    }
+
     void deleteTimer(long eventTime);
 
     /** Counts a record that arrived too late to count (its window already fired). */

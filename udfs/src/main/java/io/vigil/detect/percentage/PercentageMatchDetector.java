@@ -77,14 +77,7 @@ final class PercentageMatchDetector implements Detector {
         long[] p = panes.get(pane);
         if (p == null) {
             p = new long[2];
-            // The pane before, if held, set the timers of the windows both are in: only the last window's is new. (On
-            // RocksDB each registration is a write, set again or not.)
-            long first = panes.contains(pane - slide) ? lastEnd : pane + slide;
-            for (long end = first; end <= lastEnd; end += slide) {
-                if (end - 1 > ctx.currentWatermark()) {
-                    ctx.registerTimer(end - 1);
-                }
-            }
+            ctx.registerPaneTimers(pane, slide, window, panes.contains(pane - slide));
         }
         p[0]++;
         if (matched) {

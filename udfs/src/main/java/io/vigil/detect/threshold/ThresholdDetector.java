@@ -174,14 +174,7 @@ final class ThresholdDetector implements Detector {
         double[] a = aggregates.get(pane);
         if (a == null) {
             a = emptyAggregates();
-            // The pane before, if held, set the timers of the windows both are in: only the last window's is new. (On
-            // RocksDB each registration is a write, set again or not.)
-            long first = aggregates.contains(pane - slide) ? lastEnd : pane + slide;
-            for (long end = first; end <= lastEnd; end += slide) {
-                if (end - 1 > ctx.currentWatermark()) {
-                    ctx.registerTimer(end - 1);
-                }
-            }
+            ctx.registerPaneTimers(pane, slide, window, aggregates.contains(pane - slide));
         }
         a[COUNT]++;
         a[SUM] += v;
