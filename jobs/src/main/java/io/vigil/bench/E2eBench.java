@@ -67,10 +67,11 @@ public final class E2eBench implements Callable<Integer> {
     int parallelism;
 
     // The default name carries the mix's version (BenchTelemetry): a topic filled by an older mix is reused as long as
-    // it holds enough records, so a change to the mix takes a new name (v2: span ids padded, no dead letters).
+    // it holds enough records, so a change to the mix takes a new name (v2: span ids padded, no dead letters; v3:
+    // services spread evenly over the partitions).
     @Option(
             names = "--topic",
-            defaultValue = "vigil-bench-telemetry-v2",
+            defaultValue = "vigil-bench-telemetry-v3",
             description = "the pre-loaded topic; filled with generated telemetry when it holds fewer records "
                     + "(default: ${DEFAULT-VALUE})")
     String topic;
