@@ -161,6 +161,60 @@ class StateCacheMapTest {
         assertEquals(reads + 1, backendMap.reads(), "read from the backend again");
     }
 
+    /**
+     * Many rule versions under each of a few keys, entered in turn as a record's matched rules are: each (key,
+     * version) keeps its own states in the cache, as the backend does after the write-back. Versions 0 and the
+     * negative ones are real fingerprints too.
+     */
+    @Test
+    void everyRuleVersionOfAKeyKeepsItsOwnStates() throws Exception {
+        Map<String, InMemoryMapState<Long, String>> backendMaps = new TreeMap<>();
+        String[] current = {null};
+        StateCache.Backend backend = new StateCache.Backend() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <S extends State> S state(long namespace, StateDescriptor<S, ?> descriptor) {
+                return (S) backendMaps.computeIfAbsent(current[0] + "/" + namespace, k -> new InMemoryMapState<>());
+            }
+
+            @Override
+            public void setCurrentKey(String key) {
+                current[0] = key;
+            }
+        };
+        StateCache cache = new StateCache(backend, 1_000_000);
+        String[] keys = {"checkout", "cart", "payments"};
+        long[] versions = new long[60];
+        for (int v = 0; v < versions.length; v++) {
+            versions[v] = (v - 30) * 0x1000_0000_0000L; // low bits all equal: many share a place and probe on
+        }
+        for (long version : versions) {
+            for (String key : keys) {
+                current[0] = key;
+                cache.enter(key, version);
+                cache.map(BUCKETS).put(version, key);
+            }
+        }
+        for (String key : keys) {
+            current[0] = key;
+            for (long version : versions) {
+                cache.enter(key, version);
+                assertEquals(Map.of(version, key), contents(cache.map(BUCKETS)), key + " " + version);
+            }
+        }
+        assertTrue(backendMaps.values().stream().allMatch(m -> m.entriesNow().isEmpty()), "nothing written yet");
+
+        cache.flush();
+        assertEquals(keys.length * versions.length, backendMaps.size());
+        for (String key : keys) {
+            for (long version : versions) {
+                assertEquals(
+                        Map.of(version, key),
+                        backendMaps.get(key + "/" + version).entriesNow());
+            }
+        }
+    }
+
     /** The map of the one key and rule version the tests use. */
     private static MapState<Long, String> buckets(StateCache cache) {
         cache.enter("checkout", 7L);
