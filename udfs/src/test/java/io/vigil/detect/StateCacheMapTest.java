@@ -186,7 +186,8 @@ class StateCacheMapTest {
         String[] keys = {"checkout", "cart", "payments"};
         long[] versions = new long[60];
         for (int v = 0; v < versions.length; v++) {
-            versions[v] = (v - 30) * 0x1000_0000_0000L; // low bits all equal: many share a place and probe on
+            // Equal in their low 44 bits: a table placing versions by their low bits alone would stack them all.
+            versions[v] = (v - 30) * 0x1000_0000_0000L;
         }
         for (long version : versions) {
             for (String key : keys) {
