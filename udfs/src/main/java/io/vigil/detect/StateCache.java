@@ -81,7 +81,13 @@ final class StateCache {
      * this one needs only find-or-add and a walk.
      */
     private static final class KeySlots {
+        /**
+         * Each place's version, beside its slot although the slot knows it: a probe compares without loading the slot
+         * (with the versions read from the slots instead, the lookup took 141 and 165 samples against 97 to 124, JFR
+         * at 200 rules on RocksDB).
+         */
         private long[] versions = new long[8];
+
         private Slot[] slots = new Slot[8];
         private int count;
 
