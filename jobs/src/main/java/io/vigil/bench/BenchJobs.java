@@ -1,5 +1,6 @@
 package io.vigil.bench;
 
+import io.vigil.cli.VigilHome;
 import io.vigil.generator.GeneratorSource;
 import io.vigil.generator.TelemetryGenerator;
 import io.vigil.job.DetectionJob;
@@ -15,10 +16,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -121,12 +126,48 @@ final class BenchJobs {
         }
         slots = Math.max(parallelism, 1);
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder() // as RuleTestRunner's
+                .setConfiguration(clusterNetwork(VigilHome.root().resolve("flink-conf")))
                 .setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(slots)
                 .withRandomPorts()
                 .build());
         cluster.start();
         return cluster;
+    }
+
+    /** The network settings the local cluster takes from a cluster configuration: see {@link #clusterNetwork}. */
+    private static final List<ConfigOption<MemorySize>> NETWORK_SETTINGS = List.of(
+            TaskManagerOptions.MEMORY_SEGMENT_SIZE,
+            TaskManagerOptions.NETWORK_MEMORY_MIN,
+            TaskManagerOptions.NETWORK_MEMORY_MAX);
+
+    /**
+     * The network settings of the cluster configuration in {@code flinkConf} (the checkout's {@code flink-conf/}), for
+     * the local cluster, so a benchmark runs the job with the buffers the cluster gives it; none (Flink's defaults)
+     * where there is no {@code config.yaml}. Only these: the file's ports and addresses are a standalone cluster's,
+     * which may be running beside. They matter because Flink 2 fixes how many buffers a channel may fill (ten), so
+     * their size is all a task can hand on while the task after it is busy (see flink-conf/config.yaml).
+     */
+    static Configuration clusterNetwork(Path flinkConf) {
+        Configuration network = new Configuration();
+        if (Files.isRegularFile(flinkConf.resolve(GlobalConfiguration.FLINK_CONF_FILENAME))) {
+            Configuration all = GlobalConfiguration.loadConfiguration(flinkConf.toString());
+            for (ConfigOption<MemorySize> option : NETWORK_SETTINGS) {
+                all.getOptional(option).ifPresent(value -> network.set(option, value));
+            }
+        }
+        return network;
+    }
+
+    /** The local cluster's network buffers, for a benchmark's header: "network buffers of 256 kb (.../config.yaml)". */
+    static String networkBuffers() {
+        Path conf = VigilHome.root().resolve("flink-conf");
+        Configuration network = clusterNetwork(conf);
+        Path file = conf.resolve(GlobalConfiguration.FLINK_CONF_FILENAME);
+        return "network buffers of " + network.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE)
+                + (network.contains(TaskManagerOptions.MEMORY_SEGMENT_SIZE)
+                        ? " (" + file + ")"
+                        : " (Flink's default; not set in " + file + ")");
     }
 
     private static synchronized void closeCluster() {

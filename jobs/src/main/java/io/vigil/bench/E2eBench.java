@@ -96,7 +96,8 @@ public final class E2eBench implements Callable<Integer> {
     public Integer call() throws Exception {
         long loaded = ensureLoaded();
         System.out.printf(
-                "topic %s: %,d records in %d partitions, parallelism %d%n", topic, loaded, parallelism, parallelism);
+                "topic %s: %,d records in %d partitions, parallelism %d, %s%n",
+                topic, loaded, parallelism, parallelism, BenchJobs.networkBuffers());
         double bestA = 0;
         double bestB = 0;
         double bestCpuA = 0;

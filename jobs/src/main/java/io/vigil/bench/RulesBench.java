@@ -137,7 +137,7 @@ public final class RulesBench implements Callable<Integer> {
         }
         System.out.printf(
                 "%,d records of demo telemetry per run, parallelism 1, each case %d warm-up runs and the best of %d "
-                        + "rounds, %s, %s state, mix %s; rules drawn from %d in %s%n",
+                        + "rounds, %s, %s state, %s, mix %s; rules drawn from %d in %s%n",
                 source.total(),
                 WARM_UP_RUNS,
                 rounds,
@@ -145,6 +145,7 @@ public final class RulesBench implements Callable<Integer> {
                         ? (forks == 1 ? "in a JVM of its own" : "in each of " + forks + " JVMs of its own (the best)")
                         : "all in this JVM",
                 job.stateBackend,
+                BenchJobs.networkBuffers(),
                 mix,
                 pool.size(),
                 job.rules);

@@ -6,16 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmarks' jobs run one after another on one local cluster ({@link BenchJobs#execute}); each keeps the settings
@@ -64,6 +70,46 @@ class BenchJobsTest {
                 .sum();
         assertTrue(tasks <= run.cpuSeconds(), "the tasks used no more CPU than the process: " + run);
         assertTrue(run.cpuPerRecord(3).startsWith("probe "), run.cpuPerRecord(3));
+    }
+
+    /**
+     * The local cluster takes the network settings of a cluster configuration and nothing else from it: its ports and
+     * addresses are a standalone cluster's, which may be running beside.
+     */
+    @Test
+    void theLocalClusterTakesOnlyTheNetworkSettingsOfAClusterConfiguration(@TempDir Path conf) throws Exception {
+        Files.writeString(conf.resolve("config.yaml"), """
+                taskmanager:
+                  data:
+                    port: 6121
+                  memory:
+                    segment-size: 64kb
+                    network:
+                      min: 96m
+                      max: 96m
+                rest:
+                  port: 8081
+                """);
+        Configuration network = BenchJobs.clusterNetwork(conf);
+        assertEquals(MemorySize.parse("64kb"), network.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE));
+        assertEquals(MemorySize.parse("96m"), network.get(TaskManagerOptions.NETWORK_MEMORY_MIN));
+        assertEquals(MemorySize.parse("96m"), network.get(TaskManagerOptions.NETWORK_MEMORY_MAX));
+        assertEquals(3, network.keySet().size(), network.toString());
+        assertTrue(BenchJobs.clusterNetwork(conf.resolve("absent")).keySet().isEmpty(), "no file: Flink's defaults");
+    }
+
+    /**
+     * The checkout's cluster configuration gives each network buffer more room than Flink's default (32 kb): the
+     * benchmarks run with it, as the cluster does.
+     */
+    @Test
+    void theCheckoutsClusterConfigurationGivesLargerNetworkBuffers() {
+        Configuration network = BenchJobs.clusterNetwork(Path.of("../flink-conf"));
+        MemorySize segment = network.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE);
+        assertTrue(
+                network.contains(TaskManagerOptions.MEMORY_SEGMENT_SIZE)
+                        && segment.compareTo(TaskManagerOptions.MEMORY_SEGMENT_SIZE.defaultValue()) > 0,
+                "segment size " + segment);
     }
 
     /** CPU the probe of {@link #aRunCountsTheCpuOfEachTaskUnderItsFirstOperator} burns, in nanoseconds. */

@@ -141,6 +141,20 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void theNetworkBuffersAreTheLocalStacks() throws IOException {
+        JsonNode local = YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile());
+        String segment = local.at("/taskmanager/memory/segment-size").asText();
+        assertFalse(segment.isEmpty(), "flink-conf/config.yaml sets taskmanager.memory.segment-size");
+        assertEquals(
+                segment,
+                deployment
+                        .path("spec")
+                        .path("flinkConfiguration")
+                        .path("taskmanager.memory.segment-size")
+                        .asText());
+    }
+
+    @Test
     void thePrometheusReporterIsTheLocalStacksAndItsPortIsExposed() throws IOException {
         JsonNode conf = deployment.path("spec").path("flinkConfiguration");
         JsonNode local = YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile());
