@@ -126,7 +126,7 @@ final class BenchJobs {
         }
         slots = Math.max(parallelism, 1);
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder() // as RuleTestRunner's
-                .setConfiguration(clusterNetwork(VigilHome.root().resolve("flink-conf")))
+                .setConfiguration(clusterNetwork(VigilHome.flinkConf()))
                 .setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(slots)
                 .withRandomPorts()
@@ -161,7 +161,7 @@ final class BenchJobs {
 
     /** The local cluster's network buffers, for a benchmark's header: "network buffers of 256 kb (.../config.yaml)". */
     static String networkBuffers() {
-        Path conf = VigilHome.root().resolve("flink-conf");
+        Path conf = VigilHome.flinkConf();
         Configuration network = clusterNetwork(conf);
         Path file = conf.resolve(GlobalConfiguration.FLINK_CONF_FILENAME);
         return "network buffers of " + network.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE)

@@ -15,6 +15,11 @@ public final class VigilHome {
         return env != null && !env.isEmpty() ? Path.of(env) : Path.of("").toAbsolutePath();
     }
 
+    /** The cluster configuration shipped in {@code flink-conf/} (its {@code config.yaml}). */
+    public static Path flinkConf() {
+        return root().resolve("flink-conf");
+    }
+
     /** The starter rules shipped in {@code rules/}. */
     public static Path rules() {
         Path p = root().resolve("rules");

@@ -140,9 +140,14 @@ class KubernetesManifestsTest {
         assertEquals("flink-s3-fs-presto-" + flinkVersion() + ".jar", plugins);
     }
 
+    /** The local stack's cluster configuration, which the deployment's settings follow. */
+    private static JsonNode localStack() throws IOException {
+        return YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile());
+    }
+
     @Test
     void theNetworkBuffersAreTheLocalStacks() throws IOException {
-        JsonNode local = YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile());
+        JsonNode local = localStack();
         String segment = local.at("/taskmanager/memory/segment-size").asText();
         assertFalse(segment.isEmpty(), "flink-conf/config.yaml sets taskmanager.memory.segment-size");
         assertEquals(
@@ -157,7 +162,7 @@ class KubernetesManifestsTest {
     @Test
     void thePrometheusReporterIsTheLocalStacksAndItsPortIsExposed() throws IOException {
         JsonNode conf = deployment.path("spec").path("flinkConfiguration");
-        JsonNode local = YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile());
+        JsonNode local = localStack();
         assertEquals(
                 local.at("/metrics/reporter/prom/factory/class").asText(),
                 conf.path("metrics.reporter.prom.factory.class").asText());
