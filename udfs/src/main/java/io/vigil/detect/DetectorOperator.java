@@ -204,7 +204,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         }
         newestRecord = Math.max(newestRecord, in.record.timestamp);
         flushIfFull(in.key);
-        for (int i = 0; i < in.rules.length; i++) {
+        for (int i = 0, n = in.ruleCount(); i < n; i++) {
             // The version the router matched, if it still runs; else the rule's current version, by its id.
             CompiledRule rule = in.versions == null ? null : rules.ruleVersion(in.versions[i], ruleState);
             // The version the router matched keyed the record itself (the router groups rules of one key group), so
@@ -212,7 +212,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             // on every rule took 5% of this thread's samples.
             boolean keyedByIt = rule != null;
             if (rule == null) {
-                rule = rules.rule(in.rules[i], ruleState);
+                rule = rules.rule(in.ruleId(i), ruleState);
             }
             if (rule == null || rule.detector == null || !(keyedByIt || rule.inGroup(in.key))) {
                 continue; // deleted, disabled or re-keyed while the record was in flight

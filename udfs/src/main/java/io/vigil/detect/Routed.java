@@ -12,6 +12,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 @TypeInfo(RoutedTypeInfo.Factory.class)
 public class Routed {
     public String key;
+    /**
+     * The ids of the rules the record matched; null for a record read off the wire with versions until {@link #ruleId}
+     * needs one: read them through {@link #ruleCount} and {@link #ruleId}.
+     */
     public String[] rules;
     /**
      * The {@link CompiledRule#fingerprint} of each rule's version the router matched, in the order of {@link #rules};
@@ -21,6 +25,12 @@ public class Routed {
     public long[] versions;
 
     public Telemetry record;
+
+    /**
+     * The rule ids as the wire carried them, when they came with versions: made {@link #rules} on first need
+     * ({@link #ruleId}), since the detectors find rules by version and rarely need an id. Null otherwise.
+     */
+    transient byte[] ruleIdBytes;
 
     public Routed() {}
 
@@ -33,6 +43,19 @@ public class Routed {
         this.rules = rules;
         this.versions = versions;
         this.record = record;
+    }
+
+    /** How many rules the record goes to. */
+    public int ruleCount() {
+        return rules != null ? rules.length : versions != null ? versions.length : 0;
+    }
+
+    /** The id of the {@code i}-th rule. */
+    public String ruleId(int i) {
+        if (rules == null && ruleIdBytes != null) {
+            rules = RoutedTypeInfo.RoutedSerializer.ruleIds(ruleIdBytes, versions.length);
+        }
+        return rules[i];
     }
 
     /** The record routed to one rule alone, as the router routes it when no other rule of its group matches. */

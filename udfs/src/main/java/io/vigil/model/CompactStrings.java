@@ -52,12 +52,31 @@ public final class CompactStrings {
         if (header == FALLBACK) {
             return StringValue.readString(in);
         }
+        byte[] utf8 = new byte[utf8Length(header)];
+        in.readFully(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a string written by {@link #write} (null included), taking it from {@code recent} when it read the same
+     * bytes last: for strings that repeat across records (see {@link RecentStrings}).
+     */
+    public static String read(DataInputView in, RecentStrings recent) throws IOException {
+        long header = readVarInt(in);
+        if (header == 0) {
+            return null;
+        }
+        if (header == FALLBACK) {
+            return StringValue.readString(in);
+        }
+        return recent.read(in, utf8Length(header));
+    }
+
+    private static int utf8Length(long header) throws IOException {
         if ((header & 1) == 0 || header >>> 1 > Integer.MAX_VALUE) {
             throw new IOException("corrupt string header " + header);
         }
-        byte[] utf8 = new byte[(int) (header >>> 1)];
-        in.readFully(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
+        return (int) (header >>> 1);
     }
 
     /**

@@ -8,9 +8,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * The common part of the hand-written serializers of records that only cross the network and are never kept in state
  * ({@link io.vigil.detect.Routed}, {@link io.vigil.rollup.RollupEvent}, {@link Ingested}): stateless, so one instance
- * serves every thread; records of variable length, never reused. A subclass writes and reads the record, copies it
- * (whole, or not at all for a record never changed once emitted, which then says it is immutable), and gives Flink the
- * snapshot it asks every serializer for.
+ * serves every thread (one that keeps state, as the routed records' does, duplicates itself); records of variable
+ * length, never reused. A subclass writes and reads the record, copies it (whole, or not at all for a record never
+ * changed once emitted, which then says it is immutable), and gives Flink the snapshot it asks every serializer for.
  */
 public abstract class NetworkOnlySerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;
@@ -22,7 +22,7 @@ public abstract class NetworkOnlySerializer<T> extends TypeSerializer<T> {
 
     @Override
     public TypeSerializer<T> duplicate() {
-        return this; // stateless
+        return this; // stateless; a subclass with state returns a new instance
     }
 
     @Override

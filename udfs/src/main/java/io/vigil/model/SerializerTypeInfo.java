@@ -51,7 +51,7 @@ public class SerializerTypeInfo<T> extends TypeInformation<T> {
 
     @Override
     public TypeSerializer<T> createSerializer(SerializerConfig config) {
-        return serializer;
+        return serializer.duplicate(); // the same one if it is stateless, a fresh one for each user if not
     }
 
     @Override

@@ -176,11 +176,11 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     @Override
     public Telemetry deserialize(DataInputView in) throws IOException {
         if (format < 3) {
-            return readFields(in);
+            return readFields(in, null);
         }
         byte[] encoded = encoded(in);
         DataInputDeserializer fields = new DataInputDeserializer(encoded);
-        Telemetry t = readFields(fields);
+        Telemetry t = readFields(fields, null);
         if (fields.available() != 0) {
             throw new IOException("corrupt Telemetry record: " + fields.available() + " of its " + encoded.length
                     + " bytes left unread");
@@ -191,13 +191,23 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
     /**
      * Reads a record without keeping its bytes: for records that are not written again and may be held in heap state
-     * (the detectors' routed records), where the bytes would double the memory a kept record takes.
+     * (the detectors' routed records), where the bytes would double the memory a kept record takes. The strings that
+     * repeat across records (attribute keys and values, name, unit, severity, kind, status) are taken from
+     * {@code recent} where it read the same ones last; message bodies and trace and span ids are made anew, as they
+     * rarely repeat. The record is copied out of the input in one step first ({@link RecentStrings#record}).
      */
-    public Telemetry deserializeFields(DataInputView in) throws IOException {
-        if (format >= 3) {
-            length(in);
+    public Telemetry deserializeFields(DataInputView in, RecentStrings recent) throws IOException {
+        if (format < 3) {
+            return readFields(in, recent);
         }
-        return readFields(in);
+        int n = length(in);
+        DataInputDeserializer fields = recent.record(in, n);
+        Telemetry t = readFields(fields, recent);
+        if (fields.available() != 0) {
+            throw new IOException(
+                    "corrupt Telemetry record: " + fields.available() + " of its " + n + " bytes left unread");
+        }
+        return t;
     }
 
     /** The bytes of the next record, after its length. */
@@ -215,14 +225,14 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         return n;
     }
 
-    private Telemetry readFields(DataInputView in) throws IOException {
+    private Telemetry readFields(DataInputView in, RecentStrings recent) throws IOException {
         Telemetry t = new Telemetry();
         int signal = in.readUnsignedByte();
         t.signal = signal == 0 ? null : SIGNALS[signal - 1];
         t.timestamp = in.readLong();
-        t.resource = readMap(in);
-        t.attributes = readMap(in);
-        t.name = readString(in);
+        t.resource = readMap(in, recent);
+        t.attributes = readMap(in, recent);
+        t.name = readString(in, recent);
         int mask = in.readUnsignedByte();
         t.value = (mask & VALUE) != 0 ? in.readDouble() : 0;
         t.count = (mask & COUNT) != 0 ? in.readLong() : 0;
@@ -233,14 +243,14 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         t.durationMs = (mask & DURATION) != 0 ? in.readDouble() : 0;
         int metricType = in.readUnsignedByte();
         t.metricType = metricType == 0 ? null : METRIC_TYPES[metricType - 1];
-        t.unit = readString(in);
-        t.severity = readString(in);
+        t.unit = readString(in, recent);
+        t.severity = readString(in, recent);
         t.body = readString(in);
         t.traceId = readString(in);
         t.spanId = readString(in);
         t.parentSpanId = readString(in);
-        t.kind = readString(in);
-        t.status = readString(in);
+        t.kind = readString(in, recent);
+        t.status = readString(in, recent);
         return t;
     }
 
@@ -278,14 +288,14 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         }
     }
 
-    private Map<String, String> readMap(DataInputView in) throws IOException {
+    private Map<String, String> readMap(DataInputView in, RecentStrings recent) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
         }
         Map<String, String> m = new LinkedHashMap<>(Math.max(4, n * 2));
         for (int i = 0; i < n; i++) {
-            m.put(readString(in), readString(in));
+            m.put(readString(in, recent), readString(in, recent));
         }
         return m;
     }
@@ -300,6 +310,11 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
     private String readString(DataInputView in) throws IOException {
         return format == 1 ? StringValue.readString(in) : CompactStrings.read(in);
+    }
+
+    /** Reads a string that often repeats across records: from {@code recent} if there is one (see {@link RecentStrings}). */
+    private String readString(DataInputView in, RecentStrings recent) throws IOException {
+        return recent == null || format == 1 ? readString(in) : CompactStrings.read(in, recent);
     }
 
     @Override

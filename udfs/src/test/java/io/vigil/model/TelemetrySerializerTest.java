@@ -4,7 +4,9 @@ import static io.vigil.model.SerializerRoundTrip.bytes;
 import static io.vigil.model.SerializerRoundTrip.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +14,7 @@ import io.vigil.detect.Routed;
 import io.vigil.detect.RoutedTypeInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +88,7 @@ class TelemetrySerializerTest {
             assertTrue(back.encoded != null, "its bytes are kept");
 
             DataInputDeserializer fieldsOnly = new DataInputDeserializer(written);
-            Telemetry plain = SERIALIZER.deserializeFields(fieldsOnly);
+            Telemetry plain = SERIALIZER.deserializeFields(fieldsOnly, new RecentStrings());
             assertEquals(t, plain);
             assertNull(plain.encoded, "the detectors' reading keeps no bytes");
             assertEquals(0, fieldsOnly.available(), "every byte read");
@@ -138,12 +141,63 @@ class TelemetrySerializerTest {
         assertArrayEquals(r.rules, back.rules);
         assertNull(back.versions);
         assertEquals(r.record, back.record);
-        Routed versioned = new Routed("k", new String[] {"a", "b"}, new long[] {-7L, Long.MAX_VALUE}, null);
-        assertArrayEquals(versioned.versions, roundTrip(s, versioned).versions);
+        Routed versioned = new Routed("k", new String[] {"a", "b\u00e9"}, new long[] {-7L, Long.MAX_VALUE}, null);
+        Routed versionedBack = roundTrip(s, versioned);
+        assertArrayEquals(versioned.versions, versionedBack.versions);
+        assertNull(versionedBack.rules, "ids with versions are read on first need");
+        assertEquals(2, versionedBack.ruleCount());
+        assertEquals("b\u00e9", versionedBack.ruleId(1));
+        assertArrayEquals(versioned.rules, versionedBack.rules);
+        Routed again = roundTrip(s, roundTrip(s, versioned));
+        assertNull(again.rules, "written again as the block it came as");
+        assertEquals("a", again.ruleId(0));
+        Routed copied = s.copy(roundTrip(s, versioned));
+        assertEquals("b\u00e9", roundTrip(s, copied).ruleId(1), "and copied");
+        assertArrayEquals(versioned.rules, new String[] {copied.ruleId(0), copied.ruleId(1)});
         Routed none = roundTrip(s, new Routed(null, null, null));
         assertNull(none.key);
         assertNull(none.rules);
+        assertEquals(0, none.ruleCount());
         assertNull(none.record);
+    }
+
+    /**
+     * The detectors read the strings that repeat from record to record (the key, attribute keys and values) once per
+     * serializer, so each thread has a serializer of its own, and every record still reads back as it was written.
+     */
+    @Test
+    void routedRecordsShareTheirRepeatedStringsAndReadBackExactly() throws IOException {
+        TypeInformation<Routed> type = TypeInformation.of(Routed.class);
+        TypeSerializer<Routed> s = type.createSerializer(new SerializerConfigImpl());
+        assertNotSame(s, type.createSerializer(new SerializerConfigImpl()), "a serializer per user");
+        assertNotSame(s, s.duplicate(), "and per thread");
+        assertEquals(s, s.duplicate());
+
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        List<Routed> written = new ArrayList<>();
+        for (Telemetry t : samples()) {
+            String[] rules = {new String("brute-force"), new String("spray"), "x".repeat(60)};
+            Routed r = new Routed("service.name\u001fcheckout", rules, new long[] {1L, 2L, 3L}, t);
+            written.add(r);
+            s.serialize(r, out);
+        }
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        List<Routed> read = new ArrayList<>();
+        for (Routed r : written) {
+            Routed back = s.deserialize(in);
+            assertEquals(r.key, back.key);
+            assertArrayEquals(r.versions, back.versions);
+            for (int i = 0; i < r.rules.length; i++) {
+                assertEquals(r.rules[i], back.ruleId(i));
+            }
+            assertEquals(r.record, back.record, r.record.signal + " record");
+            assertNull(back.record.encoded, "the detectors' reading keeps no bytes");
+            read.add(back);
+        }
+        assertEquals(0, in.available(), "every byte read");
+        assertSame(read.get(0).key, read.get(5).key, "the key read once");
+        String serviceKey = read.get(0).record.resource.keySet().iterator().next();
+        assertSame(serviceKey, read.get(1).record.resource.keySet().iterator().next(), "an attribute key read once");
     }
 
     @Test
