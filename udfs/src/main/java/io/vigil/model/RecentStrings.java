@@ -116,14 +116,14 @@ public final class RecentStrings {
     /**
      * The next {@code n} bytes of {@code in}, copied in one step, as an input to read a record's fields from: reading a
      * network buffer field by field pays the buffer's bounds checks once per string (8% of the detectors' thread in a
-     * profile), a byte array's copies are cheap. Valid until the next call.
+     * profile with 20 rules), a byte array's copies are cheap. Valid until the next call.
      */
     DataInputDeserializer record(DataInputView in, int n) throws IOException {
         byte[] buffer = recordBuffer;
         if (buffer.length < n) {
             buffer = new byte[Math.max(n, buffer.length * 2)];
             if (buffer.length <= LARGEST_RECORD_BUFFER) {
-                recordBuffer = buffer; // a rare large record is not held on to
+                recordBuffer = buffer; // a rare large record's buffer is not kept for the records after it
             }
         }
         in.readFully(buffer, 0, n);

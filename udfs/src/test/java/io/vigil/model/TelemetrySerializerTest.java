@@ -176,7 +176,7 @@ class TelemetrySerializerTest {
         DataOutputSerializer out = new DataOutputSerializer(256);
         List<Routed> written = new ArrayList<>();
         for (Telemetry t : samples()) {
-            String[] rules = {new String("brute-force"), new String("spray"), "x".repeat(60)};
+            String[] rules = {"brute-force", "spray", "x".repeat(60)};
             Routed r = new Routed("service.name\u001fcheckout", rules, new long[] {1L, 2L, 3L}, t);
             written.add(r);
             s.serialize(r, out);
