@@ -45,21 +45,13 @@ public final class CompactStrings {
 
     /** Reads a string written by {@link #write} (null included). */
     public static String read(DataInputView in) throws IOException {
-        long header = readVarInt(in);
-        if (header == 0) {
-            return null;
-        }
-        if (header == FALLBACK) {
-            return StringValue.readString(in);
-        }
-        byte[] utf8 = new byte[utf8Length(header)];
-        in.readFully(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
+        return read(in, null);
     }
 
     /**
      * Reads a string written by {@link #write} (null included), taking it from {@code recent} when it read the same
-     * bytes last: for strings that repeat across records (see {@link RecentStrings}).
+     * bytes last: for strings that repeat across records (see {@link RecentStrings}). Without {@code recent}, a new
+     * string.
      */
     public static String read(DataInputView in, RecentStrings recent) throws IOException {
         long header = readVarInt(in);
@@ -69,7 +61,13 @@ public final class CompactStrings {
         if (header == FALLBACK) {
             return StringValue.readString(in);
         }
-        return recent.read(in, utf8Length(header));
+        int n = utf8Length(header);
+        if (recent != null) {
+            return recent.read(in, n);
+        }
+        byte[] utf8 = new byte[n];
+        in.readFully(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 
     private static int utf8Length(long header) throws IOException {
