@@ -14,7 +14,10 @@ import java.util.Set;
  * Finds the rules that can match a record without testing the others: rules are indexed by the signals their
  * records may have ({@link CompiledRule#signals}: one for a {@code match:} block's, the steps' for a sequence), then by
  * one field they pin to a set of texts ({@code service.name: checkout}, {@code event.action: [ssh_login, sudo]};
- * {@link CompiledRule#pinned}: the {@code match:} block's, narrowed by what every step of a sequence pins). A record
+ * {@link CompiledRule#pinned}: the {@code match:} block's, narrowed by what every step of a sequence pins). Of the
+ * fields a rule pins, it is filed under the one whose values the fewest other rules of its signal pin, so a pack whose
+ * rules share an action or metric name but each pin their own service files each rule under its service, and a record
+ * meets only its service's rules, not every rule of the action. A record
  * meets the rules of its signal and the rules that pin no signal, plus, for each indexed field, the rules pinned to
  * the record's value of it: a hash lookup per indexed field, however many rules there are. A rule sits in one list of
  * each signal it is filed under (or in one list of no signal), and a record has one signal, so no rule is met twice.
@@ -23,7 +26,10 @@ import java.util.Set;
  * Immutable; rebuilt when the rules change.
  */
 final class RuleIndex {
-    /** Indexed fields are chosen by how few values the rule pins, then by this order (most selective first). */
+    /**
+     * Of fields whose values as many rules pin and of which a rule pins as many values, the one earlier in this order
+     * is chosen (most selective first).
+     */
     private static final List<String> PREFERRED = List.of("name", "event.action", "service.name");
 
     private static final CompiledRule[] NONE = new CompiledRule[0];
@@ -59,20 +65,48 @@ final class RuleIndex {
         anySignal.candidates(t, out);
     }
 
-    /** The field a rule is indexed by, or null when it pins none (it is then a candidate for every record). */
-    static String indexField(Map<String, Set<String>> pinned) {
+    /**
+     * The field a rule is indexed by, or null when it pins none (it is then a candidate for every record): the one
+     * whose pinned values are pinned by the fewest rules in all ({@code pinnedBy}: how many rules of the bucket pin
+     * each value of each field), which is how many candidates a record with one of those values meets at most; then
+     * the one with the fewest values, then by {@link #PREFERRED}.
+     */
+    static String indexField(Map<String, Set<String>> pinned, Map<String, Map<String, Integer>> pinnedBy) {
         String best = null;
+        long bestRules = 0;
         for (Map.Entry<String, Set<String>> e : pinned.entrySet()) {
+            long rules = 0;
+            Map<String, Integer> byValue = pinnedBy.get(e.getKey());
+            for (String v : e.getValue()) {
+                rules += byValue.get(v);
+            }
             if (best == null
-                    || better(
-                            e.getKey(),
-                            e.getValue().size(),
-                            best,
-                            pinned.get(best).size())) {
+                    || rules < bestRules
+                    || (rules == bestRules
+                            && better(
+                                    e.getKey(),
+                                    e.getValue().size(),
+                                    best,
+                                    pinned.get(best).size()))) {
                 best = e.getKey();
+                bestRules = rules;
             }
         }
         return best;
+    }
+
+    /** How many of {@code rules} pin each value of each field. */
+    static Map<String, Map<String, Integer>> pinnedBy(List<CompiledRule> rules) {
+        Map<String, Map<String, Integer>> counts = new HashMap<>();
+        for (CompiledRule r : rules) {
+            r.pinned.forEach((field, values) -> {
+                Map<String, Integer> byValue = counts.computeIfAbsent(field, k -> new HashMap<>());
+                for (String v : values) {
+                    byValue.merge(v, 1, Integer::sum);
+                }
+            });
+        }
+        return counts;
     }
 
     private static boolean better(String field, int values, String than, int thanValues) {
@@ -93,9 +127,10 @@ final class RuleIndex {
         Bucket(List<CompiledRule> rules) {
             List<CompiledRule> rest = new ArrayList<>();
             Map<String, Map<String, List<CompiledRule>>> index = new LinkedHashMap<>();
+            Map<String, Map<String, Integer>> pinnedBy = pinnedBy(rules);
             for (CompiledRule r : rules) {
                 Map<String, Set<String>> pinned = r.pinned;
-                String field = indexField(pinned);
+                String field = indexField(pinned, pinnedBy);
                 if (field == null) {
                     rest.add(r);
                     continue;

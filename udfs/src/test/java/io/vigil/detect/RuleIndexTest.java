@@ -125,6 +125,42 @@ class RuleIndexTest {
     }
 
     @Test
+    void rulesThatShareAnActionButPinTheirOwnServiceAreFiledUnderTheirService() {
+        List<RuleSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) { // a pack: one action, a rule per service
+            specs.add(rule(
+                    "login-" + i,
+                    "frequency",
+                    map("signal", "log", "event.action", "ssh_login", "service.name", "service-" + i),
+                    map("count", 5, "window", "1m")));
+        }
+        specs.add(pinned("any-login", "event.action", "ssh_login"));
+        specs.add(rule(
+                "login-or-sudo-on-3",
+                "frequency",
+                map("signal", "log", "event.action", List.of("ssh_login", "sudo"), "service.name", "service-3"),
+                map("count", 5, "window", "1m")));
+        List<CompiledRule> rules = RuleCompiler.compileAll(specs);
+        RuleIndex index = new RuleIndex(rules);
+        Telemetry login = Telemetry.log(T0, "service-3", "INFO", "x").attr("event.action", "ssh_login");
+        assertEquals(List.of("any-login", "login-3", "login-or-sudo-on-3"), candidates(index, login));
+        Telemetry sudo = Telemetry.log(T0, "service-3", "INFO", "x").attr("event.action", "sudo");
+        assertEquals(
+                List.of("login-3", "login-or-sudo-on-3"),
+                candidates(index, sudo),
+                "a candidate by its service; its filter then turns the action down");
+        Telemetry elsewhere = Telemetry.log(T0, "checkout", "INFO", "x").attr("event.action", "ssh_login");
+        assertEquals(List.of("any-login"), candidates(index, elsewhere));
+        for (Telemetry t : List.of(login, sudo, elsewhere)) {
+            List<String> found = candidates(index, t);
+            for (CompiledRule r : rules) {
+                assertTrue(
+                        !r.filter.test(t) || found.contains(r.id()), r.id() + " matches " + t + " but was not found");
+            }
+        }
+    }
+
+    @Test
     void aRecordThatMatchesNoRuleAllocatesNothing() {
         List<RuleSpec> specs = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {

@@ -137,6 +137,24 @@ class ThresholdOperatorTest {
     }
 
     @Test
+    void aPercentileWindowDecidedByItsRangeStillReportsItsPercentile() throws Exception {
+        RuleSpec r = latency("aggregate", "p95", "bound", 500);
+        DetectorHarness h = DetectorHarness.running(r);
+        for (int i = 1; i <= 100; i++) {
+            h.record(r, span(T0 + i * 100L, "checkout", 600 + i)); // every value above the bound
+            h.record(r, span(T0 + MIN + i * 100L, "checkout", i)); // the next window: every value below it
+        }
+        h.watermark(T0 + 2 * MIN);
+        List<Alert> a = h.alerts();
+        assertEquals(2, a.size(), a.toString());
+        assertEquals(Alert.FIRING, a.get(0).status);
+        assertEquals(695.0, a.get(0).observed, 2.0, "the merged digests' p95, though the range decided the breach");
+        assertEquals(Alert.RESOLVED, a.get(1).status);
+        assertEquals(95.0, a.get(1).observed, 2.0);
+        h.close();
+    }
+
+    @Test
     void p95BelowTheBoundDoesNotFireEvenWithAFewOutliers() throws Exception {
         RuleSpec r = latency("aggregate", "p95", "bound", 200);
         DetectorHarness h = DetectorHarness.running(r);

@@ -1,6 +1,7 @@
 package io.vigil.detect.threshold;
 
 import com.tdunning.math.stats.MergingDigest;
+import io.vigil.detect.Comparison;
 import java.util.List;
 
 /** The aggregates a threshold rule can compare: avg, min, max, sum, count, rate (per second) and percentiles (p95). */
@@ -45,6 +46,37 @@ final class Aggregate {
 
     boolean needsField() {
         return !name.equals("count") && !name.equals("rate");
+    }
+
+    /**
+     * Whether {@code op} holds between the window's percentile and {@code bound}, when the range of the window's values
+     * decides it without merging the digests; null when it does not (the range straddles the bound, the aggregate is
+     * not a percentile, or the comparison is {@code ==} or {@code !=}). A t-digest's quantile lies between its smallest
+     * and largest centroid means, and the digests keep their means as floats, whose rounding is monotonic: so the
+     * percentile lies within the panes' min and max rounded to float, widened here by far more than the rounding of the
+     * means' weighted averages in doubles can move them. The ordered comparisons are monotonic, so when the two ends
+     * agree every value between them does.
+     */
+    Boolean decidedByRange(List<double[]> panes, Comparison op, double bound) {
+        if (!percentile() || op == Comparison.EQ || op == Comparison.NE) {
+            return null;
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] p : panes) {
+            if (ThresholdDetector.count(p) > 0) {
+                min = Math.min(min, ThresholdDetector.min(p));
+                max = Math.max(max, ThresholdDetector.max(p));
+            }
+        }
+        double low = (float) min;
+        double high = (float) max;
+        if (!(low <= high) || Double.isInfinite(low) || Double.isInfinite(high)) {
+            return null; // no values, or beyond what a float holds: merge the digests
+        }
+        double slack = 1e-9 * Math.max(Math.abs(low), Math.abs(high));
+        boolean atLow = op.holds(low - slack, bound);
+        return atLow == op.holds(high + slack, bound) ? atLow : null;
     }
 
     /**

@@ -238,9 +238,16 @@ final class ThresholdDetector implements Detector {
         if (count < minCount && !watched) {
             return;
         }
-        double observed = count < minCount ? Double.NaN : aggregate.of(inWindowAggregates, digests, window);
-        boolean breach = count >= minCount && op.holds(observed, bound);
-        switch (Incidents.judge(ctx, incident, breach, end)) {
+        // A percentile needs the window's digests merged, the largest cost of a judgement; most windows are decided by
+        // their range alone (every value below the bound), and the value itself is then needed only for an alert.
+        Boolean decided = count < minCount ? Boolean.FALSE : aggregate.decidedByRange(inWindowAggregates, op, bound);
+        double observed = decided == null ? aggregate.of(inWindowAggregates, digests, window) : Double.NaN;
+        boolean breach = decided == null ? op.holds(observed, bound) : decided;
+        Incidents.Step step = Incidents.judge(ctx, incident, breach, end);
+        if (decided != null && count >= minCount && step != Incidents.Step.NONE) {
+            observed = aggregate.of(inWindowAggregates, digests, window);
+        }
+        switch (step) {
             case FIRE:
                 Alert alert = ctx.newAlert(start, end, observed, bound, op.symbol);
                 for (Supplier<String> sample : samples) {
