@@ -15,7 +15,7 @@ import java.util.Set;
  * records may have ({@link CompiledRule#signals}: one for a {@code match:} block's, the steps' for a sequence), then by
  * one field they pin to a set of texts ({@code service.name: checkout}, {@code event.action: [ssh_login, sudo]};
  * {@link CompiledRule#pinned}: the {@code match:} block's, narrowed by what every step of a sequence pins). Of the
- * fields a rule pins, it is filed under the one whose values the fewest other rules of its signal pin, so a pack whose
+ * fields a rule pins, it is filed under the one whose values the fewest rules of its signal pin, so a pack whose
  * rules share an action or metric name but each pin their own service files each rule under its service, and a record
  * meets only its service's rules, not every rule of the action. A record
  * meets the rules of its signal and the rules that pin no signal, plus, for each indexed field, the rules pinned to
@@ -27,8 +27,8 @@ import java.util.Set;
  */
 final class RuleIndex {
     /**
-     * Of fields whose values as many rules pin and of which a rule pins as many values, the one earlier in this order
-     * is chosen (most selective first).
+     * On a tie (as many rules pin the values of each field, and the rule pins as many values of each), the field
+     * earlier in this order is chosen (most selective first).
      */
     private static final List<String> PREFERRED = List.of("name", "event.action", "service.name");
 

@@ -53,9 +53,10 @@ final class Aggregate {
      * decides it without merging the digests; null when it does not (the range straddles the bound, the aggregate is
      * not a percentile, or the comparison is {@code ==} or {@code !=}). A t-digest's quantile lies between its smallest
      * and largest centroid means, and the digests keep their means as floats, whose rounding is monotonic: so the
-     * percentile lies within the panes' min and max rounded to float, widened here by far more than the rounding of the
-     * means' weighted averages in doubles can move them. The ordered comparisons are monotonic, so when the two ends
-     * agree every value between them does.
+     * percentile lies within the panes' min and max rounded to float. The means are weighted averages computed in
+     * doubles, which can stray past the values by far less than a float's step and so, rounded, land at most one step
+     * beyond: the range is widened by two. The ordered comparisons are monotonic, so when the two ends agree every value
+     * between them does.
      */
     Boolean decidedByRange(List<double[]> panes, Comparison op, double bound) {
         if (!percentile() || op == Comparison.EQ || op == Comparison.NE) {
@@ -74,7 +75,7 @@ final class Aggregate {
         if (!(low <= high) || Double.isInfinite(low) || Double.isInfinite(high)) {
             return null; // no values, or beyond what a float holds: merge the digests
         }
-        double slack = 1e-9 * Math.max(Math.abs(low), Math.abs(high));
+        double slack = 2.0 * Math.ulp((float) Math.max(Math.abs(low), Math.abs(high)));
         boolean atLow = op.holds(low - slack, bound);
         return atLow == op.holds(high + slack, bound) ? atLow : null;
     }

@@ -239,7 +239,8 @@ final class ThresholdDetector implements Detector {
             return;
         }
         // A percentile needs the window's digests merged, the largest cost of a judgement; most windows are decided by
-        // their range alone (every value below the bound), and the value itself is then needed only for an alert.
+        // their range alone (every value on one side of the bound), and the value itself is then needed only for an
+        // alert.
         Boolean decided = count < minCount ? Boolean.FALSE : aggregate.decidedByRange(inWindowAggregates, op, bound);
         double observed = decided == null ? aggregate.of(inWindowAggregates, digests, window) : Double.NaN;
         boolean breach = decided == null ? op.holds(observed, bound) : decided;
