@@ -15,9 +15,9 @@ import java.util.Set;
  * records may have ({@link CompiledRule#signals}: one for a {@code match:} block's, the steps' for a sequence), then by
  * one field they pin to a set of texts ({@code service.name: checkout}, {@code event.action: [ssh_login, sudo]};
  * {@link CompiledRule#pinned}: the {@code match:} block's, narrowed by what every step of a sequence pins). Of the
- * fields a rule pins, it is filed under the one whose values the fewest rules of its signal pin, so a pack whose
- * rules share an action or metric name but each pin their own service files each rule under its service, and a record
- * meets only its service's rules, not every rule of the action. A record
+ * fields a rule pins, it is filed under the one where a record is expected to meet the fewest rules (see
+ * {@link #indexField}), so a pack whose rules share an action or metric name but each pin their own service files each
+ * rule under its service, and a record meets only its service's rules, not every rule of the action. A record
  * meets the rules of its signal and the rules that pin no signal, plus, for each indexed field, the rules pinned to
  * the record's value of it: a hash lookup per indexed field, however many rules there are. A rule sits in one list of
  * each signal it is filed under (or in one list of no signal), and a record has one signal, so no rule is met twice.
@@ -27,8 +27,8 @@ import java.util.Set;
  */
 final class RuleIndex {
     /**
-     * On a tie (as many rules pin the values of each field, and the rule pins as many values of each), the field
-     * earlier in this order is chosen (most selective first).
+     * On a tie (as many rules expected for each field, and the rule pins as many values of each), the field earlier in
+     * this order is chosen (most selective first).
      */
     private static final List<String> PREFERRED = List.of("name", "event.action", "service.name");
 
@@ -67,19 +67,25 @@ final class RuleIndex {
 
     /**
      * The field a rule is indexed by, or null when it pins none (it is then a candidate for every record): the one
-     * whose pinned values are pinned by the fewest rules in all ({@code pinnedBy}: how many rules of the bucket pin
-     * each value of each field), which is how many candidates a record with one of those values meets at most; then
-     * the one with the fewest values, then by {@link #PREFERRED}.
+     * where a record is expected to meet the fewest rules. Filed under a field, the rule sits in a list with the other
+     * rules pinned to its values ({@code pinnedBy}: how many rules of the bucket pin each value of each field), which a
+     * record meets when it has that value; records are taken to spread evenly over the values the rules pin (the
+     * textbook estimate of an equality's selectivity, one over the number of distinct values, taken from the rules
+     * since the index does not see the data). So {@code event.outcome: success}, pinned by two rules but one of only two
+     * outcomes, loses to {@code event.action: ssh_login}, pinned by seven rules among dozens of actions, and a service
+     * pinned by one rule among a thousand wins over both. Ties go to the field with fewer values, then by
+     * {@link #PREFERRED}.
      */
     static String indexField(Map<String, Set<String>> pinned, Map<String, Map<String, Integer>> pinnedBy) {
         String best = null;
-        long bestRules = 0;
+        double bestRules = 0;
         for (Map.Entry<String, Set<String>> e : pinned.entrySet()) {
-            long rules = 0;
             Map<String, Integer> byValue = pinnedBy.get(e.getKey());
+            long pinning = 0;
             for (String v : e.getValue()) {
-                rules += byValue.get(v);
+                pinning += byValue.get(v);
             }
+            double rules = (double) pinning / byValue.size(); // the rules a record meets, on average over the values
             if (best == null
                     || rules < bestRules
                     || (rules == bestRules

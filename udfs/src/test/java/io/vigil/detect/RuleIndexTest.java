@@ -161,6 +161,49 @@ class RuleIndexTest {
     }
 
     @Test
+    void aFieldOfFewValuesIsNotChosenForItsFewRules() {
+        List<RuleSpec> specs = new ArrayList<>();
+        String[] actions = {
+            "ssh_login",
+            "sudo",
+            "user_created",
+            "user_deleted",
+            "passwd",
+            "su",
+            "cron",
+            "login",
+            "logout",
+            "chown",
+            "mount",
+            "reboot"
+        };
+        for (String action : actions) { // a pack: a rule per action, two more also pinning an outcome
+            specs.add(pinned(action, "event.action", action));
+        }
+        specs.add(rule(
+                "new-key",
+                "frequency",
+                map("signal", "log", "event.action", "ssh_login", "event.outcome", "success"),
+                map("count", 5, "window", "1m")));
+        specs.add(rule(
+                "failed-login",
+                "frequency",
+                map("signal", "log", "event.action", "ssh_login", "event.outcome", "failure"),
+                map("count", 5, "window", "1m")));
+        RuleIndex index = index(specs.toArray(new RuleSpec[0]));
+        Telemetry sudo = Telemetry.log(T0, "host", "INFO", "x")
+                .attr("event.action", "sudo")
+                .attr("event.outcome", "success");
+        // One rule pins event.outcome: success and three pin event.action: ssh_login, but records spread over twelve
+        // actions and only two outcomes: filed under the outcome, new-key would meet every successful record.
+        assertEquals(List.of("sudo"), candidates(index, sudo));
+        Telemetry login = Telemetry.log(T0, "host", "INFO", "x")
+                .attr("event.action", "ssh_login")
+                .attr("event.outcome", "success");
+        assertEquals(List.of("failed-login", "new-key", "ssh_login"), candidates(index, login));
+    }
+
+    @Test
     void aRecordThatMatchesNoRuleAllocatesNothing() {
         List<RuleSpec> specs = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
