@@ -309,12 +309,12 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     }
 
     private String readString(DataInputView in) throws IOException {
-        return format == 1 ? StringValue.readString(in) : CompactStrings.read(in);
+        return readString(in, null);
     }
 
     /** Reads a string that often repeats across records: from {@code recent} if there is one (see {@link RecentStrings}). */
     private String readString(DataInputView in, RecentStrings recent) throws IOException {
-        return recent == null || format == 1 ? readString(in) : CompactStrings.read(in, recent);
+        return format == 1 ? StringValue.readString(in) : CompactStrings.read(in, recent);
     }
 
     @Override

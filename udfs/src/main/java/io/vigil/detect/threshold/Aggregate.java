@@ -64,11 +64,9 @@ final class Aggregate {
         }
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (double[] p : panes) {
-            if (ThresholdDetector.count(p) > 0) {
-                min = Math.min(min, ThresholdDetector.min(p));
-                max = Math.max(max, ThresholdDetector.max(p));
-            }
+        for (double[] p : panes) { // a pane without values holds min +inf and max -inf, which change neither
+            min = Math.min(min, ThresholdDetector.min(p));
+            max = Math.max(max, ThresholdDetector.max(p));
         }
         double low = (float) min;
         double high = (float) max;
