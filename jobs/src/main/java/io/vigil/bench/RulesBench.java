@@ -1,6 +1,7 @@
 package io.vigil.bench;
 
 import io.vigil.cli.VigilCli;
+import io.vigil.detect.DetectorOperator;
 import io.vigil.generator.GeneratorSource;
 import io.vigil.job.DetectionConfig;
 import io.vigil.job.DetectionJob;
@@ -65,6 +66,12 @@ public final class RulesBench implements Callable<Integer> {
                     + "records (default: ${DEFAULT-VALUE})")
     Mix mix;
 
+    @Option(
+            names = "--state-cache-entries",
+            description = "detector state the detectors keep on the heap between write-backs on RocksDB, as the job's "
+                    + "state-cache-entries (default: the job's default, ${DEFAULT-VALUE})")
+    int stateCacheEntries = DetectorOperator.STATE_CACHE_CAPACITY;
+
     /** How the rules beyond the pool are made. */
     enum Mix {
         copies,
@@ -121,6 +128,10 @@ public final class RulesBench implements Callable<Integer> {
                     spec.commandLine(),
                     "--rounds, --forks and every --counts value must be at least 1, and --hours more than 0");
         }
+        if (stateCacheEntries < 1) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--state-cache-entries must be at least 1, e.g. 200000");
+        }
         // Compiled where the files are (this also inlines list files of kind list), before the copies are made.
         List<RuleSpec> pool = job.enabledRules(spec);
         GeneratorSource source = BenchJobs.demoSource(hours);
@@ -144,7 +155,9 @@ public final class RulesBench implements Callable<Integer> {
                 fork
                         ? (forks == 1 ? "in a JVM of its own" : "in each of " + forks + " JVMs of its own (the best)")
                         : "all in this JVM",
-                job.stateBackend,
+                job.stateBackend == BenchStateBackend.heap
+                        ? job.stateBackend
+                        : String.format(Locale.ROOT, "%s (its cache %,d entries)", job.stateBackend, stateCacheEntries),
                 BenchJobs.networkBuffers(),
                 mix,
                 pool.size(),
@@ -206,7 +219,9 @@ public final class RulesBench implements Callable<Integer> {
 
     private BenchJobs.Run run(GeneratorSource source, List<RuleSpec> specs) throws Exception {
         StreamExecutionEnvironment env = job.environment();
-        new DetectionJob(new DetectionConfig(), source, RuleSource.of(specs), BenchJobs.discardingSinks()).build(env);
+        DetectionConfig config = new DetectionConfig();
+        config.stateCacheEntries = stateCacheEntries;
+        new DetectionJob(config, source, RuleSource.of(specs), BenchJobs.discardingSinks()).build(env);
         // Net runtime: from job start to end, without starting the MiniCluster.
         return BenchJobs.execute(env, "bench rules");
     }
@@ -251,6 +266,7 @@ public final class RulesBench implements Callable<Integer> {
         command.addAll(List.of("bench", "rules", "--case", Integer.toString(n), "--hours", Double.toString(hours)));
         command.addAll(List.of("--mix", mix.name(), "--rounds", Integer.toString(rounds)));
         command.addAll(List.of("--state-backend", job.stateBackend.name()));
+        command.addAll(List.of("--state-cache-entries", Integer.toString(stateCacheEntries)));
         for (Path r : job.rules) {
             command.addAll(List.of("--rules", r.toString()));
         }

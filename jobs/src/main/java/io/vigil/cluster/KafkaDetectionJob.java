@@ -106,13 +106,14 @@ public final class KafkaDetectionJob {
     }
 
     /**
-     * Watermark delay and idleness, the catalog file and topic, inhibition rules, silences file and topic, the privacy
-     * policy and the GeoIP databases come from the job config.
+     * Watermark delay and idleness, the state cache's size, the catalog file and topic, inhibition rules, silences file
+     * and topic, the privacy policy and the GeoIP databases come from the job config.
      */
     static DetectionConfig detectionConfig(VigilJobConfig c) {
         DetectionConfig d =
                 new DetectionConfig().watermarkDelay(c.watermarkDelay).watermarkIdleness(c.watermarkIdleness);
         d.incidents = c.incidents;
+        d.stateCacheEntries = c.stateCacheEntries;
         if (c.privacy != null) {
             d.privacy = privacy(c);
         }

@@ -1,5 +1,6 @@
 package io.vigil.cluster;
 
+import io.vigil.detect.DetectorOperator;
 import io.vigil.incident.IncidentConfig;
 import io.vigil.ingest.kafka.StartOffsets;
 import io.vigil.ingest.kafka.TopicFormats;
@@ -67,6 +68,11 @@ public final class VigilJobConfig implements Serializable {
         TRANSACTION_TIMEOUT(
                 "transaction-timeout", "Kafka transaction timeout, under the broker's 15 min (default 10min)"),
         PARALLELISM("parallelism", "job parallelism (default: the cluster's parallelism.default)"),
+        STATE_CACHE_ENTRIES(
+                "state-cache-entries",
+                "detector state values, map entries and list items each detector instance keeps on the heap between "
+                        + "checkpoints when the state backend is RocksDB, about 250 bytes each; 1000 to 10000000 "
+                        + "(default 50000)"),
         CHECKPOINT_INTERVAL(
                 "checkpoint-interval",
                 "checkpoint interval; alerts become visible to read_committed "
@@ -255,6 +261,8 @@ public final class VigilJobConfig implements Serializable {
     public final Duration transactionTimeout;
     /** 0 = the cluster's default. */
     public final int parallelism;
+    /** Detector state cached on the heap per detector instance on RocksDB ({@code DetectionConfig}'s). */
+    public final int stateCacheEntries;
 
     public final Duration checkpointInterval;
     public final Duration watermarkDelay;
@@ -311,6 +319,7 @@ public final class VigilJobConfig implements Serializable {
         transactionalIdPrefix = b.transactionalIdPrefix;
         transactionTimeout = b.transactionTimeout;
         parallelism = b.parallelism;
+        stateCacheEntries = b.stateCacheEntries;
         checkpointInterval = b.checkpointInterval;
         watermarkDelay = b.watermarkDelay;
         watermarkIdleness = b.watermarkIdleness;
@@ -561,6 +570,17 @@ public final class VigilJobConfig implements Serializable {
                 problems.add("parallelism '" + par + "' must be a whole number from 1 to 32768");
             }
         }
+        String cache = s.getOrDefault(Key.STATE_CACHE_ENTRIES.name, "");
+        b.stateCacheEntries = DetectorOperator.STATE_CACHE_CAPACITY;
+        if (!cache.isEmpty()) {
+            try {
+                b.stateCacheEntries = Integer.parseInt(cache);
+                if (b.stateCacheEntries < 1000 || b.stateCacheEntries > 10_000_000) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                problems.add("state-cache-entries '" + cache + "' must be a whole number from 1000 to 10000000 "
+                        + "(each entry takes about 250 bytes of the TaskManager's heap), e.g. 200000");
+            }
+        }
 
         String rules = s.getOrDefault(Key.RULES_DIR.name, "");
         if (rules.isEmpty()) {
@@ -793,6 +813,7 @@ public final class VigilJobConfig implements Serializable {
         String transactionalIdPrefix;
         Duration transactionTimeout;
         int parallelism;
+        int stateCacheEntries;
         Duration checkpointInterval;
         Duration watermarkDelay;
         Duration watermarkIdleness;

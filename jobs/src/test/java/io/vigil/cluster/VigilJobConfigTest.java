@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.detect.DetectorOperator;
 import io.vigil.ingest.kafka.StartOffsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,6 +222,20 @@ class VigilJobConfigTest {
         assertOneProblem(problems(s), "parallelism 'two'");
         s.put("parallelism", "2");
         assertEquals(2, VigilJobConfig.parse(s).parallelism);
+    }
+
+    @Test
+    void stateCacheEntriesReachTheDetectors() {
+        Map<String, String> s = valid();
+        assertEquals(DetectorOperator.STATE_CACHE_CAPACITY, VigilJobConfig.parse(s).stateCacheEntries);
+        s.put("state-cache-entries", "999");
+        assertOneProblem(problems(s), "state-cache-entries '999' must be a whole number from 1000 to 10000000");
+        s.put("state-cache-entries", "lots");
+        assertOneProblem(problems(s), "state-cache-entries 'lots'");
+        s.put("state-cache-entries", "200000");
+        VigilJobConfig c = VigilJobConfig.parse(s);
+        assertEquals(200_000, c.stateCacheEntries);
+        assertEquals(200_000, KafkaDetectionJob.detectionConfig(c).stateCacheEntries);
     }
 
     @Test

@@ -75,11 +75,13 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     public static final OutputTag<Rollup> ROLLUPS = new OutputTag<>("detector-rollups") {};
 
     /**
-     * Values, map entries and list items of detector state held in the {@link StateCache} between checkpoints. Most are
-     * small (a count, a pending value, a pane's centroids: about 100 bytes with their map entry), some a sample record
-     * (about 1 KB), so 5 to 50 MB of heap by estimate; the cluster's task heap is 256 MB for two slots.
+     * Values, map entries and list items of detector state held in the {@link StateCache} between checkpoints, by
+     * default. Most are small (a count, a pending value, a pane's centroids: about 100 bytes with their map entry),
+     * some a sample record (about 1 KB): 23,000 held by 200 rules took 5.6 MB of heap (measured), so 5 to 50 MB by
+     * estimate; the cluster's task heap is 256 MB for two slots. A job of many rules can give it more (the job's
+     * {@code state-cache-entries}, docs/benchmarks.md).
      */
-    static final int STATE_CACHE_CAPACITY = 50_000;
+    public static final int STATE_CACHE_CAPACITY = 50_000;
 
     /** Heap state objects kept by descriptor (far more than the detectors' state names). */
     private static final int MAX_OPENED = 256;
@@ -164,8 +166,14 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
                         stateCacheCapacity);
     }
 
-    /** Sets how much detector state is cached on backends other than the heap (tests flush often with a small one). */
-    DetectorOperator withStateCacheCapacity(int capacity) {
+    /**
+     * Sets how much detector state is cached on backends other than the heap (tests flush often with a small one, jobs
+     * of many rules on RocksDB may want a larger one).
+     */
+    public DetectorOperator withStateCacheCapacity(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the state cache holds at least one entry, not " + capacity);
+        }
         this.stateCacheCapacity = capacity;
         return this;
     }

@@ -28,6 +28,11 @@ public class DetectionConfig implements Serializable {
     public Long evalUntil;
     /** Parallelism of the keyed detection operators; 0 keeps the environment's default. */
     public int parallelism;
+    /**
+     * Detector state (values, map entries, list items) held on the heap between checkpoints when the state backend is
+     * not the heap ({@link io.vigil.detect.DetectorOperator#STATE_CACHE_CAPACITY}, the default).
+     */
+    public int stateCacheEntries = io.vigil.detect.DetectorOperator.STATE_CACHE_CAPACITY;
     /** Add the per-service 1m/5m rollups ({@link io.vigil.rollup.ServiceRollups}) to the rollups stream. */
     public boolean serviceRollups = true;
     /** Service catalog that enriches alerts ({@link io.vigil.alert.AlertEnricher}); null leaves alerts as detected. */

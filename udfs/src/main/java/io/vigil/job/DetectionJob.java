@@ -199,7 +199,8 @@ public final class DetectionJob {
                 .transform(
                         "Detectors",
                         TypeInformation.of(Alert.class),
-                        new DetectorOperator(book, config.evalUntil, config.watermarkDelay.toMillis()))
+                        new DetectorOperator(book, config.evalUntil, config.watermarkDelay.toMillis())
+                                .withStateCacheCapacity(config.stateCacheEntries))
                 .uid(DETECTORS_UID));
 
         DataStream<Alert> alerts = detected;
