@@ -561,26 +561,15 @@ public final class VigilJobConfig implements Serializable {
         b.watermarkDelay = duration(s, Key.WATERMARK_DELAY, "5s", problems);
         b.watermarkIdleness = duration(s, Key.WATERMARK_IDLENESS, "30s", problems);
 
-        String par = s.getOrDefault(Key.PARALLELISM.name, "");
-        if (!par.isEmpty()) {
-            try {
-                b.parallelism = Integer.parseInt(par);
-                if (b.parallelism < 1 || b.parallelism > 32768) throw new NumberFormatException();
-            } catch (NumberFormatException e) {
-                problems.add("parallelism '" + par + "' must be a whole number from 1 to 32768");
-            }
-        }
-        String cache = s.getOrDefault(Key.STATE_CACHE_ENTRIES.name, "");
-        b.stateCacheEntries = DetectorOperator.STATE_CACHE_CAPACITY;
-        if (!cache.isEmpty()) {
-            try {
-                b.stateCacheEntries = Integer.parseInt(cache);
-                if (b.stateCacheEntries < 1000 || b.stateCacheEntries > 10_000_000) throw new NumberFormatException();
-            } catch (NumberFormatException e) {
-                problems.add("state-cache-entries '" + cache + "' must be a whole number from 1000 to 10000000 "
-                        + "(each entry takes about 250 bytes of the TaskManager's heap), e.g. 200000");
-            }
-        }
+        b.parallelism = wholeNumber(s, Key.PARALLELISM, 0, 1, 32768, "", problems);
+        b.stateCacheEntries = wholeNumber(
+                s,
+                Key.STATE_CACHE_ENTRIES,
+                DetectorOperator.STATE_CACHE_CAPACITY,
+                1000,
+                10_000_000,
+                " (each entry takes about 250 bytes of the TaskManager's heap), e.g. 200000",
+                problems);
 
         String rules = s.getOrDefault(Key.RULES_DIR.name, "");
         if (rules.isEmpty()) {
@@ -761,6 +750,28 @@ public final class VigilJobConfig implements Serializable {
                         + "catalog or an output); give silences their own topic, e.g. vigil-silences");
             }
         }
+    }
+
+    /**
+     * The whole number set for {@code key}, {@code otherwise} when it is not set; a value outside {@code min..max} or
+     * not a number is a problem that names the range, followed by {@code hint}.
+     */
+    private static int wholeNumber(
+            Map<String, String> s, Key key, int otherwise, int min, int max, String hint, List<String> problems) {
+        String v = s.getOrDefault(key.name, "");
+        if (v.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(key.name + " '" + v + "' must be a whole number from " + min + " to " + max + hint);
+        return otherwise;
     }
 
     private static boolean validPort(String p) {
