@@ -27,6 +27,21 @@ public interface DetectorContext {
 
     <T> ListState<T> listState(ListStateDescriptor<T> descriptor);
 
+    /**
+     * {@code map.put(key, value)}, for a key the detector knows {@code map} has no entry for now (it never put one, or
+     * removed it). On RocksDB the state cache then knows the backend holds none either, so a removal of the key before
+     * the next checkpoint writes nothing; after a plain put of a key it did not read, the cache must keep the removal
+     * and write it as a delete (a threshold rule puts a chunk of pending values and removes it at each fold: with 200
+     * rules those removals were seven in ten of the entries the cache held).
+     */
+    default <K, V> void putNew(MapState<K, V> map, K key, V value) throws Exception {
+        if (map instanceof StateCache.CachedMapState<K, V> cached) {
+            cached.putNew(key, value);
+        } else {
+            map.put(key, value);
+        }
+    }
+
     long currentWatermark();
 
     void registerTimer(long eventTime);

@@ -178,10 +178,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         return this;
     }
 
-    /** Writes cached state back when the cache is full, then restores the key the record or timer runs under. */
+    /** Makes room in the cache when it is full, then restores the key the record or timer runs under. */
     private void flushIfFull(String key) throws Exception {
-        if (cache != null && cache.full()) {
-            cache.flush();
+        if (cache != null && cache.full() && cache.makeRoom()) {
             setCurrentKey(key);
         }
     }

@@ -18,6 +18,7 @@ import io.vigil.incident.IncidentStream;
 import io.vigil.ingest.DecodeFunction;
 import io.vigil.ingest.SplitDeadLetters;
 import io.vigil.ingest.geo.GeoIpEnrichment;
+import io.vigil.kafka.CompactedTopic;
 import io.vigil.model.Alert;
 import io.vigil.model.DeadLetter;
 import io.vigil.model.Rollup;
@@ -288,7 +289,10 @@ public final class DetectionJob {
         return decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .flatMap(new NoRuleUpdates(), TypeInformation.of(RuleUpdate.class))
                 .name("No rule updates")
-                .uid("no-rule-updates");
+                .uid("no-rule-updates")
+                .assignTimestampsAndWatermarks(CompactedTopic.alwaysIdle())
+                .name("No rule updates: idle")
+                .uid("no-rule-updates-idle");
     }
 
     /** Drops every record: the rule-update stream of a job whose rules are fixed. */

@@ -101,6 +101,33 @@ class StateCacheMapTest {
     }
 
     @Test
+    void aKeyPutAsNewAndRemovedIsNeverWrittenButOneTheBackendHoldsIsRemovedThere() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        backendMap.put(1L, "a");
+        StateCache cache = new StateCache(backend(backendMap), 1_000);
+        StateCache.CachedMapState<Long, String> m = (StateCache.CachedMapState<Long, String>) buckets(cache);
+
+        m.putNew(2L, "b"); // never read, but the caller knows the map has no entry
+        m.remove(2L);
+        m.remove(1L); // not read: kept as a removal
+        m.putNew(1L, "a2"); // the map has no entry now, the backend still does
+        m.remove(1L);
+        m.putNew(3L, "c");
+        assertEquals(0, backendMap.reads(), "nothing read");
+        cache.writeBackAndKeep();
+        assertEquals(Map.of(3L, "c"), backendMap.entriesNow());
+        assertEquals(1, backendMap.removals(), "key 1 removed in the backend, 2 not");
+
+        m = (StateCache.CachedMapState<Long, String>) buckets(cache);
+        m.remove(3L); // written at the write-back: the backend holds it now
+        m.putNew(4L, "d");
+        cache.flush();
+        assertEquals(Map.of(4L, "d"), backendMap.entriesNow());
+        assertEquals(2, backendMap.removals());
+        assertEquals(0, backendMap.reads());
+    }
+
+    @Test
     void writingBackForACheckpointKeepsWhatTheCacheHolds() throws Exception {
         InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
         backendMap.put(1L, "a");
@@ -142,6 +169,37 @@ class StateCacheMapTest {
         buckets(cache).put(3L, "c");
         cache.writeBackAndKeep();
         assertEquals(Map.of(2L, "b", 3L, "c"), backendMap.entriesNow());
+    }
+
+    @Test
+    void aFullCacheForgetsKeysReadAsAbsentBeforeItWritesEverythingBack() throws Exception {
+        InMemoryMapState<Long, String> backendMap = new InMemoryMapState<>();
+        backendMap.put(1L, "a");
+        StateCache cache = new StateCache(backend(backendMap), 8);
+        MapState<Long, String> m = buckets(cache);
+        assertEquals("a", m.get(1L));
+        m.put(2L, "b");
+        for (long k = 10; k < 17; k++) {
+            assertNull(m.get(k)); // as a sequence rule's expiry timer finds no pending records
+        }
+        assertTrue(cache.full());
+        assertFalse(cache.makeRoom(), "forgetting the absent keys made room");
+        assertFalse(cache.full());
+        int reads = backendMap.reads();
+        assertEquals("a", m.get(1L));
+        assertEquals("b", m.get(2L));
+        assertEquals(reads, backendMap.reads(), "what was read or changed is still held");
+        assertEquals(Map.of(1L, "a"), backendMap.entriesNow(), "nothing written");
+        assertNull(m.get(10L));
+        assertTrue(backendMap.reads() > reads, "a forgotten key is read again");
+
+        for (long k = 20; k < 27; k++) {
+            m.put(k, "v" + k);
+        }
+        assertTrue(cache.full());
+        assertTrue(cache.makeRoom(), "changes are only written back");
+        assertEquals(9, backendMap.entriesNow().size());
+        assertFalse(cache.full());
     }
 
     @Test

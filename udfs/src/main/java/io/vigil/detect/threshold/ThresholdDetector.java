@@ -365,7 +365,11 @@ final class ThresholdDetector implements Detector {
             held = whole;
         }
         held[at] = v;
-        chunks.put(key, held);
+        if (at == 0) {
+            ctx.putNew(chunks, key, held); // the last fold removed the chunk, if the pane had one
+        } else {
+            chunks.put(key, held);
+        }
     }
 
     /**
@@ -479,8 +483,13 @@ final class ThresholdDetector implements Detector {
             MapState<Long, List<Telemetry>> records = ctx.mapState(SAMPLE_RECORDS);
             MapState<Long, List<String>> samples = ctx.mapState(SAMPLES);
             for (Long ps : expired) {
-                records.remove(ps);
-                samples.remove(ps);
+                // A pane's evidence is in one of the two: as JSON only for a pane from before the records were kept.
+                // Removing a key the state may not hold is a write on RocksDB, where the cache cannot tell.
+                if (records.contains(ps)) {
+                    records.remove(ps);
+                } else {
+                    samples.remove(ps);
+                }
             }
         }
     }
