@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -185,6 +187,40 @@ final class KafkaTestClient implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * {@link #readCommitted} for a topic whose producers have finished: first waits until no transaction on it is
+     * still undecided. A producer's commit returns once the transaction coordinator has logged it; the markers that
+     * make its records visible reach the partitions a moment later, and until then read_committed ends before them
+     * (a CI run once read nothing of a topic right after the job that wrote it had finished).
+     */
+    List<ConsumerRecord<byte[], byte[]>> readCommittedOnceSettled(String topic, Duration timeout)
+            throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()) {
+            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<TopicPartition, Long> written = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, o) -> written.put(tp, o.offset()));
+            Map<TopicPartition, Long> stable = new HashMap<>();
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get()
+                    .forEach((tp, o) -> stable.put(tp, o.offset()));
+            if (stable.equals(written)) return readCommitted(topic);
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(topic + " still has an undecided transaction after " + timeout
+                        + ": last stable offsets " + stable + ", end offsets " + written);
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** True once the group's committed offsets have reached the topic's end offsets on every partition. */

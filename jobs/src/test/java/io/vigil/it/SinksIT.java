@@ -472,7 +472,7 @@ class SinksIT {
         Map<String, JsonNode> onTopic = new TreeMap<>();
         List<String> topicRevisions = new ArrayList<>();
         try (KafkaTestClient client = new KafkaTestClient(stack.bootstrap())) {
-            for (var r : client.readCommitted("vigil-incidents")) {
+            for (var r : client.readCommittedOnceSettled("vigil-incidents", Duration.ofMinutes(1))) {
                 JsonNode i = JSON.readTree(r.value()).path("incident");
                 assertEquals(i.path("id").asText(), new String(r.key(), StandardCharsets.UTF_8), "keyed by id");
                 onTopic.merge(
