@@ -27,6 +27,7 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -149,25 +150,59 @@ final class BenchJobs {
      * their size is all a task can hand on while the task after it is busy (see flink-conf/config.yaml).
      */
     static Configuration clusterNetwork(Path flinkConf) {
-        Configuration network = new Configuration();
+        return clusterSettings(flinkConf, NETWORK_SETTINGS);
+    }
+
+    /** The RocksDB settings a benchmark's job takes from a cluster configuration: see {@link #clusterRocksDb}. */
+    private static final List<ConfigOption<?>> ROCKSDB_SETTINGS = List.of(
+            RocksDBOptions.TIMER_SERVICE_FACTORY,
+            RocksDBOptions.ROCKSDB_TIMER_SERVICE_FACTORY_CACHE_SIZE,
+            RocksDBOptions.PREDEFINED_OPTIONS,
+            RocksDBOptions.OPTIONS_FACTORY);
+
+    /**
+     * The RocksDB settings of the cluster configuration in {@code flinkConf} (the checkout's {@code flink-conf/}), for a
+     * benchmark's job on RocksDB, so it keeps its timers and tunes RocksDB as the cluster does: where the timers live
+     * decided a fifth to a quarter of the detectors' time with 200 rules (docs/operations/cluster.md). None (Flink's
+     * defaults) where there is no {@code config.yaml}; not the local directories, which are the cluster's.
+     */
+    static Configuration clusterRocksDb(Path flinkConf) {
+        return clusterSettings(flinkConf, ROCKSDB_SETTINGS);
+    }
+
+    /** Those of {@code options} the cluster configuration in {@code flinkConf} sets; none without a file there. */
+    private static Configuration clusterSettings(Path flinkConf, List<? extends ConfigOption<?>> options) {
+        Configuration settings = new Configuration();
         if (Files.isRegularFile(flinkConf.resolve(GlobalConfiguration.FLINK_CONF_FILENAME))) {
             Configuration all = GlobalConfiguration.loadConfiguration(flinkConf.toString());
-            for (ConfigOption<MemorySize> option : NETWORK_SETTINGS) {
-                all.getOptional(option).ifPresent(value -> network.set(option, value));
+            for (ConfigOption<?> option : options) {
+                copy(option, all, settings);
             }
         }
-        return network;
+        return settings;
+    }
+
+    private static <T> void copy(ConfigOption<T> option, Configuration from, Configuration to) {
+        from.getOptional(option).ifPresent(value -> to.set(option, value));
+    }
+
+    /** Where a job on RocksDB keeps its timers, for a benchmark's header: "timers in ROCKSDB (.../config.yaml)". */
+    static String rocksDbTimers() {
+        return "timers in "
+                + fromClusterFile(RocksDBOptions.TIMER_SERVICE_FACTORY, clusterRocksDb(VigilHome.flinkConf()));
+    }
+
+    /** A setting of the checkout's cluster file for a header, with where it came from: "256 kb (.../config.yaml)". */
+    private static String fromClusterFile(ConfigOption<?> option, Configuration settings) {
+        Path file = VigilHome.flinkConf().resolve(GlobalConfiguration.FLINK_CONF_FILENAME);
+        return settings.get(option)
+                + (settings.contains(option) ? " (" + file + ")" : " (Flink's default; not set in " + file + ")");
     }
 
     /** The local cluster's network buffers, for a benchmark's header: "network buffers of 256 kb (.../config.yaml)". */
     static String networkBuffers() {
-        Path conf = VigilHome.flinkConf();
-        Configuration network = clusterNetwork(conf);
-        Path file = conf.resolve(GlobalConfiguration.FLINK_CONF_FILENAME);
-        return "network buffers of " + network.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE)
-                + (network.contains(TaskManagerOptions.MEMORY_SEGMENT_SIZE)
-                        ? " (" + file + ")"
-                        : " (Flink's default; not set in " + file + ")");
+        return "network buffers of "
+                + fromClusterFile(TaskManagerOptions.MEMORY_SEGMENT_SIZE, clusterNetwork(VigilHome.flinkConf()));
     }
 
     private static synchronized void closeCluster() {
@@ -215,17 +250,35 @@ final class BenchJobs {
         return pool;
     }
 
-    /** A local environment at parallelism 1 on the chosen state backend, without Kryo, REST on a free port. */
+    /**
+     * A local environment at parallelism 1 on the chosen state backend (RocksDB with the cluster's settings), without
+     * Kryo, REST on a free port.
+     */
     StreamExecutionEnvironment environment() {
         return localEnvironment(stateBackend);
     }
 
     static StreamExecutionEnvironment localEnvironment(BenchStateBackend backend) {
-        Configuration conf = new Configuration();
+        return localEnvironment(backend, VigilHome.flinkConf());
+    }
+
+    /** {@link #localEnvironment(BenchStateBackend)} with the RocksDB settings of the cluster configuration in a folder. */
+    static StreamExecutionEnvironment localEnvironment(BenchStateBackend backend, Path flinkConf) {
+        Configuration conf = stateBackend(backend, flinkConf);
         conf.set(RestOptions.BIND_PORT, "0");
-        conf.set(StateBackendOptions.STATE_BACKEND, backend.flinkName);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         return StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+    }
+
+    /** A job's state backend settings: the backend, and on RocksDB the cluster's {@link #clusterRocksDb settings}. */
+    static Configuration stateBackend(BenchStateBackend backend) {
+        return stateBackend(backend, VigilHome.flinkConf());
+    }
+
+    private static Configuration stateBackend(BenchStateBackend backend, Path flinkConf) {
+        Configuration conf = backend == BenchStateBackend.rocksdb ? clusterRocksDb(flinkConf) : new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, backend.flinkName);
+        return conf;
     }
 
     /** The demo's telemetry for {@code hours} simulated hours, from the generator's default seed and start. */

@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.admin.Admin;
@@ -96,8 +95,14 @@ public final class E2eBench implements Callable<Integer> {
     public Integer call() throws Exception {
         long loaded = ensureLoaded();
         System.out.printf(
-                "topic %s: %,d records in %d partitions, parallelism %d, %s%n",
-                topic, loaded, parallelism, parallelism, BenchJobs.networkBuffers());
+                "topic %s: %,d records in %d partitions, parallelism %d, %s, %s state%s%n",
+                topic,
+                loaded,
+                parallelism,
+                parallelism,
+                BenchJobs.networkBuffers(),
+                stateBackend,
+                stateBackend == BenchStateBackend.rocksdb ? ", " + BenchJobs.rocksDbTimers() : "");
         double bestA = 0;
         double bestB = 0;
         double bestCpuA = 0;
@@ -154,8 +159,8 @@ public final class E2eBench implements Callable<Integer> {
     }
 
     private StreamExecutionEnvironment environment() {
-        Configuration c = new Configuration(); // the job's settings; BenchJobs.execute's cluster has the slots
-        c.set(StateBackendOptions.STATE_BACKEND, stateBackend.flinkName);
+        // The job's settings; BenchJobs.execute's cluster has the slots.
+        Configuration c = BenchJobs.stateBackend(stateBackend);
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, c);
     }
 

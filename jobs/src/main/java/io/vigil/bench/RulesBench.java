@@ -157,7 +157,12 @@ public final class RulesBench implements Callable<Integer> {
                         : "all in this JVM",
                 job.stateBackend == BenchStateBackend.heap
                         ? job.stateBackend
-                        : String.format(Locale.ROOT, "%s (its cache %,d entries)", job.stateBackend, stateCacheEntries),
+                        : String.format(
+                                Locale.ROOT,
+                                "%s (its cache %,d entries, %s)",
+                                job.stateBackend,
+                                stateCacheEntries,
+                                BenchJobs.rocksDbTimers()),
                 BenchJobs.networkBuffers(),
                 mix,
                 pool.size(),

@@ -15,6 +15,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.checkpoint.CheckpointType;
+import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -33,6 +37,9 @@ class BenchJobsTest {
 
     private static final Map<String, Integer> TASK_MANAGERS = new ConcurrentHashMap<>();
 
+    /** Whether each probe job's timers were on the heap (RocksDB then writes them whole in each checkpoint). */
+    private static final Map<String, Boolean> TIMERS_ON_HEAP = new ConcurrentHashMap<>();
+
     @Test
     void jobsRunOnOneClusterEachWithItsOwnStateBackend() throws Exception {
         for (BenchStateBackend backend : List.of(BenchStateBackend.rocksdb, BenchStateBackend.heap)) {
@@ -47,6 +54,41 @@ class BenchJobsTest {
         assertEquals("RocksDBKeyedStateBackend", BACKENDS.get("rocksdb"));
         assertEquals("HeapKeyedStateBackend", BACKENDS.get("heap"));
         assertEquals(TASK_MANAGERS.get("rocksdb"), TASK_MANAGERS.get("heap"), "both jobs ran in one task manager");
+    }
+
+    /**
+     * A job on RocksDB keeps its timers where the cluster configuration says, on the heap or in RocksDB (Flink's
+     * default), and takes none of the file's other settings.
+     */
+    @Test
+    void aJobOnRocksDbKeepsItsTimersWhereTheClusterConfigurationSays(@TempDir Path conf) throws Exception {
+        Files.writeString(conf.resolve("config.yaml"), """
+                state:
+                  backend:
+                    rocksdb:
+                      timer-service:
+                        factory: HEAP
+                      localdir: /nowhere
+                rest:
+                  port: 8081
+                """);
+        Configuration rocksDb = BenchJobs.clusterRocksDb(conf);
+        assertEquals(
+                EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP,
+                rocksDb.get(RocksDBOptions.TIMER_SERVICE_FACTORY));
+        assertEquals(1, rocksDb.keySet().size(), rocksDb.toString());
+        assertTrue(BenchJobs.clusterRocksDb(conf.resolve("absent")).keySet().isEmpty(), "no file: Flink's defaults");
+
+        for (Path folder : List.of(conf, conf.resolve("absent"))) {
+            StreamExecutionEnvironment env = BenchJobs.localEnvironment(BenchStateBackend.rocksdb, folder);
+            env.fromData(1, 2, 3)
+                    .keyBy(i -> i % 2, Types.INT)
+                    .transform("probe", Types.INT, new Probe("timers " + folder))
+                    .sinkTo(new DiscardingSink<>());
+            BenchJobs.execute(env, "probe timers " + folder);
+        }
+        assertEquals(true, TIMERS_ON_HEAP.get("timers " + conf), "the file's HEAP");
+        assertEquals(false, TIMERS_ON_HEAP.get("timers " + conf.resolve("absent")), "Flink's default, RocksDB");
     }
 
     /**
@@ -138,6 +180,10 @@ class BenchJobsTest {
         public void open() throws Exception {
             super.open();
             BACKENDS.put(job, getKeyedStateBackend().getClass().getSimpleName());
+            TIMERS_ON_HEAP.put(
+                    job,
+                    ((AbstractKeyedStateBackend<?>) getKeyedStateBackend())
+                            .requiresLegacySynchronousTimerSnapshots(CheckpointType.CHECKPOINT));
             // The task manager's runtime settings are one object per task manager.
             TASK_MANAGERS.put(
                     job,

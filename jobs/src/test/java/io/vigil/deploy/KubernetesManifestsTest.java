@@ -145,6 +145,31 @@ class KubernetesManifestsTest {
         return YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile());
     }
 
+    /** Every state backend setting of the local stack (backend, RocksDB options, where timers live) is deployed too. */
+    @Test
+    void theStateBackendIsTheLocalStacks() throws IOException {
+        Map<String, String> local = new TreeMap<>();
+        flatten("state", localStack().path("state"), local);
+        assertTrue(
+                local.containsKey("state.backend.rocksdb.timer-service.factory"),
+                "flink-conf/config.yaml says where timers live: " + local);
+        JsonNode conf = deployment.path("spec").path("flinkConfiguration");
+        Map<String, String> deployed = new TreeMap<>();
+        conf.fieldNames().forEachRemaining(k -> {
+            if (k.startsWith("state.")) deployed.put(k, conf.path(k).asText());
+        });
+        assertEquals(local, deployed);
+    }
+
+    /** A YAML tree's leaves under dotted keys, as Flink reads nested and flat keys alike. */
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> flatten(prefix + "." + e.getKey(), e.getValue(), out));
+        } else {
+            out.put(prefix, node.asText());
+        }
+    }
+
     @Test
     void theNetworkBuffersAreTheLocalStacks() throws IOException {
         JsonNode local = localStack();
