@@ -197,14 +197,7 @@ final class KafkaTestClient implements AutoCloseable {
      */
     List<ConsumerRecord<byte[], byte[]>> readCommittedOnceSettled(String topic, Duration timeout)
             throws ExecutionException, InterruptedException {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (var p : admin.describeTopics(List.of(topic))
-                .allTopicNames()
-                .get()
-                .get(topic)
-                .partitions()) {
-            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
-        }
+        Map<TopicPartition, OffsetSpec> latest = latest(topic);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<TopicPartition, Long> written = new HashMap<>();
@@ -223,21 +216,25 @@ final class KafkaTestClient implements AutoCloseable {
         }
     }
 
+    /** The latest offset of each of the topic's partitions, as {@link Admin#listOffsets} takes it. */
+    private Map<TopicPartition, OffsetSpec> latest(String topic) throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()) {
+            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        return latest;
+    }
+
     /** True once the group's committed offsets have reached the topic's end offsets on every partition. */
     boolean groupCaughtUp(String groupId, String topic) throws ExecutionException, InterruptedException {
         var committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata()
                 .get();
-        var parts = admin.describeTopics(List.of(topic))
-                .allTopicNames()
-                .get()
-                .get(topic)
-                .partitions();
-        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-        for (var p : parts) {
-            latest.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest());
-        }
-        var ends = admin.listOffsets(latest).all().get();
+        var ends = admin.listOffsets(latest(topic)).all().get();
         for (var e : ends.entrySet()) {
             if (e.getValue().offset() == 0) continue; // nothing to read, so nothing is ever committed
             var c = committed.get(e.getKey());
