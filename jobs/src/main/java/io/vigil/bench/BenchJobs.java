@@ -264,18 +264,18 @@ final class BenchJobs {
 
     /** {@link #localEnvironment(BenchStateBackend)} with the RocksDB settings of the cluster configuration in a folder. */
     static StreamExecutionEnvironment localEnvironment(BenchStateBackend backend, Path flinkConf) {
-        Configuration conf = stateBackend(backend, flinkConf);
+        Configuration conf = stateBackendSettings(backend, flinkConf);
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         return StreamExecutionEnvironment.createLocalEnvironment(1, conf);
     }
 
     /** A job's state backend settings: the backend, and on RocksDB the cluster's {@link #clusterRocksDb settings}. */
-    static Configuration stateBackend(BenchStateBackend backend) {
-        return stateBackend(backend, VigilHome.flinkConf());
+    static Configuration stateBackendSettings(BenchStateBackend backend) {
+        return stateBackendSettings(backend, VigilHome.flinkConf());
     }
 
-    private static Configuration stateBackend(BenchStateBackend backend, Path flinkConf) {
+    private static Configuration stateBackendSettings(BenchStateBackend backend, Path flinkConf) {
         Configuration conf = backend == BenchStateBackend.rocksdb ? clusterRocksDb(flinkConf) : new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, backend.flinkName);
         return conf;

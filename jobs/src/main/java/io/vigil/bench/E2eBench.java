@@ -160,7 +160,7 @@ public final class E2eBench implements Callable<Integer> {
 
     private StreamExecutionEnvironment environment() {
         // The job's settings; BenchJobs.execute's cluster has the slots.
-        Configuration c = BenchJobs.stateBackend(stateBackend);
+        Configuration c = BenchJobs.stateBackendSettings(stateBackend);
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, c);
     }
 
