@@ -200,13 +200,8 @@ final class KafkaTestClient implements AutoCloseable {
         Map<TopicPartition, OffsetSpec> latest = latest(topic);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Map<TopicPartition, Long> written = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, o) -> written.put(tp, o.offset()));
-            Map<TopicPartition, Long> stable = new HashMap<>();
-            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                    .all()
-                    .get()
-                    .forEach((tp, o) -> stable.put(tp, o.offset()));
+            Map<TopicPartition, Long> written = endOffsets(latest, IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> stable = endOffsets(latest, IsolationLevel.READ_COMMITTED);
             if (stable.equals(written)) return readCommitted(topic);
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(topic + " still has an undecided transaction after " + timeout
@@ -229,16 +224,26 @@ final class KafkaTestClient implements AutoCloseable {
         return latest;
     }
 
+    /** Each partition's end offset as a reader of {@code level} sees it (read_committed: the last stable offset). */
+    private Map<TopicPartition, Long> endOffsets(Map<TopicPartition, OffsetSpec> latest, IsolationLevel level)
+            throws ExecutionException, InterruptedException {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(level))
+                .all()
+                .get()
+                .forEach((tp, o) -> out.put(tp, o.offset()));
+        return out;
+    }
+
     /** True once the group's committed offsets have reached the topic's end offsets on every partition. */
     boolean groupCaughtUp(String groupId, String topic) throws ExecutionException, InterruptedException {
         var committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata()
                 .get();
-        var ends = admin.listOffsets(latest(topic)).all().get();
-        for (var e : ends.entrySet()) {
-            if (e.getValue().offset() == 0) continue; // nothing to read, so nothing is ever committed
+        for (var e : endOffsets(latest(topic), IsolationLevel.READ_UNCOMMITTED).entrySet()) {
+            if (e.getValue() == 0) continue; // nothing to read, so nothing is ever committed
             var c = committed.get(e.getKey());
-            if (c == null || c.offset() < e.getValue().offset()) return false;
+            if (c == null || c.offset() < e.getValue()) return false;
         }
         return true;
     }
