@@ -59,6 +59,15 @@ public final class RulesBench implements Callable<Integer> {
     double hours;
 
     @Option(
+            names = "--density",
+            defaultValue = "1",
+            description = "each 10-second tick's records this many times, each copy in its own part of the tick: a "
+                    + "history with as many times the records per window and key. A run replays a simulated day in "
+                    + "seconds, so work done per window (timers, window ends) weighs more per record than in a live "
+                    + "stream of the same rate; the targets are measured at 1 (default: ${DEFAULT-VALUE})")
+    int density;
+
+    @Option(
             names = "--mix",
             defaultValue = "copies",
             description = "copies: every extra rule matches like the rule it copies (the worst case); distinct: every "
@@ -128,28 +137,35 @@ public final class RulesBench implements Callable<Integer> {
                     spec.commandLine(),
                     "--rounds, --forks and every --counts value must be at least 1, and --hours more than 0");
         }
+        if (density < 1 || density > 1000) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--density must be from 1 (the demo's records) to 1000, e.g. 10, not " + density);
+        }
         if (stateCacheEntries < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--state-cache-entries must be at least 1, e.g. 200000");
         }
         // Compiled where the files are (this also inlines list files of kind list), before the copies are made.
         List<RuleSpec> pool = job.enabledRules(spec);
-        GeneratorSource source = BenchJobs.demoSource(hours);
+        GeneratorSource source = BenchJobs.demoSource(hours).denser(density);
         if (onlyCase != null) {
             Result r = measure(source, take(pool, onlyCase, mix));
             System.out.println(String.join(
                     " ",
                     RESULT,
                     Long.toString(ProcessHandle.current().pid()),
+                    Long.toString(source.total()),
                     Double.toString(r.perSecond),
                     Double.toString(r.perCpuSecond),
                     r.cpuPerRecord));
             return 0;
         }
         System.out.printf(
-                "%,d records of demo telemetry per run, parallelism 1, each case %d warm-up runs and the best of %d "
+                "%,d records of demo telemetry per run%s, parallelism 1, each case %d warm-up runs and the best of %d "
                         + "rounds, %s, %s state, %s, mix %s; rules drawn from %d in %s%n",
                 source.total(),
+                density == 1 ? "" : " (--density " + density + ": the demo's records " + density + " times a window)",
                 WARM_UP_RUNS,
                 rounds,
                 fork
@@ -167,13 +183,13 @@ public final class RulesBench implements Callable<Integer> {
                 mix,
                 pool.size(),
                 job.rules);
-        Result baseline = fork ? bestOfForks(0) : measure(source, List.of());
+        Result baseline = fork ? bestOfForks(0, source.total()) : measure(source, List.of());
         System.out.printf(
                 "%-12s %,12.0f records/s per core   %,12.0f records per CPU-second%s%n",
                 "no rules", baseline.perSecond, baseline.perCpuSecond, baseline.where());
         System.out.printf("%-12s CPU per record, microseconds: %s%n", "", baseline.cpuPerRecord);
         for (int n : counts) {
-            Result rate = fork ? bestOfForks(n) : measure(source, take(pool, n, mix));
+            Result rate = fork ? bestOfForks(n, source.total()) : measure(source, take(pool, n, mix));
             System.out.printf(
                     "%-12s %,12.0f records/s per core   ratio to no rules %.2f   %,12.0f records per CPU-second   "
                             + "ratio %.2f%s%n",
@@ -232,12 +248,12 @@ public final class RulesBench implements Callable<Integer> {
     }
 
     /** The case of {@code n} rules in {@code --forks} new JVMs, one after another: the fastest, and the best per CPU. */
-    private Result bestOfForks(int n) throws IOException, InterruptedException {
+    private Result bestOfForks(int n, long records) throws IOException, InterruptedException {
         Result best = null;
         double bestPerCpu = 0;
         List<String> jvms = new ArrayList<>();
         for (int f = 0; f < forks; f++) {
-            Result r = forked(n);
+            Result r = forked(n, records);
             if (best == null || r.perSecond > best.perSecond) {
                 best = r;
             }
@@ -252,7 +268,7 @@ public final class RulesBench implements Callable<Integer> {
      * debugger's agent left out) and reads back its result. Why: in one JVM every case runs on code the JIT compiled
      * for the cases before it, which moved a case's records/s by more than a third depending on what ran first.
      */
-    private Result forked(int n) throws IOException, InterruptedException {
+    private Result forked(int n, long records) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current()
                 .info()
@@ -270,6 +286,7 @@ public final class RulesBench implements Callable<Integer> {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), VigilCli.class.getName()));
         command.addAll(List.of("bench", "rules", "--case", Integer.toString(n), "--hours", Double.toString(hours)));
         command.addAll(List.of("--mix", mix.name(), "--rounds", Integer.toString(rounds)));
+        command.addAll(List.of("--density", Integer.toString(density)));
         command.addAll(List.of("--state-backend", job.stateBackend.name()));
         command.addAll(List.of("--state-cache-entries", Integer.toString(stateCacheEntries)));
         for (Path r : job.rules) {
@@ -291,8 +308,13 @@ public final class RulesBench implements Callable<Integer> {
             throw new IllegalStateException("the case with " + n + " rules failed in its own JVM (exit " + exit
                     + "; its errors are above): " + String.join(" ", command));
         }
-        String[] f = result.split(" ", 5);
-        return new Result(Double.parseDouble(f[2]), Double.parseDouble(f[3]), f[4], f[1]);
+        String[] f = result.split(" ", 6);
+        if (Long.parseLong(f[2]) != records) {
+            // A flag that shapes the history was not passed on: the ratios would compare different runs.
+            throw new IllegalStateException("the case with " + n + " rules ran " + f[2]
+                    + " records in its own JVM, not " + records + ": " + String.join(" ", command));
+        }
+        return new Result(Double.parseDouble(f[3]), Double.parseDouble(f[4]), f[5], f[1]);
     }
 
     /**

@@ -23,7 +23,20 @@ import picocli.CommandLine;
  */
 class RulesBenchTest {
     private static final String[] ARGS = {
-        "bench", "rules", "--counts", "2", "--forks", "2", "--hours", "0.02", "--rounds", "1", "--rules", "../rules"
+        "bench",
+        "rules",
+        "--counts",
+        "2",
+        "--forks",
+        "2",
+        "--hours",
+        "0.02",
+        "--density",
+        "2",
+        "--rounds",
+        "1",
+        "--rules",
+        "../rules"
     };
 
     @Test
@@ -46,6 +59,8 @@ class RulesBenchTest {
         }
         assertEquals(4, jvms.size(), "no rules and 2 rules, each in two JVMs of its own:\n" + out);
         assertFalse(jvms.contains(ProcessHandle.current().pid()), out);
+        // Each JVM ran the history this command describes (a case whose record count differs fails the command).
+        assertTrue(out.contains("(--density 2: the demo's records 2 times a window)"), out);
         // The figures are printed in the machine's locale: any grouping and decimal mark.
         assertTrue(out.matches("(?s).*\\n2 rules +\\S+ records/s per core +ratio to no rules \\d+[.,]\\d\\d.*"), out);
         Matcher cpu = Pattern.compile("CPU per record, microseconds: .*rest of the process \\d+\\.\\d\\d\\n")
@@ -55,6 +70,18 @@ class RulesBenchTest {
             lines++;
         }
         assertEquals(2, lines, "a line of CPU per task for each case:\n" + out);
+    }
+
+    @Test
+    void aDensityBelowOneIsAUsageErrorThatSaysWhatToGive() {
+        CommandLine cl = VigilCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("bench", "rules", "--counts", "1", "--density", "0", "--rules", "../rules");
+        assertEquals(2, exit, err.toString());
+        assertTrue(
+                err.toString().contains("--density must be from 1 (the demo's records) to 1000, e.g. 10, not 0"),
+                err.toString());
     }
 
     @Test

@@ -35,10 +35,37 @@ public final class GeneratorSource implements TelemetrySource {
 
     private final long total;
 
+    /** How many times each tick's records are sent, each copy in its own part of the tick (see {@link #denser}). */
+    private final int density;
+
     public GeneratorSource(TelemetryGenerator generator) {
+        this(generator, 1);
+    }
+
+    private GeneratorSource(TelemetryGenerator generator, int density) {
+        if (density < 1 || density > TelemetryGenerator.TICK_MS) {
+            throw new IllegalArgumentException("density must be from 1 (each record once) to "
+                    + TelemetryGenerator.TICK_MS + " (a copy a millisecond of the tick), got " + density);
+        }
         this.generator = generator;
+        this.density = density;
         this.offsets = generator.offsets();
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] *= density;
+        }
         this.total = offsets[(int) generator.ticks()];
+    }
+
+    /**
+     * The same history with {@code density} times the records in every window: each tick's records are sent that many
+     * times, the copies one after another, each with its timestamps squeezed into its own {@code 1/density} of the
+     * tick (so event time still only moves forward). Services, hosts, users and their patterns are the demo's; what
+     * changes is how many records a key has per window. A benchmark runs a simulated day in seconds, so work done per
+     * window and key (timers, window ends) weighs far more per record than in a live stream of the same rate, whose day
+     * has that many more records; a denser history shows how that work spreads.
+     */
+    public GeneratorSource denser(int density) {
+        return new GeneratorSource(generator, density);
     }
 
     /** Number of raw records the source emits. */
@@ -49,7 +76,7 @@ public final class GeneratorSource implements TelemetrySource {
     @Override
     public DataStream<Ingested> create(StreamExecutionEnvironment env, WatermarkStrategy<Ingested> watermarks) {
         DataGeneratorSource<Ingested> source =
-                new DataGeneratorSource<>(new Records(generator, offsets), total, TypeInformation.of(Ingested.class));
+                new DataGeneratorSource<>(records(), total, TypeInformation.of(Ingested.class));
         return env.fromSource(source, watermarks, "Telemetry generator")
                 .uid("generator")
                 .setParallelism(1);
@@ -61,7 +88,7 @@ public final class GeneratorSource implements TelemetrySource {
      * record and must never grant the one after the last.
      */
     public TelemetrySource heldOpen(RateLimiterStrategy<NumberSequenceSource.NumberSequenceSplit> limiter) {
-        GeneratorFunction<Long, Ingested> records = new Records(generator, offsets);
+        GeneratorFunction<Long, Ingested> records = records();
         long count = total + 1;
         return (env, watermarks) -> env.fromSource(
                         new DataGeneratorSource<>(records, count, limiter, TypeInformation.of(Ingested.class)),
@@ -71,20 +98,34 @@ public final class GeneratorSource implements TelemetrySource {
                 .setParallelism(1);
     }
 
+    /** The function from a record's index to the record. */
+    Records records() {
+        return new Records(generator, offsets, density);
+    }
+
     /** Maps a record index to the decoded record; keeps the current tick's raw records. */
     static final class Records implements GeneratorFunction<Long, Ingested> {
         private static final long serialVersionUID = 1L;
 
         private final TelemetryGenerator generator;
+        /** Where each tick's records start, counting every copy of them. */
         private final long[] offsets;
+
+        private final int density;
         private transient TelemetryDecoder decoder;
         private transient long bufferedTick;
+        private transient int bufferedCopy;
         private transient List<byte[]> buffered;
         private transient List<Ingested> decoded;
 
         Records(TelemetryGenerator generator, long[] offsets) {
+            this(generator, offsets, 1);
+        }
+
+        Records(TelemetryGenerator generator, long[] offsets, int density) {
             this.generator = generator;
             this.offsets = offsets;
+            this.density = density;
         }
 
         @Override
@@ -108,15 +149,27 @@ public final class GeneratorSource implements TelemetrySource {
                     tick++;
                 }
             }
-            if (tick != bufferedTick) {
+            long size = (offsets[tick + 1] - offsets[tick]) / density;
+            int copy = (int) ((index - offsets[tick]) / size);
+            if (tick != bufferedTick || copy != bufferedCopy) {
+                // Each copy generates its tick again: the source then costs each record what it does at density 1,
+                // so a denser history compares with its own no-rules run as the demo's does.
                 buffered = generator.tick(tick);
                 bufferedTick = tick;
+                bufferedCopy = copy;
             }
-            byte[] raw = buffered.get((int) (index - offsets[tick]));
+            byte[] raw = buffered.get((int) ((index - offsets[tick]) % size));
             decoded.clear();
             decoder.decode(raw, "generator:" + index, decoded::add);
             // One canonical JSON object decodes to exactly one record or one dead letter.
-            return decoded.get(0);
+            Ingested record = decoded.get(0);
+            if (density > 1 && !record.isDead()) {
+                // Squeezed into this copy's part of the tick, before the record leaves the source.
+                long start = generator.startMs() + tick * TelemetryGenerator.TICK_MS;
+                long part = TelemetryGenerator.TICK_MS / density;
+                record.telemetry.timestamp = start + (record.telemetry.timestamp - start) / density + copy * part;
+            }
+            return record;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.vigil.generator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.ingest.TelemetryDecoder;
@@ -91,6 +92,49 @@ class GeneratorSourceTest {
             last = in.telemetry.timestamp;
         }
         assertEquals(2, deadLetters, "the bad records of ticks 100 and 700");
+    }
+
+    @Test
+    void aDenserHistorySendsEachTicksRecordsThatManyTimesEachCopyInItsOwnPartOfTheTick() {
+        int density = 3;
+        GeneratorSource denser = new GeneratorSource(gen).denser(density);
+        long total = offsets[offsets.length - 1];
+        assertEquals(density * total, denser.total());
+        GeneratorSource.Records dense = denser.records();
+        dense.open(null);
+        GeneratorSource.Records demo = records();
+        long part = TelemetryGenerator.TICK_MS / density;
+        long last = Long.MIN_VALUE;
+        long index = 0;
+        for (int tick = 0; tick < 120; tick++) {
+            long start = gen.startMs() + tick * TelemetryGenerator.TICK_MS;
+            for (int copy = 0; copy < density; copy++) {
+                for (long i = offsets[tick]; i < offsets[tick + 1]; i++, index++) {
+                    Ingested expected = demo.map(i);
+                    Ingested got = dense.map(index);
+                    if (expected.isDead()) {
+                        assertTrue(got.isDead(), "record " + index);
+                        continue;
+                    }
+                    long ts = got.telemetry.timestamp;
+                    assertEquals(start + (expected.telemetry.timestamp - start) / density + copy * part, ts);
+                    assertTrue(ts >= start + copy * part && ts <= start + (copy + 1) * part, "record " + index);
+                    assertTrue(ts >= last, "event time goes back at record " + index);
+                    last = ts;
+                    got.telemetry.timestamp = expected.telemetry.timestamp;
+                    assertEquals(describe(expected), describe(got), "record " + index);
+                }
+            }
+        }
+        assertTrue(index > 100 * density, "the ticks held records: " + index);
+    }
+
+    @Test
+    void aDensityOutsideOneToATickOfMillisecondsIsRefused() {
+        GeneratorSource demo = new GeneratorSource(gen);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> demo.denser(0));
+        assertTrue(e.getMessage().contains("from 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> demo.denser((int) TelemetryGenerator.TICK_MS + 1));
     }
 
     @Test
