@@ -118,10 +118,6 @@ public final class GeneratorSource implements TelemetrySource {
         private transient List<byte[]> buffered;
         private transient List<Ingested> decoded;
 
-        Records(TelemetryGenerator generator, long[] offsets) {
-            this(generator, offsets, 1);
-        }
-
         Records(TelemetryGenerator generator, long[] offsets, int density) {
             this.generator = generator;
             this.offsets = offsets;

@@ -49,7 +49,7 @@ class GeneratorSourceTest {
     }
 
     private static GeneratorSource.Records records() {
-        GeneratorSource.Records r = new GeneratorSource.Records(gen, gen.offsets());
+        GeneratorSource.Records r = new GeneratorSource(gen).records();
         r.open(null);
         return r;
     }
