@@ -442,7 +442,7 @@ final class StateCache {
     private final class CachedMap<K, V> extends Cached implements CachedMapState<K, V> {
         private final MapStateDescriptor<K, V> descriptor;
         /** Entries known here. */
-        private final KeyTable<K, Known> known = new KeyTable<>();
+        private final Map<K, Known> known = new HashMap<>();
         /** Known entries changed since the last write-back. */
         private int changed;
         /** Every entry of the map is in {@link #known}. */
@@ -574,12 +574,10 @@ final class StateCache {
         private List<Map.Entry<K, V>> live() throws Exception {
             loadAll();
             List<Map.Entry<K, V>> out = new ArrayList<>(known.size());
-            for (int i = 0, n = known.places(); i < n; i++) {
-                if (known.held(i)) {
-                    Object v = known.valueAt(i).value;
-                    if (v != ABSENT) {
-                        out.add(new Entry(known.keyAt(i), (V) v));
-                    }
+            for (Map.Entry<K, Known> e : known.entrySet()) {
+                Object v = e.getValue().value;
+                if (v != ABSENT) {
+                    out.add(new Entry(e.getKey(), (V) v));
                 }
             }
             return out;
@@ -639,8 +637,8 @@ final class StateCache {
         @Override
         public boolean isEmpty() throws Exception {
             loadAll();
-            for (int i = 0, n = known.places(); i < n; i++) {
-                if (known.held(i) && known.valueAt(i).value != ABSENT) {
+            for (Known k : known.values()) {
+                if (k.value != ABSENT) {
                     return false;
                 }
             }
@@ -649,9 +647,15 @@ final class StateCache {
 
         @Override
         int forgetAbsent() {
-            int before = known.size();
-            known.retain((key, k) -> k.value != ABSENT || k.changed); // a removal not written back yet is a change
-            return before - known.size();
+            int forgotten = 0;
+            for (Iterator<Known> it = known.values().iterator(); it.hasNext(); ) {
+                Known k = it.next();
+                if (k.value == ABSENT && !k.changed) { // a removal not written back yet is a change
+                    it.remove();
+                    forgotten++;
+                }
+            }
+            return forgotten;
         }
 
         @Override
@@ -666,23 +670,24 @@ final class StateCache {
             if (cleared) {
                 s.clear();
             }
-            int before = known.size();
-            known.retain((key, k) -> {
+            for (Iterator<Map.Entry<K, Known>> it = known.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<K, Known> e = it.next();
+                Known k = e.getValue();
                 if (!k.changed) {
-                    return true;
+                    continue;
                 }
                 if (k.value != ABSENT) {
-                    s.put(key, (V) k.value);
+                    s.put(e.getKey(), (V) k.value);
                     k.changed = false;
                     k.stored = true;
-                    return true;
+                    continue;
                 }
                 if (k.stored && !cleared) {
-                    s.remove(key);
+                    s.remove(e.getKey());
                 }
-                return false; // as after a removal of a key the backend did not hold
-            });
-            size -= before - known.size();
+                it.remove(); // as after a removal of a key the backend did not hold
+                size--;
+            }
             changed = 0;
             cleared = false;
         }
