@@ -100,6 +100,10 @@ class GeneratorSourceTest {
         GeneratorSource denser = new GeneratorSource(gen).denser(density);
         long total = offsets[offsets.length - 1];
         assertEquals(density * total, denser.total());
+        assertEquals(
+                denser.total(),
+                new GeneratorSource(gen).denser(2).denser(density).total(),
+                "the demo's, times 3");
         GeneratorSource.Records dense = denser.records();
         dense.open(null);
         GeneratorSource.Records demo = records();
