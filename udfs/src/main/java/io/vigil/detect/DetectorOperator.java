@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@link CompiledRule#fingerprint}, as a window operator keeps each window's state apart: rules that share a key never
  * see each other's state, and a changed rule starts clean by construction, with no version check per record. Flink's
  * {@code KeyedBroadcastProcessFunction} offers keyed state in one namespace only, which is why this is an operator.
+ * On backends other than the heap, the rules of a key share one timer per time ({@link SharedTimers}), which lists the
+ * rule versions due then; a timer that names a rule version, as the heap keeps them and builds before shared timers
+ * kept them on every backend, fires that version alone.
  *
  * <p>Rule changes arrive as broadcast updates (input 2). A changed or deleted rule's state is cleared in all keys when
  * the update arrives, and logged. A timer of a version that no longer runs (restored from before the rule files
@@ -83,6 +86,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
      */
     public static final int STATE_CACHE_CAPACITY = 50_000;
 
+    /** {@link SharedTimers#NAMESPACE}, boxed once: timers take their namespace as an object. */
+    private static final Long SHARED = SharedTimers.NAMESPACE;
+
     /** Heap state objects kept by descriptor (far more than the detectors' state names). */
     private static final int MAX_OPENED = 256;
 
@@ -107,6 +113,10 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     private transient boolean restored;
     /** The detectors' state, cached between checkpoints when the backend is not the heap; null on the heap. */
     private transient StateCache cache;
+    /** New timers are shared by the rules of a key ({@link SharedTimers}): with the cache, unless told otherwise. */
+    private transient boolean sharedTimers;
+    /** Each rule version gets timers of its own on every backend, as before shared timers (for tests of restores). */
+    private boolean timersPerRule;
     /** Values, map entries and list items the cache holds before it writes them back. */
     private int stateCacheCapacity = STATE_CACHE_CAPACITY;
     /** The time side outputs carry: the record's, or the timer's, as the alerts on the main output do. */
@@ -164,6 +174,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
                             }
                         },
                         stateCacheCapacity);
+        sharedTimers = cache != null && !timersPerRule;
     }
 
     /**
@@ -175,6 +186,15 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             throw new IllegalArgumentException("the state cache holds at least one entry, not " + capacity);
         }
         this.stateCacheCapacity = capacity;
+        return this;
+    }
+
+    /**
+     * Gives each rule version timers of its own, in its own namespace, on every backend (set before {@code open}), as
+     * builds before {@link SharedTimers} did: tests restore what such a build saved.
+     */
+    DetectorOperator withTimersPerRule() {
+        this.timersPerRule = true;
         return this;
     }
 
@@ -286,27 +306,49 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
     @Override
     public void onEventTime(InternalTimer<String, Long> timer) throws Exception {
-        collector.setAbsoluteTimestamp(timer.getTimestamp());
-        sideTimestamp = timer.getTimestamp();
-        CompiledRule rule = rules.ruleVersion(timer.getNamespace(), ruleState);
-        flushIfFull(timer.getKey());
+        long time = timer.getTimestamp();
+        String key = timer.getKey();
+        collector.setAbsoluteTimestamp(time);
+        sideTimestamp = time;
+        flushIfFull(key);
+        if (timer.getNamespace() != SharedTimers.NAMESPACE) {
+            fire(timer.getNamespace(), key, time);
+            return;
+        }
+        for (long version : SharedTimers.take(dueTimers(key), time)) {
+            fire(version, key, time);
+        }
+    }
+
+    /** Runs the timer of one rule version for a key, or clears what the version kept there if it no longer runs. */
+    private void fire(long version, String key, long time) throws Exception {
+        CompiledRule rule = rules.ruleVersion(version, ruleState);
         if (rule == null || rule.detector == null) {
             // A timer of a version that no longer runs: what that version kept for this key will never be judged.
             if (cache != null) {
                 cache.flush();
-                setCurrentKey(timer.getKey());
+                setCurrentKey(key);
             }
             for (StateDescriptor<?, ?> d : knownState()) {
-                clear(timer.getNamespace(), d);
+                clear(version, d);
             }
             return;
         }
-        scope.enter(rule, timer.getKey());
+        scope.enter(rule, key);
         try {
-            rule.detector.onTimer(timer.getTimestamp(), scope);
+            rule.detector.onTimer(time, scope);
         } catch (Exception e) {
             reportError(rule, null, e);
         }
+    }
+
+    /** The rule versions due at each time of the current key, whose timers they share. */
+    private ValueState<long[]> dueTimers(String key) throws Exception {
+        if (cache != null) {
+            cache.enter(key, SharedTimers.NAMESPACE);
+            return cache.value(SharedTimers.DUE);
+        }
+        return getPartitionedState(SHARED, LongSerializer.INSTANCE, SharedTimers.DUE);
     }
 
     @Override
@@ -355,7 +397,7 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         return new ArrayList<>(byName.values());
     }
 
-    private void clear(Long namespace, StateDescriptor<?, ?> d) throws Exception {
+    private void clear(long namespace, StateDescriptor<?, ?> d) throws Exception {
         State s = getPartitionedState(namespace, LongSerializer.INSTANCE, d);
         s.clear();
     }
@@ -497,12 +539,37 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         @Override
         public void registerTimer(long eventTime) {
-            timers.registerEventTimeTimer(rule.fingerprint, eventTime);
+            if (!sharedTimers) {
+                timers.registerEventTimeTimer(rule.fingerprint, eventTime);
+                return;
+            }
+            try {
+                if (SharedTimers.add(dueTimers(groupKey), eventTime, rule.fingerprint)) {
+                    timers.registerEventTimeTimer(SHARED, eventTime);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot set a timer of rule " + rule.id(), e);
+            } finally {
+                cache.enter(groupKey, rule.fingerprint);
+            }
         }
 
         @Override
         public void deleteTimer(long eventTime) {
+            // A timer set before the timers were shared (or on the heap) has the rule version's namespace.
             timers.deleteEventTimeTimer(rule.fingerprint, eventTime);
+            if (!sharedTimers) {
+                return;
+            }
+            try {
+                if (SharedTimers.remove(dueTimers(groupKey), eventTime, rule.fingerprint)) {
+                    timers.deleteEventTimeTimer(SHARED, eventTime);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot delete a timer of rule " + rule.id(), e);
+            } finally {
+                cache.enter(groupKey, rule.fingerprint);
+            }
         }
 
         @Override

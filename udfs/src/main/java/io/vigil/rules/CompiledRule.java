@@ -102,11 +102,21 @@ public final class CompiledRule {
         return s;
     }
 
-    /** The first 8 bytes of the SHA-256 of a rule's JSON: the same on every task and after every restart. */
+    /**
+     * A value no rule version's fingerprint has: the detectors' operator keeps what is not one rule's (timers that
+     * several rules share) in this namespace of keyed state, beside the rule versions' own namespaces.
+     */
+    public static final long NO_VERSION = Long.MIN_VALUE;
+
+    /**
+     * The first 8 bytes of the SHA-256 of a rule's JSON: the same on every task and after every restart; never
+     * {@link #NO_VERSION} (a digest starting with it, one in 2^64, is taken as the next value).
+     */
     public static long fingerprint(String json) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
+            long fingerprint = ByteBuffer.wrap(digest).getLong();
+            return fingerprint == NO_VERSION ? NO_VERSION + 1 : fingerprint;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }

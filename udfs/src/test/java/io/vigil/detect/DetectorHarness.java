@@ -176,6 +176,15 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
         return this;
     }
 
+    /**
+     * Gives each rule version timers of its own on every backend, as builds before shared timers did (set before
+     * {@code open}).
+     */
+    public DetectorHarness timersPerRule() {
+        op.withTimersPerRule();
+        return this;
+    }
+
     /** The first rule, compiled. */
     public CompiledRule rule() {
         return rules.get(0);

@@ -101,6 +101,40 @@ class StateCacheTest {
         assertSame(heap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), -1, updates));
     }
 
+    @Test
+    void theRulesOfAKeyShareTheirTimers() throws Exception {
+        // The first thousand records, each key's timers as set by then: one per key and time, not per rule.
+        int perRule = timersAfter(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY).timersPerRule(), 1_000);
+        int heap = timersAfter(DetectorHarness.create(rules()), 1_000);
+        int shared = timersAfter(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY), 1_000);
+        assertEquals(heap, perRule, "one timer per rule version, as on the heap");
+        assertTrue(shared < perRule * 3 / 4, "shared: " + shared + " timers against " + perRule);
+        assertSame(onHeap, run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY).timersPerRule(), -1, List.of()));
+    }
+
+    @Test
+    void timersSetOnePerRuleBeforeARestartFireAfterIt() throws Exception {
+        // Saved by a build that gave each rule version timers of its own; restored by one that shares them.
+        assertSame(
+                onHeap,
+                run(rocksDb(DetectorOperator.STATE_CACHE_CAPACITY).timersPerRule(), records.size() / 2, List.of()));
+    }
+
+    private static int timersAfter(DetectorHarness h, int n) throws Exception {
+        h.open();
+        long newest = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            h.send(records.get(i));
+            newest = Math.max(newest, records.get(i).timestamp);
+            if (i % 16 == 0) {
+                h.watermark(newest - 10_000);
+            }
+        }
+        int timers = h.timers();
+        h.close();
+        return timers;
+    }
+
     /** Every starter rule deleted, then added back unchanged. */
     private static List<RuleUpdate> deletedAndAddedBack() throws Exception {
         List<RuleUpdate> updates = new ArrayList<>();

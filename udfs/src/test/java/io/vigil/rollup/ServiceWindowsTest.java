@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.vigil.testing.InMemoryMapState;
+import io.vigil.testing.InMemoryValueState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class ServiceWindowsTest {
     private static final long MIN = 60_000;
     private final ServiceWindows spec = new ServiceWindows(MIN, 0);
     private final InMemoryMapState<Long, ServiceWindow> windows = new InMemoryMapState<>();
-    private final Starts starts = new Starts();
+    private final InMemoryValueState<long[]> starts = new InMemoryValueState<>();
     private final List<ServiceWindow> out = new ArrayList<>();
     private final Collector<ServiceWindow> collector = new Collector<>() {
         @Override
@@ -68,24 +68,5 @@ class ServiceWindowsTest {
         assertEquals(
                 List.of(0L, MIN, 2 * MIN), out.stream().map(w -> w.windowStart).toList());
         assertNull(starts.value);
-    }
-
-    private static final class Starts implements ValueState<long[]> {
-        long[] value;
-
-        @Override
-        public long[] value() {
-            return value;
-        }
-
-        @Override
-        public void update(long[] v) {
-            value = v;
-        }
-
-        @Override
-        public void clear() {
-            value = null;
-        }
     }
 }
