@@ -267,6 +267,12 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
         op.processElement2(new StreamRecord<>(u));
     }
 
+    /** Sends a watermark on the records' input alone, as while the rule updates' input holds the combined one back. */
+    public void recordsWatermark(long ts) throws Exception {
+        op.processWatermark1(new Watermark(ts));
+        checkNoErrors();
+    }
+
     /** Advances event time on both inputs. */
     public void watermark(long ts) throws Exception {
         watermark = ts;

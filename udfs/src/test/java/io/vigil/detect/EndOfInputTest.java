@@ -62,6 +62,25 @@ class EndOfInputTest {
     }
 
     @Test
+    void theEndIsTheRecordsWatermarksWhenTheRuleUpdatesHeldTheCombinedOneBack() throws Exception {
+        // A replay's end marker matches no rule: only the records' watermark tells the detectors how far the input
+        // went. The rule updates' input (not yet idle) keeps the combined watermark at its start until both end.
+        RuleSpec r = latency();
+        DetectorHarness h = DetectorHarness.runningUntil(null, DELAY, r);
+        List<Telemetry> records = spans(T0, T0 + MIN, 20);
+        records.addAll(spans(T0 + MIN, T0 + 2 * MIN, 300)); // the last one at 1m50s, inside [1m, 2m)
+        for (Telemetry t : records) {
+            h.send(t);
+        }
+        h.recordsWatermark(T0 + 3 * MIN - DELAY - 1); // the end marker at 3m
+        h.watermark(Long.MAX_VALUE);
+        List<Alert> fired = h.firing();
+        assertEquals(1, fired.size(), h.alerts().toString());
+        assertEquals(T0 + 2 * MIN, fired.get(0).windowEnd, "[1m, 2m) closed by the end at 3m");
+        h.close();
+    }
+
+    @Test
     void thresholdDoesNotJudgeTheWindowStillOpenAtTheEnd() throws Exception {
         RuleSpec r = latency();
         DetectorHarness h = DetectorHarness.runningUntil(null, DELAY, r);
