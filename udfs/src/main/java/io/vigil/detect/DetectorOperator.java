@@ -276,10 +276,11 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     }
 
     /**
-     * Notes the records' watermark before Flink combines it with the rule updates' (the lower of the two). Until the rule
-     * updates' input goes idle, it holds the combined watermark at its start; a bounded run whose records' watermark
-     * came meanwhile, and then its end, would otherwise take its end from this instance's newest record alone, and miss
-     * the windows that closed after it (`WatermarkGranularityTest` lost two resolves this way once in 21 CI runs).
+     * Notes the records' watermark before Flink combines it with the rule updates' (the lower of the two). Until the
+     * rule updates' input goes idle, it holds the combined watermark at its start; a bounded run whose records'
+     * watermark came meanwhile, and then its end, would otherwise take its end from this instance's newest record
+     * alone, and miss the windows that closed after it (what `WatermarkGranularityTest` once missed in 21 CI runs, two
+     * resolves after the last routed record, looks like this; it was not reproduced).
      */
     @Override
     public void processWatermark1(Watermark mark) throws Exception {
