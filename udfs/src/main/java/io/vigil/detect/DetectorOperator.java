@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * see each other's state, and a changed rule starts clean by construction, with no version check per record. Flink's
  * {@code KeyedBroadcastProcessFunction} offers keyed state in one namespace only, which is why this is an operator.
  * On backends other than the heap, the rules of a key share one timer per time ({@link SharedTimers}), which lists the
- * rule versions due then; a timer that names a rule version, as the heap keeps them and builds before shared timers
- * kept them on every backend, fires that version alone.
+ * rule versions due then; on the heap each rule version has timers of its own. A restore moves the timers saved in the
+ * other layout (by the other backend, or by a build before shared timers) into this one's.
  *
  * <p>Rule changes arrive as broadcast updates (input 2). A changed or deleted rule's state is cleared in all keys when
  * the update arrives, and logged. A timer of a version that no longer runs (restored from before the rule files
@@ -176,6 +176,9 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
                         },
                         stateCacheCapacity);
         sharedTimers = cache != null && !timersPerRule;
+        if (restored) {
+            settleRestoredTimers();
+        }
     }
 
     /**
@@ -400,6 +403,51 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         }
     }
 
+    /**
+     * After a restore, moves the timers saved in the other layout into this one's: a rule version's own timers (saved
+     * on the heap, or by a build before shared timers) into its key's shared timers, or shared timers (saved on
+     * another backend) into timers of each rule version on the heap. Why: a rule that sets a timer after the restore
+     * at a time it already had one in the other layout would hold two timers for that time and be run twice then (an
+     * SLO rule would publish that step's rollups twice). Runs once per restore, over every timer; what is moved is
+     * collected first, as Flink's timer queues are not to be changed while they are walked.
+     */
+    private void settleRestoredTimers() throws Exception {
+        List<String> keys = new ArrayList<>();
+        List<long[]> namespaceAndTime = new ArrayList<>();
+        timers.forEachEventTimeTimer((namespace, time) -> {
+            if ((namespace == SharedTimers.NAMESPACE) != sharedTimers) {
+                keys.add((String) getCurrentKey()); // the walk sets each timer's key as the current one
+                namespaceAndTime.add(new long[] {namespace, time});
+            }
+        });
+        int moved = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            long namespace = namespaceAndTime.get(i)[0];
+            long time = namespaceAndTime.get(i)[1];
+            flushIfFull(key);
+            setCurrentKey(key);
+            timers.deleteEventTimeTimer(namespace, time);
+            if (sharedTimers) {
+                if (SharedTimers.add(dueTimers(key), time, namespace)) {
+                    timers.registerEventTimeTimer(SHARED, time);
+                }
+                moved++;
+            } else {
+                for (long version : SharedTimers.take(dueTimers(key), time)) {
+                    timers.registerEventTimeTimer(version, time);
+                    moved++;
+                }
+            }
+        }
+        if (moved > 0) {
+            LOG.info(
+                    "Moved {} restored timers of rule versions {} their keys' shared timers",
+                    moved,
+                    sharedTimers ? "into" : "out of");
+        }
+    }
+
     /** Every state descriptor the running rules' detectors use, each name once. */
     private List<StateDescriptor<?, ?>> knownState() throws Exception {
         Map<String, StateDescriptor<?, ?>> byName = new LinkedHashMap<>();
@@ -572,9 +620,8 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
 
         @Override
         public void deleteTimer(long eventTime) {
-            // A timer set before the timers were shared (or on the heap) has the rule version's namespace.
-            timers.deleteEventTimeTimer(rule.fingerprint, eventTime);
             if (!sharedTimers) {
+                timers.deleteEventTimeTimer(rule.fingerprint, eventTime);
                 return;
             }
             try {

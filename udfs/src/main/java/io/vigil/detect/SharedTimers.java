@@ -120,6 +120,9 @@ final class SharedTimers {
     private static int find(long[] list, int used, long time) {
         int i = 1;
         while (i < used) {
+            if (i + 1 == used) {
+                throw corrupt(list, used); // a time with no count after it
+            }
             long n = list[i + 1];
             if (n < 1 || i + 2 + n > used) {
                 throw corrupt(list, used);

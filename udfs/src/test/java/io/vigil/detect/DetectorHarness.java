@@ -23,9 +23,11 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
@@ -206,6 +208,14 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
 
     public OperatorSubtaskState snapshot(long checkpointId) throws Exception {
         return snapshot(checkpointId, checkpointId);
+    }
+
+    /** A savepoint in Flink's canonical format, which restores on any state backend. */
+    public OperatorSubtaskState savepoint(long checkpointId) throws Exception {
+        prepareSnapshotPreBarrier(checkpointId);
+        return snapshotWithLocalState(
+                        checkpointId, checkpointId, SavepointType.savepoint(SavepointFormatType.CANONICAL))
+                .getJobManagerOwnedState();
     }
 
     /** Snapshots as a task does at a barrier: the operator first gets its call before the barrier goes on. */

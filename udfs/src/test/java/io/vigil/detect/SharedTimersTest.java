@@ -102,5 +102,9 @@ class SharedTimersTest {
         assertThrows(IllegalStateException.class, () -> SharedTimers.take(due, 59_999));
         due.value = new long[] {4, 59_999, 3, 5};
         assertThrows(IllegalStateException.class, () -> SharedTimers.add(due, 59_999, 6));
+        due.value = new long[] {6, 59_999, 1, 5, 119_999, 1}; // cut short after a time, where its count would be
+        assertThrows(IllegalStateException.class, () -> SharedTimers.take(due, 119_999));
+        due.value = new long[] {5, 59_999, 1, 5, 119_999};
+        assertThrows(IllegalStateException.class, () -> SharedTimers.remove(due, 119_999, 5));
     }
 }
