@@ -2,6 +2,7 @@ package io.vigil.detect;
 
 import io.vigil.model.CompactStrings;
 import io.vigil.model.NetworkOnlySerializer;
+import io.vigil.model.RecentEncodings;
 import io.vigil.model.RecentStrings;
 import io.vigil.model.SerializerTypeInfo;
 import io.vigil.model.TelemetrySerializer;
@@ -59,6 +60,9 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
         /** The rule ids of the record being written, to put their length before them; made on first write. */
         private transient DataOutputSerializer ids;
 
+        /** The encodings of the strings written last ({@link RecentEncodings}); made on first write. */
+        private transient RecentEncodings written;
+
         @Override
         public RoutedSerializer duplicate() {
             return new RoutedSerializer();
@@ -82,7 +86,10 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
 
         @Override
         public void serialize(Routed r, DataOutputView out) throws IOException {
-            CompactStrings.write(r.key, out);
+            if (written == null) {
+                written = new RecentEncodings();
+            }
+            written.write(r.key, out);
             int n = r.rules != null || r.ruleIdBytes != null ? r.ruleCount() : -1;
             out.writeInt(n);
             if (n < 0) {
@@ -93,7 +100,7 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
             out.writeBoolean(versions);
             if (!versions) {
                 for (int i = 0; i < n; i++) {
-                    CompactStrings.write(r.ruleId(i), out);
+                    written.write(r.ruleId(i), out);
                 }
                 writeRecord(r, out);
                 return;
@@ -110,7 +117,7 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
                 }
                 ids.clear();
                 for (String id : r.rules) {
-                    CompactStrings.write(id, ids);
+                    written.write(id, ids);
                 }
                 out.writeInt(ids.length());
                 out.write(ids.getSharedBuffer(), 0, ids.length());
@@ -118,10 +125,10 @@ public final class RoutedTypeInfo extends SerializerTypeInfo<Routed> {
             writeRecord(r, out);
         }
 
-        private static void writeRecord(Routed r, DataOutputView out) throws IOException {
+        private void writeRecord(Routed r, DataOutputView out) throws IOException {
             out.writeBoolean(r.record != null);
             if (r.record != null) {
-                TelemetrySerializer.INSTANCE.serialize(r.record, out);
+                TelemetrySerializer.INSTANCE.serialize(r.record, out, written);
             }
         }
 

@@ -101,8 +101,17 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
     @Override
     public void serialize(Telemetry t, DataOutputView out) throws IOException {
+        serialize(t, out, null);
+    }
+
+    /**
+     * Writes a record, taking the encodings of the strings that repeat across records (attribute keys and values,
+     * name, unit, severity, kind, status) from {@code recent} where it wrote the same ones last (see
+     * {@link RecentEncodings}; null: each string is encoded anew). Bodies and ids rarely repeat and are always encoded.
+     */
+    public void serialize(Telemetry t, DataOutputView out, RecentEncodings recent) throws IOException {
         if (format < 3) {
-            writeFields(t, out); // layouts without a length are only written by tests of reading them
+            writeFields(t, out, recent); // layouts without a length are only written by tests of reading them
             return;
         }
         byte[] encoded = t.encoded;
@@ -114,24 +123,24 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         if (out instanceof DataOutputSerializer direct) {
             int at = direct.length();
             direct.writeInt(0);
-            writeFields(t, direct);
+            writeFields(t, direct, recent);
             direct.writeIntUnsafe(direct.length() - at - 4, at); // within what was written: no bounds to check
             return;
         }
         // Any other output (a heap snapshot's stream) cannot be written back into: the record goes through a buffer
         // of its own first, to know its length. Not on a per-record path: the network and RocksDB take the one above.
         DataOutputSerializer buffer = new DataOutputSerializer(256);
-        writeFields(t, buffer);
+        writeFields(t, buffer, recent);
         out.writeInt(buffer.length());
         out.write(buffer.getSharedBuffer(), 0, buffer.length());
     }
 
-    private void writeFields(Telemetry t, DataOutputView out) throws IOException {
+    private void writeFields(Telemetry t, DataOutputView out, RecentEncodings recent) throws IOException {
         out.writeByte(t.signal == null ? 0 : t.signal.ordinal() + 1);
         out.writeLong(t.timestamp);
-        writeMap(t.resource, out);
-        writeMap(t.attributes, out);
-        writeString(t.name, out);
+        writeMap(t.resource, out, recent);
+        writeMap(t.attributes, out, recent);
+        writeString(t.name, out, recent);
         int mask = (set(t.value) ? VALUE : 0)
                 | (t.count != 0 ? COUNT : 0)
                 | (set(t.sum) ? SUM : 0)
@@ -162,14 +171,14 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             out.writeDouble(t.durationMs);
         }
         out.writeByte(t.metricType == null ? 0 : t.metricType.ordinal() + 1);
-        writeString(t.unit, out);
-        writeString(t.severity, out);
-        writeString(t.body, out);
-        writeString(t.traceId, out);
-        writeString(t.spanId, out);
-        writeString(t.parentSpanId, out);
-        writeString(t.kind, out);
-        writeString(t.status, out);
+        writeString(t.unit, out, recent);
+        writeString(t.severity, out, recent);
+        writeString(t.body, out, null);
+        writeString(t.traceId, out, null);
+        writeString(t.spanId, out, null);
+        writeString(t.parentSpanId, out, null);
+        writeString(t.kind, out, recent);
+        writeString(t.status, out, recent);
     }
 
     /** Reads a record and keeps its encoded bytes with it, so writing it again copies them. */
@@ -276,15 +285,15 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         return Double.doubleToRawLongBits(d) != 0;
     }
 
-    private void writeMap(Map<String, String> m, DataOutputView out) throws IOException {
+    private void writeMap(Map<String, String> m, DataOutputView out, RecentEncodings recent) throws IOException {
         if (m == null) {
             out.writeInt(-1);
             return;
         }
         out.writeInt(m.size());
         for (Map.Entry<String, String> e : m.entrySet()) {
-            writeString(e.getKey(), out);
-            writeString(e.getValue(), out);
+            writeString(e.getKey(), out, recent);
+            writeString(e.getValue(), out, recent);
         }
     }
 
@@ -300,9 +309,11 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
         return m;
     }
 
-    private void writeString(String s, DataOutputView out) throws IOException {
+    private void writeString(String s, DataOutputView out, RecentEncodings recent) throws IOException {
         if (format == 1) {
             StringValue.writeString(s, out);
+        } else if (recent != null) {
+            recent.write(s, out);
         } else {
             CompactStrings.write(s, out);
         }
