@@ -89,6 +89,24 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     /** {@link SharedTimers#NAMESPACE}, boxed once: timers take their namespace as an object. */
     private static final Long SHARED = SharedTimers.NAMESPACE;
 
+    /**
+     * Restored timers collected per walk of all timers before they are moved: about 100 bytes each (the key, the
+     * namespace and time), so 10 MB at most on a task heap of 128 MB, where a job with millions of timers would not
+     * fit them all.
+     */
+    static final int TIMERS_MOVED_PER_WALK = 100_000;
+
+    /** Ends a walk of the timers once it collected {@link #timersMovedPerWalk}; thrown without a stack trace. */
+    private static final class WalkFull extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WalkFull() {
+            super("walk full", null, false, false);
+        }
+    }
+
+    private static final WalkFull WALK_FULL = new WalkFull();
+
     /** Heap state objects kept by descriptor (far more than the detectors' state names). */
     private static final int MAX_OPENED = 256;
 
@@ -118,6 +136,8 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
     private transient boolean sharedTimers;
     /** Each rule version gets timers of its own on every backend, as before shared timers (for tests of restores). */
     private boolean timersPerRule;
+    /** Restored timers moved per walk of the timers ({@link #settleRestoredTimers}). */
+    private int timersMovedPerWalk = TIMERS_MOVED_PER_WALK;
     /** Values, map entries and list items the cache holds before it writes them back. */
     private int stateCacheCapacity = STATE_CACHE_CAPACITY;
     /** The time side outputs carry: the record's, or the timer's, as the alerts on the main output do. */
@@ -199,6 +219,15 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
      */
     DetectorOperator withTimersPerRule() {
         this.timersPerRule = true;
+        return this;
+    }
+
+    /** Moves at most {@code n} restored timers per walk of the timers (set before {@code open}; tests walk often). */
+    DetectorOperator withTimersMovedPerWalk(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("a walk moves at least one timer, not " + n);
+        }
+        this.timersMovedPerWalk = n;
         return this;
     }
 
@@ -408,44 +437,65 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
      * on the heap, or by a build before shared timers) into its key's shared timers, or shared timers (saved on
      * another backend) into timers of each rule version on the heap. Why: a rule that sets a timer after the restore
      * at a time it already had one in the other layout would hold two timers for that time and be run twice then (an
-     * SLO rule would publish that step's rollups twice). Runs once per restore, over every timer; what is moved is
-     * collected first, as Flink's timer queues are not to be changed while they are walked.
+     * SLO rule would publish that step's rollups twice). Runs once per restore, over every timer. What is moved is
+     * collected first, as Flink's timer queues are not to be changed while they are walked, at most
+     * {@link #TIMERS_MOVED_PER_WALK} per walk: a job with more walks again, and a moved timer is in this layout, so
+     * each walk collects ones not moved yet.
      */
     private void settleRestoredTimers() throws Exception {
         List<String> keys = new ArrayList<>();
         List<long[]> namespaceAndTime = new ArrayList<>();
-        timers.forEachEventTimeTimer((namespace, time) -> {
-            if ((namespace == SharedTimers.NAMESPACE) != sharedTimers) {
-                keys.add((String) getCurrentKey()); // the walk sets each timer's key as the current one
-                namespaceAndTime.add(new long[] {namespace, time});
-            }
-        });
         int moved = 0;
-        for (int i = 0; i < keys.size(); i++) {
-            String key = keys.get(i);
-            long namespace = namespaceAndTime.get(i)[0];
-            long time = namespaceAndTime.get(i)[1];
-            flushIfFull(key);
-            setCurrentKey(key);
-            timers.deleteEventTimeTimer(namespace, time);
-            if (sharedTimers) {
-                if (SharedTimers.add(dueTimers(key), time, namespace)) {
-                    timers.registerEventTimeTimer(SHARED, time);
-                }
-                moved++;
-            } else {
-                for (long version : SharedTimers.take(dueTimers(key), time)) {
-                    timers.registerEventTimeTimer(version, time);
-                    moved++;
-                }
+        boolean full;
+        do {
+            keys.clear();
+            namespaceAndTime.clear();
+            full = false;
+            try {
+                timers.forEachEventTimeTimer((namespace, time) -> {
+                    if ((namespace == SharedTimers.NAMESPACE) != sharedTimers) {
+                        keys.add((String) getCurrentKey()); // the walk sets each timer's key as the current one
+                        namespaceAndTime.add(new long[] {namespace, time});
+                        if (keys.size() == timersMovedPerWalk) {
+                            throw WALK_FULL;
+                        }
+                    }
+                });
+            } catch (WalkFull f) {
+                full = true;
             }
-        }
+            for (int i = 0; i < keys.size(); i++) {
+                moved += moveRestoredTimer(
+                        keys.get(i),
+                        namespaceAndTime.get(i)[0],
+                        namespaceAndTime.get(i)[1]);
+            }
+        } while (full);
         if (moved > 0) {
             LOG.info(
                     "Moved {} restored timers of rule versions {} their keys' shared timers",
                     moved,
                     sharedTimers ? "into" : "out of");
         }
+    }
+
+    /** Moves one restored timer into this layout; returns the rule versions' timers it moved. */
+    private int moveRestoredTimer(String key, long namespace, long time) throws Exception {
+        flushIfFull(key);
+        setCurrentKey(key);
+        timers.deleteEventTimeTimer(namespace, time);
+        if (sharedTimers) {
+            if (SharedTimers.add(dueTimers(key), time, namespace)) {
+                timers.registerEventTimeTimer(SHARED, time);
+            }
+            return 1;
+        }
+        int moved = 0;
+        for (long version : SharedTimers.take(dueTimers(key), time)) {
+            timers.registerEventTimeTimer(version, time);
+            moved++;
+        }
+        return moved;
     }
 
     /** Every state descriptor the running rules' detectors use, each name once. */

@@ -187,6 +187,12 @@ public final class DetectorHarness extends AbstractStreamOperatorTestHarness<Ale
         return this;
     }
 
+    /** Moves at most {@code n} restored timers per walk of the timers, as a job with many does (set before open). */
+    public DetectorHarness timersMovedPerWalk(int n) {
+        op.withTimersMovedPerWalk(n);
+        return this;
+    }
+
     /** The first rule, compiled. */
     public CompiledRule rule() {
         return rules.get(0);

@@ -61,6 +61,16 @@ class RestoredTimersTest {
     }
 
     @Test
+    void timersMovedAFewPerWalkAreMovedAllTheSame() throws Exception {
+        // Two walks and more for the three timers of each layout's restore; as many rollups as a run without one.
+        List<String> straight = rollups(heap(), null);
+        assertEquals(straight, rollups(rocksDb().timersPerRule(), rocksDb().timersMovedPerWalk(2)));
+        assertEquals(straight, rollups(rocksDb(), heap().timersMovedPerWalk(1)));
+        assertEquals(3, timersAfterRestore(heap(), rocksDb().timersMovedPerWalk(1)));
+        assertEquals(6, timersAfterRestore(rocksDb(), heap().timersMovedPerWalk(2)));
+    }
+
+    @Test
     void aRestoreLeavesTimersInTheLayoutOfItsBackendOnly() throws Exception {
         // After the two records each rule has three timers (the two minutes' ends and a clean-up), on the heap its
         // own, on RocksDB shared with the other rule of its key.
