@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Writing through {@link RecentEncodings} gives exactly the bytes {@link CompactStrings#write} gives, whatever was
- * written before: strings that repeat (as the same object or an equal one), strings that share a slot and evict one
- * another, unpaired surrogates, nulls and strings too long to keep.
+ * written before: strings that repeat (as new, equal objects, as a decoder makes them), strings that share a slot and
+ * evict one another, unpaired surrogates, nulls and strings too long to keep.
  */
 class RecentEncodingsTest {
     @Property(tries = 300)
