@@ -443,20 +443,18 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
      * each walk collects ones not moved yet.
      */
     private void settleRestoredTimers() throws Exception {
-        List<String> keys = new ArrayList<>();
-        List<long[]> namespaceAndTime = new ArrayList<>();
+        List<RestoredTimer> walked = new ArrayList<>();
         int moved = 0;
         boolean full;
         do {
-            keys.clear();
-            namespaceAndTime.clear();
+            walked.clear();
             full = false;
             try {
                 timers.forEachEventTimeTimer((namespace, time) -> {
                     if ((namespace == SharedTimers.NAMESPACE) != sharedTimers) {
-                        keys.add((String) getCurrentKey()); // the walk sets each timer's key as the current one
-                        namespaceAndTime.add(new long[] {namespace, time});
-                        if (keys.size() == timersMovedPerWalk) {
+                        // The walk sets each timer's key as the current one.
+                        walked.add(new RestoredTimer((String) getCurrentKey(), namespace, time));
+                        if (walked.size() == timersMovedPerWalk) {
                             throw WALK_FULL;
                         }
                     }
@@ -464,11 +462,8 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
             } catch (WalkFull f) {
                 full = true;
             }
-            for (int i = 0; i < keys.size(); i++) {
-                moved += moveRestoredTimer(
-                        keys.get(i),
-                        namespaceAndTime.get(i)[0],
-                        namespaceAndTime.get(i)[1]);
+            for (RestoredTimer t : walked) {
+                moved += moveRestoredTimer(t);
             }
         } while (full);
         if (moved > 0) {
@@ -479,20 +474,23 @@ public class DetectorOperator extends AbstractStreamOperator<Alert>
         }
     }
 
+    /** A timer found by the walk after a restore, in the layout it was saved in. */
+    private record RestoredTimer(String key, long namespace, long time) {}
+
     /** Moves one restored timer into this layout; returns the rule versions' timers it moved. */
-    private int moveRestoredTimer(String key, long namespace, long time) throws Exception {
-        flushIfFull(key);
-        setCurrentKey(key);
-        timers.deleteEventTimeTimer(namespace, time);
+    private int moveRestoredTimer(RestoredTimer t) throws Exception {
+        flushIfFull(t.key);
+        setCurrentKey(t.key);
+        timers.deleteEventTimeTimer(t.namespace, t.time);
         if (sharedTimers) {
-            if (SharedTimers.add(dueTimers(key), time, namespace)) {
-                timers.registerEventTimeTimer(SHARED, time);
+            if (SharedTimers.add(dueTimers(t.key), t.time, t.namespace)) {
+                timers.registerEventTimeTimer(SHARED, t.time);
             }
             return 1;
         }
         int moved = 0;
-        for (long version : SharedTimers.take(dueTimers(key), time)) {
-            timers.registerEventTimeTimer(version, time);
+        for (long version : SharedTimers.take(dueTimers(t.key), t.time)) {
+            timers.registerEventTimeTimer(version, t.time);
             moved++;
         }
         return moved;

@@ -21,8 +21,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * duplicates} itself for every thread.
  */
 public final class RecentEncodings {
-    /** Longer strings (message bodies) seldom repeat; they are encoded each time. */
-    static final int LONGEST = 48;
+    /** Longer strings (message bodies) seldom repeat; they are encoded each time. The read side's limit. */
+    static final int LONGEST = RecentStrings.LONGEST;
 
     /** A few hundred distinct strings repeat in telemetry of a few dozen services; values beyond evict one another. */
     private static final int SLOT_BITS = 11;
